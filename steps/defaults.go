@@ -1,0 +1,209 @@
+package steps
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Defaults returns the answers a new cluster starts from: Octopus's own
+// defaults (../shared/reference/octopus-ha.md §0) and no nodes.
+func Defaults() Answers {
+	return Answers{
+		Version: FileVersion,
+		Octopus: Octopus{
+			Version:       DefaultOctopusVersion,
+			Instance:      "OctopusServer",
+			InstallDir:    `C:\Program Files\Octopus Deploy\Octopus`,
+			HomeDir:       `C:\Octopus`,
+			WebPort:       80,
+			CommsPort:     10943,
+			AdminUsername: "admin",
+		},
+		Database: Database{
+			Port:    1433,
+			Name:    "Octopus",
+			Auth:    AuthWindows,
+			Encrypt: true,
+			Create:  true,
+		},
+		LoadBalancer: LoadBalancer{
+			Kind:        LBNginx,
+			Persistence: PersistenceNone,
+			HealthCheck: "/api/octopusservernodes/ping",
+		},
+		Tentacles: Tentacles{
+			Mode:     ModeListening,
+			Polling:  PollingUniqueAddress,
+			BasePort: 10943,
+			Instance: "Tentacle",
+			Redis:    Redis{Port: 6379, SSL: true},
+		},
+	}
+}
+
+// fillDefaults puts a default into every field a file left empty where
+// empty has no meaning of its own. Node ports stay 0: they are derived.
+func (a *Answers) fillDefaults() {
+	d := Defaults()
+	if strings.TrimSpace(string(a.Octopus.Version)) == "" {
+		a.Octopus.Version = d.Octopus.Version
+	}
+	setString(&a.Octopus.Instance, d.Octopus.Instance)
+	setString(&a.Octopus.InstallDir, d.Octopus.InstallDir)
+	setString(&a.Octopus.HomeDir, d.Octopus.HomeDir)
+	setInt(&a.Octopus.WebPort, d.Octopus.WebPort)
+	setInt(&a.Octopus.CommsPort, d.Octopus.CommsPort)
+	setString(&a.Database.Name, d.Database.Name)
+	setString(&a.Database.Auth, d.Database.Auth)
+	setString(&a.LoadBalancer.Kind, d.LoadBalancer.Kind)
+	setString(&a.LoadBalancer.Persistence, d.LoadBalancer.Persistence)
+	setString(&a.LoadBalancer.HealthCheck, d.LoadBalancer.HealthCheck)
+	setString(&a.Tentacles.Mode, d.Tentacles.Mode)
+	setString(&a.Tentacles.Polling, d.Tentacles.Polling)
+	setInt(&a.Tentacles.BasePort, d.Tentacles.BasePort)
+	setString(&a.Tentacles.Instance, d.Tentacles.Instance)
+	setInt(&a.Tentacles.Redis.Port, d.Tentacles.Redis.Port)
+}
+
+func setString(v *string, def string) {
+	if strings.TrimSpace(*v) == "" {
+		*v = def
+	}
+}
+
+func setInt(v *int, def int) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+// UsesPolling reports whether tentacles poll the cluster.
+func (a *Answers) UsesPolling() bool { return a.Tentacles.Mode == ModePolling }
+
+// PollingMode is the way polling tentacles reach nodes, or "" for listening.
+func (a *Answers) PollingMode() string {
+	if !a.UsesPolling() {
+		return ""
+	}
+	return a.Tentacles.Polling
+}
+
+// NodeWebPort is node i's HTTP port: its own, else octopus.webPort.
+func (a *Answers) NodeWebPort(i int) int {
+	if p := a.Nodes[i].WebPort; p != 0 {
+		return p
+	}
+	return a.Octopus.WebPort
+}
+
+// ExpectedCommsPort is the comms port node i must listen on: basePort+i for
+// unique-port polling, where one address forwards a port per node
+// (reference §6.2 B), else octopus.commsPort.
+func (a *Answers) ExpectedCommsPort(i int) int {
+	if a.PollingMode() == PollingUniquePort {
+		return a.Tentacles.BasePort + i
+	}
+	return a.Octopus.CommsPort
+}
+
+// NodeCommsPort is node i's comms port: its own when set, else the expected
+// one. Validation reports an explicit value that differs from the expected.
+func (a *Answers) NodeCommsPort(i int) int {
+	if p := a.Nodes[i].CommsPort; p != 0 {
+		return p
+	}
+	return a.ExpectedCommsPort(i)
+}
+
+// PublicHost is the host name in loadBalancer.publicUrl, or "" when the URL
+// does not parse.
+func (a *Answers) PublicHost() string {
+	u, err := url.Parse(a.LoadBalancer.PublicURL)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// PublicPort is the port users reach the balancer on: the URL's own, else
+// 443 for https and 80 for http.
+func (a *Answers) PublicPort() int {
+	u, err := url.Parse(a.LoadBalancer.PublicURL)
+	if err != nil {
+		return 0
+	}
+	if p := u.Port(); p != "" {
+		n, _ := strconv.Atoi(p)
+		return n
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return 443
+	}
+	return 80
+}
+
+// PublicTLS reports whether users reach the balancer over https.
+func (a *Answers) PublicTLS() bool {
+	u, err := url.Parse(a.LoadBalancer.PublicURL)
+	return err == nil && strings.EqualFold(u.Scheme, "https")
+}
+
+// PollingAddress is the one name unique-port and redis tentacles poll.
+func (a *Answers) PollingAddress() string {
+	if a.Tentacles.PollingAddress != "" {
+		return a.Tentacles.PollingAddress
+	}
+	return a.PublicHost()
+}
+
+// SharedFolder is one cluster-shared folder: its `path` flag and where it
+// lives.
+type SharedFolder struct {
+	// Label is the admin's word for it; Flag is the Octopus.Server.exe path
+	// flag (reference §3.1).
+	Label, Flag string
+	// Path is the answer as given, "" when it falls under the root.
+	Path string
+	// Effective is where the folder ends up: Path, or Root\Default.
+	Effective string
+}
+
+// SharedFolders lists the folders Octopus keeps on shared storage, with
+// the sub-folder names the Octopus docs use under --clusterShared.
+func (a *Answers) SharedFolders() []SharedFolder {
+	s := a.Storage
+	list := []SharedFolder{
+		{Label: "Artifacts", Flag: "--artifacts", Path: s.Artifacts},
+		{Label: "Task logs", Flag: "--taskLogs", Path: s.TaskLogs},
+		{Label: "Packages", Flag: "--nugetRepository", Path: s.Packages},
+		{Label: "Imports", Flag: "--imports", Path: s.Imports},
+		{Label: "Event exports", Flag: "--eventExports", Path: s.EventExports},
+	}
+	defaults := []string{"Artifacts", "TaskLogs", "Packages", "Imports", "EventExports"}
+	for i := range list {
+		list[i].Effective = list[i].Path
+		if list[i].Path == "" {
+			list[i].Effective = JoinWindowsPath(s.Root, defaults[i])
+		}
+	}
+	return list
+}
+
+// JoinWindowsPath joins a Windows directory and a name with one backslash.
+func JoinWindowsPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return strings.TrimRight(dir, `\/`) + `\` + name
+}
+
+// ServiceName is the Windows service Octopus installs for the instance
+// (reference §0: "OctopusDeploy" for OctopusServer, else
+// "OctopusDeploy: <name>").
+func (a *Answers) ServiceName() string {
+	if a.Octopus.Instance == "OctopusServer" {
+		return "OctopusDeploy"
+	}
+	return "OctopusDeploy: " + a.Octopus.Instance
+}

@@ -1,0 +1,231 @@
+package steps
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// File is an answers file as loaded: the answers, with defaults filled in,
+// and the YAML it came from so a problem can be pointed at by line.
+type File struct {
+	// Path is where the file was read from, as the admin wrote it.
+	Path    string
+	Answers Answers
+	ast     *ast.File
+}
+
+// LoadError is an answers file that cannot be read as answers: bad YAML, an
+// unknown field, a value of the wrong type, or another file version.
+type LoadError struct {
+	Path   string
+	Line   int
+	Column int
+	Msg    string
+}
+
+func (e *LoadError) Error() string {
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// Load reads an answers file. Values left out take their defaults; missing
+// required values are not an error here (the wizard resumes half-filled
+// files) but are reported by validation.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the answers file: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse reads answers from data; path names the file in messages.
+func Parse(path string, data []byte) (*File, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &LoadError{Path: path, Msg: "the file is empty; start from one of the files in examples/"}
+	}
+	tree, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, loadError(path, err)
+	}
+	var a Answers
+	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
+	if err := dec.Decode(&a); err != nil {
+		return nil, loadError(path, err)
+	}
+	f := &File{Path: path, Answers: a, ast: tree}
+	if a.Version != FileVersion {
+		line := f.Line("version")
+		if a.Version == 0 {
+			return nil, &LoadError{Path: path, Line: line, Msg: fmt.Sprintf("version is missing; add \"version: %d\" at the top", FileVersion)}
+		}
+		return nil, &LoadError{Path: path, Line: line, Msg: fmt.Sprintf(
+			"this is an answers file of version %d; this octoha reads version %d", a.Version, FileVersion)}
+	}
+	f.Answers.fillDefaults()
+	return f, nil
+}
+
+// loadError turns a go-yaml error into a sentence with a line and column.
+func loadError(path string, err error) error {
+	var yerr yaml.Error
+	if !errors.As(err, &yerr) {
+		return &LoadError{Path: path, Msg: err.Error()}
+	}
+	le := &LoadError{Path: path, Msg: yerr.GetMessage()}
+	if tk := yerr.GetToken(); tk != nil && tk.Position != nil {
+		le.Line, le.Column = tk.Position.Line, tk.Position.Column
+	}
+	var typeErr *yaml.TypeError
+	var unknown *yaml.UnknownFieldError
+	switch {
+	case errors.As(err, &typeErr):
+		le.Msg = fmt.Sprintf("%s must be %s", typeErrorField(typeErr), kindName(typeErr.DstType))
+		if tk := typeErr.Token; tk != nil {
+			le.Msg += fmt.Sprintf(", not %q", tk.Value)
+		}
+	case errors.As(err, &unknown):
+		le.Msg = unknown.Message + "; check its spelling and indentation against examples/"
+	}
+	return le
+}
+
+// typeErrorField names the key whose value has the wrong type: the token
+// before the value's ':' (go-yaml's own field name is the Go type's).
+func typeErrorField(e *yaml.TypeError) string {
+	if tk := e.Token; tk != nil {
+		for p := tk.Prev; p != nil; p = p.Prev {
+			if p.Type == token.MappingValueType {
+				continue
+			}
+			if p.Type == token.StringType {
+				return p.Value
+			}
+			break
+		}
+	}
+	return "this value"
+}
+
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "text"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "a group of fields"
+	}
+	return "a " + t.String()
+}
+
+// Line is the line of the value at a dotted field path such as
+// "nodes[1].name", or of its nearest parent present in the file; 0 when the
+// file has none of it (or the answers did not come from a file).
+func (f *File) Line(field string) int {
+	if f == nil || f.ast == nil {
+		return 0
+	}
+	for field != "" {
+		if p, err := yaml.PathString("$." + field); err == nil {
+			if n, err := p.FilterFile(f.ast); err == nil && n != nil {
+				if tk := n.GetToken(); tk != nil && tk.Position != nil {
+					return tk.Position.Line
+				}
+			}
+		}
+		field = parentField(field)
+	}
+	return 0
+}
+
+// parentField drops the last element of a field path: "nodes[1].name" →
+// "nodes[1]" → "nodes" → "".
+func parentField(field string) string {
+	if strings.HasSuffix(field, "]") {
+		if i := strings.LastIndexByte(field, '['); i >= 0 {
+			return field[:i]
+		}
+	}
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		return field[:i]
+	}
+	return ""
+}
+
+// Marshal renders answers as an answers file.
+func Marshal(a Answers) ([]byte, error) {
+	a.Version = FileVersion
+	body, err := yaml.MarshalWithOptions(a, yaml.Indent(2), yaml.IndentSequence(true), yaml.UseSingleQuote(true))
+	if err != nil {
+		return nil, err
+	}
+	header := "# octoha answers file. It holds no secret: the emitted scripts ask for them.\n"
+	return append([]byte(header), body...), nil
+}
+
+// Save writes answers to path atomically with mode 0600: a crash leaves
+// the old file or the new one, never half of one.
+func Save(path string, a Answers) error {
+	data, err := Marshal(a)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, data, 0o600)
+}
+
+// WriteFileAtomic writes data to a temporary file beside path, syncs it,
+// and renames it over path.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
+	// path is a local path on the machine octoha runs on, so filepath is
+	// right here (unlike the Windows values inside the answers).
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(tmpName)
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return fail(err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmpName)
+		return err
+	}
+	if err := os.Rename(tmpName, path); err != nil {
+		os.Remove(tmpName)
+		return err
+	}
+	return nil
+}
