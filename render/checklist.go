@@ -3,4 +3,4 @@ package render
 import "github.com/octoha/octoha/steps"
 
 // Checklist renders CHECKLIST.md. (Placeholder.)
-func Checklist(a steps.Answers) ([]File, error) { return nil, nil }
+func Checklist(a steps.Answers) ([]byte, error) { return nil, nil }

@@ -1,10 +1,15 @@
 // Package render turns answers into the files an admin runs: PowerShell
-// scripts for the nodes and tentacles, the load balancer's configuration,
-// and a checklist. Every function here is a pure function of the answers;
-// WriteFiles is the one place that touches the disk.
+// scripts for the nodes and tentacles (package ps), the load balancer's
+// configuration (package lb, or ps for IIS ARR), and a checklist. Every
+// function here is a pure function of the answers; WriteFiles is the one
+// place that touches the disk.
 package render
 
 import (
+	"fmt"
+
+	"github.com/octoha/octoha/render/lb"
+	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -15,21 +20,77 @@ type File struct {
 	Content []byte
 }
 
+// Emitted file names, relative to the output folder.
+const (
+	FirstNodeScript  = "install-first-node.ps1"
+	TentacleScript   = "register-tentacle.ps1"
+	NginxConfig      = "nginx/octopus.conf"
+	HAProxyConfig    = "haproxy/haproxy.cfg"
+	ARRScript        = "iis-arr/configure-arr.ps1"
+	ExternalLBNotes  = "load-balancer/CONFIGURE.md"
+	ChecklistFile    = "CHECKLIST.md"
+	joinScriptFormat = "join-node-%s.ps1"
+)
+
+// JoinScript is the join script's file name for a node: one per node, so
+// each carries its own name and ports and cannot be run on the wrong box
+// with the wrong values.
+func JoinScript(node string) string { return fmt.Sprintf(joinScriptFormat, node) }
+
 // All renders every file for a cluster, in the order the admin uses them.
 // The answers must have passed validation; All does not re-check them.
 func All(a steps.Answers) ([]File, error) {
 	var files []File
-	for _, gen := range []func(steps.Answers) ([]File, error){
-		NodeScripts,
-		TentacleScripts,
-		LoadBalancerFiles,
-		Checklist,
-	} {
-		fs, err := gen(a)
+	add := func(path string, content []byte, err error) error {
 		if err != nil {
+			return fmt.Errorf("rendering %s: %w", path, err)
+		}
+		files = append(files, File{Path: path, Content: content})
+		return nil
+	}
+	if len(a.Nodes) == 0 {
+		return nil, fmt.Errorf("the answers have no nodes")
+	}
+	content, err := ps.FirstNode(a)
+	if err := add(FirstNodeScript, content, err); err != nil {
+		return nil, err
+	}
+	for i := 1; i < len(a.Nodes); i++ {
+		content, err := ps.JoinNode(a, i)
+		if err := add(JoinScript(a.Nodes[i].Name), content, err); err != nil {
 			return nil, err
 		}
-		files = append(files, fs...)
+	}
+	content, err = ps.RegisterTentacle(a)
+	if err := add(TentacleScript, content, err); err != nil {
+		return nil, err
+	}
+	path, content, err := LoadBalancer(a)
+	if err := add(path, content, err); err != nil {
+		return nil, err
+	}
+	content, err = Checklist(a)
+	if err := add(ChecklistFile, content, err); err != nil {
+		return nil, err
 	}
 	return files, nil
+}
+
+// LoadBalancer renders the balancer file for the kind the answers chose.
+func LoadBalancer(a steps.Answers) (path string, content []byte, err error) {
+	switch a.LoadBalancer.Kind {
+	case steps.LBNginx:
+		content, err = lb.Nginx(a)
+		return NginxConfig, content, err
+	case steps.LBHAProxy:
+		content, err = lb.HAProxy(a)
+		return HAProxyConfig, content, err
+	case steps.LBIISARR:
+		content, err = ps.ConfigureARR(a)
+		return ARRScript, content, err
+	case steps.LBExternal:
+		content, err = lb.External(a)
+		return ExternalLBNotes, content, err
+	}
+	return "", nil, fmt.Errorf("unknown load balancer kind %q", a.LoadBalancer.Kind)
 }

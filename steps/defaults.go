@@ -52,6 +52,7 @@ func (a *Answers) fillDefaults() {
 	setString(&a.Octopus.Instance, d.Octopus.Instance)
 	setString(&a.Octopus.InstallDir, d.Octopus.InstallDir)
 	setString(&a.Octopus.HomeDir, d.Octopus.HomeDir)
+	setString(&a.Octopus.AdminUsername, d.Octopus.AdminUsername)
 	setInt(&a.Octopus.WebPort, d.Octopus.WebPort)
 	setInt(&a.Octopus.CommsPort, d.Octopus.CommsPort)
 	setString(&a.Database.Name, d.Database.Name)

@@ -56,6 +56,9 @@ func (f Finding) String() string {
 	b.WriteString(": ")
 	b.WriteString(f.Message)
 	if f.Fix != "" {
+		if !strings.HasSuffix(f.Message, ".") {
+			b.WriteString(".")
+		}
 		b.WriteString(" ")
 		b.WriteString(f.Fix)
 	}

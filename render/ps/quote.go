@@ -1,4 +1,7 @@
-package render
+// Package ps renders the PowerShell scripts octoha emits: node installs,
+// tentacle registration and IIS ARR setup. Quote is the one way a value
+// enters any of them.
+package ps
 
 import "strings"
 
@@ -7,12 +10,12 @@ import "strings"
 // Inside a single-quoted string each is escaped by doubling it.
 const psSingleQuotes = "'\u2018\u2019\u201a\u201b"
 
-// PSQuote returns s as a PowerShell single-quoted (verbatim) string
+// Quote returns s as a PowerShell single-quoted (verbatim) string
 // literal. Nothing inside such a literal is expanded: `$`, backticks,
 // double quotes, `;` and newlines are plain characters; only the single
 // quotes, smart ones included, need doubling. This is the only way a value
 // enters an emitted script.
-func PSQuote(s string) string {
+func Quote(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('\'')

@@ -1,0 +1,186 @@
+package validate
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// These are the shapes of single values. They take no network and return a
+// sentence that says what is wrong, or "" when the value is fine.
+
+// hostProblem checks a DNS host name (RFC 1123 labels) or an IP address.
+func hostProblem(s string) string {
+	if s == "" {
+		return "is empty"
+	}
+	if net.ParseIP(s) != nil {
+		return ""
+	}
+	if len(s) > 253 {
+		return "is longer than the 253 characters a host name may have"
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if label == "" {
+			return fmt.Sprintf("%q has an empty part between dots", s)
+		}
+		if len(label) > 63 {
+			return fmt.Sprintf("%q has a part longer than 63 characters", s)
+		}
+		for i, r := range label {
+			ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+				r == '-' && i > 0 && i < len(label)-1
+			if !ok {
+				return fmt.Sprintf("%q is not a valid host name (letters, digits and inner hyphens only)", s)
+			}
+		}
+	}
+	return ""
+}
+
+// sqlServerProblem checks a SQL Server name: a host, optionally with a
+// named instance (host\INSTANCE).
+func sqlServerProblem(s string) string {
+	host, instance, named := strings.Cut(s, `\`)
+	if p := hostProblem(host); p != "" {
+		return p
+	}
+	if named && !isWindowsName(instance, 16) {
+		return fmt.Sprintf("%q is not a valid instance name (up to 16 letters, digits, _ or $)", instance)
+	}
+	return ""
+}
+
+// isWindowsName accepts the characters Windows allows in NetBIOS-style
+// names: letters, digits, '_', '-', '$' and '.'.
+func isWindowsName(s string, maxLen int) bool {
+	if s == "" || len(s) > maxLen {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-$.", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// nodeNameProblem checks an Octopus node name: it becomes
+// --serverNodeName, a file name (join-node-<name>.ps1) and a config key.
+func nodeNameProblem(s string) string {
+	if s == "" {
+		return "is empty"
+	}
+	if len(s) > 63 {
+		return "is longer than 63 characters"
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return fmt.Sprintf("%q may hold only letters, digits, '-', '_' and '.'", s)
+		}
+	}
+	return ""
+}
+
+// portProblem checks a TCP port.
+func portProblem(p int) string {
+	if p < 1 || p > 65535 {
+		return fmt.Sprintf("%d is not a TCP port (1 to 65535)", p)
+	}
+	return ""
+}
+
+// WindowsPathKind says what kind of Windows path a string is.
+type WindowsPathKind int
+
+const (
+	PathInvalid WindowsPathKind = iota
+	PathRelative
+	PathDrive // C:\Octopus
+	PathUNC   // \\server\share\folder
+)
+
+// ClassifyWindowsPath tells a UNC path from a drive path from a relative
+// one. It never uses path/filepath: on Linux a backslash is an ordinary
+// character there.
+func ClassifyWindowsPath(s string) WindowsPathKind {
+	switch {
+	case s == "" || strings.ContainsAny(s, "\x00\r\n\t\"<>|?*"):
+		return PathInvalid
+	case strings.HasPrefix(s, `\\`):
+		server, rest, _ := strings.Cut(s[2:], `\`)
+		share, _, _ := strings.Cut(rest, `\`)
+		if server == "" || share == "" || strings.ContainsAny(server+share, `:/`) {
+			return PathInvalid
+		}
+		return PathUNC
+	case len(s) >= 3 && isDriveLetter(s[0]) && s[1] == ':' && (s[2] == '\\' || s[2] == '/'):
+		return PathDrive
+	case len(s) >= 2 && isDriveLetter(s[0]) && s[1] == ':':
+		// "C:folder" is relative to the drive's current directory.
+		return PathRelative
+	case strings.HasPrefix(s, `\`) || strings.HasPrefix(s, `/`):
+		// Rooted but driveless: relative to whatever drive is current.
+		return PathRelative
+	case strings.Contains(s, ":"):
+		return PathInvalid
+	}
+	return PathRelative
+}
+
+func isDriveLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// UNCHost is the server part of a UNC path, or "".
+func UNCHost(s string) string {
+	if ClassifyWindowsPath(s) != PathUNC {
+		return ""
+	}
+	server, _, _ := strings.Cut(s[2:], `\`)
+	return server
+}
+
+// publicURLProblem checks the URL users and tentacles reach the cluster by.
+func publicURLProblem(s string) string {
+	if s == "" {
+		return "is empty"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return fmt.Sprintf("%q is not an absolute URL such as https://octopus.corp.local", s)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Sprintf("%q must start with https:// (or http://)", s)
+	}
+	if p := hostProblem(u.Hostname()); p != "" {
+		return "host " + p
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || portProblem(n) != "" {
+			return fmt.Sprintf("%q has an invalid port", s)
+		}
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Sprintf("%q must be just scheme, host and port: Octopus serves from the root", s)
+	}
+	return ""
+}
+
+// serviceAccountProblem checks DOMAIN\user, a gMSA DOMAIN\name$, or
+// user@domain.
+func serviceAccountProblem(s string) string {
+	if s == "" {
+		return ""
+	}
+	if domain, user, ok := strings.Cut(s, `\`); ok {
+		if domain == "" || user == "" || strings.ContainsAny(user, `\/[]:;|=,+*?<>"@`) || strings.ContainsAny(domain, `\/:*?"<>|`) {
+			return fmt.Sprintf("%q is not DOMAIN\\user", s)
+		}
+		return ""
+	}
+	if user, domain, ok := strings.Cut(s, "@"); ok && user != "" && hostProblem(domain) == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q is not DOMAIN\\user or user@domain", s)
+}
