@@ -39,7 +39,7 @@ type Answers struct {
 type Octopus struct {
 	Version    VersionText `yaml:"version"`
 	Instance   string      `yaml:"instance"`
-	InstallDir string `yaml:"installDir"`
+	InstallDir string      `yaml:"installDir"`
 	// HomeDir is local to each node and never shared (reference §0).
 	HomeDir string `yaml:"homeDir"`
 	// ServiceAccount is DOMAIN\user (or a gMSA ending in $); empty runs the
