@@ -208,3 +208,16 @@ func (a *Answers) ServiceName() string {
 	}
 	return "OctopusDeploy: " + a.Octopus.Instance
 }
+
+// SQLPort is the TCP port nodes reach SQL Server on: database.port, else
+// 1433; 0 for a named instance (server\INSTANCE) with no port, which the
+// SQL Browser (UDP 1434) resolves.
+func (a *Answers) SQLPort() int {
+	if a.Database.Port != 0 {
+		return a.Database.Port
+	}
+	if strings.Contains(a.Database.Server, `\`) {
+		return 0
+	}
+	return 1433
+}

@@ -139,22 +139,66 @@ func kindName(t reflect.Type) string {
 	return "a " + t.String()
 }
 
-// Line is the line of the value at a dotted field path such as
-// "nodes[1].name", or of its nearest parent present in the file; 0 when the
-// file has none of it (or the answers did not come from a file).
+// Line is the line of the field at a dotted path such as "nodes[1].name",
+// or of its nearest parent present in the file; 0 when the file has none
+// of it (or the answers did not come from a file).
 func (f *File) Line(field string) int {
-	if f == nil || f.ast == nil {
+	if f == nil || f.ast == nil || len(f.ast.Docs) == 0 {
 		return 0
 	}
-	for field != "" {
-		if p, err := yaml.PathString("$." + field); err == nil {
-			if n, err := p.FilterFile(f.ast); err == nil && n != nil {
-				if tk := n.GetToken(); tk != nil && tk.Position != nil {
-					return tk.Position.Line
-				}
-			}
+	for ; field != ""; field = parentField(field) {
+		if line := f.lineOf(field); line > 0 {
+			return line
 		}
-		field = parentField(field)
+	}
+	return 0
+}
+
+// lineOf finds the line of a key ("tentacles.mode") or of a list item
+// ("nodes[1]"), 0 when it is not in the file.
+func (f *File) lineOf(field string) int {
+	parent := parentField(field)
+	last := strings.TrimPrefix(field[len(parent):], ".")
+	if strings.HasPrefix(last, "[") {
+		return tokenLine(f.node(field))
+	}
+	var entries []*ast.MappingValueNode
+	switch n := f.node(parent).(type) {
+	case *ast.MappingNode:
+		entries = n.Values
+	case *ast.MappingValueNode:
+		entries = []*ast.MappingValueNode{n}
+	}
+	for _, e := range entries {
+		if e.Key != nil && e.Key.GetToken() != nil && e.Key.GetToken().Value == last {
+			return tokenLine(e.Key)
+		}
+	}
+	return 0
+}
+
+// node is the YAML node at a field path; "" is the document itself.
+func (f *File) node(field string) ast.Node {
+	if field == "" {
+		return f.ast.Docs[0].Body
+	}
+	p, err := yaml.PathString("$." + field)
+	if err != nil {
+		return nil
+	}
+	n, err := p.FilterFile(f.ast)
+	if err != nil {
+		return nil
+	}
+	return n
+}
+
+func tokenLine(n ast.Node) int {
+	if n == nil {
+		return 0
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position != nil {
+		return tk.Position.Line
 	}
 	return 0
 }
