@@ -1,0 +1,219 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/octoha/octoha/steps"
+)
+
+// goodAnswers is a valid three-node cluster the cases below break one
+// answer at a time.
+func goodAnswers() steps.Answers {
+	a := steps.Defaults()
+	a.Octopus.ServiceAccount = `CORP\svc-octopus`
+	a.Octopus.AdminEmail = "admins@corp.local"
+	a.Database.Server = "sql01.corp.local"
+	a.Storage.Root = `\\fs01.corp.local\Octopus`
+	a.LoadBalancer.PublicURL = "http://octopus.corp.local"
+	a.Nodes = []steps.Node{
+		{Name: "OCTO1", Host: "octo1.corp.local"},
+		{Name: "OCTO2", Host: "octo2.corp.local"},
+		{Name: "OCTO3", Host: "octo3.corp.local"},
+	}
+	return a
+}
+
+func TestGoodAnswersHaveNoFindings(t *testing.T) {
+	if fs := Check(goodAnswers()); len(fs) > 0 {
+		t.Fatalf("findings on good answers: %v", fs)
+	}
+}
+
+func TestCheckFindsEachProblem(t *testing.T) {
+	cases := []struct {
+		name     string
+		change   func(a *steps.Answers)
+		severity Severity
+		field    string
+		says     string
+	}{
+		{"empty node list", func(a *steps.Answers) { a.Nodes = nil }, Error, "nodes", "no nodes"},
+		{"one node", func(a *steps.Answers) { a.Nodes = a.Nodes[:1] }, Warning, "nodes", "not a highly available"},
+		{"duplicate node name", func(a *steps.Answers) { a.Nodes[2].Name = "octo1" }, Error, "nodes[2].name", "already used by node 1"},
+		{"node name with space", func(a *steps.Answers) { a.Nodes[1].Name = "OCTO 2" }, Error, "nodes[1].name", "only letters"},
+		{"bad host", func(a *steps.Answers) { a.Nodes[1].Host = "octo_2;rm" }, Error, "nodes[1].host", "not a valid host name"},
+		{"one host one comms port", func(a *steps.Answers) {
+			a.Nodes[1].Host = "octo1.corp.local"
+			a.Nodes[1].WebPort = 8080
+		}, Error, "nodes[1].commsPort", "node 1 already listens on octo1.corp.local:10943"},
+		{"one host one web port", func(a *steps.Answers) {
+			a.Nodes[1].Host = "OCTO1.corp.local"
+			a.Nodes[1].CommsPort = 0
+		}, Error, "nodes[1].webPort", "already listens"},
+		{"bad port", func(a *steps.Answers) { a.Nodes[0].WebPort = 70000 }, Error, "nodes[0].webPort", "not a TCP port"},
+		{"bad octopus port", func(a *steps.Answers) { a.Octopus.CommsPort = -1 }, Error, "octopus.commsPort", "not a TCP port"},
+		{"unique-port explicit mismatch", func(a *steps.Answers) {
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingUniquePort
+			a.Nodes[1].CommsPort = 10943
+		}, Error, "nodes[1].commsPort", "basePort+1 = 10944"},
+		{"unique-address explicit mismatch", func(a *steps.Answers) {
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingUniqueAddress
+			a.Nodes[2].CommsPort = 10950
+		}, Error, "nodes[2].commsPort", "octopus.commsPort = 10943"},
+		{"unique-port past 65535", func(a *steps.Answers) {
+			a.Tentacles.Mode, a.Tentacles.Polling, a.Tentacles.BasePort = steps.ModePolling, steps.PollingUniquePort, 65534
+		}, Error, "tentacles.basePort", "port 65536"},
+		{"relative storage", func(a *steps.Answers) { a.Storage.Root = `Octopus\Shared` }, Error, "storage.root", "relative path"},
+		{"driveless rooted storage", func(a *steps.Answers) { a.Storage.Root = `\Octopus` }, Error, "storage.root", "relative path"},
+		{"drive letter storage", func(a *steps.Answers) { a.Storage.Root = `Z:\Octopus` }, Warning, "storage.root", "mapped per user"},
+		{"relative sub-path", func(a *steps.Answers) { a.Storage.Artifacts = "Artifacts" }, Error, "storage.artifacts", "relative"},
+		{"empty storage", func(a *steps.Answers) { a.Storage.Root = "" }, Error, "storage.root", "empty"},
+		{"old octopus, event exports", func(a *steps.Answers) {
+			a.Octopus.Version = "2023.2"
+			a.Storage.EventExports = `\\fs01\Octopus\Events`
+		}, Error, "storage.eventExports", "needs Octopus 2023.3 or later"},
+		{"too old for cluster shared", func(a *steps.Answers) { a.Octopus.Version = "2020.2.14" }, Error, "storage.root", "2020.2.15"},
+		{"redis on 2026.4 without build", func(a *steps.Answers) {
+			a.Octopus.Version = "2026.4"
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingRedis
+			a.Tentacles.Redis.Host = "redis01"
+		}, Error, "tentacles.polling", "needs Octopus 2026.4.6909 or later; octopus.version is 2026.4"},
+		{"redis without host", func(a *steps.Answers) {
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingRedis
+		}, Error, "tentacles.redis.host", "Redis host is empty"},
+		{"bad version", func(a *steps.Answers) { a.Octopus.Version = "latest" }, Error, "octopus.version", "not an Octopus version"},
+		{"home on a share", func(a *steps.Answers) { a.Octopus.HomeDir = `\\fs01\Octopus` }, Error, "octopus.homeDir", "own disk"},
+		{"bad service account", func(a *steps.Answers) { a.Octopus.ServiceAccount = "svc octopus" }, Error, "octopus.serviceAccount", "DOMAIN"},
+		{"sql auth without user", func(a *steps.Answers) { a.Database.Auth = steps.AuthSQL }, Error, "database.user", "login name"},
+		{"unknown auth", func(a *steps.Answers) { a.Database.Auth = "kerberos" }, Error, "database.auth", "windows or sql"},
+		{"bad sql server", func(a *steps.Answers) { a.Database.Server = "sql 01" }, Error, "database.server", "not a valid host"},
+		{"bad instance", func(a *steps.Answers) { a.Database.Server = `sql01\A;B` }, Error, "database.server", "instance name"},
+		{"trust server cert", func(a *steps.Answers) { a.Database.TrustServerCertificate = true }, Warning, "database.trustServerCertificate", "without validation"},
+		{"no encryption", func(a *steps.Answers) { a.Database.Encrypt = false }, Warning, "database.encrypt", "not encrypted"},
+		{"local system with windows auth", func(a *steps.Answers) { a.Octopus.ServiceAccount = "" }, Warning, "database.auth", "computer account"},
+		{"public url with path", func(a *steps.Answers) { a.LoadBalancer.PublicURL = "https://octopus.corp.local/app" }, Error, "loadBalancer.publicUrl", "root"},
+		{"public url not a url", func(a *steps.Answers) { a.LoadBalancer.PublicURL = "octopus.corp.local" }, Error, "loadBalancer.publicUrl", "absolute URL"},
+		{"https nginx without certificate", func(a *steps.Answers) { a.LoadBalancer.PublicURL = "https://octopus.corp.local" }, Error, "loadBalancer.certificate", "absolute path"},
+		{"https arr without thumbprint", func(a *steps.Answers) {
+			a.LoadBalancer.Kind = steps.LBIISARR
+			a.LoadBalancer.PublicURL = "https://octopus.corp.local"
+		}, Error, "loadBalancer.certificateThumbprint", "thumbprint"},
+		{"arr with unique-port polling", func(a *steps.Answers) {
+			a.LoadBalancer.Kind = steps.LBIISARR
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingUniquePort
+		}, Error, "tentacles.polling", "TCP passthrough"},
+		{"unknown kind", func(a *steps.Answers) { a.LoadBalancer.Kind = "traefik" }, Error, "loadBalancer.kind", "nginx, haproxy"},
+		{"persistence on new octopus", func(a *steps.Answers) { a.LoadBalancer.Persistence = steps.PersistenceCookie }, Warning, "loadBalancer.persistence", "2021.3.8908"},
+		{"health check not a path", func(a *steps.Answers) { a.LoadBalancer.HealthCheck = "ping; rm" }, Error, "loadBalancer.healthCheck", "not a URL path"},
+		{"trusted proxy not an ip", func(a *steps.Answers) { a.LoadBalancer.TrustedProxies = []string{"lb01"} }, Error, "loadBalancer.trustedProxies[0]", "IP address"},
+		{"unknown mode", func(a *steps.Answers) { a.Tentacles.Mode = "active" }, Error, "tentacles.mode", "listening or polling"},
+		{"unknown polling", func(a *steps.Answers) {
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, "vip"
+		}, Error, "tentacles.polling", "unique-address, unique-port or redis"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := goodAnswers()
+			c.change(&a)
+			fs := Check(a).For(c.field)
+			for _, f := range fs {
+				if f.Severity == c.severity && strings.Contains(f.Message, c.says) {
+					if f.ID == "" {
+						t.Errorf("finding has no ID: %v", f)
+					}
+					return
+				}
+			}
+			t.Errorf("want a %v on %s saying %q; got %v (all: %v)", c.severity, c.field, c.says, fs, Check(a))
+		})
+	}
+}
+
+// Persistence stays quiet for Octopus versions that still need it.
+func TestPersistenceFineOnOldOctopus(t *testing.T) {
+	a := goodAnswers()
+	a.Octopus.Version = "2021.2"
+	a.LoadBalancer.Persistence = steps.PersistenceCookie
+	if fs := Check(a).For("loadBalancer.persistence"); len(fs) > 0 {
+		t.Errorf("persistence on 2021.2 should be fine: %v", fs)
+	}
+}
+
+func TestClassifyWindowsPath(t *testing.T) {
+	for in, want := range map[string]WindowsPathKind{
+		`\\fs01\Octopus`:        PathUNC,
+		`\\fs01\Octopus\Logs`:   PathUNC,
+		`\\fs01`:                PathInvalid,
+		`\\fs01\`:               PathInvalid,
+		`D:\Octopus`:            PathDrive,
+		`d:/Octopus`:            PathDrive,
+		`D:Octopus`:             PathRelative,
+		`\Octopus`:              PathRelative,
+		`Octopus`:               PathRelative,
+		`..\Octopus`:            PathRelative,
+		"":                      PathInvalid,
+		"\\\\fs01\\Oct\nopus":   PathInvalid,
+		`http://fs01/Octopus`:   PathInvalid,
+		`\\fs01\Octo"pus`:       PathInvalid,
+		`\\fs01.corp.local\O p`: PathUNC,
+	} {
+		if got := ClassifyWindowsPath(in); got != want {
+			t.Errorf("ClassifyWindowsPath(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestOctopusVersionOrder(t *testing.T) {
+	for _, c := range []struct {
+		v, min string
+		want   bool
+	}{
+		{"2026.4.6909", "2026.4.6909", true},
+		{"2026.4", "2026.4.6909", false},
+		{"2026.5", "2026.4.6909", true},
+		{"2025.10", "2025.4", true},
+		{"2021.3.8907", "2021.3.8908", false},
+		{"2027.1", "2026.4.6909", true},
+	} {
+		v, err := ParseOctopusVersion(c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.AtLeast(mustVersion(c.min)); got != c.want {
+			t.Errorf("%s.AtLeast(%s) = %v, want %v", c.v, c.min, got, c.want)
+		}
+	}
+	for _, bad := range []string{"", "2025", "v2025.4", "2025.x", "2025.4.-1", "1.2.3.4.5"} {
+		if _, err := ParseOctopusVersion(bad); err == nil {
+			t.Errorf("ParseOctopusVersion(%q) gave no error", bad)
+		}
+	}
+}
+
+func TestExamplesPassCheck(t *testing.T) {
+	paths := []string{
+		"2-node-listening-nginx", "2-node-listening-nginx-sql-auth", "2-node-polling-unique-address-external",
+		"3-node-listening-iis-arr", "3-node-polling-redis-haproxy", "3-node-polling-unique-address-haproxy",
+		"4-node-polling-unique-port-nginx",
+	}
+	for _, p := range paths {
+		f, err := steps.Load("../examples/" + p + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fs := Check(f.Answers); fs.HasErrors() {
+			t.Errorf("%s: %v", p, fs)
+		}
+	}
+}
+
+func BenchmarkCheck16Nodes(b *testing.B) {
+	a := goodAnswers()
+	for i := 3; i < 16; i++ {
+		a.Nodes = append(a.Nodes, steps.Node{Name: "OCTO" + string(rune('A'+i)), Host: "octo" + string(rune('a'+i)) + ".corp.local"})
+	}
+	for b.Loop() {
+		Check(a)
+	}
+}
