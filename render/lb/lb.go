@@ -1,21 +1,79 @@
 // Package lb renders load balancer configurations for the Octopus nodes:
-// NGINX, HAProxy, and notes for a balancer octoha cannot configure.
+// NGINX, HAProxy, and notes for a balancer octoha cannot configure. Each
+// renderer is a pure function of validated answers; the facts behind every
+// line are in ../shared/reference/octopus-ha.md §5 and §6.
 package lb
 
 import (
-	"errors"
+	"bytes"
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
 
 	"github.com/octoha/octoha/steps"
 )
 
-var errNotYet = errors.New("the load balancer renderer is not written yet")
+//go:embed templates/*.tmpl
+var templateFiles embed.FS
 
-// Nginx renders nginx/octopus.conf.
-func Nginx(a steps.Answers) ([]byte, error) { return nil, errNotYet }
+// templates are parsed once; a template that does not parse is a bug caught
+// by every test, so Must is right here.
+var templates = template.Must(template.New("lb").Funcs(template.FuncMap{
+	"ngx":     nginxQuote,
+	"hap":     haproxyQuote,
+	"hapname": haproxyName,
+	"host":    hostToken,
+	"comment": comment,
+	"code":    mdCode,
+	"join":    strings.Join,
+	"add":     func(a, b int) int { return a + b },
+}).ParseFS(templateFiles, "templates/*.tmpl"))
 
-// HAProxy renders haproxy/haproxy.cfg.
-func HAProxy(a steps.Answers) ([]byte, error) { return nil, errNotYet }
+// Nginx renders nginx/octopus.conf: a complete nginx.conf for open-source
+// NGINX as Debian and Ubuntu package it.
+func Nginx(a steps.Answers) ([]byte, error) {
+	return render("nginx.conf.tmpl", a)
+}
+
+// HAProxy renders haproxy/haproxy.cfg: a complete configuration for
+// HAProxy 2.6 or later as Debian and Ubuntu package it.
+func HAProxy(a steps.Answers) ([]byte, error) {
+	return render("haproxy.cfg.tmpl", a)
+}
 
 // External renders what to configure on a balancer octoha does not write
-// a configuration for.
-func External(a steps.Answers) ([]byte, error) { return nil, errNotYet }
+// a configuration for (F5, NetScaler, cloud balancers...), as Markdown.
+func External(a steps.Answers) ([]byte, error) {
+	return render("external.md.tmpl", a)
+}
+
+func render(name string, a steps.Answers) ([]byte, error) {
+	v, err := newView(a)
+	if err != nil {
+		return nil, err
+	}
+	if name != "external.md.tmpl" {
+		if err := v.needsCertificate(); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, name, v); err != nil {
+		return nil, fmt.Errorf("rendering the %s: %w", strings.TrimSuffix(name, ".tmpl"), unwrapExec(err))
+	}
+	return buf.Bytes(), nil
+}
+
+// unwrapExec drops text/template's "template: x:12:3: executing ... at
+// <ngx ...>: error calling ngx:" prefix, which means nothing to an admin,
+// and keeps the quoting helper's sentence.
+func unwrapExec(err error) error {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "error calling "); i >= 0 {
+		if j := strings.Index(msg[i:], ": "); j >= 0 {
+			return fmt.Errorf("%s", msg[i+j+2:])
+		}
+	}
+	return err
+}

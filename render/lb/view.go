@@ -1,0 +1,213 @@
+package lb
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/octoha/octoha/steps"
+)
+
+// persistenceFixedIn is the first Octopus build that shares user and
+// permission changes between nodes at once; older builds need sticky
+// sessions (reference §5.2, Issues#7212).
+const persistenceFixedIn = "2021.3.8908"
+
+// octopusCookie is the cookie Octopus keeps a signed-in browser's session
+// in. [INFER] The reference does not name it; this is the name seen on
+// current builds and used by test-infra §3. The templates say so.
+const octopusCookie = "OctopusIdentificationToken"
+
+// affinityCookie is the cookie HAProxy inserts to pin a browser to a node.
+const affinityCookie = "OCTOPUS_NODE"
+
+// Balancer timeouts. Uploads of 1 GB+ (reference §5.2) and long-lived
+// websocket and polling connections need far more than the usual 60 s.
+const (
+	connectTimeoutSeconds = 5
+	longTimeoutSeconds    = 3600
+)
+
+// Passive/active health-check timing: a node is out after failFall failed
+// checks inter seconds apart, back after riseChecks good ones.
+const (
+	checkInterSeconds = 2
+	checkFall         = 2
+	checkRise         = 2
+	// nginxFailTimeoutSeconds is how long NGINX leaves a failed node alone.
+	nginxFailTimeoutSeconds = 10
+)
+
+// view is what the templates see: the answers resolved into the values
+// each line needs.
+type view struct {
+	OctopusVersion string
+	Instance       string
+
+	PublicURL  string
+	PublicHost string
+	PublicPort int
+	TLS        bool
+	// RedirectPort is the plain-HTTP port that redirects to https, 0 for none.
+	RedirectPort int
+	// PublicBase is scheme://host[:port], the redirect target.
+	PublicBase     string
+	Certificate    string
+	CertificateKey string
+
+	HealthCheck string
+	Persistence string
+	// PersistenceNeeded says the Octopus version predates the fix that
+	// made sticky sessions unnecessary.
+	PersistenceNeeded  bool
+	PersistenceFixedIn string
+	OctopusCookie      string
+	AffinityCookie     string
+
+	Nodes []node
+
+	// PollingMode is "" for listening tentacles, else the polling mode.
+	PollingMode    string
+	PollingAddress string
+	// Forwards is one TCP passthrough per node (unique-port).
+	Forwards []forward
+	// PollingPort is the one balanced TCP port (redis), 0 otherwise.
+	PollingPort int
+
+	TrustedProxies []string
+
+	ConnectTimeout, LongTimeout      int
+	CheckInter, CheckFall, CheckRise int
+	NginxFailTimeout                 int
+}
+
+type node struct {
+	Name      string
+	Host      string
+	WebPort   int
+	CommsPort int
+}
+
+type forward struct {
+	Node       node
+	ListenPort int
+}
+
+// newView resolves the answers. It fails only on answers validation should
+// have refused, with a message that names the field.
+func newView(a steps.Answers) (view, error) {
+	if len(a.Nodes) == 0 {
+		return view{}, fmt.Errorf("the answers have no nodes")
+	}
+	host := a.PublicHost()
+	if host == "" {
+		return view{}, fmt.Errorf("loadBalancer.publicUrl %q has no host name", a.LoadBalancer.PublicURL)
+	}
+	if _, err := hostToken(host); err != nil {
+		return view{}, fmt.Errorf("loadBalancer.publicUrl: %w", err)
+	}
+	v := view{
+		OctopusVersion:     string(a.Octopus.Version),
+		Instance:           a.Octopus.Instance,
+		PublicURL:          a.LoadBalancer.PublicURL,
+		PublicHost:         host,
+		PublicPort:         a.PublicPort(),
+		TLS:                a.PublicTLS(),
+		Certificate:        a.LoadBalancer.Certificate,
+		CertificateKey:     a.LoadBalancer.CertificateKey,
+		HealthCheck:        a.LoadBalancer.HealthCheck,
+		Persistence:        a.LoadBalancer.Persistence,
+		PersistenceNeeded:  versionBefore(string(a.Octopus.Version), persistenceFixedIn),
+		PersistenceFixedIn: persistenceFixedIn,
+		OctopusCookie:      octopusCookie,
+		AffinityCookie:     affinityCookie,
+		PollingMode:        a.PollingMode(),
+		PollingAddress:     a.PollingAddress(),
+		TrustedProxies:     a.LoadBalancer.TrustedProxies,
+		ConnectTimeout:     connectTimeoutSeconds,
+		LongTimeout:        longTimeoutSeconds,
+		CheckInter:         checkInterSeconds,
+		CheckFall:          checkFall,
+		CheckRise:          checkRise,
+		NginxFailTimeout:   nginxFailTimeoutSeconds,
+	}
+	scheme := "http"
+	if v.TLS {
+		scheme = "https"
+		if v.PublicPort != 80 {
+			v.RedirectPort = 80
+		}
+	}
+	v.PublicBase = scheme + "://" + bracketIPv6(host)
+	if (v.TLS && v.PublicPort != 443) || (!v.TLS && v.PublicPort != 80) {
+		v.PublicBase += ":" + strconv.Itoa(v.PublicPort)
+	}
+	if !strings.HasPrefix(v.HealthCheck, "/") {
+		return view{}, fmt.Errorf("loadBalancer.healthCheck %q must be a path starting with /", v.HealthCheck)
+	}
+	for i, n := range a.Nodes {
+		v.Nodes = append(v.Nodes, node{Name: n.Name, Host: n.Host, WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i)})
+	}
+	switch v.PollingMode {
+	case steps.PollingUniquePort:
+		for i, n := range v.Nodes {
+			v.Forwards = append(v.Forwards, forward{Node: n, ListenPort: a.Tentacles.BasePort + i})
+		}
+	case steps.PollingRedis:
+		v.PollingPort = a.Tentacles.BasePort
+	}
+	return v, nil
+}
+
+// needsCertificate is the check the NGINX and HAProxy renderers share: an
+// https publicUrl needs the certificate file on the balancer.
+func (v view) needsCertificate() error {
+	if v.TLS && v.Certificate == "" {
+		return fmt.Errorf("loadBalancer.publicUrl %s is https but loadBalancer.certificate is empty: give the path of the PEM certificate on the balancer", v.PublicURL)
+	}
+	return nil
+}
+
+func bracketIPv6(host string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+	return host
+}
+
+// versionBefore reports whether Octopus version have is older than want,
+// comparing dot-separated numbers ("2025.4" < "2025.4.1"). A version that
+// does not parse counts as current: the answers file's default is a
+// current build, and validation reports a bad version on its own.
+func versionBefore(have, want string) bool {
+	h, okH := versionParts(have)
+	w, okW := versionParts(want)
+	if !okH || !okW {
+		return false
+	}
+	for i := 0; i < max(len(h), len(w)); i++ {
+		var x, y int
+		if i < len(h) {
+			x = h[i]
+		}
+		if i < len(w) {
+			y = w[i]
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+func versionParts(s string) ([]int, bool) {
+	var parts []int
+	for _, f := range strings.Split(strings.TrimSpace(s), ".") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 {
+			return nil, false
+		}
+		parts = append(parts, n)
+	}
+	return parts, len(parts) > 0
+}
