@@ -22,20 +22,17 @@ type File struct {
 
 // Emitted file names, relative to the output folder.
 const (
-	FirstNodeScript  = "install-first-node.ps1"
-	TentacleScript   = "register-tentacle.ps1"
-	NginxConfig      = "nginx/octopus.conf"
-	HAProxyConfig    = "haproxy/haproxy.cfg"
-	ARRScript        = "iis-arr/configure-arr.ps1"
-	ExternalLBNotes  = "load-balancer/CONFIGURE.md"
-	ChecklistFile    = "CHECKLIST.md"
-	joinScriptFormat = "join-node-%s.ps1"
+	FirstNodeScript = "install-first-node.ps1"
+	TentacleScript  = "register-tentacle.ps1"
+	NginxConfig     = "nginx/octopus.conf"
+	HAProxyConfig   = "haproxy/haproxy.cfg"
+	ARRScript       = "iis-arr/configure-arr.ps1"
+	ExternalLBNotes = "load-balancer/CONFIGURE.md"
+	ChecklistFile   = "CHECKLIST.md"
 )
 
-// JoinScript is the join script's file name for a node: one per node, so
-// each carries its own name and ports and cannot be run on the wrong box
-// with the wrong values.
-func JoinScript(node string) string { return fmt.Sprintf(joinScriptFormat, node) }
+// JoinScript is the join script's file name for a node.
+func JoinScript(node string) string { return ps.JoinScriptName(node) }
 
 // All renders every file for a cluster, in the order the admin uses them.
 // The answers must have passed validation; All does not re-check them.

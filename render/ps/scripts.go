@@ -1,21 +1,244 @@
 package ps
 
 import (
-	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/octoha/octoha/steps"
 )
 
-var errNotYet = errors.New("the PowerShell renderer is not written yet")
+// MarkerFile is the file the first node writes on the shared root and every
+// joining node reads: a joining node that cannot read it does not see the
+// same share, and Octopus itself would not say so (reference §8.17).
+const MarkerFile = "octoha-cluster.txt"
 
 // FirstNode renders install-first-node.ps1 for a.Nodes[0].
-func FirstNode(a steps.Answers) ([]byte, error) { return nil, errNotYet }
+func FirstNode(a steps.Answers) ([]byte, error) {
+	if len(a.Nodes) == 0 {
+		return nil, fmt.Errorf("the answers have no nodes, so there is no first node to install")
+	}
+	return execute("first-node.ps1.tmpl", newServerView(a, 0))
+}
 
 // JoinNode renders the join script for a.Nodes[i], i >= 1.
-func JoinNode(a steps.Answers, i int) ([]byte, error) { return nil, errNotYet }
+func JoinNode(a steps.Answers, i int) ([]byte, error) {
+	if i < 1 || i >= len(a.Nodes) {
+		return nil, fmt.Errorf("node %d is not a joining node: the answers have nodes 0 to %d and node 0 is the first node", i, len(a.Nodes)-1)
+	}
+	return execute("join-node.ps1.tmpl", newServerView(a, i))
+}
 
 // RegisterTentacle renders register-tentacle.ps1.
-func RegisterTentacle(a steps.Answers) ([]byte, error) { return nil, errNotYet }
+func RegisterTentacle(a steps.Answers) ([]byte, error) {
+	if a.UsesPolling() && len(a.Nodes) == 0 {
+		return nil, fmt.Errorf("polling tentacles need the nodes' addresses, and the answers have no nodes")
+	}
+	return execute("register-tentacle.ps1.tmpl", newTentacleView(a))
+}
 
 // ConfigureARR renders iis-arr/configure-arr.ps1.
-func ConfigureARR(a steps.Answers) ([]byte, error) { return nil, errNotYet }
+func ConfigureARR(a steps.Answers) ([]byte, error) {
+	if len(a.Nodes) == 0 {
+		return nil, fmt.Errorf("the server farm needs nodes, and the answers have none")
+	}
+	return execute("configure-arr.ps1.tmpl", newARRView(a))
+}
+
+// serverView is what the node templates read: the answers for one node,
+// with every derived value worked out here so templates only print.
+type serverView struct {
+	// ScriptFile is the join script's own file name, for its help text.
+	ScriptFile     string
+	OctopusVersion string
+	Instance       string
+	InstallDir     string
+	HomeDir        string
+	NodeName       string
+	NodeHost       string
+	WebPort        int
+	CommsPort      int
+	PublicHost     string
+	ServiceName    string
+	ServiceAccount string
+	// GMSA is a group managed service account (name ends in $): installed
+	// as Local System, then switched with sc.exe (reference §1.3).
+	GMSA bool
+
+	SQLServer string
+	// SQLPort 0 means no port in Data Source (default or SQL Browser).
+	SQLPort                int
+	SQLDatabase            string
+	SQLAuth                bool
+	SQLUser                string
+	Encrypt                bool
+	TrustServerCertificate bool
+	MultiSubnetFailover    bool
+	CreateDatabase         bool
+
+	TrustedProxies []string
+	Redis          bool
+	RedisHost      string
+	RedisPort      int
+	RedisSSL       bool
+
+	StorageRoot   string
+	SharedFolders []steps.SharedFolder
+	MarkerFile    string
+	TaskCap       int
+	AdminUsername string
+	AdminEmail    string
+
+	// ShowMasterKey is the exact command that prints the master key on the
+	// first node, for help text (already quoted).
+	ShowMasterKey string
+}
+
+func newServerView(a steps.Answers, i int) serverView {
+	node := a.Nodes[i]
+	v := serverView{
+		OctopusVersion:         string(a.Octopus.Version),
+		Instance:               a.Octopus.Instance,
+		InstallDir:             a.Octopus.InstallDir,
+		HomeDir:                a.Octopus.HomeDir,
+		NodeName:               node.Name,
+		ScriptFile:             JoinScriptName(node.Name),
+		NodeHost:               node.Host,
+		WebPort:                a.NodeWebPort(i),
+		CommsPort:              a.NodeCommsPort(i),
+		PublicHost:             a.PublicHost(),
+		ServiceName:            a.ServiceName(),
+		ServiceAccount:         a.Octopus.ServiceAccount,
+		GMSA:                   strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
+		SQLServer:              a.Database.Server,
+		SQLPort:                a.Database.Port,
+		SQLDatabase:            a.Database.Name,
+		SQLAuth:                a.Database.Auth == steps.AuthSQL,
+		SQLUser:                a.Database.User,
+		Encrypt:                a.Database.Encrypt,
+		TrustServerCertificate: a.Database.TrustServerCertificate,
+		MultiSubnetFailover:    a.Database.MultiSubnetFailover,
+		CreateDatabase:         a.Database.Create,
+		TrustedProxies:         a.LoadBalancer.TrustedProxies,
+		Redis:                  a.PollingMode() == steps.PollingRedis,
+		RedisHost:              a.Tentacles.Redis.Host,
+		RedisPort:              a.Tentacles.Redis.Port,
+		RedisSSL:               a.Tentacles.Redis.SSL,
+		StorageRoot:            a.Storage.Root,
+		MarkerFile:             MarkerFile,
+		TaskCap:                a.Octopus.TaskCap,
+		AdminUsername:          a.Octopus.AdminUsername,
+		AdminEmail:             a.Octopus.AdminEmail,
+	}
+	for _, f := range a.SharedFolders() {
+		if f.Path != "" {
+			v.SharedFolders = append(v.SharedFolders, f)
+		}
+	}
+	v.ShowMasterKey = "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
+		" show-master-key --instance " + Quote(a.Octopus.Instance)
+	return v
+}
+
+// pollingServer is one address a polling tentacle polls.
+type pollingServer struct {
+	Host string
+	Port int
+}
+
+// tentacleView is what register-tentacle.ps1 reads.
+type tentacleView struct {
+	Instance     string
+	ServiceName  string
+	ServerURL    string
+	Space        string
+	Environments []string
+	Roles        []string
+	Polling      bool
+	PollingMode  string
+	// First is the address register-with gets; Others each get poll-server.
+	First  pollingServer
+	Others []pollingServer
+	// ServerInstance and ServerInstallDir name the Octopus Server, for the
+	// help that says where to read its thumbprint.
+	ShowThumbprint string
+}
+
+func newTentacleView(a steps.Answers) tentacleView {
+	v := tentacleView{
+		Instance:     a.Tentacles.Instance,
+		ServiceName:  tentacleServiceName(a.Tentacles.Instance),
+		ServerURL:    a.LoadBalancer.PublicURL,
+		Space:        a.Tentacles.Space,
+		Environments: a.Tentacles.Environments,
+		Roles:        a.Tentacles.Roles,
+		Polling:      a.UsesPolling(),
+		PollingMode:  a.PollingMode(),
+		ShowThumbprint: "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
+			" show-thumbprint --instance " + Quote(a.Octopus.Instance),
+	}
+	switch a.PollingMode() {
+	case steps.PollingUniqueAddress: // reference §6.2 A: each node at its own name
+		for i, n := range a.Nodes {
+			v.Others = append(v.Others, pollingServer{Host: n.Host, Port: a.NodeCommsPort(i)})
+		}
+	case steps.PollingUniquePort: // §6.2 B: one name, a port per node
+		for i := range a.Nodes {
+			v.Others = append(v.Others, pollingServer{Host: a.PollingAddress(), Port: a.NodeCommsPort(i)})
+		}
+	case steps.PollingRedis: // §6.5: one address, Redis hands work to the right node
+		v.Others = []pollingServer{{Host: a.PollingAddress(), Port: a.Tentacles.BasePort}}
+	}
+	if len(v.Others) > 0 {
+		v.First, v.Others = v.Others[0], v.Others[1:]
+	}
+	return v
+}
+
+// tentacleServiceName is the Windows service Tentacle installs (reference
+// §0: "OctopusDeploy Tentacle" for instance Tentacle, else
+// "OctopusDeploy Tentacle: <name>").
+func tentacleServiceName(instance string) string {
+	if instance == "Tentacle" {
+		return "OctopusDeploy Tentacle"
+	}
+	return "OctopusDeploy Tentacle: " + instance
+}
+
+// farmServer is one node in the ARR server farm.
+type farmServer struct {
+	Host    string
+	WebPort int
+}
+
+// arrView is what configure-arr.ps1 reads.
+type arrView struct {
+	Servers               []farmServer
+	PublicHost            string
+	PublicPort            int
+	PublicTLS             bool
+	CertificateThumbprint string
+	HealthCheck           string
+	Persistence           string
+	Polling               bool
+}
+
+func newARRView(a steps.Answers) arrView {
+	v := arrView{
+		PublicHost:            a.PublicHost(),
+		PublicPort:            a.PublicPort(),
+		PublicTLS:             a.PublicTLS(),
+		CertificateThumbprint: a.LoadBalancer.CertificateThumbprint,
+		HealthCheck:           a.LoadBalancer.HealthCheck,
+		Persistence:           a.LoadBalancer.Persistence,
+		Polling:               a.UsesPolling(),
+	}
+	for i, n := range a.Nodes {
+		v.Servers = append(v.Servers, farmServer{Host: n.Host, WebPort: a.NodeWebPort(i)})
+	}
+	return v
+}
+
+// JoinScriptName is the join script's file name for a node: one per node,
+// so each carries its own name and ports and cannot be run on the wrong box
+// with the wrong values.
+func JoinScriptName(node string) string { return "join-node-" + node + ".ps1" }

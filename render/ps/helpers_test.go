@@ -1,0 +1,66 @@
+package ps
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/octoha/octoha/steps"
+)
+
+// script is one rendered file with the name the caller gives it.
+type script struct {
+	Name    string
+	Content []byte
+}
+
+// exampleAnswers loads every answers file under examples/, keyed by its
+// name without .yaml, in name order.
+func exampleAnswers(t testing.TB) ([]string, map[string]steps.Answers) {
+	t.Helper()
+	paths, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	out := map[string]steps.Answers{}
+	var names []string
+	for _, p := range paths {
+		f, err := steps.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimSuffix(filepath.Base(p), ".yaml")
+		names = append(names, name)
+		out[name] = f.Answers
+	}
+	sort.Strings(names)
+	return names, out
+}
+
+// renderAll renders every script this package makes for a, named as
+// render.All names them.
+func renderAll(t testing.TB, a steps.Answers) []script {
+	t.Helper()
+	var out []script
+	add := func(name string, content []byte, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out = append(out, script{name, content})
+	}
+	content, err := FirstNode(a)
+	add("install-first-node.ps1", content, err)
+	for i := 1; i < len(a.Nodes); i++ {
+		content, err := JoinNode(a, i)
+		add("join-node-"+a.Nodes[i].Name+".ps1", content, err)
+	}
+	content, err = RegisterTentacle(a)
+	add("register-tentacle.ps1", content, err)
+	if a.LoadBalancer.Kind == steps.LBIISARR {
+		content, err = ConfigureARR(a)
+		add("iis-arr/configure-arr.ps1", content, err)
+	}
+	return out
+}
