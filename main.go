@@ -57,7 +57,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func runWizard(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("octoha", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
 	answers := fs.String("answers", "", "answers file to open and save to (default ./octoha-answers.yaml)")
 	plain := fs.Bool("plain", false, "ask the questions line by line instead of the full-screen wizard")
 	noColor := fs.Bool("no-color", false, "no colour (also when NO_COLOR is set)")
@@ -92,7 +92,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "folder to write into (required; created if missing)")
 	force := fs.Bool("force", false, "overwrite files that already exist")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: octoha export --answers FILE --out DIR [--force]\n\nChecks the answers and writes every script and config into DIR.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: octoha export --answers FILE --out DIR [--force]\n\nChecks the answers and writes every script and config into DIR.\n\n")
 		fs.PrintDefaults()
 	}
 	if code, done := parse(fs, args, stdout); done {
