@@ -1,9 +1,18 @@
-// Package tui is octoha's wizard: Bubble Tea screens for each step.
+// Package tui is octoha's wizard: Bubble Tea screens for each step, from the
+// Octopus basics to Export, and the same questions line by line (--plain)
+// for screen readers and serial consoles.
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/octoha/octoha/steps"
 )
 
 // Options are what main passes to the wizard.
@@ -12,6 +21,7 @@ type Options struct {
 	// completed; "" means ./octoha-answers.yaml, created on first save.
 	AnswersPath string
 	// OpenExisting is true when the admin named AnswersPath with --answers.
+	// A named file that does not exist yet starts a new cluster saved there.
 	OpenExisting bool
 	NoColor      bool
 	Plain        bool
@@ -19,11 +29,87 @@ type Options struct {
 	Out, Err     io.Writer
 	// Version is octoha's own version, shown in the header.
 	Version string
+	// LiveCheck, when set, probes the real cluster for a field (see
+	// LiveCheck); nil means pure checks only.
+	LiveCheck LiveCheck
 }
 
+// Exit codes, as main's.
+const (
+	exitOK      = 0
+	exitInvalid = 1
+	exitUsage   = 2
+)
+
+const notATerminal = `octoha: the wizard needs a terminal, and stdin or stdout is not one.
+Either run it with --plain to answer the questions line by line:
+  octoha --plain [--answers FILE]
+or write an answers file (start from examples/*.yaml) and export it:
+  octoha export --answers FILE --out DIR
+`
+
 // Run starts the wizard and returns the process exit code.
-// (Placeholder until the wizard lands.)
 func Run(opts Options) int {
-	fmt.Fprintln(opts.Err, "octoha: the wizard is not built yet; use: octoha export --answers FILE --out DIR")
-	return 2
+	if opts.In == nil {
+		opts.In = os.Stdin
+	}
+	if opts.Out == nil {
+		opts.Out = os.Stdout
+	}
+	if opts.Err == nil {
+		opts.Err = os.Stderr
+	}
+	if opts.AnswersPath == "" {
+		opts.AnswersPath = DefaultAnswersPath
+	}
+	t := detectTerminal(opts)
+	opts.NoColor = !t.color
+	if opts.Plain {
+		return runPlain(opts)
+	}
+	if !t.interactive {
+		fmt.Fprint(opts.Err, notATerminal)
+		return exitUsage
+	}
+	m, err := openModel(opts)
+	if err != nil {
+		fmt.Fprintln(opts.Err, "octoha:", err)
+		return exitInvalid
+	}
+	if _, err := tea.NewProgram(m, tea.WithInput(opts.In), tea.WithOutput(opts.Out)).Run(); err != nil {
+		fmt.Fprintln(opts.Err, "octoha:", err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// openModel is the wizard as it starts: at the start screen, or resuming
+// the file --answers named.
+func openModel(opts Options) (*model, error) {
+	m := newModel(opts)
+	if !opts.OpenExisting {
+		return m, nil
+	}
+	a, err := loadAnswers(opts.AnswersPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		m.newCluster()
+	case err != nil:
+		return nil, err
+	default:
+		m.openAnswers(a, opts.AnswersPath)
+	}
+	return m, nil
+}
+
+// loadAnswers reads an answers file; a missing file is fs.ErrNotExist.
+func loadAnswers(path string) (steps.Answers, error) {
+	if _, err := os.Stat(path); err != nil {
+		return steps.Answers{}, err
+	}
+	f, err := steps.Load(path)
+	if err != nil {
+		return steps.Answers{}, err
+	}
+	return f.Answers, nil
 }

@@ -1,0 +1,65 @@
+package tui
+
+import (
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// BenchmarkNodesKeystroke is one keystroke on the Nodes screen with 16
+// nodes: Update (text input, validate.Check, re-layout) and a full frame.
+// Target: well under 170µs.
+func BenchmarkNodesKeystroke(b *testing.B) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		b.Run(itoa(size[0])+"x"+itoa(size[1]), func(b *testing.B) {
+			m := newModel(Options{AnswersPath: DefaultAnswersPath, NoColor: false})
+			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			m.newCluster()
+			m.answers = wantCluster()
+			for i := 3; i < 16; i++ {
+				m.answers.Nodes = append(m.answers.Nodes, m.answers.Nodes[0])
+				m.answers.Nodes[i].Name, m.answers.Nodes[i].Host = "OCTO"+itoa(i+1), "octo"+itoa(i+1)+".corp.local"
+			}
+			m.recheck()
+			m.goTo(3)
+			m.form.focus = 8 * 4 // node 9's name, mid-screen
+			m.form.loadInput(m)
+			keys := []tea.KeyPressMsg{{Code: 'x', Text: "x"}, {Code: tea.KeyBackspace}}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m.Update(keys[i%2])
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkFirstFrame is the time from starting the real binary in tmux
+// to its first frame on screen (the start menu), polled every 1ms.
+// Run with -benchtime=10x; each run is a fresh tmux server.
+func BenchmarkFirstFrame(b *testing.B) {
+	bin := octohaBinary(b)
+	var runs []time.Duration
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		b.StartTimer()
+		start := time.Now()
+		p := startPane(b, dir, bin)
+		for !strings.Contains(p.capture(), "What would you like to do?") {
+			if time.Since(start) > 10*time.Second {
+				b.Fatal("no first frame in 10s")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		runs = append(runs, time.Since(start))
+		b.StopTimer()
+		exec.Command("tmux", "-L", p.sock, "kill-server").Run()
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
+	b.ReportMetric(float64(runs[len(runs)/2].Microseconds())/1000, "ms-median")
+}

@@ -1,0 +1,172 @@
+package tui
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/octoha/octoha/export"
+	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/steps"
+)
+
+// DefaultOutDir is the export folder the Export screen offers.
+const DefaultOutDir = "octoha-out"
+
+// AnswersFileName is the copy of the answers saved beside the exported
+// files, so the folder says what it was made from.
+const AnswersFileName = "octoha-answers.yaml"
+
+// exportScreen asks for the output folder and writes through export.Write,
+// the same code `octoha export` runs.
+type exportScreen struct {
+	input     textinput.Model
+	running   bool
+	overwrite bool // files exist; ctrl+o writes over them
+	done      bool
+	result    exportedMsg
+}
+
+// exportedMsg is what an export did.
+type exportedMsg struct {
+	dir          string
+	res          export.Result
+	err          error
+	answersPath  string
+	answersErr   error
+	overwritable bool
+}
+
+func newExportScreen(st styles) exportScreen {
+	in := newInput(st)
+	in.Prompt = "Output folder: "
+	in.SetValue(DefaultOutDir)
+	return exportScreen{input: in}
+}
+
+func (e *exportScreen) open(m *model) tea.Cmd {
+	e.done, e.running, e.overwrite = false, false, false
+	e.result = exportedMsg{}
+	e.input.CursorEnd()
+	return e.input.Focus()
+}
+
+// write exports in a command: rendering and the disk stay off the update
+// loop. The answers go beside the files only when the files were written.
+func (e *exportScreen) write(m *model, force bool) tea.Cmd {
+	dir := strings.TrimSpace(e.input.Value())
+	if dir == "" {
+		dir = DefaultOutDir
+	}
+	e.running = true
+	a := cloneAnswers(m.answers)
+	return func() tea.Msg {
+		msg := exportedMsg{dir: dir}
+		msg.res, msg.err = export.Write(a, dir, force)
+		if msg.err == nil {
+			// dir is a folder on this machine, so filepath is right here.
+			msg.answersPath = filepath.Join(dir, AnswersFileName)
+			msg.answersErr = steps.Save(msg.answersPath, a)
+		}
+		msg.overwritable = errors.Is(msg.err, render.ErrExists)
+		return msg
+	}
+}
+
+func (e *exportScreen) finished(m *model, msg exportedMsg) tea.Cmd {
+	e.running = false
+	e.result = msg
+	e.overwrite = msg.overwritable
+	e.done = msg.err == nil
+	if e.done {
+		m.completed[exportIndex] = true
+	}
+	return nil
+}
+
+func (e *exportScreen) update(m *model, msg tea.Msg) tea.Cmd {
+	if e.running {
+		return nil
+	}
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		var cmd tea.Cmd
+		e.input, cmd = e.input.Update(msg)
+		return cmd
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, m.keys.Back):
+			return m.back()
+		case e.done && key.Matches(msg, m.keys.Enter):
+			return tea.Quit
+		case key.Matches(msg, m.keys.Enter):
+			return e.write(m, false)
+		case e.overwrite && key.Matches(msg, m.keys.Overwrite):
+			return e.write(m, true)
+		}
+		before := e.input.Value()
+		var cmd tea.Cmd
+		e.input, cmd = e.input.Update(msg)
+		if e.input.Value() != before {
+			e.overwrite, e.done, e.result = false, false, exportedMsg{}
+		}
+		return cmd
+	}
+	return nil
+}
+
+func (e *exportScreen) view(m *model, w, h int) []string {
+	out := []string{m.st.title.Render("Export"),
+		m.st.dim.Render("Writes every script and config into the folder, with a copy of the answers."), ""}
+	e.input.SetWidth(max(w-20, 10))
+	out = append(out, "  "+e.input.View(), "")
+	r := e.result
+	switch {
+	case e.running:
+		out = append(out, "  writing…")
+	case e.done:
+		for _, p := range r.res.Written {
+			out = append(out, "  wrote "+p)
+		}
+		if r.answersErr != nil {
+			out = append(out, "  "+m.st.err.Render("could not save "+r.answersPath+": "+r.answersErr.Error()))
+		} else {
+			out = append(out, "  wrote "+r.answersPath)
+		}
+		out = append(out, "", m.st.accent.Render("Done. Copy the folder to the nodes and follow CHECKLIST.md."))
+	case r.err != nil:
+		text := r.err.Error()
+		switch {
+		case errors.Is(r.err, export.ErrInvalid):
+			text = "The answers still have errors, so nothing was written. Esc goes back to Review, which lists them."
+		case r.overwritable:
+			text = "Nothing was written: " + text + ". Press ctrl+o to overwrite, or choose another folder."
+		default:
+			text = "Nothing was written: " + text
+		}
+		for _, l := range wrap(text, w-4) {
+			out = append(out, "  "+m.st.err.Render(l))
+		}
+	}
+	if r.res.Findings != nil && !e.done {
+		out = append(out, "")
+		out = append(out, m.findingLines(r.res.Findings, "  ", w)...)
+	}
+	return out
+}
+
+func (e *exportScreen) keys(m *model) bindings {
+	k := m.keys
+	if e.done {
+		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "quit")), k.Back}
+	}
+	b := bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "write files"))}
+	if e.overwrite {
+		b = append(b, k.Overwrite)
+	}
+	return append(b, k.Back, k.Quit)
+}

@@ -1,0 +1,164 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+// LiveCheck probes the real cluster for one answer (DNS, a TCP port, the
+// share, SQL Server) and returns what it found. The wizard calls it in a
+// tea.Cmd when the admin leaves a field or stops typing for livePause, with
+// a copy of the answers; ctx is cancelled as soon as the value changes, and
+// a result for a value that is no longer there is dropped.
+type LiveCheck func(ctx context.Context, a steps.Answers, field string) validate.Findings
+
+// livePause is how long typing must stop before a live check starts.
+const livePause = 400 * time.Millisecond
+
+// liveCheck is the state of one field's live check.
+type liveCheck struct {
+	seq      int    // bumped by every edit; a pause for an older seq is stale
+	value    string // the value being (or last) checked
+	running  bool
+	cancel   context.CancelFunc
+	findings validate.Findings
+}
+
+// livePauseMsg says typing in a field paused; it starts a check when no
+// edit came since (seq still matches).
+type livePauseMsg struct {
+	field string
+	seq   int
+}
+
+// liveResultMsg carries a live check's findings and the value it checked.
+type liveResultMsg struct {
+	field, value string
+	findings     validate.Findings
+}
+
+func (m *model) liveState(field string) *liveCheck {
+	lc := m.live[field]
+	if lc == nil {
+		lc = &liveCheck{}
+		m.live[field] = lc
+	}
+	return lc
+}
+
+// fieldChanged cancels a check of the old value, forgets its findings and
+// waits for a pause in typing.
+func (m *model) fieldChanged(field, value string) tea.Cmd {
+	if m.opts.LiveCheck == nil {
+		return nil
+	}
+	lc := m.liveState(field)
+	lc.seq++
+	if lc.running && lc.value != value {
+		lc.cancel()
+		lc.running = false
+	}
+	if lc.value != value {
+		lc.findings = nil
+	}
+	seq := lc.seq
+	return tea.Tick(livePause, func(time.Time) tea.Msg { return livePauseMsg{field: field, seq: seq} })
+}
+
+// fieldLeft starts a check at once when the admin leaves a field whose
+// value has not been checked yet.
+func (m *model) fieldLeft(field, value string) tea.Cmd {
+	if m.opts.LiveCheck == nil {
+		return nil
+	}
+	lc := m.liveState(field)
+	if lc.running || (lc.value == value && lc.findings != nil) {
+		return nil
+	}
+	return m.startLive(field, value)
+}
+
+func (m *model) startLive(field, value string) tea.Cmd {
+	if _, typo := m.form.pending[field]; typo || value == "" {
+		return nil // nothing a probe could check
+	}
+	lc := m.liveState(field)
+	if lc.running {
+		lc.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	lc.value, lc.running, lc.cancel, lc.findings = value, true, cancel, nil
+	check, snapshot := m.opts.LiveCheck, cloneAnswers(m.answers)
+	run := func() tea.Msg {
+		return liveResultMsg{field: field, value: value, findings: check(ctx, snapshot, field)}
+	}
+	if !m.spinOn {
+		m.spinOn = true
+		return tea.Batch(run, m.spinner.Tick)
+	}
+	return run
+}
+
+func (m *model) updateLive(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case livePauseMsg:
+		lc := m.live[msg.field]
+		if lc == nil || lc.seq != msg.seq {
+			return nil
+		}
+		if v, ok := m.currentValue(msg.field); ok && !(lc.value == v && (lc.running || lc.findings != nil)) {
+			return m.startLive(msg.field, v)
+		}
+	case liveResultMsg:
+		lc := m.live[msg.field]
+		v, ok := m.currentValue(msg.field)
+		if lc == nil || !lc.running || lc.value != msg.value || !ok || v != msg.value {
+			return nil // stale: the value changed while the probe ran
+		}
+		lc.running = false
+		lc.cancel()
+		lc.findings = msg.findings
+		if lc.findings == nil {
+			lc.findings = validate.Findings{}
+		}
+	case spinner.TickMsg:
+		if !m.anyLiveRunning() {
+			m.spinOn = false
+			return nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (m *model) anyLiveRunning() bool {
+	for _, lc := range m.live {
+		if lc.running {
+			return true
+		}
+	}
+	return false
+}
+
+// currentValue is the field's value now, wherever it is on screen; ok is
+// false when no field with that path exists any more.
+func (m *model) currentValue(path string) (string, bool) {
+	for i := range formSteps {
+		for _, row := range formSteps[i].fields(&m.answers) {
+			for _, fl := range row {
+				if fl.path == path {
+					return m.form.value(m, fl), true
+				}
+			}
+		}
+	}
+	return "", false
+}

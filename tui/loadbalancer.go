@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+var loadBalancerStep = step{
+	name:   "Balancer",
+	title:  "Load balancer",
+	intro:  "How users reach the nodes. octoha writes the configuration for NGINX, HAProxy or IIS ARR, or notes for any other.",
+	owns:   []string{"loadBalancer."},
+	fields: loadBalancerFields,
+}
+
+func loadBalancerFields(a *steps.Answers) [][]field {
+	lb := func(a *steps.Answers) *steps.LoadBalancer { return &a.LoadBalancer }
+	fields := []field{
+		choiceField("loadBalancer.kind", "Balancer", []string{steps.LBNginx, steps.LBHAProxy, steps.LBIISARR, steps.LBExternal},
+			func(a *steps.Answers) *string { return &lb(a).Kind }).
+			withExplain(func(a *steps.Answers) string {
+				switch a.LoadBalancer.Kind {
+				case steps.LBIISARR:
+					return "IIS ARR terminates TLS, so polling tentacles cannot pass through it (reference §5.4): with ARR, use listening or unique-address polling."
+				case steps.LBExternal:
+					return "Any other balancer (F5, NetScaler, a cloud one): octoha writes notes of what to configure on it."
+				}
+				return "octoha writes its configuration, including the TCP forwards polling tentacles need."
+			}),
+		textField("loadBalancer.publicUrl", "Public URL", func(a *steps.Answers) *string { return &lb(a).PublicURL }).
+			withExplain(func(*steps.Answers) string {
+				return "The one address users browse to, e.g. https://octopus.corp.local. Every node gets it as its public URL."
+			}),
+		choiceField("loadBalancer.persistence", "Session persistence",
+			[]string{steps.PersistenceNone, steps.PersistenceCookie, steps.PersistenceSourceIP},
+			func(a *steps.Answers) *string { return &lb(a).Persistence }).
+			withExplain(persistenceExplain),
+		textField("loadBalancer.healthCheck", "Health check path", func(a *steps.Answers) *string { return &lb(a).HealthCheck }).
+			withExplain(func(*steps.Answers) string {
+				return "Each node answers 200 when it is up and 418 while it drains, so the balancer stops sending it users."
+			}),
+		listField("loadBalancer.trustedProxies", "Balancer IPs", func(a *steps.Answers) *[]string { return &lb(a).TrustedProxies }).
+			withExplain(func(*steps.Answers) string {
+				return "The balancer's own IP addresses, comma-separated. Nodes trust them as proxies, so audit events show users' addresses."
+			}),
+	}
+	if a.PublicTLS() {
+		switch a.LoadBalancer.Kind {
+		case steps.LBNginx:
+			fields = append(fields,
+				textField("loadBalancer.certificate", "Certificate (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }),
+				textField("loadBalancer.certificateKey", "Certificate key", func(a *steps.Answers) *string { return &lb(a).CertificateKey }))
+		case steps.LBHAProxy:
+			fields = append(fields,
+				textField("loadBalancer.certificate", "Cert and key (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }))
+		case steps.LBIISARR:
+			fields = append(fields,
+				textField("loadBalancer.certificateThumbprint", "Cert thumbprint", func(a *steps.Answers) *string { return &lb(a).CertificateThumbprint }))
+		}
+	}
+	return rowsOf(fields...)
+}
+
+// persistenceExplain is reference §5.2: sticky sessions were a workaround
+// for a per-node permission cache fixed in 2021.3.8908.
+func persistenceExplain(a *steps.Answers) string {
+	const why = "Session persistence was a workaround for a per-node permission cache, fixed in Octopus 2021.3.8908; it can pin users to a busy node."
+	v, err := validate.ParseOctopusVersion(string(a.Octopus.Version))
+	if err == nil && !v.AtLeast(validate.OctopusVersion{2021, 3, 8908}) {
+		return why + " Octopus " + string(a.Octopus.Version) + " is older: use cookie (or source-ip)."
+	}
+	return why + " Your version does not need it: keep none (round robin)."
+}

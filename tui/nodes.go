@@ -1,0 +1,70 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/octoha/octoha/steps"
+)
+
+var nodesStep = step{
+	name:   "Nodes",
+	title:  "Octopus Server nodes",
+	intro:  "One row per node. ctrl+n adds a node, ctrl+x removes the focused one. Empty ports are derived.",
+	owns:   []string{"nodes"},
+	fields: nodeFields,
+	grid:   true,
+}
+
+// nodeFields is one row per node: name, host, web port, comms port. An
+// empty port shows the value the node will get (Answers.NodeWebPort,
+// Answers.NodeCommsPort), so the admin sees unique-port numbering at once.
+func nodeFields(a *steps.Answers) [][]field {
+	rows := make([][]field, len(a.Nodes))
+	for i := range a.Nodes {
+		node := func(a *steps.Answers) *steps.Node { return &a.Nodes[i] }
+		p := fmt.Sprintf("nodes[%d]", i)
+		name := textField(p+".name", fmt.Sprintf("Node %d name", i+1), func(a *steps.Answers) *string { return &node(a).Name }).
+			withExplain(func(*steps.Answers) string {
+				return "The node's name in Octopus (create-instance --serverNodeName); usually the machine name. Each node needs its own."
+			})
+		host := textField(p+".host", fmt.Sprintf("Node %d host", i+1), func(a *steps.Answers) *string { return &node(a).Host }).
+			withExplain(func(*steps.Answers) string {
+				return "The name or address the load balancer (and, for unique-address polling, every tentacle) reaches this node at."
+			})
+		web := numberField(p+".webPort", fmt.Sprintf("Node %d web port", i+1), func(a *steps.Answers) *int { return &node(a).WebPort }).
+			withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeWebPort(i)) })
+		comms := numberField(p+".commsPort", fmt.Sprintf("Node %d comms port", i+1), func(a *steps.Answers) *int { return &node(a).CommsPort }).
+			withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeCommsPort(i)) }).
+			withExplain(commsPortExplain(i))
+		name.column, name.width = "Name", 14
+		host.column, host.width = "Host", 26
+		web.column, web.width = "Web", 6
+		comms.column, comms.width = "Comms", 6
+		rows[i] = []field{name, host, web, comms}
+	}
+	return rows
+}
+
+func commsPortExplain(i int) func(a *steps.Answers) string {
+	return func(a *steps.Answers) string {
+		if a.PollingMode() == steps.PollingUniquePort {
+			return fmt.Sprintf("Unique-port polling: node %d listens on tentacles.basePort+%d = %d, and the balancer forwards that port to it. Leave it empty.",
+				i+1, i, a.ExpectedCommsPort(i))
+		}
+		return fmt.Sprintf("Every node listens on octopus.commsPort (%d) for polling tentacles. Leave it empty.", a.Octopus.CommsPort)
+	}
+}
+
+// addNode appends an empty node; its ports show as derived until typed.
+func addNode(a *steps.Answers) {
+	a.Nodes = append(a.Nodes, steps.Node{})
+}
+
+// removeNode drops node i.
+func removeNode(a *steps.Answers, i int) {
+	if i < 0 || i >= len(a.Nodes) {
+		return
+	}
+	a.Nodes = append(a.Nodes[:i:i], a.Nodes[i+1:]...)
+}

@@ -1,0 +1,68 @@
+package tui
+
+import "github.com/octoha/octoha/steps"
+
+// The Octopus step comes first, before Database: the version it asks for
+// decides what later steps may offer (session persistence, Redis polling,
+// the shared folders), and the service account changes the database advice.
+// These answers are the cluster's, not the database's, so they get their own
+// screen instead of crowding the Database one.
+var octopusStep = step{
+	name:   "Octopus",
+	title:  "Octopus Server",
+	intro:  "What every node shares: the version, the Windows service and the first administrator.",
+	owns:   []string{"octopus."},
+	fields: octopusFields,
+}
+
+func octopusFields(a *steps.Answers) [][]field {
+	o := func(a *steps.Answers) *steps.Octopus { return &a.Octopus }
+	version := field{
+		path: "octopus.version", label: "Octopus version", kind: textKind,
+		get: func(a *steps.Answers) string { return string(a.Octopus.Version) },
+		set: func(a *steps.Answers, v string) error { a.Octopus.Version = steps.VersionText(v); return nil },
+	}.withExplain(func(*steps.Answers) string {
+		return "The version every node will run, e.g. 2026.4.6909. All nodes of a cluster must run the same build."
+	})
+	return rowsOf(
+		version,
+		textField("octopus.instance", "Instance name", func(a *steps.Answers) *string { return &o(a).Instance }).
+			withExplain(func(a *steps.Answers) string {
+				return "The Windows service will be called " + a.ServiceName() + "."
+			}),
+		textField("octopus.serviceAccount", "Service account", func(a *steps.Answers) *string { return &o(a).ServiceAccount }).
+			withDerived(func(*steps.Answers) string { return "Local System" }).
+			withExplain(func(*steps.Answers) string {
+				return `DOMAIN\user, or a gMSA ending in $. Empty runs the service as Local System, and each node then reaches SQL Server and the share as its computer account (DOMAIN\NODE$).`
+			}),
+		textField("octopus.adminUsername", "Admin user name", func(a *steps.Answers) *string { return &o(a).AdminUsername }).
+			withExplain(func(*steps.Answers) string {
+				return "The first administrator, created once by the first node. Its password is asked for when the script runs, never saved."
+			}),
+		textField("octopus.adminEmail", "Admin email", func(a *steps.Answers) *string { return &o(a).AdminEmail }),
+		numberField("octopus.webPort", "Web port", func(a *steps.Answers) *int { return &o(a).WebPort }).
+			withExplain(func(*steps.Answers) string {
+				return "The HTTP port each node serves the web portal and API on; the load balancer forwards to it."
+			}),
+		numberField("octopus.commsPort", "Comms port", func(a *steps.Answers) *int { return &o(a).CommsPort }).
+			withExplain(func(*steps.Answers) string {
+				return "The port polling tentacles connect to (10943). Unique-port polling replaces it with one port per node."
+			}),
+		textField("octopus.installDir", "Install folder", func(a *steps.Answers) *string { return &o(a).InstallDir }),
+		textField("octopus.homeDir", "Home folder", func(a *steps.Answers) *string { return &o(a).HomeDir }).
+			withExplain(func(*steps.Answers) string {
+				return "Local to each node and never shared; the shared folders come in the Shared storage step."
+			}),
+		numberField("octopus.taskCap", "Task cap per node", func(a *steps.Answers) *int { return &o(a).TaskCap }).
+			withDerived(func(*steps.Answers) string { return "5 (Octopus default)" }),
+	)
+}
+
+// rowsOf lays fields out one per row.
+func rowsOf(fields ...field) [][]field {
+	rows := make([][]field, len(fields))
+	for i, f := range fields {
+		rows[i] = []field{f}
+	}
+	return rows
+}

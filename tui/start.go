@@ -1,0 +1,141 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/octoha/octoha/steps"
+)
+
+// The start screen's choices.
+const (
+	startNew = iota
+	startAddNode
+	startOpen
+)
+
+var startItems = []struct{ title, note string }{
+	{"Set up a new HA cluster", "Answer the questions step by step; octoha writes the scripts and the balancer config."},
+	{"Add a node to an existing cluster", "Not in this release yet: it comes with its own issue. Meanwhile, add the node to the answers file and export again."},
+	{"Open an answers file", "Continue from a saved answers file, or try one of ./examples/*.yaml."},
+}
+
+type startScreen struct {
+	cursor  int
+	asking  bool // the path input is open
+	input   textinput.Model
+	problem string
+}
+
+// fileLoadedMsg is the answers file the admin asked to open.
+type fileLoadedMsg struct {
+	file *steps.File
+	err  error
+}
+
+func newStartScreen(st styles) startScreen {
+	in := newInput(st)
+	in.Prompt = "File: "
+	in.Placeholder = "examples/3-node-polling-redis-haproxy.yaml"
+	return startScreen{input: in}
+}
+
+func (s *startScreen) update(m *model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case fileLoadedMsg:
+		if msg.err != nil {
+			s.problem = msg.err.Error()
+			return nil
+		}
+		m.openAnswers(msg.file.Answers, msg.file.Path)
+		return m.goTo(m.stepIdx)
+	case tea.PasteMsg:
+		if s.asking {
+			var cmd tea.Cmd
+			s.input, cmd = s.input.Update(msg)
+			return cmd
+		}
+	case tea.KeyPressMsg:
+		if s.asking {
+			switch {
+			case key.Matches(msg, m.keys.Back):
+				s.asking, s.problem = false, ""
+				s.input.Blur()
+				return nil
+			case key.Matches(msg, m.keys.Enter):
+				path := s.input.Value()
+				if path == "" {
+					path = s.input.Placeholder
+				}
+				return func() tea.Msg {
+					f, err := steps.Load(path)
+					return fileLoadedMsg{file: f, err: err}
+				}
+			}
+			var cmd tea.Cmd
+			s.input, cmd = s.input.Update(msg)
+			s.problem = ""
+			return cmd
+		}
+		switch {
+		case key.Matches(msg, m.keys.Next):
+			s.cursor = (s.cursor + 1) % len(startItems)
+		case key.Matches(msg, m.keys.Prev):
+			s.cursor = (s.cursor + len(startItems) - 1) % len(startItems)
+		case key.Matches(msg, m.keys.Enter):
+			switch s.cursor {
+			case startNew:
+				m.newCluster()
+				return m.goTo(0)
+			case startOpen:
+				s.asking = true
+				return s.input.Focus()
+			}
+		}
+	}
+	return nil
+}
+
+func (s *startScreen) view(m *model, w, h int) []string {
+	out := []string{m.st.title.Render("What would you like to do?"), ""}
+	for i, item := range startItems {
+		marker, style := "  ", m.st.label
+		if i == s.cursor {
+			marker, style = m.st.accent.Render("> "), m.st.focusLabel
+		}
+		title := item.title
+		if i == startAddNode {
+			title += " (coming later)"
+			if i != s.cursor {
+				style = m.st.dim
+			}
+		}
+		out = append(out, marker+style.Render(title))
+		if i == s.cursor {
+			for _, l := range wrap(item.note, w-4) {
+				out = append(out, "    "+m.st.dim.Render(l))
+			}
+		}
+	}
+	if s.asking {
+		s.input.SetWidth(max(w-12, 10))
+		out = append(out, "", "  "+s.input.View())
+		if s.problem != "" {
+			for _, l := range wrap(s.problem, w-4) {
+				out = append(out, "  "+m.st.err.Render(l))
+			}
+		}
+	}
+	out = append(out, "", m.st.dim.Render("Answers are saved to "+m.path+" as each step is completed."))
+	return out
+}
+
+func (s *startScreen) keys(m *model) bindings {
+	k := m.keys
+	if s.asking {
+		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")), k.Quit}
+	}
+	return bindings{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Quit}
+}

@@ -1,0 +1,86 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+// step is one of the wizard's question screens: its fields (rebuilt from the
+// answers after every change, because some answers add or remove others)
+// and which answers paths it owns, so each finding lands on one screen.
+type step struct {
+	name  string // the word in the header
+	title string
+	intro string
+	owns  []string // answers path prefixes
+	// fields lays the screen out in rows: one field per row, or a grid.
+	fields func(a *steps.Answers) [][]field
+	grid   bool
+}
+
+// formSteps are the question screens in order; Review and Export follow.
+var formSteps = []step{octopusStep, databaseStep, storageStep, nodesStep, loadBalancerStep, tentaclesStep}
+
+// Indexes of the screens after the questions.
+const (
+	reviewIndex = iota + 6
+	exportIndex
+	stepCount
+)
+
+// stepNames are the header's words for every screen.
+func stepNames() []string {
+	names := make([]string, 0, stepCount)
+	for _, s := range formSteps {
+		names = append(names, s.name)
+	}
+	return append(names, "Review", "Export")
+}
+
+// ownsField reports whether a finding about path belongs on this step.
+func (s step) ownsField(path string) bool {
+	for _, p := range s.owns {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// stepOf is the index of the step a finding belongs to, or -1 for findings
+// about the cluster as a whole.
+func stepOf(path string) int {
+	for i, s := range formSteps {
+		if s.ownsField(path) {
+			return i
+		}
+	}
+	return -1
+}
+
+// stepHasErrors reports whether step i has an error finding.
+func stepHasErrors(findings validate.Findings, i int) bool {
+	for _, f := range findings {
+		if f.Severity == validate.Error && stepOf(f.Field) == i {
+			return true
+		}
+	}
+	return false
+}
+
+// resumeStep is where a reopened answers file continues. The answers file
+// holds answers, not progress, so a step counts as incomplete when it has
+// an error finding; the first such step is where the admin resumes. A file
+// without errors opens at Review, which lists every answer, and Esc or the
+// digit keys go back to any step.
+func resumeStep(a steps.Answers) int {
+	findings := validate.Check(a)
+	for i := range formSteps {
+		if stepHasErrors(findings, i) {
+			return i
+		}
+	}
+	return reviewIndex
+}

@@ -1,0 +1,29 @@
+package tui
+
+import "github.com/octoha/octoha/steps"
+
+var storageStep = step{
+	name:   "Storage",
+	title:  "Shared storage",
+	intro:  "Folders every node reads and writes: task logs, artifacts, packages. A UNC share such as \\\\fs01\\Octopus.",
+	owns:   []string{"storage."},
+	fields: storageFields,
+}
+
+func storageFields(a *steps.Answers) [][]field {
+	s := func(a *steps.Answers) *steps.Storage { return &a.Storage }
+	under := func(name string) func(a *steps.Answers) string {
+		return func(a *steps.Answers) string { return steps.JoinWindowsPath(a.Storage.Root, name) }
+	}
+	return rowsOf(
+		textField("storage.root", "Shared root", func(a *steps.Answers) *string { return &s(a).Root }).
+			withExplain(func(*steps.Answers) string {
+				return "Passed to every node as path --clusterShared. Use a UNC path: a mapped drive belongs to one user and the Octopus service may not see it."
+			}),
+		textField("storage.artifacts", "Artifacts", func(a *steps.Answers) *string { return &s(a).Artifacts }).withDerived(under("Artifacts")),
+		textField("storage.taskLogs", "Task logs", func(a *steps.Answers) *string { return &s(a).TaskLogs }).withDerived(under("TaskLogs")),
+		textField("storage.packages", "Packages", func(a *steps.Answers) *string { return &s(a).Packages }).withDerived(under("Packages")),
+		textField("storage.imports", "Imports", func(a *steps.Answers) *string { return &s(a).Imports }).withDerived(under("Imports")),
+		textField("storage.eventExports", "Event exports", func(a *steps.Answers) *string { return &s(a).EventExports }).withDerived(under("EventExports")),
+	)
+}

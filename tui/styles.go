@@ -1,0 +1,95 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
+)
+
+// styles are every look the wizard has, in one place: one accent colour,
+// errors red, warnings amber, the rest the terminal's own colours. With
+// colour off every style keeps only what reads without colour (bold,
+// faint), and markers such as "> " and "[ ]" carry the meaning.
+type styles struct {
+	title, accent, dim, label, focusLabel lipgloss.Style
+	err, warn, ok                         lipgloss.Style
+	stepNow, stepDone, stepErr, stepTodo  lipgloss.Style
+	choiceOn, choiceOff                   lipgloss.Style
+	input                                 lipgloss.Style
+	help                                  help.Styles
+
+	// Paints of the styles drawn many times a frame (see paint).
+	pDim, pErr, pWarn, pAccent, pOn, pOff paint
+}
+
+// paint is a one-line style as the escape codes around the text: the
+// same look as its lipgloss style, without lipgloss's layout work, for the
+// cells a 16-node screen draws on every keystroke.
+type paint struct{ pre, post string }
+
+func paintOf(st lipgloss.Style) paint {
+	pre, post, _ := strings.Cut(st.Render("\x00"), "\x00")
+	return paint{pre, post}
+}
+
+// on paints s; an empty s stays empty.
+func (p paint) on(s string) string {
+	if s == "" {
+		return s
+	}
+	return p.pre + s + p.post
+}
+
+func (s *styles) makePaints() {
+	s.pDim, s.pErr, s.pWarn = paintOf(s.dim), paintOf(s.err), paintOf(s.warn)
+	s.pAccent, s.pOn, s.pOff = paintOf(s.accent), paintOf(s.choiceOn), paintOf(s.choiceOff)
+}
+
+func newStyles(color bool) styles {
+	s := styles{
+		title:      lipgloss.NewStyle().Bold(true),
+		accent:     lipgloss.NewStyle().Bold(true),
+		dim:        lipgloss.NewStyle().Faint(true),
+		label:      lipgloss.NewStyle(),
+		focusLabel: lipgloss.NewStyle().Bold(true),
+		err:        lipgloss.NewStyle(),
+		warn:       lipgloss.NewStyle(),
+		ok:         lipgloss.NewStyle(),
+		stepNow:    lipgloss.NewStyle().Bold(true).Underline(true),
+		stepDone:   lipgloss.NewStyle(),
+		stepErr:    lipgloss.NewStyle(),
+		stepTodo:   lipgloss.NewStyle().Faint(true),
+		choiceOn:   lipgloss.NewStyle().Bold(true),
+		choiceOff:  lipgloss.NewStyle().Faint(true),
+		input:      lipgloss.NewStyle(),
+	}
+	s.help = help.Styles{
+		ShortKey:       lipgloss.NewStyle(),
+		ShortDesc:      lipgloss.NewStyle().Faint(true),
+		ShortSeparator: lipgloss.NewStyle().Faint(true),
+		Ellipsis:       lipgloss.NewStyle().Faint(true),
+		FullKey:        lipgloss.NewStyle(),
+		FullDesc:       lipgloss.NewStyle().Faint(true),
+		FullSeparator:  lipgloss.NewStyle().Faint(true),
+	}
+	if !color {
+		s.makePaints()
+		return s
+	}
+	accent := lipgloss.Color("6") // cyan: the one accent
+	red := lipgloss.Color("1")
+	amber := lipgloss.Color("3")
+	s.title = s.title.Foreground(accent)
+	s.accent = s.accent.Foreground(accent)
+	s.focusLabel = s.focusLabel.Foreground(accent)
+	s.err = s.err.Foreground(red)
+	s.warn = s.warn.Foreground(amber)
+	s.stepNow = s.stepNow.Foreground(accent)
+	s.stepErr = s.stepErr.Foreground(red)
+	s.choiceOn = s.choiceOn.Foreground(accent)
+	s.help.ShortKey = s.help.ShortKey.Foreground(accent)
+	s.help.FullKey = s.help.FullKey.Foreground(accent)
+	s.makePaints()
+	return s
+}

@@ -1,0 +1,284 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/octoha/octoha/validate"
+)
+
+// View lays the screen out from the window size alone: a header with every
+// step, the screen's body, a status line and the help line.
+func (m *model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "octoha"
+	return v
+}
+
+// render is the frame as text, exactly m.height lines of at most m.width
+// cells (tests and benchmarks call it directly).
+func (m *model) render() string {
+	w, h := max(m.width, 20), max(m.height, 6)
+	header := m.header(w)
+	footer := []string{m.statusLine(w), m.helpLine(w)}
+	bodyH := h - 2 - len(footer) // header line, blank line under it
+	var body []string
+	switch {
+	case m.quitting:
+		body = m.quitView(w, bodyH)
+	case m.onStart:
+		body = m.start.view(m, w, bodyH)
+	case m.stepIdx == reviewIndex:
+		body = m.review.view(m, w, bodyH)
+	case m.stepIdx == exportIndex:
+		body = m.export.view(m, w, bodyH)
+	default:
+		body = m.form.view(m, w, bodyH)
+	}
+	lines := make([]string, 0, h)
+	lines = append(lines, header, "")
+	lines = append(lines, fit(body, bodyH)...)
+	lines = append(lines, footer...)
+	for i, l := range lines {
+		if len(l) > w && ansi.StringWidth(l) > w { // bytes >= cells: most lines skip the count
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fit pads or cuts lines to exactly n.
+func fit(lines []string, n int) []string {
+	if len(lines) > n {
+		return lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+// header names every step and marks where the admin is: "✓" done, "!"
+// done but with errors. When it does not fit, the other steps shrink to
+// their numbers.
+func (m *model) header(w int) string {
+	names := stepNames()
+	title := m.st.title.Render("octoha")
+	if m.onStart {
+		return title + m.st.dim.Render("  Octopus Deploy Server high availability, version "+m.opts.Version)
+	}
+	build := func(short bool) (string, int) {
+		var b strings.Builder
+		width := 8
+		b.WriteString(title + "  ")
+		for i, name := range names {
+			if i > 0 {
+				b.WriteString(" ")
+				width++
+			}
+			mark := " "
+			style := m.st.stepTodo
+			switch {
+			case i == m.stepIdx:
+				style = m.st.stepNow
+			case i < len(formSteps) && m.completed[i] && m.hasOpenErrors(i):
+				mark, style = "!", m.st.stepErr
+			case m.completed[i]:
+				mark, style = "✓", m.st.stepDone
+			}
+			text := name
+			if short && i != m.stepIdx {
+				text = strconv.Itoa(i + 1)
+			} else if short {
+				text = strconv.Itoa(i+1) + " " + name
+			}
+			b.WriteString(style.Render(mark + text))
+			width += 1 + len([]rune(text))
+		}
+		return b.String(), width
+	}
+	sig := headerSig(w, m.stepIdx, m.completed, m.errorSteps())
+	if sig == m.headerKey {
+		return m.headerText
+	}
+	line, width := build(false)
+	if width > w {
+		line, _ = build(true)
+	}
+	m.headerKey, m.headerText = sig, line
+	return line
+}
+
+// errorSteps marks the steps with open errors, for the header.
+func (m *model) errorSteps() [reviewIndex]bool {
+	var out [reviewIndex]bool
+	for i := range out {
+		out[i] = m.hasOpenErrors(i)
+	}
+	return out
+}
+
+func (m *model) statusLine(w int) string {
+	if m.status == "" {
+		return ""
+	}
+	if m.statusErr {
+		return m.st.err.Render(m.status)
+	}
+	return m.st.dim.Render(m.status)
+}
+
+// helpLine shows the keys that work on the screen showing.
+func (m *model) helpLine(w int) string {
+	k := m.keys
+	var b bindings
+	switch {
+	case m.quitting:
+		b = bindings{k.Save, k.QuitNow, k.Cancel}
+	case m.onStart:
+		b = m.start.keys(m)
+	case m.stepIdx == reviewIndex:
+		b = m.review.keys(m)
+	case m.stepIdx == exportIndex:
+		b = m.export.keys(m)
+	default:
+		b = m.form.keys(m)
+	}
+	// The help line changes with the screen, not with each keystroke:
+	// keep the last one.
+	sig := make([]string, 0, len(b)+1)
+	sig = append(sig, itoa(w))
+	for _, kb := range b {
+		sig = append(sig, kb.Help().Key+kb.Help().Desc)
+	}
+	if cacheKey := strings.Join(sig, "|"); cacheKey != m.helpKey {
+		m.help.SetWidth(w)
+		m.helpKey, m.helpText = cacheKey, m.help.View(b)
+	}
+	return m.helpText
+}
+
+func (f *form) keys(m *model) bindings {
+	k := m.keys
+	enter := k.Enter
+	if f.focus >= len(f.fields)-1 {
+		enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "finish step"))
+	}
+	b := bindings{k.Next, k.Prev, enter}
+	if fl, ok := f.focused(); ok && fl.kind == choiceKind {
+		b = append(b, k.Choose)
+	}
+	if formSteps[f.step].grid {
+		b = append(b, k.AddNode, k.DelNode)
+	}
+	if f.step > 0 {
+		b = append(b, k.Back)
+	}
+	return append(b, k.Quit)
+}
+
+func (m *model) quitView(w, h int) []string {
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 2)
+	text := strings.Join([]string{
+		m.st.title.Render("Quit octoha?"),
+		"",
+		"s  save the answers to " + m.path + " and quit",
+		"q  quit without saving",
+		"c  carry on where you were",
+		"",
+		m.st.dim.Render("Ctrl+C again saves and quits."),
+	}, "\n")
+	return strings.Split(box.Render(text), "\n")
+}
+
+// findingLines renders findings as "error: message. Fix" wrapped to w,
+// each line indented.
+func (m *model) findingLines(fs validate.Findings, indent string, w int) []string {
+	var out []string
+	for _, f := range fs {
+		style := m.st.pWarn
+		word := "warning: "
+		if f.Severity == validate.Error {
+			style, word = m.st.pErr, "error: "
+		}
+		text := f.Message
+		if f.Fix != "" {
+			if !strings.HasSuffix(text, ".") {
+				text += "."
+			}
+			text += " " + f.Fix
+		}
+		for _, l := range wrap(word+text, w-len(indent)) {
+			out = append(out, indent+style.on(l))
+		}
+	}
+	return out
+}
+
+// wrap breaks plain text into lines of at most w cells at spaces.
+func wrap(s string, w int) []string {
+	w = max(w, 10)
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = word
+			case textWidth(line)+1+textWidth(word) <= w:
+				line += " " + word
+			default:
+				lines = append(lines, line)
+				line = word
+			}
+			for textWidth(line) > w {
+				lines = append(lines, ansi.Truncate(line, w, ""))
+				line = ansi.TruncateLeft(line, w, "")
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// pad fills s with spaces to w cells (or cuts it).
+func pad(s string, w int) string {
+	n := textWidth(s)
+	if n > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// textWidth is s's width in cells; plain ASCII, the common case, is its
+// length, without the grapheme walk.
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == 0x1b {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
+// headerSig is what the header depends on, as a cache key.
+func headerSig(w, step int, done [stepCount]bool, errs [reviewIndex]bool) string {
+	b := make([]byte, 0, 32)
+	b = strconv.AppendInt(b, int64(w), 10)
+	b = append(b, byte('0'+step))
+	for _, d := range done {
+		b = strconv.AppendBool(b, d)
+	}
+	for _, e := range errs {
+		b = strconv.AppendBool(b, e)
+	}
+	return string(b)
+}

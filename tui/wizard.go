@@ -1,0 +1,235 @@
+package tui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+// DefaultAnswersPath is where the wizard saves when --answers is not given.
+const DefaultAnswersPath = "octoha-answers.yaml"
+
+// model is the whole wizard. It owns the step order and routes each message
+// to the screen showing; the screens share the answers and nothing else.
+type model struct {
+	opts   Options
+	keys   keyMap
+	st     styles
+	help   help.Model
+	width  int
+	height int
+
+	answers  steps.Answers
+	path     string // the answers file saved to
+	findings validate.Findings
+
+	onStart   bool // the start screen is showing
+	start     startScreen
+	stepIdx   int
+	completed [stepCount]bool
+	form      form
+	review    reviewScreen
+	export    exportScreen
+	quitting  bool // the "save and quit / quit / cancel" question is open
+	status    string
+	statusErr bool
+
+	// The last header and help line, redrawn only when they change.
+	headerKey, headerText string
+	helpKey, helpText     string
+
+	live    map[string]*liveCheck
+	spinner spinner.Model
+	spinOn  bool
+}
+
+func newModel(opts Options) *model {
+	m := &model{
+		opts:    opts,
+		keys:    newKeyMap(),
+		st:      newStyles(!opts.NoColor),
+		help:    help.New(),
+		width:   80,
+		height:  24,
+		answers: steps.Defaults(),
+		path:    opts.AnswersPath,
+		onStart: true,
+		live:    map[string]*liveCheck{},
+		spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
+	}
+	if m.path == "" {
+		m.path = DefaultAnswersPath
+	}
+	m.help.Styles = m.st.help
+	m.start = newStartScreen(m.st)
+	m.form.init(m.st)
+	m.export = newExportScreen(m.st)
+	m.findings = validate.Check(m.answers)
+	return m
+}
+
+// openAnswers continues from answers read from a file: everything counts as
+// seen, and the wizard resumes at the first incomplete step (resumeStep).
+func (m *model) openAnswers(a steps.Answers, path string) {
+	m.answers = a
+	m.path = path
+	m.onStart = false
+	m.findings = validate.Check(m.answers)
+	m.form.touchAll = true
+	next := resumeStep(a)
+	for i := 0; i < next; i++ {
+		m.completed[i] = true
+	}
+	m.goTo(next)
+}
+
+// newCluster starts from the defaults at the first step.
+func (m *model) newCluster() {
+	m.onStart = false
+	m.goTo(0)
+}
+
+func (m *model) Init() tea.Cmd { return nil }
+
+func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		m.review.resize(m)
+		return m, nil
+	case tea.KeyPressMsg:
+		if key.Matches(msg, m.keys.Quit) {
+			if m.quitting {
+				return m, m.saveAndQuit()
+			}
+			m.quitting = true
+			return m, nil
+		}
+		if m.quitting {
+			return m, m.updateQuit(msg)
+		}
+	case savedMsg:
+		if msg.err != nil {
+			m.setStatus(fmt.Sprintf("could not save %s: %v", m.path, msg.err), true)
+		} else {
+			m.setStatus("answers saved to "+m.path, false)
+		}
+		if msg.thenQuit {
+			if msg.err != nil {
+				m.quitting = true
+				return m, nil
+			}
+			return m, tea.Quit
+		}
+		return m, nil
+	case livePauseMsg, liveResultMsg, spinner.TickMsg:
+		return m, m.updateLive(msg)
+	case exportedMsg:
+		return m, m.export.finished(m, msg)
+	}
+	switch {
+	case m.onStart:
+		return m, m.start.update(m, msg)
+	case m.stepIdx == reviewIndex:
+		return m, m.review.update(m, msg)
+	case m.stepIdx == exportIndex:
+		return m, m.export.update(m, msg)
+	}
+	return m, m.form.update(m, msg)
+}
+
+// goTo shows step i (a question screen, Review or Export).
+func (m *model) goTo(i int) tea.Cmd {
+	m.stepIdx = max(0, min(i, stepCount-1))
+	switch m.stepIdx {
+	case reviewIndex:
+		m.review.open(m)
+		return nil
+	case exportIndex:
+		return m.export.open(m)
+	}
+	return m.form.open(m, m.stepIdx)
+}
+
+// completeStep marks the step done, saves the answers file (every time a
+// step is completed) and moves on.
+func (m *model) completeStep() tea.Cmd {
+	m.completed[m.stepIdx] = true
+	save := m.save(false)
+	return tea.Batch(save, m.goTo(m.stepIdx+1))
+}
+
+// back goes to the step before; from the first step, to the start screen
+// (only when nothing was opened from a file).
+func (m *model) back() tea.Cmd {
+	if m.stepIdx == 0 {
+		return nil
+	}
+	return m.goTo(m.stepIdx - 1)
+}
+
+// recheck runs the pure checks after any change: microseconds, so on
+// every keystroke.
+func (m *model) recheck() {
+	m.findings = validate.Check(m.answers)
+}
+
+func (m *model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+}
+
+// savedMsg reports a save of the answers file.
+type savedMsg struct {
+	err      error
+	thenQuit bool
+}
+
+// save writes the answers file (atomic, 0600) in a command, off the
+// update loop.
+func (m *model) save(thenQuit bool) tea.Cmd {
+	a, path := cloneAnswers(m.answers), m.path
+	return func() tea.Msg {
+		return savedMsg{err: steps.Save(path, a), thenQuit: thenQuit}
+	}
+}
+
+func (m *model) saveAndQuit() tea.Cmd {
+	if m.onStart {
+		return tea.Quit // nothing answered yet, nothing to save
+	}
+	return m.save(true)
+}
+
+// updateQuit answers the Ctrl+C question.
+func (m *model) updateQuit(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Save):
+		return m.saveAndQuit()
+	case key.Matches(msg, m.keys.QuitNow):
+		return tea.Quit
+	case key.Matches(msg, m.keys.Cancel):
+		m.quitting = false
+	}
+	return nil
+}
+
+// newInput is a text input styled for the wizard.
+func newInput(st styles) textinput.Model {
+	in := textinput.New()
+	in.Prompt = ""
+	s := in.Styles()
+	s.Cursor.Blink = false
+	s.Focused.Text = st.input
+	s.Focused.Placeholder = st.dim
+	s.Blurred.Placeholder = st.dim
+	in.SetStyles(s)
+	return in
+}
