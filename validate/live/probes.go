@@ -1,0 +1,303 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/netprobe"
+	"github.com/octoha/octoha/validate/redisprobe"
+)
+
+// Probes builds every live probe for the cluster a describes, in a stable
+// order: names, database, each node's ports and health, versions, shares,
+// the balancer, Redis. Answers left empty get no probe: the offline checks
+// report them.
+func Probes(a steps.Answers, opts Options) []Probe {
+	b := builder{a: a, opts: opts, env: opts.env()}
+	b.names()
+	b.database()
+	for i := range a.Nodes {
+		b.node(i)
+	}
+	b.versions()
+	b.shares()
+	b.balancer()
+	b.redis()
+	return b.probes
+}
+
+// ProbesFor returns the probes worth running again when field changes,
+// e.g. "nodes[1].host" gives that node's name, ports and health check, and
+// the version comparison.
+func ProbesFor(a steps.Answers, field string, opts Options) []Probe {
+	var out []Probe
+	for _, p := range Probes(a, opts) {
+		if p.Field == field || slices.Contains(p.DependsOn, field) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+type builder struct {
+	a      steps.Answers
+	opts   Options
+	env    netprobe.Env
+	probes []Probe
+}
+
+func (b *builder) add(p Probe) { b.probes = append(b.probes, p) }
+
+// hostField is one host name and the answers path it came from.
+type hostField struct{ host, field string }
+
+// hosts lists every host name the answers give, in answers order.
+func (b *builder) hosts() []hostField {
+	a := b.a
+	var out []hostField
+	for i, n := range a.Nodes {
+		out = append(out, hostField{n.Host, nodeField(i)})
+	}
+	out = append(out, hostField{sqlHost(a.Database.Server), "database.server"})
+	for _, s := range b.storagePaths() {
+		if kind, host := netprobe.ParseStoragePath(s.path); kind == netprobe.PathUNC {
+			out = append(out, hostField{host, s.field})
+		}
+	}
+	out = append(out, hostField{a.PublicHost(), "loadBalancer.publicUrl"})
+	switch a.PollingMode() {
+	case steps.PollingUniquePort, steps.PollingRedis:
+		out = append(out, hostField{a.Tentacles.PollingAddress, "tentacles.pollingAddress"})
+	}
+	if a.PollingMode() == steps.PollingRedis {
+		out = append(out, hostField{a.Tentacles.Redis.Host, "tentacles.redis.host"})
+	}
+	return out
+}
+
+// names adds one DNS probe per distinct host name; a name given in several
+// fields is looked up once and re-run when any of them changes.
+func (b *builder) names() {
+	index := map[string]int{}
+	for _, h := range b.hosts() {
+		host := strings.TrimSpace(h.host)
+		if host == "" || isIP(host) {
+			continue
+		}
+		key := strings.ToLower(host)
+		if i, seen := index[key]; seen {
+			b.probes[i].DependsOn = append(b.probes[i].DependsOn, h.field)
+			continue
+		}
+		index[key] = len(b.probes)
+		env, field := b.env, h.field
+		b.add(Probe{ID: "dns.host", Field: field, What: "look up " + host,
+			Run: func(ctx context.Context) validate.Findings { return netprobe.DNS(ctx, env, field, host) }})
+	}
+}
+
+func (b *builder) database() {
+	if b.opts.Database == nil || strings.TrimSpace(b.a.Database.Server) == "" {
+		return
+	}
+	probe, a, pw := b.opts.Database, b.a, b.opts.Secrets.SQLPassword
+	b.add(Probe{ID: "db.reach", Field: "database.server", What: "connect to SQL Server " + a.Database.Server,
+		DependsOn: []string{"database.port", "database.name", "database.auth", "database.user",
+			"database.encrypt", "database.trustServerCertificate", "database.multiSubnetFailover", "database.create"},
+		Run: func(ctx context.Context) validate.Findings { return probe(ctx, a, pw) }})
+}
+
+// node adds node i's web and comms port probes and its health check.
+func (b *builder) node(i int) {
+	a, env := b.a, b.env
+	n := a.Nodes[i]
+	host := strings.TrimSpace(n.Host)
+	if host == "" {
+		return
+	}
+	field, who := nodeField(i), nodeName(n)
+	web := netprobe.Port{ID: "tcp.web", Field: field, Host: host, Port: a.NodeWebPort(i),
+		Role: who + "'s web port", BeforeInstall: true,
+		Fix: "Check the OctopusDeploy service runs, and that the node's firewall lets the balancer and admins in on this port."}
+	b.add(Probe{ID: web.ID, Field: field, What: "TCP connect to " + web.Address(),
+		DependsOn: []string{fmt.Sprintf("nodes[%d].webPort", i), "octopus.webPort"},
+		Run:       func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, web) }})
+
+	// Only polling tentacles connect to the comms port (reference §6.1).
+	if a.UsesPolling() {
+		comms := netprobe.Port{ID: "tcp.comms", Field: field, Host: host, Port: a.NodeCommsPort(i),
+			Role: who + "'s comms port", BeforeInstall: true,
+			Fix: "Open this port inbound on the node's firewall: polling tentacles (or the balancer that forwards them) connect to it."}
+		b.add(Probe{ID: comms.ID, Field: field, What: "TCP connect to " + comms.Address(),
+			DependsOn: []string{fmt.Sprintf("nodes[%d].commsPort", i), "octopus.commsPort",
+				"tentacles.basePort", "tentacles.mode", "tentacles.polling"},
+			Run: func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, comms) }})
+	}
+
+	url := nodeBaseURL(a, i) + healthPath(a)
+	b.add(Probe{ID: "http.ping", Field: field, What: "GET " + url,
+		DependsOn: []string{fmt.Sprintf("nodes[%d].webPort", i), "octopus.webPort", "loadBalancer.healthCheck"},
+		Run:       func(ctx context.Context) validate.Findings { return netprobe.Health(ctx, env, field, who, url) }})
+}
+
+// versions adds the one probe that compares every node's version.
+func (b *builder) versions() {
+	a, env := b.a, b.env
+	var nodes []netprobe.Node
+	deps := []string{"octopus.webPort"}
+	for i, n := range a.Nodes {
+		if strings.TrimSpace(n.Host) == "" {
+			continue
+		}
+		nodes = append(nodes, netprobe.Node{Name: nodeName(n), BaseURL: nodeBaseURL(a, i)})
+		deps = append(deps, nodeField(i), fmt.Sprintf("nodes[%d].webPort", i))
+	}
+	if len(nodes) == 0 {
+		return
+	}
+	want := string(a.Octopus.Version)
+	b.add(Probe{ID: "http.version", Field: "octopus.version", What: "GET /api on every node", DependsOn: deps,
+		Run: func(ctx context.Context) validate.Findings {
+			return netprobe.Versions(ctx, env, "octopus.version", want, nodes)
+		}})
+}
+
+// storagePath is one shared-folder answer.
+type storagePath struct{ field, path string }
+
+func (b *builder) storagePaths() []storagePath {
+	s := b.a.Storage
+	all := []storagePath{
+		{"storage.root", s.Root},
+		{"storage.artifacts", s.Artifacts},
+		{"storage.taskLogs", s.TaskLogs},
+		{"storage.packages", s.Packages},
+		{"storage.imports", s.Imports},
+		{"storage.eventExports", s.EventExports},
+	}
+	var out []storagePath
+	for _, p := range all {
+		if strings.TrimSpace(p.path) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// shares adds one SMB probe per file server, and a warning per folder on a
+// drive letter.
+func (b *builder) shares() {
+	env := b.env
+	index := map[string]int{}
+	for _, s := range b.storagePaths() {
+		kind, where := netprobe.ParseStoragePath(s.path)
+		if kind == netprobe.PathOther {
+			continue
+		}
+		key := strings.ToLower(where)
+		if i, seen := index[key]; seen && kind == netprobe.PathUNC {
+			b.probes[i].DependsOn = append(b.probes[i].DependsOn, s.field)
+			continue
+		}
+		index[key] = len(b.probes)
+		field, path := s.field, s.path
+		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(netprobe.SMBPort)))
+		if kind == netprobe.PathDrive {
+			what = "look at drive " + where
+		}
+		b.add(Probe{ID: "smb.reach", Field: field, What: what,
+			Run: func(ctx context.Context) validate.Findings { return netprobe.SMB(ctx, env, field, path) }})
+	}
+}
+
+// balancer adds the health check through the public URL.
+func (b *builder) balancer() {
+	a, env := b.a, b.env
+	if a.PublicHost() == "" {
+		return
+	}
+	url := strings.TrimRight(a.LoadBalancer.PublicURL, "/") + healthPath(a)
+	b.add(Probe{ID: "lb.public", Field: "loadBalancer.publicUrl", What: "GET " + url,
+		DependsOn: []string{"loadBalancer.healthCheck", "loadBalancer.kind"},
+		Run: func(ctx context.Context) validate.Findings {
+			return netprobe.Public(ctx, env, "loadBalancer.publicUrl", url)
+		}})
+}
+
+// redis adds the Redis probe, only for multi-node polling (reference §6.5).
+func (b *builder) redis() {
+	a := b.a
+	r := a.Tentacles.Redis
+	if a.PollingMode() != steps.PollingRedis || strings.TrimSpace(r.Host) == "" {
+		return
+	}
+	pw := b.opts.Secrets.RedisPassword
+	ro := redisprobe.Options{TLSConfig: b.opts.RedisTLS}
+	if d := b.opts.Dialer; d != nil {
+		ro.Dialer = d.DialContext
+	}
+	b.add(Probe{ID: "redis.reach", Field: "tentacles.redis.host",
+		What:      "connect to Redis " + net.JoinHostPort(r.Host, strconv.Itoa(r.Port)),
+		DependsOn: []string{"tentacles.redis.port", "tentacles.redis.ssl"},
+		Run:       func(ctx context.Context) validate.Findings { return redisprobe.Probe(ctx, r, pw, ro) }})
+}
+
+func nodeField(i int) string { return fmt.Sprintf("nodes[%d].host", i) }
+
+// nodeName is how findings name a node: its name, else its host.
+func nodeName(n steps.Node) string {
+	if strings.TrimSpace(n.Name) != "" {
+		return n.Name
+	}
+	return n.Host
+}
+
+// nodeBaseURL is node i's own web address. Nodes serve plain HTTP behind
+// the balancer unless their web port is 443.
+func nodeBaseURL(a steps.Answers, i int) string {
+	port := a.NodeWebPort(i)
+	scheme := "http"
+	if port == 443 {
+		scheme = "https"
+	}
+	return scheme + "://" + net.JoinHostPort(strings.TrimSpace(a.Nodes[i].Host), strconv.Itoa(port))
+}
+
+// healthPath is loadBalancer.healthCheck with a leading slash.
+func healthPath(a steps.Answers) string {
+	p := strings.TrimSpace(a.LoadBalancer.HealthCheck)
+	if p == "" {
+		p = "/api/octopusservernodes/ping"
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p
+}
+
+// sqlHost is the host in a SQL Server name: "tcp:sql01,1433" and
+// "sql01\INST" both give "sql01".
+func sqlHost(server string) string {
+	s := strings.TrimSpace(server)
+	if len(s) > 4 && strings.EqualFold(s[:4], "tcp:") {
+		s = s[4:]
+	}
+	s, _, _ = strings.Cut(s, `\`)
+	s, _, _ = strings.Cut(s, ",")
+	if s == "." || strings.EqualFold(s, "(local)") {
+		return "localhost"
+	}
+	return strings.TrimSpace(s)
+}
+
+func isIP(host string) bool {
+	_, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil
+}

@@ -1,0 +1,289 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+func loadExample(t *testing.T, name string) steps.Answers {
+	t.Helper()
+	f, err := steps.Load("../../examples/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Answers
+}
+
+// summary reads "id field" per probe.
+func summary(ps []Probe) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.ID+" "+p.Field)
+	}
+	return out
+}
+
+func TestProbesForRedisCluster(t *testing.T) {
+	a := loadExample(t, "3-node-polling-redis-haproxy.yaml")
+	a.Storage.TaskLogs = `\\FS01.corp.local\Octopus\TaskLogs` // same server, other case: one probe
+	a.Storage.Artifacts = `Y:\Artifacts`
+	opts := Options{Database: func(context.Context, steps.Answers, string) validate.Findings { return nil }}
+	want := []string{
+		"dns.host nodes[0].host",
+		"dns.host nodes[1].host",
+		"dns.host nodes[2].host",
+		"dns.host database.server",
+		"dns.host storage.root",
+		"dns.host loadBalancer.publicUrl",
+		"dns.host tentacles.pollingAddress",
+		"dns.host tentacles.redis.host",
+		"db.reach database.server",
+		"tcp.web nodes[0].host", "tcp.comms nodes[0].host", "http.ping nodes[0].host",
+		"tcp.web nodes[1].host", "tcp.comms nodes[1].host", "http.ping nodes[1].host",
+		"tcp.web nodes[2].host", "tcp.comms nodes[2].host", "http.ping nodes[2].host",
+		"http.version octopus.version",
+		"smb.reach storage.root",
+		"smb.reach storage.artifacts",
+		"lb.public loadBalancer.publicUrl",
+		"redis.reach tentacles.redis.host",
+	}
+	got := summary(Probes(a, opts))
+	if !slices.Equal(got, want) {
+		t.Errorf("probes\n got %q\nwant %q", got, want)
+	}
+	// Building them twice gives the same list: the order is stable.
+	if again := summary(Probes(a, opts)); !slices.Equal(again, got) {
+		t.Errorf("second build differs: %q", again)
+	}
+}
+
+func TestProbesForListeningClusterWithoutHook(t *testing.T) {
+	a := loadExample(t, "2-node-listening-nginx.yaml")
+	got := summary(Probes(a, Options{}))
+	for _, p := range got {
+		// Listening tentacles never use the comms port; no Redis; no hook.
+		if strings.HasPrefix(p, "tcp.comms") || strings.HasPrefix(p, "redis") || strings.HasPrefix(p, "db.") {
+			t.Errorf("unexpected probe %q", p)
+		}
+	}
+	if !slices.Contains(got, "lb.public loadBalancer.publicUrl") || !slices.Contains(got, "smb.reach storage.root") {
+		t.Errorf("missing probes: %q", got)
+	}
+}
+
+func TestProbesForField(t *testing.T) {
+	a := loadExample(t, "3-node-polling-redis-haproxy.yaml")
+	a.Storage.TaskLogs = `\\fs01.corp.local\Octopus\TaskLogs`
+	for field, want := range map[string][]string{
+		"nodes[1].host": {"dns.host nodes[1].host", "tcp.web nodes[1].host", "tcp.comms nodes[1].host",
+			"http.ping nodes[1].host", "http.version octopus.version"},
+		"octopus.webPort": {"tcp.web nodes[0].host", "http.ping nodes[0].host", "tcp.web nodes[1].host",
+			"http.ping nodes[1].host", "tcp.web nodes[2].host", "http.ping nodes[2].host", "http.version octopus.version"},
+		"octopus.version":          {"http.version octopus.version"},
+		"storage.taskLogs":         {"dns.host storage.root", "smb.reach storage.root"},
+		"tentacles.redis.ssl":      {"redis.reach tentacles.redis.host"},
+		"loadBalancer.healthCheck": {"http.ping nodes[0].host", "http.ping nodes[1].host", "http.ping nodes[2].host", "lb.public loadBalancer.publicUrl"},
+		"octopus.adminEmail":       nil,
+	} {
+		if got := summary(ProbesFor(a, field, Options{})); !slices.Equal(got, want) {
+			t.Errorf("ProbesFor(%s)\n got %q\nwant %q", field, got, want)
+		}
+	}
+}
+
+func TestSQLHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"sql01.corp.local":          "sql01.corp.local",
+		`sql01\OCTOPUS`:             "sql01",
+		"tcp:aglistener,1433":       "aglistener",
+		"TCP:aglistener.corp.local": "aglistener.corp.local",
+		`.\SQLEXPRESS`:              "localhost",
+		"":                          "",
+	} {
+		if got := sqlHost(in); got != want {
+			t.Errorf("sqlHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// node is a fake Octopus node: /api reports version, the health check
+// answers health.
+func node(t *testing.T, version string, health int) int {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api":
+			json.NewEncoder(w).Encode(map[string]string{"Version": version})
+		case "/api/octopusservernodes/ping":
+			w.WriteHeader(health)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s.Listener.Addr().(*net.TCPAddr).Port
+}
+
+// listen accepts and drops connections on a free loopback port.
+func listen(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// smbDialer sends dials for port 445 to a loopback test port.
+type smbDialer struct{ port int }
+
+func (d smbDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if _, port, _ := net.SplitHostPort(addr); port == "445" {
+		addr = "127.0.0.1:" + strconv.Itoa(d.port)
+	}
+	return (&net.Dialer{}).DialContext(ctx, network, addr)
+}
+
+// TestRunAllAgainstLoopbackCluster probes a whole fake cluster on
+// 127.0.0.1: a healthy node, a draining node on another version, a node
+// not installed yet, a database name that does not resolve, a file server,
+// a mapped drive and a balancer that answers 500.
+func TestRunAllAgainstLoopbackCluster(t *testing.T) {
+	const version = "2026.4.6909"
+	a := steps.Defaults()
+	a.Octopus.Version = version
+	a.Tentacles.Mode = steps.ModePolling
+	a.Tentacles.Polling = steps.PollingUniqueAddress
+	a.Nodes = []steps.Node{
+		{Name: "OCTO1", Host: "127.0.0.1", WebPort: node(t, version, 200), CommsPort: listen(t)},
+		{Name: "OCTO2", Host: "127.0.0.1", WebPort: node(t, "2025.3.1200", 418), CommsPort: listen(t)},
+		{Name: "OCTO3", Host: "127.0.0.1", WebPort: freePort(t), CommsPort: freePort(t)},
+	}
+	a.Database.Server = `sql01.octoha-test.invalid\OCTOPUS`
+	a.Storage.Root = `\\127.0.0.1\Octopus`
+	a.Storage.TaskLogs = `Z:\TaskLogs`
+	balancer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(balancer.Close)
+	a.LoadBalancer.PublicURL = balancer.URL + "/"
+
+	var gotPassword string
+	opts := Options{
+		Timeout: 2 * time.Second,
+		Secrets: Secrets{SQLPassword: "s3cret!", RedisPassword: "unused"},
+		Dialer:  smbDialer{port: listen(t)},
+		Database: func(ctx context.Context, got steps.Answers, pw string) validate.Findings {
+			gotPassword = pw
+			return validate.Findings{{ID: "db.login", Severity: validate.OK, Field: "database.server", Message: "logged in to " + got.Database.Server}}
+		},
+	}
+	start := time.Now()
+	fs := RunAll(t.Context(), a, opts)
+	t.Logf("%d findings in %s", len(fs), time.Since(start))
+
+	var got []string
+	for _, f := range fs {
+		t.Log(f)
+		got = append(got, fmt.Sprintf("%s %s %s", f.ID, f.Severity, f.Field))
+		if strings.Contains(f.String(), "s3cret!") {
+			t.Errorf("a finding shows the password: %s", f)
+		}
+	}
+	want := []string{
+		"dns.host error database.server",
+		"db.login ok database.server",
+		"tcp.web ok nodes[0].host", "tcp.comms ok nodes[0].host", "http.ping ok nodes[0].host",
+		"tcp.web ok nodes[1].host", "tcp.comms ok nodes[1].host", "http.ping warning nodes[1].host",
+		"tcp.web warning nodes[2].host", "tcp.comms warning nodes[2].host", "http.ping warning nodes[2].host",
+		"http.version error octopus.version",
+		"smb.reach ok storage.root",
+		"smb.reach warning storage.taskLogs",
+		"lb.public error loadBalancer.publicUrl",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings\n got %q\nwant %q", got, want)
+	}
+	if gotPassword != "s3cret!" {
+		t.Errorf("the database hook got password %q", gotPassword)
+	}
+	if v := fs.For("octopus.version"); len(v) != 1 || !strings.Contains(v[0].Message, "OCTO2 runs 2025.3.1200") || !strings.Contains(v[0].Message, "OCTO1 runs 2026.4.6909") {
+		t.Errorf("version finding should name both versions: %v", v)
+	}
+}
+
+// TestRunFieldSlowNode is the wizard's case: the admin leaves a node's
+// host field and that node accepts connections but never answers HTTP.
+func TestRunFieldSlowNode(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				break
+			}
+			held = append(held, c)
+		}
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+
+	a := steps.Defaults()
+	a.Nodes = []steps.Node{{Name: "OCTO1", Host: "127.0.0.1", WebPort: ln.Addr().(*net.TCPAddr).Port}}
+	const timeout = 300 * time.Millisecond
+	start := time.Now()
+	fs := RunField(t.Context(), a, "nodes[0].host", Options{Timeout: timeout})
+	took := time.Since(start)
+	if took > timeout+200*time.Millisecond {
+		t.Errorf("took %s with a %s timeout", took, timeout)
+	}
+	var ping validate.Finding
+	for _, f := range fs {
+		t.Log(f)
+		if f.ID == "http.ping" {
+			ping = f
+		}
+	}
+	if ping.Severity != validate.Error || !strings.HasPrefix(ping.Message, "no answer within 300ms: GET http://127.0.0.1:") {
+		t.Errorf("slow node's health check: %+v", ping)
+	}
+}

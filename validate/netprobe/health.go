@@ -1,0 +1,91 @@
+package netprobe
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/octoha/octoha/validate"
+)
+
+// Statuses the Octopus health check answers with (reference §5.1).
+const (
+	statusHealthy  = http.StatusOK
+	statusDraining = http.StatusTeapot // 418: online but draining
+)
+
+// Health checks a node's health-check URL: 200 is healthy, 418 is
+// draining, anything else is broken (reference §5.1). who names the node,
+// e.g. "OCTO1".
+func Health(ctx context.Context, env Env, field, who, url string) validate.Findings {
+	status, err := get(ctx, env, url)
+	if err != nil {
+		f := validate.Finding{ID: "http.ping", Severity: validate.Error, Field: field,
+			Message: fmt.Sprintf("%s: GET %s: %s.", who, url, explain(err)),
+			Fix:     "Check that the OctopusDeploy service runs on the node and that its firewall lets this machine (and the balancer) in on the web port."}
+		if refused(err) {
+			f.Severity = validate.Warning
+			f.Message = fmt.Sprintf("%s: GET %s: the connection was refused. Nothing listens there yet, which is expected until Octopus is installed, or a firewall rejects it.", who, url)
+			f.Fix = "Once the node is installed: " + lowerFirst(f.Fix)
+		}
+		return validate.Findings{f}
+	}
+	switch status {
+	case statusHealthy:
+		return validate.Findings{{ID: "http.ping", Severity: validate.OK, Field: field,
+			Message: fmt.Sprintf("%s is healthy: GET %s answered 200.", who, url)}}
+	case statusDraining:
+		return validate.Findings{{ID: "http.ping", Severity: validate.Warning, Field: field,
+			Message: fmt.Sprintf("%s is draining: GET %s answered 418, so the balancer sends it no users and it takes no new tasks.", who, url),
+			Fix:     "If the drain was not meant, end it in Configuration > Nodes or with `Octopus.Server.exe node --drain=false` on the node."}}
+	}
+	return validate.Findings{{ID: "http.ping", Severity: validate.Error, Field: field,
+		Message: fmt.Sprintf("%s is unhealthy: GET %s answered %d %s (200 means healthy, 418 draining).", who, url, status, http.StatusText(status)),
+		Fix:     "Read the Octopus Server log on the node, and check loadBalancer.healthCheck is /api/octopusservernodes/ping."}}
+}
+
+// Public checks the health check through the balancer's public URL: users
+// get what this request gets.
+func Public(ctx context.Context, env Env, field, url string) validate.Findings {
+	status, err := get(ctx, env, url)
+	if err != nil {
+		f := validate.Finding{ID: "lb.public", Severity: validate.Error, Field: field,
+			Message: fmt.Sprintf("The balancer: GET %s: %s.", url, explain(err)),
+			Fix:     "Check the balancer runs, that its DNS name points at it, that its certificate is trusted by the admins' machines and the tentacles, and that its firewall lets users in."}
+		if refused(err) {
+			f.Severity = validate.Warning
+			f.Message = fmt.Sprintf("The balancer: GET %s: the connection was refused. Nothing listens there yet, which is expected until the balancer is set up, or a firewall rejects it.", url)
+			f.Fix = "Once the balancer is set up: " + lowerFirst(f.Fix)
+		}
+		return validate.Findings{f}
+	}
+	switch status {
+	case statusHealthy:
+		return validate.Findings{{ID: "lb.public", Severity: validate.OK, Field: field,
+			Message: fmt.Sprintf("The balancer answers: GET %s answered 200 from a healthy node.", url)}}
+	case statusDraining:
+		return validate.Findings{{ID: "lb.public", Severity: validate.Warning, Field: field,
+			Message: fmt.Sprintf("The balancer sent GET %s to a draining node (418).", url),
+			Fix:     "Make the balancer's health check expect 200 from /api/octopusservernodes/ping, so a draining node (418) gets no users (reference §5.1)."}}
+	}
+	return validate.Findings{{ID: "lb.public", Severity: validate.Error, Field: field,
+		Message: fmt.Sprintf("The balancer: GET %s answered %d %s.", url, status, http.StatusText(status)),
+		Fix:     "A 502 or 503 means the balancer reaches no healthy node: check each node's health check and the balancer's backend list and ports."}}
+}
+
+// get fetches url and returns its status, reading the body so the
+// connection ends cleanly.
+func get(ctx context.Context, env Env, url string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := env.httpClient().Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	return resp.StatusCode, nil
+}

@@ -1,0 +1,320 @@
+package netprobe
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/octoha/octoha/validate"
+)
+
+// openPort listens on a free loopback port and accepts (and drops)
+// connections until the test ends.
+func openPort(t *testing.T) (host string, port int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return "127.0.0.1", ln.Addr().(*net.TCPAddr).Port
+}
+
+// closedPort returns a loopback port nothing listens on.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return port
+}
+
+// silentServer accepts connections and never answers: a hung service.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+	return ln.Addr().String()
+}
+
+// status serves code on every path.
+func status(t *testing.T, code int) string {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(code)
+		w.Write([]byte(`{"IsInMaintenanceMode":false}`))
+	}))
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+// octopusNode answers /api with version, and the health check with 200.
+func octopusNode(t *testing.T, version string) string {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api":
+			json.NewEncoder(w).Encode(map[string]string{"Application": "Octopus Deploy", "Version": version})
+		case "/api/octopusservernodes/ping":
+			w.Write([]byte(`{}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+func timeoutCtx(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// only returns the single finding of fs, failing otherwise.
+func only(t *testing.T, fs validate.Findings) validate.Finding {
+	t.Helper()
+	if len(fs) != 1 {
+		t.Fatalf("want 1 finding, got %d: %v", len(fs), fs)
+	}
+	return fs[0]
+}
+
+func wantFinding(t *testing.T, f validate.Finding, id string, sev validate.Severity, words ...string) {
+	t.Helper()
+	t.Log(f)
+	if f.ID != id || f.Severity != sev {
+		t.Errorf("got %s %s (%s), want %s %s", f.ID, f.Severity, f, id, sev)
+	}
+	text := f.Message + " " + f.Fix
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			t.Errorf("finding %q lacks %q", text, w)
+		}
+	}
+}
+
+func TestTCPOpenPort(t *testing.T) {
+	host, port := openPort(t)
+	f := only(t, TCP(timeoutCtx(t, time.Second), Env{}, Port{ID: "tcp.web", Field: "nodes[0].host", Host: host, Port: port, Role: "OCTO1's web port"}))
+	wantFinding(t, f, "tcp.web", validate.OK, "OCTO1's web port answers", strconv.Itoa(port))
+	if f.Field != "nodes[0].host" {
+		t.Errorf("field %q", f.Field)
+	}
+}
+
+func TestTCPClosedPort(t *testing.T) {
+	port := closedPort(t)
+	p := Port{ID: "tcp.comms", Host: "127.0.0.1", Port: port, Role: "OCTO2's comms port", Fix: "Open the port."}
+
+	start := time.Now()
+	f := only(t, TCP(timeoutCtx(t, time.Second), Env{}, p))
+	if time.Since(start) > 500*time.Millisecond {
+		t.Errorf("a refused connection took %s", time.Since(start))
+	}
+	wantFinding(t, f, "tcp.comms", validate.Error, "refused", "Open the port.")
+
+	p.BeforeInstall = true
+	f = only(t, TCP(timeoutCtx(t, time.Second), Env{}, p))
+	wantFinding(t, f, "tcp.comms", validate.Warning, "refused", "until Octopus is installed", "Once the node is installed: open the port.")
+}
+
+func TestHealth(t *testing.T) {
+	for _, tc := range []struct {
+		code  int
+		sev   validate.Severity
+		words []string
+	}{
+		{200, validate.OK, []string{"OCTO1 is healthy", "200"}},
+		{418, validate.Warning, []string{"OCTO1 is draining", "418", "--drain=false"}},
+		{500, validate.Error, []string{"OCTO1 is unhealthy", "500 Internal Server Error"}},
+		{404, validate.Error, []string{"404 Not Found", "loadBalancer.healthCheck"}},
+	} {
+		url := status(t, tc.code) + "/api/octopusservernodes/ping"
+		f := only(t, Health(timeoutCtx(t, time.Second), Env{}, "nodes[0].host", "OCTO1", url))
+		wantFinding(t, f, "http.ping", tc.sev, tc.words...)
+		if !strings.Contains(f.Message, url) {
+			t.Errorf("message %q does not name the URL", f.Message)
+		}
+	}
+}
+
+func TestHealthNotInstalledAndHung(t *testing.T) {
+	url := "http://127.0.0.1:" + strconv.Itoa(closedPort(t)) + "/api/octopusservernodes/ping"
+	f := only(t, Health(timeoutCtx(t, time.Second), Env{}, "nodes[0].host", "OCTO1", url))
+	wantFinding(t, f, "http.ping", validate.Warning, "refused", "until Octopus is installed")
+
+	url = "http://" + silentServer(t) + "/api/octopusservernodes/ping"
+	start := time.Now()
+	f = only(t, Health(timeoutCtx(t, 200*time.Millisecond), Env{}, "nodes[0].host", "OCTO1", url))
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("a hung node held the check for %s", took)
+	}
+	wantFinding(t, f, "http.ping", validate.Error, "no answer in time")
+}
+
+func TestPublic(t *testing.T) {
+	for _, tc := range []struct {
+		code int
+		sev  validate.Severity
+		word string
+	}{
+		{200, validate.OK, "healthy node"},
+		{418, validate.Warning, "draining node"},
+		{502, validate.Error, "502 Bad Gateway"},
+	} {
+		url := status(t, tc.code) + "/api/octopusservernodes/ping"
+		f := only(t, Public(timeoutCtx(t, time.Second), Env{}, "loadBalancer.publicUrl", url))
+		wantFinding(t, f, "lb.public", tc.sev, tc.word)
+	}
+}
+
+func TestPublicUntrustedCertificate(t *testing.T) {
+	s := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(s.Close)
+	f := only(t, Public(timeoutCtx(t, time.Second), Env{}, "loadBalancer.publicUrl", s.URL+"/api/octopusservernodes/ping"))
+	wantFinding(t, f, "lb.public", validate.Error, "authority this machine does not trust")
+
+	// The test server's own client trusts it.
+	f = only(t, Public(timeoutCtx(t, time.Second), Env{HTTP: s.Client()}, "loadBalancer.publicUrl", s.URL+"/api/octopusservernodes/ping"))
+	wantFinding(t, f, "lb.public", validate.OK)
+}
+
+func TestDNS(t *testing.T) {
+	f := only(t, DNS(timeoutCtx(t, 2*time.Second), Env{}, "nodes[0].host", "octo1.octoha-test.invalid"))
+	wantFinding(t, f, "dns.host", validate.Error, "octo1.octoha-test.invalid")
+
+	f = only(t, DNS(timeoutCtx(t, 2*time.Second), Env{}, "nodes[0].host", "localhost"))
+	wantFinding(t, f, "dns.host", validate.OK, "localhost resolves to")
+}
+
+func TestVersions(t *testing.T) {
+	const want = "2026.4.6909"
+	notRunning := "http://127.0.0.1:" + strconv.Itoa(closedPort(t))
+	hung := "http://" + silentServer(t)
+
+	t.Run("all match", func(t *testing.T) {
+		nodes := []Node{{"OCTO1", octopusNode(t, want)}, {"OCTO2", octopusNode(t, want)}, {"OCTO3", notRunning}}
+		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, nodes))
+		wantFinding(t, f, "http.version", validate.OK, "OCTO1, OCTO2 run Octopus 2026.4.6909")
+	})
+	t.Run("skew names both versions", func(t *testing.T) {
+		nodes := []Node{{"OCTO1", octopusNode(t, want)}, {"OCTO2", octopusNode(t, "2025.3.1200")}, {"OCTO3", octopusNode(t, want)}}
+		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, nodes))
+		wantFinding(t, f, "http.version", validate.Error, "OCTO2 runs 2025.3.1200", "OCTO1 and OCTO3 run 2026.4.6909", "identical version")
+	})
+	t.Run("cluster runs another version", func(t *testing.T) {
+		nodes := []Node{{"OCTO1", octopusNode(t, "2025.3.1200")}}
+		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, nodes))
+		wantFinding(t, f, "http.version", validate.Error, "OCTO1 runs Octopus 2025.3.1200 but octopus.version is 2026.4.6909")
+	})
+	t.Run("nothing installed yet", func(t *testing.T) {
+		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, []Node{{"OCTO1", notRunning}}))
+		wantFinding(t, f, "http.version", validate.OK, "No node runs Octopus yet")
+	})
+	t.Run("not Octopus", func(t *testing.T) {
+		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, []Node{{"OCTO1", status(t, 200)}}))
+		wantFinding(t, f, "http.version", validate.Warning, `no "Version"`)
+	})
+	t.Run("a hung node does not hide the others", func(t *testing.T) {
+		nodes := []Node{{"OCTO1", octopusNode(t, want)}, {"OCTO2", hung}, {"OCTO3", octopusNode(t, "2025.3.1200")}}
+		ctx := timeoutCtx(t, 500*time.Millisecond)
+		fs := Versions(ctx, Env{}, "octopus.version", want, nodes)
+		if ctx.Err() != nil {
+			t.Fatal("the check ran past its deadline")
+		}
+		if len(fs) != 2 {
+			t.Fatalf("want 2 findings, got %v", fs)
+		}
+		wantFinding(t, fs[0], "http.version", validate.Error, "OCTO2", "no answer in time")
+		wantFinding(t, fs[1], "http.version", validate.Error, "OCTO3 runs 2025.3.1200")
+	})
+}
+
+func TestParseStoragePath(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		kind  PathKind
+		where string
+	}{
+		{`\\fs01.corp.local\Octopus`, PathUNC, "fs01.corp.local"},
+		{`\\fs01\Octopus\TaskLogs`, PathUNC, "fs01"},
+		{`//10.0.0.9/share`, PathUNC, "10.0.0.9"},
+		{`\\?\UNC\fs02\share\x`, PathUNC, "fs02"},
+		{`Z:\Octopus`, PathDrive, "Z:"},
+		{`c:\OctopusShared`, PathDrive, "C:"},
+		{`\\?\D:\data`, PathDrive, "D:"},
+		{`TaskLogs`, PathOther, ""},
+		{``, PathOther, ""},
+		{`\\`, PathOther, ""},
+	} {
+		kind, where := ParseStoragePath(tc.in)
+		if kind != tc.kind || where != tc.where {
+			t.Errorf("ParseStoragePath(%q) = %v, %q; want %v, %q", tc.in, kind, where, tc.kind, tc.where)
+		}
+	}
+}
+
+// portDialer sends every dial for port 445 to a test listener instead.
+type portDialer struct{ smb string }
+
+func (d portDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if _, port, _ := net.SplitHostPort(addr); port == "445" {
+		addr = d.smb
+	}
+	return (&net.Dialer{}).DialContext(ctx, network, addr)
+}
+
+func TestSMB(t *testing.T) {
+	host, port := openPort(t)
+	env := Env{Dialer: portDialer{smb: net.JoinHostPort(host, strconv.Itoa(port))}}
+	f := only(t, SMB(timeoutCtx(t, time.Second), env, "storage.root", `\\fs01.corp.local\Octopus`))
+	wantFinding(t, f, "smb.reach", validate.OK, "File server fs01.corp.local", "fs01.corp.local:445")
+
+	env = Env{Dialer: portDialer{smb: "127.0.0.1:" + strconv.Itoa(closedPort(t))}}
+	f = only(t, SMB(timeoutCtx(t, time.Second), env, "storage.root", `\\fs01.corp.local\Octopus`))
+	wantFinding(t, f, "smb.reach", validate.Error, "refused", "445")
+
+	f = only(t, SMB(timeoutCtx(t, time.Second), Env{}, "storage.taskLogs", `Z:\Octopus\TaskLogs`))
+	wantFinding(t, f, "smb.reach", validate.Warning, "drive Z:", "service account", `\\server\share`)
+
+	if fs := SMB(timeoutCtx(t, time.Second), Env{}, "storage.artifacts", "Artifacts"); len(fs) != 0 {
+		t.Errorf("a relative path got findings: %v", fs)
+	}
+}
