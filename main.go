@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/tui"
 	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/live"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -32,6 +34,7 @@ const usage = `octoha sets up Octopus Deploy Server in High Availability.
 Usage:
   octoha [--answers FILE] [--plain] [--no-color]   open the wizard
   octoha export --answers FILE --out DIR [--force]  write the scripts and configs
+  octoha check --answers FILE [--json]              preflight: probe the database, nodes, shares
   octoha --version | --help
 
 Run "octoha COMMAND --help" for a command's flags.
@@ -46,6 +49,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "export":
 			return runExport(args[1:], stdout, stderr)
+		case "check":
+			return runCheck(args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return exitOK
@@ -82,6 +87,10 @@ func runWizard(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Out:          stdout,
 		Err:          stderr,
 		Version:      version,
+		// Live checks of one field, started when the admin leaves it.
+		LiveCheck: func(ctx context.Context, a steps.Answers, field string) validate.Findings {
+			return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, live.Secrets{}))
+		},
 	})
 }
 

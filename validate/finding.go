@@ -32,6 +32,18 @@ func (s Severity) String() string {
 // MarshalText makes severities read as words in JSON.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads the words MarshalText writes, so pipelines can
+// round-trip `octoha check --json`.
+func (s *Severity) UnmarshalText(b []byte) error {
+	for _, v := range []Severity{OK, Warning, Error} {
+		if string(b) == v.String() {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown severity %q", b)
+}
+
 // Finding is the result of one check.
 type Finding struct {
 	// ID is stable across releases (e.g. "db.collation", "nodes.name"), so

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/dbprobe"
+	"github.com/octoha/octoha/validate/live"
+)
+
+// runCheck is `octoha check`: every pure check and every live probe, as a
+// preflight report.
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("octoha check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	answers := fs.String("answers", "", "answers file (required)")
+	timeout := fs.Duration("timeout", live.DefaultTimeout, "how long each live check may take")
+	asJSON := fs.Bool("json", false, "print the findings as JSON")
+	ignore := fs.String("ignore", "", "comma-separated check IDs whose errors are reported as warnings")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: octoha check --answers FILE [--timeout D] [--json] [--ignore ID,...]
+
+Checks the answers, then probes the database, nodes, shares, balancer and Redis from
+this machine. Passwords come from OCTOHA_SQL_PASSWORD and OCTOHA_REDIS_PASSWORD.
+Exits 0 when nothing is an error, 1 otherwise.
+
+`)
+		fs.PrintDefaults()
+	}
+	if code, done := parse(fs, args, stdout); done {
+		return code
+	}
+	if *answers == "" || fs.NArg() > 0 || *timeout <= 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	file, err := steps.Load(*answers)
+	if err != nil {
+		fmt.Fprintln(stderr, "octoha:", err)
+		return exitInvalid
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opts := liveOptions(*timeout, live.Secrets{
+		SQLPassword:   os.Getenv("OCTOHA_SQL_PASSWORD"),
+		RedisPassword: os.Getenv("OCTOHA_REDIS_PASSWORD"),
+	})
+	findings := append(validate.Check(file.Answers), live.RunAll(ctx, file.Answers, opts)...)
+	findings = findings.Ignore(splitList(*ignore))
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			Findings validate.Findings `json:"findings"`
+		}{findings}); err != nil {
+			fmt.Fprintln(stderr, "octoha:", err)
+			return exitInvalid
+		}
+	} else {
+		validate.WriteReport(stdout, findings)
+	}
+	if findings.HasErrors() {
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// liveOptions wires the live probes, the database's included, for check and
+// the wizard.
+func liveOptions(timeout time.Duration, secrets live.Secrets) live.Options {
+	return live.Options{
+		Timeout: timeout,
+		Secrets: secrets,
+		Database: func(ctx context.Context, a steps.Answers, password string) validate.Findings {
+			return dbprobe.Probe(ctx, a, password, dbprobe.Options{Timeout: timeout})
+		},
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
