@@ -34,6 +34,10 @@ const usage = `octoha sets up Octopus Deploy Server in High Availability.
 Usage:
   octoha [--answers FILE] [--plain] [--no-color]   open the wizard
   octoha export --answers FILE --out DIR [--force]  write the scripts and configs
+  octoha add-node --answers FILE --name N --host H --out DIR [--force]
+                                                    grow a running cluster by one node
+  octoha remove-node --answers FILE --name N --out DIR [--force]
+                                                    take one node out of a running cluster
   octoha check --answers FILE [--json]              preflight: probe the database, nodes, shares
   octoha --version | --help
 
@@ -49,6 +53,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "export":
 			return runExport(args[1:], stdout, stderr)
+		case "add-node":
+			return runAddNode(args[1:], stdout, stderr)
+		case "remove-node":
+			return runRemoveNode(args[1:], stdout, stderr)
 		case "check":
 			return runCheck(args[1:], stdout, stderr)
 		case "help":
@@ -127,6 +135,95 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	case err != nil:
 		fmt.Fprintln(stderr, "octoha:", err)
+		return exitInvalid
+	}
+	for _, p := range res.Written {
+		fmt.Fprintln(stdout, "wrote", p)
+	}
+	return exitOK
+}
+
+func runAddNode(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("octoha add-node", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	answers := fs.String("answers", "", "the running cluster's answers file (required)")
+	name := fs.String("name", "", "the new node's name, unique in the cluster (required)")
+	host := fs.String("host", "", "the new node's host name; it must resolve (required)")
+	webPort := fs.Int("web-port", 0, "the new node's web port (default octopus.webPort)")
+	commsPort := fs.Int("comms-port", 0, "the new node's comms port (default: the next by the tentacles' polling mode)")
+	out := fs.String("out", "", "folder to write the change into (required; created if missing)")
+	force := fs.Bool("force", false, "overwrite files that already exist")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: octoha add-node --answers FILE --name N --host H [--web-port P] [--comms-port P] --out DIR [--force]\n\n"+
+			"Adds a node to a running cluster and writes its join script, the load balancer file, the polling\n"+
+			"tentacle update, the grown answers and a checklist for the change into DIR.\n\n")
+		fs.PrintDefaults()
+	}
+	if code, done := parse(fs, args, stdout); done {
+		return code
+	}
+	if *answers == "" || *name == "" || *host == "" || *out == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	file, err := steps.Load(*answers)
+	if err != nil {
+		fmt.Fprintln(stderr, "octoha:", err)
+		return exitInvalid
+	}
+	res, err := export.AddNode(context.Background(), file.Answers, export.AddNodeOptions{
+		Node: steps.Node{Name: *name, Host: *host, WebPort: *webPort, CommsPort: *commsPort},
+		Dir:  *out, Force: *force,
+	})
+	return finishChange(stdout, stderr, file, res, err)
+}
+
+func runRemoveNode(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("octoha remove-node", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	answers := fs.String("answers", "", "the running cluster's answers file (required)")
+	name := fs.String("name", "", "the node to take out (required)")
+	out := fs.String("out", "", "folder to write the change into (required; created if missing)")
+	force := fs.Bool("force", false, "overwrite files that already exist")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: octoha remove-node --answers FILE --name N --out DIR [--force]\n\n"+
+			"Takes a node out of a running cluster and writes its drain script, the load balancer file, the\n"+
+			"polling tentacle update, the shrunk answers and a checklist for the change into DIR.\n\n")
+		fs.PrintDefaults()
+	}
+	if code, done := parse(fs, args, stdout); done {
+		return code
+	}
+	if *answers == "" || *name == "" || *out == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	file, err := steps.Load(*answers)
+	if err != nil {
+		fmt.Fprintln(stderr, "octoha:", err)
+		return exitInvalid
+	}
+	res, err := export.RemoveNode(file.Answers, *name, *out, *force)
+	// The findings are about the shrunk answers, whose node positions no
+	// longer match the file's lines.
+	return finishChange(stdout, stderr, &steps.File{Path: file.Path}, res, err)
+}
+
+// finishChange reports what add-node or remove-node did.
+func finishChange(stdout, stderr io.Writer, file *steps.File, res export.Result, err error) int {
+	printFindings(stderr, file, res.Findings)
+	switch {
+	case errors.Is(err, export.ErrInvalid):
+		fmt.Fprintf(stderr, "octoha: the changed cluster has errors; nothing was written\n")
+		return exitInvalid
+	case errors.Is(err, render.ErrExists):
+		fmt.Fprintf(stderr, "octoha: %v\noctoha: nothing was written; use --force to overwrite\n", err)
+		return exitInvalid
+	case err != nil:
+		fmt.Fprintln(stderr, "octoha:", err)
+		if len(res.Written) == 0 {
+			fmt.Fprintln(stderr, "octoha: nothing was written")
+		}
 		return exitInvalid
 	}
 	for _, p := range res.Written {

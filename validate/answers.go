@@ -270,7 +270,7 @@ func (c *checker) nodes() {
 		web, comms := a.NodeWebPort(i), a.NodeCommsPort(i)
 		c.port(field+".webPort", web)
 		c.port(field+".commsPort", comms)
-		if want := a.ExpectedCommsPort(i); n.CommsPort != 0 && n.CommsPort != want {
+		if want := a.ExpectedCommsPort(i); n.CommsPort != 0 && n.CommsPort != want && !keptForwardedPort(a, i) {
 			why := "every node uses octopus.commsPort"
 			if a.PollingMode() == steps.PollingUniquePort {
 				why = fmt.Sprintf("unique-port polling gives node %d tentacles.basePort+%d", i+1, i)
@@ -292,6 +292,24 @@ func (c *checker) nodes() {
 			commsEndpoints[fmt.Sprint(host, ":", comms)] = i
 		}
 	}
+}
+
+// keptForwardedPort reports whether node i's explicit comms port, off the
+// basePort+i rule, is one it keeps across octoha remove-node: tentacles
+// know each unique-port node by its forwarded port, so when a node leaves
+// the others keep theirs and remove-node writes every node's port out.
+// A cluster whose nodes all name their port is held to unique ports
+// instead of to the rule.
+func keptForwardedPort(a *steps.Answers, i int) bool {
+	if a.PollingMode() != steps.PollingUniquePort {
+		return false
+	}
+	for j, n := range a.Nodes {
+		if n.CommsPort == 0 || (j != i && n.CommsPort == a.Nodes[i].CommsPort) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *checker) tentacles() {

@@ -339,8 +339,8 @@ func TestLivePolling(t *testing.T) {
 				}
 				if polling == steps.PollingUniquePort {
 					for i, n := range a.Nodes {
-						if got := roundTrip(a.Tentacles.BasePort + i); got != n.Name {
-							t.Errorf("port %d reached %s, want %s", a.Tentacles.BasePort+i, got, n.Name)
+						if got := roundTrip(a.NodeCommsPort(i)); got != n.Name {
+							t.Errorf("port %d reached %s, want %s", a.NodeCommsPort(i), got, n.Name)
 						}
 					}
 					return

@@ -150,8 +150,10 @@ func newView(a steps.Answers) (view, error) {
 	}
 	switch v.PollingMode {
 	case steps.PollingUniquePort:
-		for i, n := range v.Nodes {
-			v.Forwards = append(v.Forwards, forward{Node: n, ListenPort: a.Tentacles.BasePort + i})
+		for _, n := range v.Nodes {
+			// The balancer listens on the node's own comms port (reference
+			// §6.2 B), which stays put when other nodes leave.
+			v.Forwards = append(v.Forwards, forward{Node: n, ListenPort: n.CommsPort})
 		}
 	case steps.PollingRedis:
 		v.PollingPort = a.Tentacles.BasePort

@@ -1,0 +1,149 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+// What `octoha add-node` and `octoha remove-node` share with export: check
+// the changed answers, render the files for the change, and write them all
+// or none, with the changed answers beside them.
+
+// Resolver looks up host names; *net.Resolver is one.
+type Resolver interface {
+	LookupHost(ctx context.Context, host string) ([]string, error)
+}
+
+// DNSTimeout bounds the look-up of a new node's host name.
+const DNSTimeout = 5 * time.Second
+
+// AddNodeOptions is one node to add and where the files go.
+type AddNodeOptions struct {
+	// Node is the new node; ports 0 mean derived (steps.Answers.AddNode).
+	Node  steps.Node
+	Dir   string
+	Force bool
+	// Resolver checks that Node.Host resolves; nil is the system resolver.
+	Resolver Resolver
+}
+
+// AddNode adds a node to the cluster a describes: it checks the grown
+// answers and that the new host resolves, then writes the files of
+// render.AddNodeFiles and the grown answers (render.AnswersFile) into
+// opts.Dir. Nothing is written when any of that fails.
+func AddNode(ctx context.Context, a steps.Answers, opts AddNodeOptions) (Result, error) {
+	grown, err := a.AddNode(opts.Node)
+	if err != nil {
+		return Result{}, err
+	}
+	added := len(grown.Nodes) - 1
+	findings := validate.Check(grown)
+	if !findings.HasErrors() {
+		findings = append(findings, resolveHost(ctx, opts.Resolver, fmt.Sprintf("nodes[%d].host", added), opts.Node.Host)...)
+	}
+	res := Result{Findings: findings}
+	if findings.HasErrors() {
+		return res, ErrInvalid
+	}
+	files, err := render.AddNodeFiles(grown, added)
+	if err != nil {
+		return res, err
+	}
+	res.Written, err = writeChange(opts.Dir, files, grown, opts.Force)
+	return res, err
+}
+
+// RemoveNode takes the node called name out of the cluster a describes and
+// writes the files of render.RemoveNodeFiles and the shrunk answers into
+// dir. Nothing is written when the node is unknown, is the last one, or
+// the shrunk answers have errors.
+func RemoveNode(a steps.Answers, name, dir string, force bool) (Result, error) {
+	shrunk, removed, err := a.RemoveNode(name)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Findings: validate.Check(shrunk)}
+	if res.Findings.HasErrors() {
+		return res, ErrInvalid
+	}
+	files, err := render.RemoveNodeFiles(a, removed, shrunk)
+	if err != nil {
+		return res, err
+	}
+	res.Written, err = writeChange(dir, files, shrunk, force)
+	return res, err
+}
+
+// resolveHost is an error finding when host does not resolve within
+// DNSTimeout. A name under .invalid never resolves (RFC 6761 §6.4), so it
+// is refused without asking the network.
+func resolveHost(ctx context.Context, r Resolver, field, host string) validate.Findings {
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	ctx, cancel := context.WithTimeout(ctx, DNSTimeout)
+	defer cancel()
+	var err error
+	name := strings.TrimSuffix(strings.ToLower(host), ".")
+	if name == "invalid" || strings.HasSuffix(name, ".invalid") {
+		err = fmt.Errorf("names under .invalid never resolve (RFC 6761)")
+	} else {
+		var addrs []string
+		addrs, err = r.LookupHost(ctx, host)
+		if err == nil && len(addrs) == 0 {
+			err = fmt.Errorf("no address")
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	msg := fmt.Sprintf("the new node's host %s does not resolve from this machine: %v", host, err)
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		msg = fmt.Sprintf("the new node's host %s does not resolve from this machine (no such host)", host)
+	} else if errors.Is(err, context.DeadlineExceeded) {
+		msg = fmt.Sprintf("looking up the new node's host %s took longer than %v", host, DNSTimeout)
+	}
+	return validate.Findings{{ID: "dns.host", Severity: validate.Error, Field: field, Message: msg,
+		Fix: "Add the DNS record first (the balancer and the tentacles need it too), or check the spelling."}}
+}
+
+// writeChange writes the change's files and the changed answers (mode
+// 0600, steps.Save) into dir. Without force it first checks that none of
+// them exists, so a refusal writes nothing.
+func writeChange(dir string, files []render.File, a steps.Answers, force bool) ([]string, error) {
+	answers := filepath.Join(dir, render.AnswersFile)
+	if !force {
+		var existing []error
+		for _, f := range append(files, render.File{Path: render.AnswersFile}) {
+			p := filepath.Join(dir, filepath.FromSlash(f.Path))
+			if _, err := os.Lstat(p); err == nil {
+				existing = append(existing, fmt.Errorf("%s %w", p, render.ErrExists))
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+		}
+		if len(existing) > 0 {
+			return nil, errors.Join(existing...)
+		}
+	}
+	written, err := render.WriteFiles(dir, files, force)
+	if err != nil {
+		return written, err
+	}
+	if err := steps.Save(answers, a); err != nil {
+		return written, err
+	}
+	return append(written, answers), nil
+}

@@ -1,0 +1,244 @@
+package render
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/octoha/octoha/render/ps"
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+// The files a change to a running cluster writes: octoha add-node and
+// octoha remove-node. Like All, these are pure functions of answers that
+// passed validation.
+
+// Files only a change writes, relative to its output folder.
+const (
+	TentacleUpdateScript = ps.TentacleUpdateScript
+	// AnswersFile is the cluster's answers after the change; the admin keeps
+	// it as the cluster's answers from then on.
+	AnswersFile = "octoha-answers.yaml"
+)
+
+// DrainScript is the drain script's file name for a node.
+func DrainScript(node string) string { return ps.DrainScriptName(node) }
+
+//go:embed templates/add-node.md.tmpl templates/remove-node.md.tmpl
+var changeFS embed.FS
+
+var changeTemplates = template.Must(template.New("change").Funcs(template.FuncMap{
+	"inc":  func(i int) int { return i + 1 },
+	"join": strings.Join,
+}).ParseFS(changeFS, "templates/add-node.md.tmpl", "templates/remove-node.md.tmpl"))
+
+// changeData is what both change checklists read.
+type changeData struct {
+	A *steps.Answers
+	// Node is the node joining or leaving, with its ports.
+	Node checklistNode
+	// Others are the nodes that were there before and stay.
+	Others []checklistNode
+	// WasFirst says the leaving node was the one install-first-node.ps1 ran on.
+	WasFirst bool
+
+	PollingMode    string
+	PollsEveryNode bool
+	PollingAddress string
+	// Forward is the balancer's forwarded polling port for Node (unique-port), 0 otherwise.
+	Forward   int
+	KeptPorts bool
+
+	PublicHost     string
+	PublicPort     int
+	SQLPort        int
+	ShareHosts     []string
+	Folders        []steps.SharedFolder
+	ServiceAccount string
+	LBFile         string
+	LBApply        string
+	JoinScript     string
+	DrainScript    string
+	UpdateScript   string
+	TentacleScript string
+	AnswersFile    string
+	ShowMasterKey  string
+	// ServicePassword says the join script asks for the service account's
+	// password (a domain account, not a gMSA).
+	ServicePassword bool
+	// LicenceWarning is set when the node count passes what a Professional
+	// licence allows (reference §7).
+	LicenceWarning bool
+}
+
+func newChangeData(a steps.Answers, node steps.Node, web, comms int) changeData {
+	d := changeData{
+		A:               &a,
+		Node:            checklistNode{Node: node, WebPort: web, CommsPort: comms, CommsFrom: commsFrom(a)},
+		PollingMode:     a.PollingMode(),
+		PollsEveryNode:  ps.PollsEveryNode(a),
+		PollingAddress:  a.PollingAddress(),
+		PublicHost:      a.PublicHost(),
+		PublicPort:      a.PublicPort(),
+		SQLPort:         a.SQLPort(),
+		Folders:         a.SharedFolders(),
+		ServiceAccount:  a.Octopus.ServiceAccount,
+		LBFile:          lbFileFor(a.LoadBalancer.Kind),
+		LBApply:         lbApply(a.LoadBalancer.Kind),
+		UpdateScript:    TentacleUpdateScript,
+		TentacleScript:  TentacleScript,
+		AnswersFile:     AnswersFile,
+		ServicePassword: a.Octopus.ServiceAccount != "" && !strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
+		ShowMasterKey: "& " + ps.Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
+			" show-master-key --instance " + ps.Quote(a.Octopus.Instance),
+	}
+	if d.ServiceAccount == "" {
+		d.ServiceAccount = "each node's computer account (DOMAIN\\NODE$, the service runs as Local System)"
+	}
+	if a.PollingMode() == steps.PollingUniquePort {
+		d.Forward = comms
+	}
+	seen := map[string]bool{}
+	for _, f := range d.Folders {
+		if h := validate.UNCHost(f.Effective); h != "" && !seen[strings.ToLower(h)] {
+			seen[strings.ToLower(h)] = true
+			d.ShareHosts = append(d.ShareHosts, h)
+		}
+	}
+	return d
+}
+
+// commsFrom says who opens a node's comms port, "" when nobody needs to.
+func commsFrom(a steps.Answers) string {
+	switch a.PollingMode() {
+	case steps.PollingUniqueAddress:
+		return "every polling tentacle"
+	case steps.PollingUniquePort, steps.PollingRedis:
+		return "the load balancer"
+	}
+	return ""
+}
+
+// lbApply says how to put the balancer file in place, per kind (the first
+// lines of each file say the same).
+func lbApply(kind string) string {
+	switch kind {
+	case steps.LBNginx:
+		return "copy it to /etc/nginx/nginx.conf, then `nginx -t && systemctl reload nginx` (a reload keeps open connections)"
+	case steps.LBHAProxy:
+		return "copy it to /etc/haproxy/haproxy.cfg, then `haproxy -c -f /etc/haproxy/haproxy.cfg && systemctl reload haproxy` (a reload keeps open connections)"
+	case steps.LBIISARR:
+		return "run it on the IIS server in an elevated PowerShell"
+	}
+	return "change the balancer as the file says"
+}
+
+// AddNodeFiles renders what adding grown.Nodes[added] to a running cluster
+// needs: its join script, the balancer file, the tentacle update and a
+// fresh register-tentacle.ps1 when tentacles poll every node, and the
+// change's checklist. The answers file is the caller's to write.
+func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
+	if added < 1 || added >= len(grown.Nodes) {
+		return nil, fmt.Errorf("node %d is not a node added to a running cluster", added)
+	}
+	var files []File
+	add := func(path string, content []byte, err error) error {
+		if err != nil {
+			return fmt.Errorf("rendering %s: %w", path, err)
+		}
+		files = append(files, File{Path: path, Content: content})
+		return nil
+	}
+	node := grown.Nodes[added]
+	content, err := ps.JoinNode(grown, added)
+	if err := add(JoinScript(node.Name), content, err); err != nil {
+		return nil, err
+	}
+	path, content, err := LoadBalancer(grown)
+	if err := add(path, content, err); err != nil {
+		return nil, err
+	}
+	if ps.PollsEveryNode(grown) {
+		content, err := ps.AddNodeToTentacles(grown, added)
+		if err := add(TentacleUpdateScript, content, err); err != nil {
+			return nil, err
+		}
+		content, err = ps.RegisterTentacle(grown)
+		if err := add(TentacleScript, content, err); err != nil {
+			return nil, err
+		}
+	}
+	d := newChangeData(grown, node, grown.NodeWebPort(added), grown.NodeCommsPort(added))
+	d.JoinScript = JoinScript(node.Name)
+	d.LicenceWarning = len(grown.Nodes) > 2
+	for i, n := range grown.Nodes {
+		if i != added {
+			d.Others = append(d.Others, checklistNode{Node: n, WebPort: grown.NodeWebPort(i), CommsPort: grown.NodeCommsPort(i)})
+		}
+	}
+	content, err = executeChange("add-node.md.tmpl", d)
+	if err := add(ChecklistFile, content, err); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// RemoveNodeFiles renders what taking before.Nodes[removed] out needs:
+// its drain script, the balancer file of the shrunk cluster, the tentacle
+// update and a fresh register-tentacle.ps1 when tentacles poll every node,
+// and the change's checklist. shrunk is before without that node.
+func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([]File, error) {
+	if removed < 0 || removed >= len(before.Nodes) || len(shrunk.Nodes) != len(before.Nodes)-1 {
+		return nil, fmt.Errorf("node %d is not the node removed from these answers", removed)
+	}
+	var files []File
+	add := func(path string, content []byte, err error) error {
+		if err != nil {
+			return fmt.Errorf("rendering %s: %w", path, err)
+		}
+		files = append(files, File{Path: path, Content: content})
+		return nil
+	}
+	node := before.Nodes[removed]
+	content, err := ps.DrainNode(before, removed)
+	if err := add(DrainScript(node.Name), content, err); err != nil {
+		return nil, err
+	}
+	path, content, err := LoadBalancer(shrunk)
+	if err := add(path, content, err); err != nil {
+		return nil, err
+	}
+	if ps.PollsEveryNode(shrunk) {
+		content, err := ps.RemoveNodeFromTentacles(shrunk, node.Name, ps.CommsAddress(before, removed))
+		if err := add(TentacleUpdateScript, content, err); err != nil {
+			return nil, err
+		}
+		content, err = ps.RegisterTentacle(shrunk)
+		if err := add(TentacleScript, content, err); err != nil {
+			return nil, err
+		}
+	}
+	d := newChangeData(shrunk, node, before.NodeWebPort(removed), before.NodeCommsPort(removed))
+	d.DrainScript = DrainScript(node.Name)
+	d.WasFirst = removed == 0
+	d.KeptPorts = shrunk.PollingMode() == steps.PollingUniquePort
+	for i, n := range shrunk.Nodes {
+		d.Others = append(d.Others, checklistNode{Node: n, WebPort: shrunk.NodeWebPort(i), CommsPort: shrunk.NodeCommsPort(i)})
+	}
+	content, err = executeChange("remove-node.md.tmpl", d)
+	if err := add(ChecklistFile, content, err); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+func executeChange(name string, d changeData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := changeTemplates.ExecuteTemplate(&b, name, d); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

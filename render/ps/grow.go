@@ -1,0 +1,171 @@
+package ps
+
+import (
+	"fmt"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+// Scripts for changing a running cluster: a node joins (octoha add-node) or
+// leaves (octoha remove-node).
+
+// TentacleUpdateScript is the script each existing polling tentacle runs
+// after a node joins or leaves a poll-every-node cluster.
+const TentacleUpdateScript = "update-polling-tentacles.ps1"
+
+// DrainScriptName is the drain script's file name for a node.
+func DrainScriptName(node string) string { return "drain-node-" + node + ".ps1" }
+
+// Tentacle versions the updates need (reference §6.3): poll-server with
+// --server-comms-address, and clear-trusted-servers.
+const (
+	minTentacleCommsAddress = "6.3.341"
+	minTentacleClearTrusted = "8.1.1713"
+)
+
+// waitBugFixedIn is the first Octopus build whose `node --drain --wait`
+// honours waits over five minutes (reference §2.4, Issues#9561).
+const waitBugFixedIn = "2025.3.10568"
+
+// PollsEveryNode reports whether each polling tentacle holds one address
+// per node (unique-address and unique-port, reference §6.2), so adding or
+// removing a node changes every tentacle. Listening tentacles are reached
+// by the nodes; with Redis (§6.5) tentacles poll one address.
+func PollsEveryNode(a steps.Answers) bool {
+	switch a.PollingMode() {
+	case steps.PollingUniqueAddress, steps.PollingUniquePort:
+		return true
+	}
+	return false
+}
+
+// CommsAddress is the address a polling tentacle keeps for node i, as
+// Tentacle stores it: https://host:port with the port always written
+// (reference §6.3, "How the comms address is computed").
+func CommsAddress(a steps.Answers, i int) string {
+	host := a.Nodes[i].Host
+	if a.PollingMode() == steps.PollingUniquePort {
+		host = a.PollingAddress()
+	}
+	return fmt.Sprintf("https://%s:%d", host, a.NodeCommsPort(i))
+}
+
+// tentacleUpdateView is what update-polling-tentacles.ps1 reads.
+type tentacleUpdateView struct {
+	Instance    string
+	ServiceName string
+	ServerURL   string
+	PollingMode string
+	// Removing is true when a node leaves; false when one joins.
+	Removing bool
+	NodeName string
+	// Address is the joining or leaving node's comms address; Host and
+	// Port are its parts for poll-server.
+	Address string
+	Host    string
+	Port    int
+	// Keep is every address that stays when a node leaves.
+	Keep       []string
+	MinVersion string
+}
+
+func newTentacleUpdateView(a steps.Answers) tentacleUpdateView {
+	return tentacleUpdateView{
+		Instance:    a.Tentacles.Instance,
+		ServiceName: tentacleServiceName(a.Tentacles.Instance),
+		ServerURL:   a.LoadBalancer.PublicURL,
+		PollingMode: a.PollingMode(),
+	}
+}
+
+// AddNodeToTentacles renders update-polling-tentacles.ps1 for the node at
+// index added of the grown answers: every existing polling tentacle polls
+// it too (poll-server, reference §6.3, §6.4).
+func AddNodeToTentacles(grown steps.Answers, added int) ([]byte, error) {
+	if !PollsEveryNode(grown) {
+		return nil, fmt.Errorf("tentacles %s do not poll every node, so a new node needs no tentacle change", tentacleModeName(grown))
+	}
+	if added < 1 || added >= len(grown.Nodes) {
+		return nil, fmt.Errorf("node %d is not a joining node of these answers", added)
+	}
+	v := newTentacleUpdateView(grown)
+	v.NodeName = grown.Nodes[added].Name
+	v.Address = CommsAddress(grown, added)
+	v.Host = grown.Nodes[added].Host
+	if grown.PollingMode() == steps.PollingUniquePort {
+		v.Host = grown.PollingAddress()
+	}
+	v.Port = grown.NodeCommsPort(added)
+	v.MinVersion = minTentacleCommsAddress
+	return execute("update-polling-tentacles.ps1.tmpl", v)
+}
+
+// RemoveNodeFromTentacles renders update-polling-tentacles.ps1 for a node
+// that left: every polling tentacle keeps exactly the remaining nodes'
+// addresses (clear-trusted-servers --keep, reference §6.3, §6.5). gone is
+// the leaving node's name and address, from the answers before the change.
+func RemoveNodeFromTentacles(shrunk steps.Answers, goneName, goneAddress string) ([]byte, error) {
+	if !PollsEveryNode(shrunk) {
+		return nil, fmt.Errorf("tentacles %s do not poll every node, so removing a node needs no tentacle change", tentacleModeName(shrunk))
+	}
+	if len(shrunk.Nodes) == 0 {
+		return nil, fmt.Errorf("no node would remain for the tentacles to poll")
+	}
+	v := newTentacleUpdateView(shrunk)
+	v.Removing = true
+	v.NodeName = goneName
+	v.Address = goneAddress
+	for i := range shrunk.Nodes {
+		v.Keep = append(v.Keep, CommsAddress(shrunk, i))
+	}
+	v.MinVersion = minTentacleClearTrusted
+	return execute("update-polling-tentacles.ps1.tmpl", v)
+}
+
+func tentacleModeName(a steps.Answers) string {
+	if a.UsesPolling() {
+		return "polling through " + a.PollingMode()
+	}
+	return "in " + a.Tentacles.Mode + " mode"
+}
+
+// drainView is what drain-node.ps1 reads.
+type drainView struct {
+	ScriptFile     string
+	OctopusVersion string
+	Instance       string
+	InstallDir     string
+	NodeName       string
+	ServiceName    string
+	ServerURL      string
+	// WaitBugFixed says the cluster's version honours drain waits over
+	// five minutes; WaitBugFixedIn names the build that fixed it.
+	WaitBugFixed   bool
+	WaitBugFixedIn string
+}
+
+// DrainNode renders drain-node-<NAME>.ps1 for a.Nodes[i]: drain it, wait
+// for its tasks, stop and disable its service, and delete its node record
+// (reference §2.4).
+func DrainNode(a steps.Answers, i int) ([]byte, error) {
+	if i < 0 || i >= len(a.Nodes) {
+		return nil, fmt.Errorf("node %d is not in the answers, which have nodes 0 to %d", i, len(a.Nodes)-1)
+	}
+	fixed := false
+	if v, err := validate.ParseOctopusVersion(string(a.Octopus.Version)); err == nil {
+		min, _ := validate.ParseOctopusVersion(waitBugFixedIn)
+		fixed = v.AtLeast(min)
+	}
+	return execute("drain-node.ps1.tmpl", drainView{
+		ScriptFile:     DrainScriptName(a.Nodes[i].Name),
+		OctopusVersion: string(a.Octopus.Version),
+		Instance:       a.Octopus.Instance,
+		InstallDir:     a.Octopus.InstallDir,
+		NodeName:       a.Nodes[i].Name,
+		ServiceName:    a.ServiceName(),
+		ServerURL:      a.LoadBalancer.PublicURL,
+		WaitBugFixed:   fixed,
+		WaitBugFixedIn: waitBugFixedIn,
+	})
+}

@@ -1,0 +1,216 @@
+﻿#Requires -Version 5.1
+#Requires -RunAsAdministrator
+<#
+.SYNOPSIS
+    Makes this polling Tentacle poll node OCTO9, which joined the Octopus Server HA cluster (octoha).
+.DESCRIPTION
+    Run this on every existing polling Tentacle (unique-address). Each node
+    queues work for a polling Tentacle in its own memory, so a Tentacle must
+    poll every node (reference §6.2).
+
+    It adds the new node's comms address with poll-server, which needs
+    Tentacle 6.3.341 or later for --server-comms-address (reference §6.3).
+    A Tentacle reads its trusted servers only when it starts, so the script
+    then restarts the Tentacle service: run it when no deployment is using
+    this machine.
+
+    Safe to run twice: an address already in place is left alone. Run it
+    with -WhatIf to see every step first. The run is logged under
+    $env:ProgramData\octoha\logs; the API key is never printed or logged.
+.PARAMETER ApiKey
+    An Octopus API key (API-...) of a user allowed to register targets;
+    poll-server reads the cluster's certificate through the API.
+.PARAMETER InstallDir
+    The folder Tentacle.exe is installed in.
+.EXAMPLE
+    $key = Read-Host -AsSecureString -Prompt 'Octopus API key'
+    .\update-polling-tentacles.ps1 -ApiKey $key
+.EXAMPLE
+    .\update-polling-tentacles.ps1 -WhatIf
+    Shows every step without changing anything.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+    [Parameter(Mandatory)]
+    [SecureString] $ApiKey,
+    [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle'
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ScriptName = 'update-polling-tentacles'
+
+# Values from the octoha answers file.
+$Instance = 'Tentacle'
+$ServiceName = 'OctopusDeploy Tentacle'
+$ServerUrl = 'https://octopus.corp.local'
+$NodeName = 'OCTO9'
+# The node's comms address exactly as Tentacle stores it: https, host and
+# port (reference §6.3).
+$NodeAddress = 'https://octo9.corp.local:10943'
+$MinimumVersion = [version] '6.3.341'
+
+function ConvertTo-NativeArgument {
+    <#
+    .SYNOPSIS
+        Escapes one argument for an .exe by the Windows (MSVC) rules.
+    .DESCRIPTION
+        PowerShell 7.3 and later escape arguments themselves. Windows
+        PowerShell 5.1 does not escape embedded double quotes, so a password
+        holding a " would reach the .exe split in two: escape it here.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Value
+    )
+    $passing = Get-Variable -Name 'PSNativeCommandArgumentPassing' -ValueOnly -ErrorAction 'Ignore'
+    if ($null -ne $passing -and "$passing" -ne 'Legacy') {
+        return $Value
+    }
+    if ($Value -eq '') {
+        return '""'
+    }
+    $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
+    if ($escaped -match '\s') {
+        # PowerShell wraps it in quotes, so trailing backslashes double.
+        $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
+    }
+    return $escaped
+}
+
+function Invoke-NativeCommand {
+    <#
+    .SYNOPSIS
+        Runs an .exe and throws when it exits non-zero.
+    .DESCRIPTION
+        The error names the command (Name) but never its arguments, which
+        may hold a secret.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $FilePath,
+        [Parameter(Mandatory)]
+        [string] $Name,
+        [string[]] $Arguments = @()
+    )
+    $native = @(foreach ($argument in $Arguments) { ConvertTo-NativeArgument -Value $argument })
+    # A tool's stderr must not stop the script (Windows PowerShell 5.1
+    # turns it into errors under 'Stop'): the exit code decides.
+    $ErrorActionPreference = 'Continue'
+    & $FilePath @native
+    $exitCode = $LASTEXITCODE
+    $ErrorActionPreference = 'Stop'
+    if ($exitCode -ne 0) {
+        throw ('{0} failed with exit code {1}. Read its output above; this run is logged in {2}.' -f $Name, $exitCode, $LogFile)
+    }
+}
+
+function Get-InstanceName {
+    <#
+    .SYNOPSIS
+        Reads the instance names from list-instances --format json output.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Json
+    )
+    $start = $Json.IndexOf('[')
+    $end = $Json.LastIndexOf(']')
+    if ($start -lt 0 -or $end -lt $start) {
+        throw 'list-instances printed no JSON list of instances. Run it by hand with --format json to see why.'
+    }
+    foreach ($instance in @(ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1))) {
+        $instance.InstanceName
+    }
+}
+
+function Invoke-Tentacle {
+    <#
+    .SYNOPSIS
+        Runs one Tentacle.exe command and checks its exit code.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Command,
+        [string[]] $Arguments = @()
+    )
+    # --console, as the Tentacle automation docs advise (reference §6.4).
+    Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
+}
+
+function Test-PollsAddress {
+    <#
+    .SYNOPSIS
+        True when the Tentacle's configuration names the comms address.
+    .DESCRIPTION
+        [INFER] The reference lists Tentacle.exe show-configuration but not
+        its output; Tentacle keeps each trusted server's Address as
+        https://host:port/ (reference §6.4, Tentacle.config). So this looks
+        for the address anywhere in that output, not followed by another
+        digit of a longer port.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Configuration,
+        [Parameter(Mandatory)]
+        [string] $Address
+    )
+    $pattern = [regex]::Escape($Address) + '(?![0-9])'
+    return [regex]::IsMatch($Configuration, $pattern, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
+}
+
+# Everything this script prints is kept in a transcript; nothing secret is
+# ever printed.
+$LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
+$LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
+$null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
+$null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
+try {
+$TentacleExe = [System.IO.Path]::Combine($InstallDir, 'Tentacle.exe')
+if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
+    throw ('Tentacle.exe is not in {0}. Run this on a machine with a polling Tentacle, or pass -InstallDir.' -f $InstallDir)
+}
+$installedVersion = (Get-Item -LiteralPath $TentacleExe).VersionInfo.FileVersion
+$parsedVersion = $null
+if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $parsedVersion -lt $MinimumVersion) {
+    throw ('Tentacle.exe here is version {0}; poll-server --server-comms-address needs Tentacle {1} or later. Install a current Tentacle MSI and run this script again.' -f $installedVersion, $MinimumVersion)
+}
+
+# This script changes a registered Tentacle; a new machine is registered
+# with register-tentacle.ps1 instead.
+$existing = @(Get-InstanceName -Json ((Invoke-Tentacle -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
+if ($existing -notcontains $Instance) {
+    throw ('There is no Tentacle instance {0} on this machine. Register new machines with register-tentacle.ps1.' -f $Instance)
+}
+$configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
+
+if (Test-PollsAddress -Configuration $configuration -Address $NodeAddress) {
+    Write-Output ('This Tentacle already polls {0} at {1}: already done.' -f $NodeName, $NodeAddress)
+}
+elseif ($PSCmdlet.ShouldProcess($NodeAddress, ('Poll the new node {0}' -f $NodeName))) {
+    # poll-server reuses the Tentacle's subscription id and the cluster's
+    # one certificate (reference §6.3). --apiKey is taken only as an
+    # argument: it is visible to local administrators while the command runs.
+    Invoke-Tentacle -Command 'poll-server' -Arguments @('--instance', $Instance, '--server', $ServerUrl, '--server-comms-address', $NodeAddress, '--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password)
+}
+
+# A Tentacle reads its trusted servers only on start (reference §6.3).
+if ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
+    Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
+}
+Write-Output ('This Tentacle polls {0} at {1}.' -f $NodeName, $NodeAddress)
+}
+finally {
+    $null = Stop-Transcript
+}

@@ -1,0 +1,370 @@
+﻿#Requires -Version 5.1
+#Requires -RunAsAdministrator
+<#
+.SYNOPSIS
+    Joins node OCTO5 to the Octopus Server HA cluster (octoha).
+.DESCRIPTION
+    Run this on node OCTO5 after install-first-node.ps1 has finished on the
+    first node, and after installing the Octopus Server MSI, version
+    2026.4.6909. It checks that this node sees the shared folder,
+    creates the instance, points it at the cluster's database with the master
+    key, configures it for the balancer, installs the service and waits for
+    the node to answer.
+
+    It never runs path, admin, license or database --create: those live in
+    the shared database and would re-point or reset the whole cluster
+    (reference §2.3).
+
+    Read the master key on the first node with:
+        & 'C:\Program Files\Octopus Deploy\Octopus\Octopus.Server.exe' show-master-key --instance 'OctopusServer'
+
+    Safe to run twice. Run it with -WhatIf to see every step first. The run
+    is logged under $env:ProgramData\octoha\logs; no secret is ever printed
+    or logged.
+.PARAMETER ServicePassword
+    The Windows password of the service account the Octopus service runs as.
+.PARAMETER MasterKey
+    The cluster's master key (base64 of 16 bytes), read on the first node
+    with the show-master-key command above.
+.EXAMPLE
+    $key = Read-Host -AsSecureString -Prompt 'Master key'
+    .\join-node-OCTO5.ps1 -MasterKey $key
+.EXAMPLE
+    .\join-node-OCTO5.ps1 -WhatIf
+    Shows every step without changing anything.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+    [Parameter(Mandatory)]
+    [SecureString] $ServicePassword,
+    [Parameter(Mandatory)]
+    [SecureString] $MasterKey
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ScriptName = 'join-node'
+
+# Values from the octoha answers file. Change the answers and render again
+# rather than editing them here: every node's script must agree.
+$OctopusVersion = '2026.4.6909'
+$Instance = 'OctopusServer'
+$InstallDir = 'C:\Program Files\Octopus Deploy\Octopus'
+# The home folder is local to each node and never shared (reference §0).
+$HomeDir = 'C:\Octopus'
+$NodeName = 'OCTO5'
+$NodeHost = 'octo5.corp.local'
+$WebPort = 80
+$CommsPort = 10947
+$PublicHost = 'octopus.corp.local'
+$ServiceName = 'OctopusDeploy'
+$ServiceAccount = 'CORP\svc-octopus'
+$SqlServer = 'sql01.corp.local'
+$SqlPort = 0
+$SqlDatabase = 'Octopus'
+$SqlEncrypt = $true
+$SqlTrustServerCertificate = $false
+$SqlMultiSubnetFailover = $false
+$TrustedProxies = @()
+$StorageRoot = '\\fs01.corp.local\Octopus'
+$MarkerFileName = 'octoha-cluster.txt'
+$TaskCap = 0
+
+function ConvertTo-NativeArgument {
+    <#
+    .SYNOPSIS
+        Escapes one argument for an .exe by the Windows (MSVC) rules.
+    .DESCRIPTION
+        PowerShell 7.3 and later escape arguments themselves. Windows
+        PowerShell 5.1 does not escape embedded double quotes, so a password
+        holding a " would reach the .exe split in two: escape it here.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Value
+    )
+    $passing = Get-Variable -Name 'PSNativeCommandArgumentPassing' -ValueOnly -ErrorAction 'Ignore'
+    if ($null -ne $passing -and "$passing" -ne 'Legacy') {
+        return $Value
+    }
+    if ($Value -eq '') {
+        return '""'
+    }
+    $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
+    if ($escaped -match '\s') {
+        # PowerShell wraps it in quotes, so trailing backslashes double.
+        $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
+    }
+    return $escaped
+}
+
+function Invoke-NativeCommand {
+    <#
+    .SYNOPSIS
+        Runs an .exe and throws when it exits non-zero.
+    .DESCRIPTION
+        The error names the command (Name) but never its arguments, which
+        may hold a secret.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $FilePath,
+        [Parameter(Mandatory)]
+        [string] $Name,
+        [string[]] $Arguments = @()
+    )
+    $native = @(foreach ($argument in $Arguments) { ConvertTo-NativeArgument -Value $argument })
+    # A tool's stderr must not stop the script (Windows PowerShell 5.1
+    # turns it into errors under 'Stop'): the exit code decides.
+    $ErrorActionPreference = 'Continue'
+    & $FilePath @native
+    $exitCode = $LASTEXITCODE
+    $ErrorActionPreference = 'Stop'
+    if ($exitCode -ne 0) {
+        throw ('{0} failed with exit code {1}. Read its output above; this run is logged in {2}.' -f $Name, $exitCode, $LogFile)
+    }
+}
+
+function Get-InstanceName {
+    <#
+    .SYNOPSIS
+        Reads the instance names from list-instances --format json output.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Json
+    )
+    $start = $Json.IndexOf('[')
+    $end = $Json.LastIndexOf(']')
+    if ($start -lt 0 -or $end -lt $start) {
+        throw 'list-instances printed no JSON list of instances. Run it by hand with --format json to see why.'
+    }
+    foreach ($instance in @(ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1))) {
+        $instance.InstanceName
+    }
+}
+
+function Invoke-OctopusServer {
+    <#
+    .SYNOPSIS
+        Runs one Octopus.Server.exe command and checks its exit code.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Command,
+        [string[]] $Arguments = @()
+    )
+    # --console: run as a command, not as a service, also over remoting
+    # (reference §0).
+    Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
+}
+
+function Get-SqlConnectionString {
+    <#
+    .SYNOPSIS
+        Builds the connection string with SqlConnectionStringBuilder, which
+        escapes every value (the password included).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $DataSource,
+        [Parameter(Mandatory)]
+        [string] $Database,
+        [PSCredential] $SqlCredential,
+        [bool] $Encrypt,
+        [bool] $TrustServerCertificate,
+        [bool] $MultiSubnetFailover
+    )
+    # System.Data.SqlClient ships with Windows PowerShell 5.1 and PowerShell 7.
+    $builder = New-Object -TypeName 'System.Data.SqlClient.SqlConnectionStringBuilder'
+    $builder.DataSource = $DataSource
+    $builder.InitialCatalog = $Database
+    if ($null -eq $SqlCredential) {
+        $builder.IntegratedSecurity = $true
+    }
+    else {
+        $builder.IntegratedSecurity = $false
+        $builder.UserID = $SqlCredential.UserName
+        $builder.Password = $SqlCredential.GetNetworkCredential().Password
+    }
+    $builder.Encrypt = $Encrypt
+    # Octopus treats a missing TrustServerCertificate as True, so it is
+    # always written out (reference §4.4).
+    $builder.TrustServerCertificate = $TrustServerCertificate
+    $builder.MultiSubnetFailover = $MultiSubnetFailover
+    $builder.ConnectionString
+}
+
+function Wait-OctopusNode {
+    <#
+    .SYNOPSIS
+        Waits until the node's ping URL answers 200 (reference §5.1).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [int] $Port,
+        [int] $Attempts = 60
+    )
+    $url = 'http://localhost:{0}/api/octopusservernodes/ping' -f $Port
+    for ($attempt = 1; $attempt -le $Attempts; $attempt++) {
+        try {
+            $response = Invoke-WebRequest -Uri $url -UseBasicParsing -TimeoutSec 10
+            if ($response.StatusCode -eq 200) {
+                Write-Output ('The node answers 200 at {0}.' -f $url)
+                return
+            }
+        }
+        catch {
+            Write-Verbose -Message ('Attempt {0} of {1}: {2}' -f $attempt, $Attempts, $_.Exception.Message)
+        }
+        Start-Sleep -Seconds 5
+    }
+    throw ('The node did not answer 200 at {0} after {1} attempts. Read the Octopus Server log in the home folder ({2}) and the service''s state.' -f $url, $Attempts, $HomeDir)
+}
+
+function Test-MasterKey {
+    <#
+    .SYNOPSIS
+        True when the key is base64 of 16 bytes (reference §0).
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)]
+        [SecureString] $Key
+    )
+    try {
+        $bytes = [System.Convert]::FromBase64String([System.Net.NetworkCredential]::new('', $Key).Password)
+    }
+    catch {
+        Write-Verbose -Message 'The master key is not base64.'
+        return $false
+    }
+    return $bytes.Length -eq 16
+}
+
+# Everything this script prints is kept in a transcript; nothing secret is
+# ever printed.
+$LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
+$LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
+$null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
+$null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
+try {
+# Octopus.Server.exe must be installed, at the version every node runs
+# (reference §2.1: all nodes run the same version).
+$ServerExe = [System.IO.Path]::Combine($InstallDir, 'Octopus.Server.exe')
+if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
+    throw ('Octopus.Server.exe is not in {0}. Install the Octopus Server MSI, version {1}, on this machine first (msiexec /i Octopus.{1}-x64.msi /quiet RUNMANAGERONEXIT=no), then run this script again.' -f $InstallDir, $OctopusVersion)
+}
+$installedVersion = (Get-Item -LiteralPath $ServerExe).VersionInfo.FileVersion
+if (-not ("$installedVersion" + '.').StartsWith($OctopusVersion + '.', [System.StringComparison]::Ordinal)) {
+    Write-Warning ('Octopus.Server.exe here is version {0}, but the cluster runs {1}. Every node must run the same version: install {1} before going on.' -f $installedVersion, $OctopusVersion)
+}
+if (-not (Test-Path -LiteralPath $StorageRoot -PathType 'Container')) {
+    throw ('The shared folder {0} cannot be reached as {1}. Check the share and NTFS permissions, and use a UNC path: mapped drives are per user (reference §3.3).' -f $StorageRoot, [System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
+}
+$MarkerPath = [System.IO.Path]::Combine($StorageRoot, $MarkerFileName)
+if ($SqlPort -eq 0) {
+    # No port: the default 1433, or the SQL Browser for server\instance.
+    $SqlDataSource = $SqlServer
+}
+else {
+    $SqlDataSource = 'tcp:{0},{1}' -f $SqlServer, $SqlPort
+}
+if (-not (Test-MasterKey -Key $MasterKey)) {
+    throw ('The master key is not base64 of 16 bytes (24 characters ending in ==). Read it on the first node with: & ''{0}'' show-master-key --instance ''{1}''' -f $ServerExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+}
+
+# The first node wrote this marker on the shared folder. Reading it proves
+# this node sees the same share (reference §8.17); it is read as the user
+# running this script, and the service account needs full control too.
+if (-not (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf')) {
+    throw ('{0} is missing. Run install-first-node.ps1 on the first node first; if it has run, this node does not see the share the first node wrote to.' -f $MarkerPath)
+}
+Write-Output ('Read the cluster marker {0}:' -f $MarkerPath)
+Get-Content -LiteralPath $MarkerPath -TotalCount 5
+
+# Windows authentication: the service account (or, for Local System, this
+# computer's account DOMAIN\NODE$) needs db_owner (reference §4.2).
+$SqlCredential = $null
+
+# create-instance names the node (--serverNodeName, reference §1.3), and is
+# skipped when the instance exists, so this script is safe to run twice.
+$ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
+$existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
+if ($existing -contains $Instance) {
+    Write-Output ('Instance {0} already exists: already done.' -f $Instance)
+}
+elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')) {
+    Invoke-OctopusServer -Command 'create-instance' -Arguments @('--instance', $Instance, '--config', $ConfigFile, '--home', $HomeDir, '--serverNodeName', $NodeName)
+}
+
+# database --masterKey joins the existing database; never --create
+# (reference §2.1). The connection string (SQL password included) and the
+# master key are taken only as arguments: they are visible to local
+# administrators while the command runs.
+if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the cluster database')) {
+    Invoke-OctopusServer -Command 'database' -Arguments @('--instance', $Instance, '--connectionString', (Get-SqlConnectionString -DataSource $SqlDataSource -Database $SqlDatabase -SqlCredential $SqlCredential -Encrypt $SqlEncrypt -TrustServerCertificate $SqlTrustServerCertificate -MultiSubnetFailover $SqlMultiSubnetFailover), '--masterKey', [System.Net.NetworkCredential]::new('', $MasterKey).Password)
+}
+
+# webListenPrefixes: localhost, this node's name, and the public name,
+# because the balancer forwards the public Host header (reference §5.3;
+# that HTTP.sys needs the public name here is [INFER], unverified).
+$prefixes = @(
+    ('http://localhost:{0}/' -f $WebPort)
+    ('http://{0}:{1}/' -f $NodeHost, $WebPort)
+    ('http://{0}:{1}/' -f $PublicHost, $WebPort)
+)
+# TLS ends at the balancer, so the node serves plain HTTP (--webForceSSL False).
+$configureArguments = @('--instance', $Instance, '--webListenPrefixes', ($prefixes -join ','), '--commsListenPort', $CommsPort, '--webForceSSL', 'False')
+if ($TrustedProxies.Count -gt 0) {
+    # Audit events then show client addresses, not the balancer's (reference §5.2).
+    $configureArguments += @('--trustedProxies', ($TrustedProxies -join ','))
+}
+if ($PSCmdlet.ShouldProcess($Instance, 'Configure web prefixes and the comms port')) {
+    Invoke-OctopusServer -Command 'configure' -Arguments $configureArguments
+}
+if ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
+    Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')
+}
+
+# Never --dependOn MSSQLSERVER: SQL Server is remote in a cluster
+# (reference §8.19).
+if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as the service account')) {
+    # The password goes through the documented OCTOPUS_SERVICE_PASSWORD
+    # variable, not the command line (reference §1.3), and is cleared after.
+    $env:OCTOPUS_SERVICE_PASSWORD = [System.Net.NetworkCredential]::new('', $ServicePassword).Password
+    try {
+        Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--install', '--reconfigure', '--start', '--username', $ServiceAccount)
+    }
+    finally {
+        Remove-Item -LiteralPath 'Env:OCTOPUS_SERVICE_PASSWORD' -ErrorAction 'SilentlyContinue' -WhatIf:$false
+    }
+}
+
+# The task cap is set once the node has registered itself, then the service
+# restarts to take it (reference §2.1, auto-scaling page).
+if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap and restart')) {
+    Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--taskCap', $TaskCap)
+    Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--restart')
+}
+
+if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL')) {
+    Wait-OctopusNode -Port $WebPort
+}
+Write-Output ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
+}
+finally {
+    $null = Stop-Transcript
+}
