@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/octoha/octoha/steps"
@@ -14,11 +15,14 @@ import (
 //go:embed templates/CHECKLIST.md.tmpl
 var checklistFS embed.FS
 
-var checklistTemplate = template.Must(template.New("CHECKLIST.md.tmpl").Funcs(template.FuncMap{
-	"joinScript": JoinScript,
-	"lbFile":     lbFileFor,
-	"inc":        func(i int) int { return i + 1 },
-}).ParseFS(checklistFS, "templates/CHECKLIST.md.tmpl"))
+// checklistTemplate is parsed on first use, not at start-up.
+var checklistTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("CHECKLIST.md.tmpl").Funcs(template.FuncMap{
+		"joinScript": JoinScript,
+		"lbFile":     lbFileFor,
+		"inc":        func(i int) int { return i + 1 },
+	}).ParseFS(checklistFS, "templates/CHECKLIST.md.tmpl"))
+})
 
 // checklistNode is one node's row: where it is and what must reach it.
 type checklistNode struct {
@@ -99,7 +103,7 @@ func Checklist(a steps.Answers) ([]byte, error) {
 		d.PollingPorts = []int{a.Tentacles.BasePort}
 	}
 	var b bytes.Buffer
-	if err := checklistTemplate.Execute(&b, d); err != nil {
+	if err := checklistTemplate().Execute(&b, d); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

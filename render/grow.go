@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/octoha/octoha/render/ps"
@@ -30,10 +31,13 @@ func DrainScript(node string) string { return ps.DrainScriptName(node) }
 //go:embed templates/add-node.md.tmpl templates/remove-node.md.tmpl
 var changeFS embed.FS
 
-var changeTemplates = template.Must(template.New("change").Funcs(template.FuncMap{
-	"inc":  func(i int) int { return i + 1 },
-	"join": strings.Join,
-}).ParseFS(changeFS, "templates/add-node.md.tmpl", "templates/remove-node.md.tmpl"))
+// changeTemplates are parsed on first use, not at start-up.
+var changeTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("change").Funcs(template.FuncMap{
+		"inc":  func(i int) int { return i + 1 },
+		"join": strings.Join,
+	}).ParseFS(changeFS, "templates/add-node.md.tmpl", "templates/remove-node.md.tmpl"))
+})
 
 // changeData is what both change checklists read.
 type changeData struct {
@@ -237,7 +241,7 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 
 func executeChange(name string, d changeData) ([]byte, error) {
 	var b bytes.Buffer
-	if err := changeTemplates.ExecuteTemplate(&b, name, d); err != nil {
+	if err := changeTemplates().ExecuteTemplate(&b, name, d); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/octoha/octoha/steps"
@@ -17,18 +18,21 @@ import (
 //go:embed templates/*.tmpl
 var templateFiles embed.FS
 
-// templates are parsed once; a template that does not parse is a bug caught
-// by every test, so Must is right here.
-var templates = template.Must(template.New("lb").Funcs(template.FuncMap{
-	"ngx":     nginxQuote,
-	"hap":     haproxyQuote,
-	"hapname": haproxyName,
-	"host":    hostToken,
-	"comment": comment,
-	"code":    mdCode,
-	"join":    strings.Join,
-	"add":     func(a, b int) int { return a + b },
-}).ParseFS(templateFiles, "templates/*.tmpl"))
+// templates are parsed once, on first use (the wizard starts without them);
+// a template that does not parse is a bug caught by every test, so Must is
+// right here.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("lb").Funcs(template.FuncMap{
+		"ngx":     nginxQuote,
+		"hap":     haproxyQuote,
+		"hapname": haproxyName,
+		"host":    hostToken,
+		"comment": comment,
+		"code":    mdCode,
+		"join":    strings.Join,
+		"add":     func(a, b int) int { return a + b },
+	}).ParseFS(templateFiles, "templates/*.tmpl"))
+})
 
 // Nginx renders nginx/octopus.conf: a complete nginx.conf for open-source
 // NGINX as Debian and Ubuntu package it.
@@ -59,7 +63,7 @@ func render(name string, a steps.Answers) ([]byte, error) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, name, v); err != nil {
+	if err := templates().ExecuteTemplate(&buf, name, v); err != nil {
 		return nil, fmt.Errorf("rendering the %s: %w", strings.TrimSuffix(name, ".tmpl"), unwrapExec(err))
 	}
 	return buf.Bytes(), nil

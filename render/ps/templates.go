@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -24,7 +25,9 @@ var quotingFuncs = template.FuncMap{
 	"comment": CommentText,
 }
 
-var templates = parseTemplates()
+// templates are parsed on first use, not at start-up: the wizard starts
+// without them.
+var templates = sync.OnceValue(parseTemplates)
 
 // parseTemplates parses every template with its text's line ends turned
 // into CRLF (Windows tools expect them). Only the template text changes: a
@@ -51,7 +54,7 @@ func parseTemplates() *template.Template {
 // one as the ANSI code page (PSUseBOMForUnicodeEncodedFile).
 func execute(name string, data any) ([]byte, error) {
 	var b bytes.Buffer
-	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+	if err := templates().ExecuteTemplate(&b, name, data); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", strings.TrimSuffix(name, ".tmpl"), err)
 	}
 	return withBOM(b.Bytes()), nil

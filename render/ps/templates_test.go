@@ -10,7 +10,7 @@ import (
 // value can reach a script.
 func TestEveryPrintedValueIsQuoted(t *testing.T) {
 	checked := 0
-	for _, tmpl := range templates.Templates() {
+	for _, tmpl := range templates().Templates() {
 		if tmpl.Tree == nil {
 			continue
 		}
