@@ -60,13 +60,12 @@ type tentacleUpdateView struct {
 	// Removing is true when a node leaves; false when one joins.
 	Removing bool
 	NodeName string
-	// Address is the joining or leaving node's comms address; Host and
-	// Port are its parts for poll-server.
+	// Address is the joining or leaving node's comms address, as
+	// poll-server takes it and show-configuration lists it.
 	Address string
-	Host    string
-	Port    int
 	// Keep is every address that stays when a node leaves.
-	Keep       []string
+	Keep []string
+	// MinVersion is the Tentacle version the update's command needs.
 	MinVersion string
 }
 
@@ -92,11 +91,6 @@ func AddNodeToTentacles(grown steps.Answers, added int) ([]byte, error) {
 	v := newTentacleUpdateView(grown)
 	v.NodeName = grown.Nodes[added].Name
 	v.Address = CommsAddress(grown, added)
-	v.Host = grown.Nodes[added].Host
-	if grown.PollingMode() == steps.PollingUniquePort {
-		v.Host = grown.PollingAddress()
-	}
-	v.Port = grown.NodeCommsPort(added)
 	v.MinVersion = minTentacleCommsAddress
 	return execute("update-polling-tentacles.ps1.tmpl", v)
 }

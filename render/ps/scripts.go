@@ -158,8 +158,9 @@ type tentacleView struct {
 	// First is the address register-with gets; Others each get poll-server.
 	First  pollingServer
 	Others []pollingServer
-	// ServerInstance and ServerInstallDir name the Octopus Server, for the
-	// help that says where to read its thumbprint.
+	// ShowThumbprint is the exact show-thumbprint command for the Octopus
+	// Server, for the help that says where to read its thumbprint (already
+	// quoted).
 	ShowThumbprint string
 }
 

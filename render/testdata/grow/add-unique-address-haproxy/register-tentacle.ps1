@@ -12,9 +12,17 @@
     memory, so the Tentacle must poll every node (reference §6.2).
     Polling with --server-comms-address needs Tentacle 6.3.341 or later.
 
-    Safe to run twice: register-with runs with --force. Run it with -WhatIf
-    to see every step first. The run is logged under
-    $env:ProgramData\octoha\logs; the API key is never printed or logged.
+    Safe to run twice: register-with runs with --force. An installed
+    Tentacle service is restarted when this run changed its configuration.
+    Run it with -WhatIf to see every step first.
+
+    The run is logged under $env:ProgramData\octoha\logs. The script prints
+    no secret, so the API key never reaches that transcript. But Tentacle.exe
+    takes the API key only as a command-line argument: it is visible to
+    local administrators while the command runs, and is recorded wherever
+    command-line auditing is on (Security event 4688, Sysmon event 1,
+    PowerShell module logging event 4103). Tentacle.exe documents no other
+    way to pass it; a short-lived key limits the harm.
 .PARAMETER ApiKey
     An Octopus API key (API-...) of a user allowed to register targets.
 .PARAMETER Name
@@ -66,9 +74,11 @@ function ConvertTo-NativeArgument {
     .SYNOPSIS
         Escapes one argument for an .exe by the Windows (MSVC) rules.
     .DESCRIPTION
-        PowerShell 7.3 and later escape arguments themselves. Windows
-        PowerShell 5.1 does not escape embedded double quotes, so a password
-        holding a " would reach the .exe split in two: escape it here.
+        PowerShell 7.3 and later escape arguments themselves. With legacy
+        argument passing (Windows PowerShell 5.1, PowerShell 7.0 to 7.2, or
+        $PSNativeCommandArgumentPassing = 'Legacy') an embedded double quote
+        is not escaped, so a password holding a " would reach the .exe split
+        in two, and an empty argument is dropped: escape both here.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -85,8 +95,11 @@ function ConvertTo-NativeArgument {
         return '""'
     }
     $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
-    if ($escaped -match '\s') {
-        # PowerShell wraps it in quotes, so trailing backslashes double.
+    # Both editions wrap an argument holding a space in double quotes.
+    # PowerShell 7's legacy mode then doubles its trailing backslashes
+    # itself; Windows PowerShell 5.1 (Desktop) does not, so a value ending
+    # in \ would escape the closing quote: double them here on 5.1 only.
+    if ($PSVersionTable.PSEdition -eq 'Desktop' -and $escaped -match '\s') {
         $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
     }
     return $escaped
@@ -95,7 +108,7 @@ function ConvertTo-NativeArgument {
 function Invoke-NativeCommand {
     <#
     .SYNOPSIS
-        Runs an .exe and throws when it exits non-zero.
+        Runs an .exe and throws when it cannot start or exits non-zero.
     .DESCRIPTION
         The error names the command (Name) but never its arguments, which
         may hold a secret.
@@ -112,9 +125,26 @@ function Invoke-NativeCommand {
     # A tool's stderr must not stop the script (Windows PowerShell 5.1
     # turns it into errors under 'Stop'): the exit code decides.
     $ErrorActionPreference = 'Continue'
-    & $FilePath @native
-    $exitCode = $LASTEXITCODE
-    $ErrorActionPreference = 'Stop'
+    $exitCode = $null
+    try {
+        & $FilePath @native
+        # Read at once: only an .exe that ran sets it, so an earlier
+        # command's code is never taken for this one's.
+        $exitCode = $LASTEXITCODE
+    }
+    catch {
+        # The .exe did not start (AppLocker or WDAC, access denied): under
+        # 'Continue' that error would only be printed, and the previous
+        # command's exit code (often 0) would pass for success.
+        $ErrorActionPreference = 'Stop'
+        throw ('{0} could not run: {1}' -f $Name, $_.Exception.Message)
+    }
+    finally {
+        $ErrorActionPreference = 'Stop'
+    }
+    if ($null -eq $exitCode) {
+        throw ('{0} ran but reported no exit code. Read its output above; this run is logged in {1}.' -f $Name, $LogFile)
+    }
     if ($exitCode -ne 0) {
         throw ('{0} failed with exit code {1}. Read its output above; this run is logged in {2}.' -f $Name, $exitCode, $LogFile)
     }
@@ -137,8 +167,15 @@ function Get-InstanceName {
     if ($start -lt 0 -or $end -lt $start) {
         throw 'list-instances printed no JSON list of instances. Run it by hand with --format json to see why.'
     }
-    foreach ($instance in @(ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1))) {
-        $instance.InstanceName
+    # Windows PowerShell 5.1 emits a JSON array as ONE object (an empty
+    # array for []), PowerShell 7 emits its items: foreach over the value
+    # handles both. Wrapping the call in @() would, on 5.1, hold an empty
+    # array whose .InstanceName throws under Set-StrictMode.
+    $parsed = ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1)
+    foreach ($instance in $parsed) {
+        if ($null -ne $instance -and $null -ne $instance.PSObject.Properties['InstanceName']) {
+            $instance.InstanceName
+        }
     }
 }
 
@@ -189,18 +226,23 @@ function Add-PollingServer {
     $address = Get-CommsAddress -CommsHost $CommsHost -CommsPort $CommsPort
     if ($PSCmdlet.ShouldProcess($address, 'Poll this node too')) {
         # --apiKey is taken only as an argument: it is visible to local
-        # administrators while the command runs.
+        # administrators while the command runs and in command-line audit
+        # logs where those are enabled; Tentacle.exe documents no other way.
         Invoke-Tentacle -Command 'poll-server' -Arguments @('--instance', $Instance, '--server', $ServerUrl, '--server-comms-address', $address, '--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password)
+        $script:changed = $true
     }
 }
 
-# Everything this script prints is kept in a transcript; nothing secret is
-# ever printed.
+# Everything this script prints is kept in a transcript. The script prints
+# no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
 $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
 $null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
 try {
+# Set by each step that changes what the running service reads at start:
+# the service restarts only then.
+$changed = $false
 $TentacleExe = [System.IO.Path]::Combine($InstallDir, 'Tentacle.exe')
 if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
     throw ('Tentacle.exe is not in {0}. Install the Octopus Tentacle MSI on this machine first, or pass -InstallDir.' -f $InstallDir)
@@ -227,10 +269,12 @@ elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle instance')) {
 if ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle certificate if it has none, and set its folders')) {
     Invoke-Tentacle -Command 'new-certificate' -Arguments @('--instance', $Instance, '--if-blank')
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--home', $HomeDirectory, '--app', $ApplicationsDirectory)
+    $changed = $true
 }
 
 if ($PSCmdlet.ShouldProcess($Instance, 'Stop listening: this Tentacle polls')) {
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--noListen', 'True')
+    $changed = $true
 }
 $registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name', $Name, '--comms-style', 'TentacleActive', '--server-comms-address', (Get-CommsAddress -CommsHost 'octo1.corp.local' -CommsPort 10943), '--force')
 if ($Space -ne '') {
@@ -244,8 +288,10 @@ foreach ($role in $Roles) {
 }
 if ($PSCmdlet.ShouldProcess($ServerUrl, ('Register {0}' -f $Name))) {
     # --apiKey is taken only as an argument: it is visible to local
-    # administrators while the command runs.
+    # administrators while the command runs and in command-line audit logs
+    # where those are enabled; Tentacle.exe documents no other way.
     Invoke-Tentacle -Command 'register-with' -Arguments ($registerArguments + @('--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password))
+    $changed = $true
 }
 
 # Poll every other node as well (reference §6.4).
@@ -253,13 +299,17 @@ Add-PollingServer -CommsHost 'octo2.corp.local' -CommsPort 10943
 Add-PollingServer -CommsHost 'octo3.corp.local' -CommsPort 10943
 Add-PollingServer -CommsHost 'octo4.corp.local' -CommsPort 10943
 
-# A new Tentacle is installed and started; an installed one restarts, since
-# it reads new trusted servers only on start (reference §6.3).
+# A new Tentacle is installed and started. An installed one restarts when
+# this run changed it, since it reads trusted servers only on start
+# (reference §6.3); otherwise it is left running.
 $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
 if ($null -eq $service) {
     if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the Tentacle service')) {
         Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--install', '--start')
     }
+}
+elseif (-not $changed) {
+    Write-Output ('Nothing changed: the Tentacle service {0} is not restarted.' -f $ServiceName)
 }
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')

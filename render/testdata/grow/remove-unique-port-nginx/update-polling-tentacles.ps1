@@ -20,13 +20,16 @@
     Tentacle.exe configure --instance <instance> --reset-trust, which forgets
     EVERY trusted server and subscription id, then register it again with
     the register-tentacle.ps1 written next to this script (reference §6.3).
-    A Tentacle reads its trusted servers only when it starts, so the script
-    then restarts the Tentacle service: run it when no deployment is using
-    this machine.
+    A Tentacle reads its trusted servers only when it starts, so when the
+    script changed them it then restarts the Tentacle service: run it when
+    no deployment is using this machine.
 
-    Safe to run twice: an address already in place is left alone. Run it
-    with -WhatIf to see every step first. The run is logged under
-    $env:ProgramData\octoha\logs.
+    Safe to run twice: an address already in place is left alone, and the
+    service is not restarted when nothing changed. Run it with -WhatIf to
+    see every step first.
+
+    The run is logged under $env:ProgramData\octoha\logs; this script
+    handles no secret.
 .PARAMETER InstallDir
     The folder Tentacle.exe is installed in.
 .PARAMETER SkipAddressCheck
@@ -68,9 +71,11 @@ function ConvertTo-NativeArgument {
     .SYNOPSIS
         Escapes one argument for an .exe by the Windows (MSVC) rules.
     .DESCRIPTION
-        PowerShell 7.3 and later escape arguments themselves. Windows
-        PowerShell 5.1 does not escape embedded double quotes, so a password
-        holding a " would reach the .exe split in two: escape it here.
+        PowerShell 7.3 and later escape arguments themselves. With legacy
+        argument passing (Windows PowerShell 5.1, PowerShell 7.0 to 7.2, or
+        $PSNativeCommandArgumentPassing = 'Legacy') an embedded double quote
+        is not escaped, so a password holding a " would reach the .exe split
+        in two, and an empty argument is dropped: escape both here.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -87,8 +92,11 @@ function ConvertTo-NativeArgument {
         return '""'
     }
     $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
-    if ($escaped -match '\s') {
-        # PowerShell wraps it in quotes, so trailing backslashes double.
+    # Both editions wrap an argument holding a space in double quotes.
+    # PowerShell 7's legacy mode then doubles its trailing backslashes
+    # itself; Windows PowerShell 5.1 (Desktop) does not, so a value ending
+    # in \ would escape the closing quote: double them here on 5.1 only.
+    if ($PSVersionTable.PSEdition -eq 'Desktop' -and $escaped -match '\s') {
         $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
     }
     return $escaped
@@ -97,7 +105,7 @@ function ConvertTo-NativeArgument {
 function Invoke-NativeCommand {
     <#
     .SYNOPSIS
-        Runs an .exe and throws when it exits non-zero.
+        Runs an .exe and throws when it cannot start or exits non-zero.
     .DESCRIPTION
         The error names the command (Name) but never its arguments, which
         may hold a secret.
@@ -114,9 +122,26 @@ function Invoke-NativeCommand {
     # A tool's stderr must not stop the script (Windows PowerShell 5.1
     # turns it into errors under 'Stop'): the exit code decides.
     $ErrorActionPreference = 'Continue'
-    & $FilePath @native
-    $exitCode = $LASTEXITCODE
-    $ErrorActionPreference = 'Stop'
+    $exitCode = $null
+    try {
+        & $FilePath @native
+        # Read at once: only an .exe that ran sets it, so an earlier
+        # command's code is never taken for this one's.
+        $exitCode = $LASTEXITCODE
+    }
+    catch {
+        # The .exe did not start (AppLocker or WDAC, access denied): under
+        # 'Continue' that error would only be printed, and the previous
+        # command's exit code (often 0) would pass for success.
+        $ErrorActionPreference = 'Stop'
+        throw ('{0} could not run: {1}' -f $Name, $_.Exception.Message)
+    }
+    finally {
+        $ErrorActionPreference = 'Stop'
+    }
+    if ($null -eq $exitCode) {
+        throw ('{0} ran but reported no exit code. Read its output above; this run is logged in {1}.' -f $Name, $LogFile)
+    }
     if ($exitCode -ne 0) {
         throw ('{0} failed with exit code {1}. Read its output above; this run is logged in {2}.' -f $Name, $exitCode, $LogFile)
     }
@@ -139,8 +164,15 @@ function Get-InstanceName {
     if ($start -lt 0 -or $end -lt $start) {
         throw 'list-instances printed no JSON list of instances. Run it by hand with --format json to see why.'
     }
-    foreach ($instance in @(ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1))) {
-        $instance.InstanceName
+    # Windows PowerShell 5.1 emits a JSON array as ONE object (an empty
+    # array for []), PowerShell 7 emits its items: foreach over the value
+    # handles both. Wrapping the call in @() would, on 5.1, hold an empty
+    # array whose .InstanceName throws under Set-StrictMode.
+    $parsed = ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1)
+    foreach ($instance in $parsed) {
+        if ($null -ne $instance -and $null -ne $instance.PSObject.Properties['InstanceName']) {
+            $instance.InstanceName
+        }
     }
 }
 
@@ -183,8 +215,8 @@ function Test-PollsAddress {
     return [regex]::IsMatch($Configuration, $pattern, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
 }
 
-# Everything this script prints is kept in a transcript; nothing secret is
-# ever printed.
+# Everything this script prints is kept in a transcript. The script prints
+# no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
 $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
@@ -207,6 +239,9 @@ if ($existing -notcontains $Instance) {
     throw ('There is no Tentacle instance {0} on this machine. Register new machines with register-tentacle.ps1.' -f $Instance)
 }
 $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
+# Set when clear-trusted-servers or poll-server ran: only then the service
+# restarts.
+$changed = $false
 
 if (-not $SkipAddressCheck) {
     foreach ($address in $KeepAddresses) {
@@ -222,10 +257,14 @@ elseif ($PSCmdlet.ShouldProcess($NodeAddress, ('Stop polling {0}; keep {1}' -f $
     # --keep takes the addresses comma-separated and drops every other
     # trusted server (reference §6.3; OctopusTentacle ClearTrustedServersCommand.cs).
     Invoke-Tentacle -Command 'clear-trusted-servers' -Arguments @('--instance', $Instance, ('--keep=' + ($KeepAddresses -join ',')))
+    $changed = $true
 }
 
 # A Tentacle reads its trusted servers only on start (reference §6.3).
-if ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
+if (-not $changed) {
+    Write-Output ('Nothing changed: the Tentacle service {0} is not restarted.' -f $ServiceName)
+}
+elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
 }
 Write-Output ('This Tentacle no longer polls {0}.' -f $NodeName)

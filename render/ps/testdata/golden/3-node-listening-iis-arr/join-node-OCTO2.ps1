@@ -18,14 +18,29 @@
     Read the master key on the first node with:
         & 'C:\Program Files\Octopus Deploy\Octopus\Octopus.Server.exe' show-master-key --instance 'OctopusServer'
 
-    Safe to run twice. Run it with -WhatIf to see every step first. The run
-    is logged under $env:ProgramData\octoha\logs; no secret is ever printed
-    or logged.
+    Safe to run twice [INFER]: create-instance is skipped when the instance
+    exists; database, configure and service are applied again with the same
+    values, which the Octopus docs do not promise to be harmless. Running it
+    again on a live node stops the Octopus service (service --stop) until
+    the end of the run: drain the node first. Run it with -WhatIf to see
+    every step first.
+
+    The run is logged under $env:ProgramData\octoha\logs. The script prints
+    no secret, so none reaches that transcript. But where the Octopus CLI
+    takes a secret only as a command-line argument, it is visible to local
+    administrators while the command runs, and is recorded wherever
+    command-line auditing is on (Security event 4688, Sysmon event 1,
+    PowerShell module logging event 4103); the CLI documents no other way
+    to pass it. Here that applies to the master key.
 .PARAMETER ServicePassword
     The Windows password of the service account the Octopus service runs as.
 .PARAMETER MasterKey
     The cluster's master key (base64 of 16 bytes), read on the first node
     with the show-master-key command above.
+.PARAMETER SkipVersionCheck
+    Go on when Octopus.Server.exe here is not the version the answers name
+    (only a warning then). Every node must run the same version (reference
+    §2.1): use it only when the versions match but are spelled differently.
 .EXAMPLE
     $key = Read-Host -AsSecureString -Prompt 'Master key'
     .\join-node-OCTO2.ps1 -MasterKey $key
@@ -38,7 +53,8 @@ param(
     [Parameter(Mandatory)]
     [SecureString] $ServicePassword,
     [Parameter(Mandatory)]
-    [SecureString] $MasterKey
+    [SecureString] $MasterKey,
+    [switch] $SkipVersionCheck
 )
 
 Set-StrictMode -Version Latest
@@ -75,9 +91,11 @@ function ConvertTo-NativeArgument {
     .SYNOPSIS
         Escapes one argument for an .exe by the Windows (MSVC) rules.
     .DESCRIPTION
-        PowerShell 7.3 and later escape arguments themselves. Windows
-        PowerShell 5.1 does not escape embedded double quotes, so a password
-        holding a " would reach the .exe split in two: escape it here.
+        PowerShell 7.3 and later escape arguments themselves. With legacy
+        argument passing (Windows PowerShell 5.1, PowerShell 7.0 to 7.2, or
+        $PSNativeCommandArgumentPassing = 'Legacy') an embedded double quote
+        is not escaped, so a password holding a " would reach the .exe split
+        in two, and an empty argument is dropped: escape both here.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -94,8 +112,11 @@ function ConvertTo-NativeArgument {
         return '""'
     }
     $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
-    if ($escaped -match '\s') {
-        # PowerShell wraps it in quotes, so trailing backslashes double.
+    # Both editions wrap an argument holding a space in double quotes.
+    # PowerShell 7's legacy mode then doubles its trailing backslashes
+    # itself; Windows PowerShell 5.1 (Desktop) does not, so a value ending
+    # in \ would escape the closing quote: double them here on 5.1 only.
+    if ($PSVersionTable.PSEdition -eq 'Desktop' -and $escaped -match '\s') {
         $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
     }
     return $escaped
@@ -104,7 +125,7 @@ function ConvertTo-NativeArgument {
 function Invoke-NativeCommand {
     <#
     .SYNOPSIS
-        Runs an .exe and throws when it exits non-zero.
+        Runs an .exe and throws when it cannot start or exits non-zero.
     .DESCRIPTION
         The error names the command (Name) but never its arguments, which
         may hold a secret.
@@ -121,9 +142,26 @@ function Invoke-NativeCommand {
     # A tool's stderr must not stop the script (Windows PowerShell 5.1
     # turns it into errors under 'Stop'): the exit code decides.
     $ErrorActionPreference = 'Continue'
-    & $FilePath @native
-    $exitCode = $LASTEXITCODE
-    $ErrorActionPreference = 'Stop'
+    $exitCode = $null
+    try {
+        & $FilePath @native
+        # Read at once: only an .exe that ran sets it, so an earlier
+        # command's code is never taken for this one's.
+        $exitCode = $LASTEXITCODE
+    }
+    catch {
+        # The .exe did not start (AppLocker or WDAC, access denied): under
+        # 'Continue' that error would only be printed, and the previous
+        # command's exit code (often 0) would pass for success.
+        $ErrorActionPreference = 'Stop'
+        throw ('{0} could not run: {1}' -f $Name, $_.Exception.Message)
+    }
+    finally {
+        $ErrorActionPreference = 'Stop'
+    }
+    if ($null -eq $exitCode) {
+        throw ('{0} ran but reported no exit code. Read its output above; this run is logged in {1}.' -f $Name, $LogFile)
+    }
     if ($exitCode -ne 0) {
         throw ('{0} failed with exit code {1}. Read its output above; this run is logged in {2}.' -f $Name, $exitCode, $LogFile)
     }
@@ -146,8 +184,15 @@ function Get-InstanceName {
     if ($start -lt 0 -or $end -lt $start) {
         throw 'list-instances printed no JSON list of instances. Run it by hand with --format json to see why.'
     }
-    foreach ($instance in @(ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1))) {
-        $instance.InstanceName
+    # Windows PowerShell 5.1 emits a JSON array as ONE object (an empty
+    # array for []), PowerShell 7 emits its items: foreach over the value
+    # handles both. Wrapping the call in @() would, on 5.1, hold an empty
+    # array whose .InstanceName throws under Set-StrictMode.
+    $parsed = ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1)
+    foreach ($instance in $parsed) {
+        if ($null -ne $instance -and $null -ne $instance.PSObject.Properties['InstanceName']) {
+            $instance.InstanceName
+        }
     }
 }
 
@@ -205,6 +250,30 @@ function Get-SqlConnectionString {
     $builder.ConnectionString
 }
 
+function Get-ClusterMarkerDatabase {
+    <#
+    .SYNOPSIS
+        The "Database: <name> on <server>" line of the cluster marker file,
+        or $null when there is no marker or it names no database (octoha
+        before this line was added).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Path
+    )
+    if (-not (Test-Path -LiteralPath $Path -PathType 'Leaf')) {
+        return $null
+    }
+    foreach ($line in @(Get-Content -LiteralPath $Path -Encoding 'UTF8')) {
+        if ($line.StartsWith('Database: ', [System.StringComparison]::Ordinal)) {
+            return $line
+        }
+    }
+    return $null
+}
+
 function Wait-OctopusNode {
     <#
     .SYNOPSIS
@@ -254,8 +323,8 @@ function Test-MasterKey {
     return $bytes.Length -eq 16
 }
 
-# Everything this script prints is kept in a transcript; nothing secret is
-# ever printed.
+# Everything this script prints is kept in a transcript. The script prints
+# no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
 $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
@@ -269,7 +338,10 @@ if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
 }
 $installedVersion = (Get-Item -LiteralPath $ServerExe).VersionInfo.FileVersion
 if (-not ("$installedVersion" + '.').StartsWith($OctopusVersion + '.', [System.StringComparison]::Ordinal)) {
-    Write-Warning ('Octopus.Server.exe here is version {0}, but the cluster runs {1}. Every node must run the same version: install {1} before going on.' -f $installedVersion, $OctopusVersion)
+    if (-not $SkipVersionCheck) {
+        throw ('Octopus.Server.exe here is version {0}, but the cluster runs {1}. Every node must run the same version: install the Octopus Server MSI, version {1}, and run this script again (or, if the answers name the version differently, run it with -SkipVersionCheck).' -f $installedVersion, $OctopusVersion)
+    }
+    Write-Warning ('Octopus.Server.exe here is version {0}, but the cluster runs {1}; going on because of -SkipVersionCheck. Every node must run the same version.' -f $installedVersion, $OctopusVersion)
 }
 if (-not (Test-Path -LiteralPath $StorageRoot -PathType 'Container')) {
     throw ('The shared folder {0} cannot be reached as {1}. Check the share and NTFS permissions, and use a UNC path: mapped drives are per user (reference §3.3).' -f $StorageRoot, [System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
@@ -282,28 +354,44 @@ if ($SqlPort -eq 0) {
 else {
     $SqlDataSource = 'tcp:{0},{1}' -f $SqlServer, $SqlPort
 }
+# The marker names the cluster's database, so a marker an earlier cluster
+# left on the share is not taken for this one's.
+$MarkerDatabase = 'Database: {0} on {1}' -f $SqlDatabase, $SqlDataSource
 if (-not (Test-MasterKey -Key $MasterKey)) {
     throw ('The master key is not base64 of 16 bytes (24 characters ending in ==). Read it on the first node with: & ''{0}'' show-master-key --instance ''{1}''' -f $ServerExe.Replace("'", "''"), $Instance.Replace("'", "''"))
 }
 
 # The first node wrote this marker on the shared folder. Reading it proves
-# this node sees the same share (reference §8.17); it is read as the user
-# running this script, and the service account needs full control too.
+# this node sees the same share; [INFER] Octopus gives no such proof itself
+# (reference §8 item 17). It is read as the user running this script, and
+# the service account needs full control too.
 if (-not (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf')) {
     throw ('{0} is missing. Run install-first-node.ps1 on the first node first; if it has run, this node does not see the share the first node wrote to.' -f $MarkerPath)
 }
+$markerDatabaseFound = Get-ClusterMarkerDatabase -Path $MarkerPath
+if ($null -eq $markerDatabaseFound) {
+    Write-Warning ('The marker file {0} names no database (an older octoha wrote it): it cannot prove it belongs to this cluster.' -f $MarkerPath)
+}
+elseif ($markerDatabaseFound -ne $MarkerDatabase) {
+    throw ('The marker file {0} says "{1}", but this cluster''s is "{2}": it was left by another cluster, or install-first-node.ps1 has not finished for this one. Run install-first-node.ps1 on the first node first.' -f $MarkerPath, $markerDatabaseFound, $MarkerDatabase)
+}
 Write-Output ('Read the cluster marker {0}:' -f $MarkerPath)
-Get-Content -LiteralPath $MarkerPath -TotalCount 5
+Get-Content -LiteralPath $MarkerPath -TotalCount 6 -Encoding 'UTF8'
 
-# Windows authentication: the service account (or, for Local System, this
-# computer's account DOMAIN\NODE$) needs db_owner (reference §4.2).
+# Windows authentication: the service account needs db_owner (reference
+# §4.2). [INFER] Local System reaches a remote SQL Server as this
+# computer's account, DOMAIN\NODE$, so that account needs db_owner then
+# (reference §4.2: the docs do not say so).
 $SqlCredential = $null
 
 # create-instance names the node (--serverNodeName, reference §1.3), and is
-# skipped when the instance exists, so this script is safe to run twice.
+# skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
 $existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
-if ($existing -contains $Instance) {
+# Whether the instance existed before this run: the first node's database
+# step reads it too.
+$instanceExisted = $existing -contains $Instance
+if ($instanceExisted) {
     Write-Output ('Instance {0} already exists: already done.' -f $Instance)
 }
 elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')) {
@@ -313,7 +401,8 @@ elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')
 # database --masterKey joins the existing database; never --create
 # (reference §2.1). The connection string (SQL password included) and the
 # master key are taken only as arguments: they are visible to local
-# administrators while the command runs.
+# administrators while the command runs and in command-line audit logs
+# where those are enabled; the CLI documents no other way to pass them.
 if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the cluster database')) {
     Invoke-OctopusServer -Command 'database' -Arguments @('--instance', $Instance, '--connectionString', (Get-SqlConnectionString -DataSource $SqlDataSource -Database $SqlDatabase -SqlCredential $SqlCredential -Encrypt $SqlEncrypt -TrustServerCertificate $SqlTrustServerCertificate -MultiSubnetFailover $SqlMultiSubnetFailover), '--masterKey', [System.Net.NetworkCredential]::new('', $MasterKey).Password)
 }
@@ -335,12 +424,20 @@ if ($TrustedProxies.Count -gt 0) {
 if ($PSCmdlet.ShouldProcess($Instance, 'Configure web prefixes and the comms port')) {
     Invoke-OctopusServer -Command 'configure' -Arguments $configureArguments
 }
-if ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
+# The Show-Script stops the service after configure (reference §1.2 item
+# 5). [INFER] Before the service is installed that stop is presumably a
+# no-op, so it runs only when the service exists. On a live node this stops
+# Octopus until the service starts again below.
+if ($null -eq (Get-Service -Name $ServiceName -ErrorAction 'Ignore')) {
+    Write-Output ('The service {0} is not installed yet: nothing to stop.' -f $ServiceName)
+}
+elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')
 }
 
-# Never --dependOn MSSQLSERVER: SQL Server is remote in a cluster
-# (reference §8.19).
+# Never --dependOn MSSQLSERVER, which the wizard's Show-Script adds: SQL
+# Server is remote in a cluster, so the dependency would be wrong [INFER]
+# (reference §1.1, §8 item 19).
 if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as the service account')) {
     # The password goes through the documented OCTOPUS_SERVICE_PASSWORD
     # variable, not the command line (reference §1.3), and is cleared after.

@@ -13,10 +13,22 @@
     the join scripts check, and says how to read the master key, which every
     joining node needs.
 
-    Safe to run twice: a step already done is skipped or re-applied with
-    the same values. Run it with -WhatIf to see every step first.
-    The run is logged under $env:ProgramData\octoha\logs; no secret is ever
-    printed or logged.
+    Safe to run twice [INFER]: a step already done is skipped, or re-applied
+    with the same values, which the Octopus docs do not promise to be
+    harmless. A second run sends the database only its connection string
+    (no --create), and leaves the administrator and the licence alone once
+    the marker file names this cluster's database. Running it again on a
+    live node stops the Octopus service (service --stop) until the end of
+    the run: drain the node first. Run it with -WhatIf to see every step
+    first.
+
+    The run is logged under $env:ProgramData\octoha\logs. The script prints
+    no secret, so none reaches that transcript. But where the Octopus CLI
+    takes a secret only as a command-line argument, it is visible to local
+    administrators while the command runs, and is recorded wherever
+    command-line auditing is on (Security event 4688, Sysmon event 1,
+    PowerShell module logging event 4103); the CLI documents no other way
+    to pass it. Here that applies to the admin password.
 
     After it finishes, read the master key on this node with:
         & 'C:\Program Files\Octopus Deploy\Octopus\Octopus.Server.exe' show-master-key --instance 'OctopusServer'
@@ -26,8 +38,13 @@
 .PARAMETER AdminPassword
     The password of the first Octopus administrator.
 .PARAMETER LicenseFile
-    Path of the Octopus licence file (XML). Its node limit must allow the
-    cluster's nodes (reference §7).
+    Path of the Octopus licence file (XML), relative to the current
+    location or absolute. Its node limit must allow the cluster's nodes
+    (reference §7).
+.PARAMETER SkipVersionCheck
+    Go on when Octopus.Server.exe here is not the version the answers name
+    (only a warning then). Every node must run the same version (reference
+    §2.1): use it only when the versions match but are spelled differently.
 .EXAMPLE
     $admin = Read-Host -AsSecureString -Prompt 'Octopus admin password'
     .\install-first-node.ps1 -AdminPassword $admin -LicenseFile C:\Install\octopus-licence.xml
@@ -43,8 +60,8 @@ param(
     [Parameter(Mandatory)]
     [SecureString] $AdminPassword,
     [Parameter(Mandatory)]
-    [ValidateScript({ Test-Path -LiteralPath $_ -PathType 'Leaf' })]
-    [string] $LicenseFile
+    [string] $LicenseFile,
+    [switch] $SkipVersionCheck
 )
 
 Set-StrictMode -Version Latest
@@ -83,9 +100,11 @@ function ConvertTo-NativeArgument {
     .SYNOPSIS
         Escapes one argument for an .exe by the Windows (MSVC) rules.
     .DESCRIPTION
-        PowerShell 7.3 and later escape arguments themselves. Windows
-        PowerShell 5.1 does not escape embedded double quotes, so a password
-        holding a " would reach the .exe split in two: escape it here.
+        PowerShell 7.3 and later escape arguments themselves. With legacy
+        argument passing (Windows PowerShell 5.1, PowerShell 7.0 to 7.2, or
+        $PSNativeCommandArgumentPassing = 'Legacy') an embedded double quote
+        is not escaped, so a password holding a " would reach the .exe split
+        in two, and an empty argument is dropped: escape both here.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -102,8 +121,11 @@ function ConvertTo-NativeArgument {
         return '""'
     }
     $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
-    if ($escaped -match '\s') {
-        # PowerShell wraps it in quotes, so trailing backslashes double.
+    # Both editions wrap an argument holding a space in double quotes.
+    # PowerShell 7's legacy mode then doubles its trailing backslashes
+    # itself; Windows PowerShell 5.1 (Desktop) does not, so a value ending
+    # in \ would escape the closing quote: double them here on 5.1 only.
+    if ($PSVersionTable.PSEdition -eq 'Desktop' -and $escaped -match '\s') {
         $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
     }
     return $escaped
@@ -112,7 +134,7 @@ function ConvertTo-NativeArgument {
 function Invoke-NativeCommand {
     <#
     .SYNOPSIS
-        Runs an .exe and throws when it exits non-zero.
+        Runs an .exe and throws when it cannot start or exits non-zero.
     .DESCRIPTION
         The error names the command (Name) but never its arguments, which
         may hold a secret.
@@ -129,9 +151,26 @@ function Invoke-NativeCommand {
     # A tool's stderr must not stop the script (Windows PowerShell 5.1
     # turns it into errors under 'Stop'): the exit code decides.
     $ErrorActionPreference = 'Continue'
-    & $FilePath @native
-    $exitCode = $LASTEXITCODE
-    $ErrorActionPreference = 'Stop'
+    $exitCode = $null
+    try {
+        & $FilePath @native
+        # Read at once: only an .exe that ran sets it, so an earlier
+        # command's code is never taken for this one's.
+        $exitCode = $LASTEXITCODE
+    }
+    catch {
+        # The .exe did not start (AppLocker or WDAC, access denied): under
+        # 'Continue' that error would only be printed, and the previous
+        # command's exit code (often 0) would pass for success.
+        $ErrorActionPreference = 'Stop'
+        throw ('{0} could not run: {1}' -f $Name, $_.Exception.Message)
+    }
+    finally {
+        $ErrorActionPreference = 'Stop'
+    }
+    if ($null -eq $exitCode) {
+        throw ('{0} ran but reported no exit code. Read its output above; this run is logged in {1}.' -f $Name, $LogFile)
+    }
     if ($exitCode -ne 0) {
         throw ('{0} failed with exit code {1}. Read its output above; this run is logged in {2}.' -f $Name, $exitCode, $LogFile)
     }
@@ -154,8 +193,15 @@ function Get-InstanceName {
     if ($start -lt 0 -or $end -lt $start) {
         throw 'list-instances printed no JSON list of instances. Run it by hand with --format json to see why.'
     }
-    foreach ($instance in @(ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1))) {
-        $instance.InstanceName
+    # Windows PowerShell 5.1 emits a JSON array as ONE object (an empty
+    # array for []), PowerShell 7 emits its items: foreach over the value
+    # handles both. Wrapping the call in @() would, on 5.1, hold an empty
+    # array whose .InstanceName throws under Set-StrictMode.
+    $parsed = ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1)
+    foreach ($instance in $parsed) {
+        if ($null -ne $instance -and $null -ne $instance.PSObject.Properties['InstanceName']) {
+            $instance.InstanceName
+        }
     }
 }
 
@@ -213,6 +259,30 @@ function Get-SqlConnectionString {
     $builder.ConnectionString
 }
 
+function Get-ClusterMarkerDatabase {
+    <#
+    .SYNOPSIS
+        The "Database: <name> on <server>" line of the cluster marker file,
+        or $null when there is no marker or it names no database (octoha
+        before this line was added).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Path
+    )
+    if (-not (Test-Path -LiteralPath $Path -PathType 'Leaf')) {
+        return $null
+    }
+    foreach ($line in @(Get-Content -LiteralPath $Path -Encoding 'UTF8')) {
+        if ($line.StartsWith('Database: ', [System.StringComparison]::Ordinal)) {
+            return $line
+        }
+    }
+    return $null
+}
+
 function Wait-OctopusNode {
     <#
     .SYNOPSIS
@@ -241,8 +311,8 @@ function Wait-OctopusNode {
     throw ('The node did not answer 200 at {0} after {1} attempts. Read the Octopus Server log in the home folder ({2}) and the service''s state.' -f $url, $Attempts, $HomeDir)
 }
 
-# Everything this script prints is kept in a transcript; nothing secret is
-# ever printed.
+# Everything this script prints is kept in a transcript. The script prints
+# no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
 $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
@@ -256,7 +326,10 @@ if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
 }
 $installedVersion = (Get-Item -LiteralPath $ServerExe).VersionInfo.FileVersion
 if (-not ("$installedVersion" + '.').StartsWith($OctopusVersion + '.', [System.StringComparison]::Ordinal)) {
-    Write-Warning ('Octopus.Server.exe here is version {0}, but the cluster runs {1}. Every node must run the same version: install {1} before going on.' -f $installedVersion, $OctopusVersion)
+    if (-not $SkipVersionCheck) {
+        throw ('Octopus.Server.exe here is version {0}, but the cluster runs {1}. Every node must run the same version: install the Octopus Server MSI, version {1}, and run this script again (or, if the answers name the version differently, run it with -SkipVersionCheck).' -f $installedVersion, $OctopusVersion)
+    }
+    Write-Warning ('Octopus.Server.exe here is version {0}, but the cluster runs {1}; going on because of -SkipVersionCheck. Every node must run the same version.' -f $installedVersion, $OctopusVersion)
 }
 if (-not (Test-Path -LiteralPath $StorageRoot -PathType 'Container')) {
     throw ('The shared folder {0} cannot be reached as {1}. Check the share and NTFS permissions, and use a UNC path: mapped drives are per user (reference §3.3).' -f $StorageRoot, [System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
@@ -269,35 +342,74 @@ if ($SqlPort -eq 0) {
 else {
     $SqlDataSource = 'tcp:{0},{1}' -f $SqlServer, $SqlPort
 }
+# The marker names the cluster's database, so a marker an earlier cluster
+# left on the share is not taken for this one's.
+$MarkerDatabase = 'Database: {0} on {1}' -f $SqlDatabase, $SqlDataSource
+# A relative path is resolved against PowerShell's current location, which
+# Octopus.Server.exe (started in the process's folder) would not see.
+$LicensePath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($LicenseFile)
+if (-not (Test-Path -LiteralPath $LicensePath -PathType 'Leaf')) {
+    throw ('The licence file {0} does not exist. Pass the path of the Octopus licence XML as -LicenseFile.' -f $LicensePath)
+}
 
-# Windows authentication: the service account (or, for Local System, this
-# computer's account DOMAIN\NODE$) needs db_owner (reference §4.2).
+# Windows authentication: the service account needs db_owner (reference
+# §4.2). [INFER] Local System reaches a remote SQL Server as this
+# computer's account, DOMAIN\NODE$, so that account needs db_owner then
+# (reference §4.2: the docs do not say so).
 $SqlCredential = $null
 # Cluster-wide settings (administrator, licence) live in the shared
-# database: once the marker file exists they are already done.
-$clusterReady = Test-Path -LiteralPath $MarkerPath -PathType 'Leaf'
+# database: once the marker file names this database they are already
+# done. [INFER] The marker is octoha's own proof (reference §8 item 17).
+$markerDatabaseFound = Get-ClusterMarkerDatabase -Path $MarkerPath
+$clusterReady = $MarkerDatabase -eq $markerDatabaseFound
+if (-not $clusterReady -and (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf')) {
+    Write-Warning ('The marker file {0} on the share does not name this database ({1}); it was left by another cluster or an older octoha. The administrator and the licence are set as for a new cluster, and the marker is rewritten at the end.' -f $MarkerPath, $MarkerDatabase)
+}
 
 # create-instance names the node (--serverNodeName, reference §1.3), and is
-# skipped when the instance exists, so this script is safe to run twice.
+# skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
 $existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
-if ($existing -contains $Instance) {
+# Whether the instance existed before this run: the first node's database
+# step reads it too.
+$instanceExisted = $existing -contains $Instance
+if ($instanceExisted) {
     Write-Output ('Instance {0} already exists: already done.' -f $Instance)
 }
 elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')) {
     Invoke-OctopusServer -Command 'create-instance' -Arguments @('--instance', $Instance, '--config', $ConfigFile, '--home', $HomeDir, '--serverNodeName', $NodeName)
 }
 
-# database (reference §1.3): --create makes the database and the master key.
+# database (reference §1.3). Only database --create generates the master
+# key (reference §1.4), so the first run always passes it.
+# --create makes the database, brings its schema up to date and makes the
+# master key (reference §1.2 item 3).
+# [INFER] --create on an existing empty database creates the schema; DSC
+# passes --create against an existing database (reference §2.2).
+# A later run, on an instance that already has its database, sends only
+# --connectionString, which just updates the stored string (reference §1.3,
+# "Moving a DB later"). The record below, in this node's home folder,
+# tells a failed first attempt (database not made yet) from a later run.
 # The connection string holds the SQL password for SQL authentication: the
 # CLI takes it only as an argument, so it is visible to local administrators
-# while the command runs.
+# while the command runs and in command-line audit logs where those are
+# enabled; the CLI documents no other way to pass it.
+$DatabaseRecord = [System.IO.Path]::Combine($HomeDir, 'octoha-database.txt')
+$databaseDone = $instanceExisted -and ($clusterReady -or (Test-Path -LiteralPath $DatabaseRecord -PathType 'Leaf'))
 $databaseArguments = @('--instance', $Instance)
-$databaseArguments += '--create'
-# Give the service account db_owner on the database.
-$databaseArguments += @('--grant', $ServiceAccount)
+if ($databaseDone) {
+    Write-Output 'The instance already has its database: only the connection string is set again.'
+}
+else {
+    $databaseArguments += '--create'
+    # Give the service account db_owner on the database.
+    $databaseArguments += @('--grant', $ServiceAccount)
+}
 if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the database')) {
     Invoke-OctopusServer -Command 'database' -Arguments ($databaseArguments + @('--connectionString', (Get-SqlConnectionString -DataSource $SqlDataSource -Database $SqlDatabase -SqlCredential $SqlCredential -Encrypt $SqlEncrypt -TrustServerCertificate $SqlTrustServerCertificate -MultiSubnetFailover $SqlMultiSubnetFailover)))
+    if (-not $databaseDone) {
+        Set-Content -LiteralPath $DatabaseRecord -Value @('Written by octoha install-first-node.ps1 after database --create succeeded. It holds no secret.', $MarkerDatabase) -Encoding 'UTF8'
+    }
 }
 
 # webListenPrefixes: localhost, this node's name, and the public name,
@@ -317,27 +429,35 @@ if ($TrustedProxies.Count -gt 0) {
 if ($PSCmdlet.ShouldProcess($Instance, 'Configure web prefixes and the comms port')) {
     Invoke-OctopusServer -Command 'configure' -Arguments $configureArguments
 }
-if ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
+# The Show-Script stops the service after configure (reference §1.2 item
+# 5). [INFER] Before the service is installed that stop is presumably a
+# no-op, so it runs only when the service exists. On a live node this stops
+# Octopus until the service starts again below.
+if ($null -eq (Get-Service -Name $ServiceName -ErrorAction 'Ignore')) {
+    Write-Output ('The service {0} is not installed yet: nothing to stop.' -f $ServiceName)
+}
+elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')
 }
 
 # The first administrator and the licence are stored in the database, once
 # for the cluster (reference §1.2).
 if ($clusterReady) {
-    Write-Output 'The administrator and the licence: already done (the marker file exists). Change them in the web portal.'
+    Write-Output 'The administrator and the licence: already done (the marker file names this database). Change them in the web portal.'
 }
 else {
     if ($PSCmdlet.ShouldProcess($AdminUsername, 'Create the first administrator')) {
         # admin takes the password only as an argument: it is visible to
-        # local administrators while the command runs.
+        # local administrators while the command runs and in command-line
+        # audit logs where those are enabled; the CLI documents no other way.
         $adminArguments = @('--instance', $Instance, '--username', $AdminUsername)
         if ($AdminEmail -ne '') {
             $adminArguments += @('--email', $AdminEmail)
         }
         Invoke-OctopusServer -Command 'admin' -Arguments ($adminArguments + @('--password', [System.Net.NetworkCredential]::new('', $AdminPassword).Password))
     }
-    if ($PSCmdlet.ShouldProcess($LicenseFile, 'Apply the licence')) {
-        Invoke-OctopusServer -Command 'license' -Arguments @('--instance', $Instance, '--licenseFile', $LicenseFile)
+    if ($PSCmdlet.ShouldProcess($LicensePath, 'Apply the licence')) {
+        Invoke-OctopusServer -Command 'license' -Arguments @('--instance', $Instance, '--licenseFile', $LicensePath)
     }
 }
 
@@ -352,8 +472,9 @@ if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap')) 
     Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--taskCap', $TaskCap)
 }
 
-# Never --dependOn MSSQLSERVER: SQL Server is remote in a cluster
-# (reference §8.19).
+# Never --dependOn MSSQLSERVER, which the wizard's Show-Script adds: SQL
+# Server is remote in a cluster, so the dependency would be wrong [INFER]
+# (reference §1.1, §8 item 19).
 if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as the service account')) {
     # The password goes through the documented OCTOPUS_SERVICE_PASSWORD
     # variable, not the command line (reference §1.3), and is cleared after.
@@ -370,15 +491,18 @@ if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL
     Wait-OctopusNode -Port $WebPort
 }
 
-# The marker proves to joining nodes that they see this same share
-# (reference §8.17). It is written as the user running this script; the
-# service account needs full control of the share as well (§3.3).
+# The marker proves to joining nodes that they see this same share, and
+# names the database so a later cluster does not take it for its own.
+# [INFER] Octopus gives no such proof itself (reference §8 item 17). It is
+# written as the user running this script; the service account needs full
+# control of the share as well (§3.3).
 if ($PSCmdlet.ShouldProcess($MarkerPath, 'Write the cluster marker file')) {
     $marker = @(
         'Written by octoha install-first-node.ps1. The join scripts read it to prove they see this share. It holds no secret.'
         ('Instance: {0}' -f $Instance)
         ('First node: {0}' -f $NodeName)
         ('Octopus version: {0}' -f $OctopusVersion)
+        $MarkerDatabase
         ('Written: {0:u}' -f (Get-Date))
     )
     Set-Content -LiteralPath $MarkerPath -Value $marker -Encoding 'UTF8'

@@ -20,8 +20,9 @@
     Delete.
 
     Safe to run twice. Run it with -WhatIf to see every step first. The run
-    is logged under $env:ProgramData\octoha\logs; the API key is never
-    printed or logged.
+    is logged under $env:ProgramData\octoha\logs. The script prints no
+    secret: the API key goes only into the X-Octopus-ApiKey header of its
+    web requests, never onto a command line.
 .PARAMETER WaitSeconds
     How long node --drain waits for running tasks (--wait).
 .PARAMETER CancelTasks
@@ -73,9 +74,11 @@ function ConvertTo-NativeArgument {
     .SYNOPSIS
         Escapes one argument for an .exe by the Windows (MSVC) rules.
     .DESCRIPTION
-        PowerShell 7.3 and later escape arguments themselves. Windows
-        PowerShell 5.1 does not escape embedded double quotes, so a password
-        holding a " would reach the .exe split in two: escape it here.
+        PowerShell 7.3 and later escape arguments themselves. With legacy
+        argument passing (Windows PowerShell 5.1, PowerShell 7.0 to 7.2, or
+        $PSNativeCommandArgumentPassing = 'Legacy') an embedded double quote
+        is not escaped, so a password holding a " would reach the .exe split
+        in two, and an empty argument is dropped: escape both here.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -92,8 +95,11 @@ function ConvertTo-NativeArgument {
         return '""'
     }
     $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
-    if ($escaped -match '\s') {
-        # PowerShell wraps it in quotes, so trailing backslashes double.
+    # Both editions wrap an argument holding a space in double quotes.
+    # PowerShell 7's legacy mode then doubles its trailing backslashes
+    # itself; Windows PowerShell 5.1 (Desktop) does not, so a value ending
+    # in \ would escape the closing quote: double them here on 5.1 only.
+    if ($PSVersionTable.PSEdition -eq 'Desktop' -and $escaped -match '\s') {
         $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
     }
     return $escaped
@@ -102,7 +108,7 @@ function ConvertTo-NativeArgument {
 function Invoke-NativeCommand {
     <#
     .SYNOPSIS
-        Runs an .exe and throws when it exits non-zero.
+        Runs an .exe and throws when it cannot start or exits non-zero.
     .DESCRIPTION
         The error names the command (Name) but never its arguments, which
         may hold a secret.
@@ -119,9 +125,26 @@ function Invoke-NativeCommand {
     # A tool's stderr must not stop the script (Windows PowerShell 5.1
     # turns it into errors under 'Stop'): the exit code decides.
     $ErrorActionPreference = 'Continue'
-    & $FilePath @native
-    $exitCode = $LASTEXITCODE
-    $ErrorActionPreference = 'Stop'
+    $exitCode = $null
+    try {
+        & $FilePath @native
+        # Read at once: only an .exe that ran sets it, so an earlier
+        # command's code is never taken for this one's.
+        $exitCode = $LASTEXITCODE
+    }
+    catch {
+        # The .exe did not start (AppLocker or WDAC, access denied): under
+        # 'Continue' that error would only be printed, and the previous
+        # command's exit code (often 0) would pass for success.
+        $ErrorActionPreference = 'Stop'
+        throw ('{0} could not run: {1}' -f $Name, $_.Exception.Message)
+    }
+    finally {
+        $ErrorActionPreference = 'Stop'
+    }
+    if ($null -eq $exitCode) {
+        throw ('{0} ran but reported no exit code. Read its output above; this run is logged in {1}.' -f $Name, $LogFile)
+    }
     if ($exitCode -ne 0) {
         throw ('{0} failed with exit code {1}. Read its output above; this run is logged in {2}.' -f $Name, $exitCode, $LogFile)
     }
@@ -144,8 +167,15 @@ function Get-InstanceName {
     if ($start -lt 0 -or $end -lt $start) {
         throw 'list-instances printed no JSON list of instances. Run it by hand with --format json to see why.'
     }
-    foreach ($instance in @(ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1))) {
-        $instance.InstanceName
+    # Windows PowerShell 5.1 emits a JSON array as ONE object (an empty
+    # array for []), PowerShell 7 emits its items: foreach over the value
+    # handles both. Wrapping the call in @() would, on 5.1, hold an empty
+    # array whose .InstanceName throws under Set-StrictMode.
+    $parsed = ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1)
+    foreach ($instance in $parsed) {
+        if ($null -ne $instance -and $null -ne $instance.PSObject.Properties['InstanceName']) {
+            $instance.InstanceName
+        }
     }
 }
 
@@ -179,11 +209,30 @@ function Get-ClusterNode {
     )
     $uri = $ServerUrl.TrimEnd('/') + '/api/octopusservernodes/summary'
     $summary = Invoke-RestMethod -Uri $uri -Headers $Headers -UseBasicParsing -TimeoutSec 30
-    @($summary.Nodes) | Where-Object { $_.Name -eq $NodeName } | Select-Object -First 1
+    # Under Set-StrictMode a missing field would throw a bare "property
+    # cannot be found": check each field first and say what was expected.
+    if ($null -eq $summary -or $null -eq $summary.PSObject.Properties['Nodes']) {
+        throw ('{0} answered without a Nodes list; this Octopus version may shape its node summary differently (reference §4.5). Check the node in Configuration > Nodes and delete its record there.' -f $uri)
+    }
+    foreach ($node in @($summary.Nodes)) {
+        if ($null -eq $node -or $null -eq $node.PSObject.Properties['Name']) {
+            continue
+        }
+        if ($node.Name -ne $NodeName) {
+            continue
+        }
+        foreach ($field in @('Id', 'RunningTaskCount')) {
+            if ($null -eq $node.PSObject.Properties[$field]) {
+                throw ('{0} lists node {1} without its {2} field; this Octopus version may shape its node summary differently (reference §4.5). Check the node in Configuration > Nodes and delete its record there.' -f $uri, $NodeName, $field)
+            }
+        }
+        return $node
+    }
+    return $null
 }
 
-# Everything this script prints is kept in a transcript; nothing secret is
-# ever printed.
+# Everything this script prints is kept in a transcript. The script prints
+# no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
 $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
@@ -196,6 +245,10 @@ if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
 $headers = $null
 if ($null -ne $ApiKey) {
     $headers = @{ 'X-Octopus-ApiKey' = [System.Net.NetworkCredential]::new('', $ApiKey).Password }
+    # Windows PowerShell 5.1 offers only SSL 3 and TLS 1.0 by default; the
+    # balancer in front of the cluster requires TLS 1.2. (PowerShell 7's web
+    # cmdlets ignore this setting and already offer TLS 1.2.)
+    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 }
 
 $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }

@@ -1,15 +1,18 @@
 ﻿#Requires -Version 5.1
+#Requires -PSEdition Desktop
 #Requires -RunAsAdministrator
 <#
 .SYNOPSIS
     Puts IIS Application Request Routing in front of the Octopus nodes (octoha).
 .DESCRIPTION
     Run this on the IIS server that users reach at the cluster's public
-    URL, after installing IIS, URL Rewrite and ARR. It creates or updates a
-    server farm with every node at its web port, a health test on each
-    node's ping URL, round robin, a reverse-proxy rule to the farm,
-    longer proxy timeouts and a request limit big enough for package uploads,
-    and the site binding.
+    URL, after installing IIS, URL Rewrite and ARR, in Windows PowerShell
+    5.1 (powershell.exe): it loads IIS's Microsoft.Web.Administration.dll,
+    a .NET Framework assembly. It creates or updates a server farm with
+    every node at its web port, a health test on each node's ping URL,
+    round robin, a reverse-proxy rule to the farm for requests
+    to the public host name, longer proxy timeouts and a request limit big
+    enough for package uploads, and the site binding.
 
     The Octopus docs describe ARR only as a single reverse-proxy rule and a
     screenshot of "Create Server Farm" (reference §5.4); the farm settings
@@ -51,8 +54,8 @@ $CertificateThumbprint = '0123456789ABCDEF0123456789ABCDEF01234567'
 $HealthCheckPath = '/api/octopusservernodes/ping'
 $FarmName = 'octopus-ha'
 
-# Everything this script prints is kept in a transcript; nothing secret is
-# ever printed.
+# Everything this script prints is kept in a transcript. The script prints
+# no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
 $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
@@ -68,7 +71,9 @@ $missing = @(foreach ($schema in @('rewrite_schema.xml', 'arr_schema.xml')) {
         }
     })
 if ($missing.Count -gt 0) {
-    throw ("IIS URL Rewrite and Application Request Routing are not both installed (missing {0}). Install them, for example with the Web Platform Installer: WebPICmd.exe /Install /Products:'UrlRewrite2,ARRv3_0' /AcceptEULA (reference §5.4), then run this script again." -f ($missing -join ', '))
+    # Reference §5.4 names the Web Platform Installer, which Microsoft
+    # retired in 2022: point at the download pages instead.
+    throw ('IIS URL Rewrite and Application Request Routing are not both installed (missing {0}). Install URL Rewrite 2.1 from https://www.iis.net/downloads/microsoft/url-rewrite and then ARR 3.0 from https://www.iis.net/downloads/microsoft/application-request-routing, then run this script again.' -f ($missing -join ', '))
 }
 if ($CertificateThumbprint -notmatch '^[0-9A-Fa-f]{40}$') {
     throw ('The certificate thumbprint {0} is not 40 hex characters. Fix loadBalancer.certificateThumbprint in the answers and render again.' -f $CertificateThumbprint)
@@ -117,9 +122,10 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Create or update the server farm')) {
     $routing = $farm.GetChildElement('applicationRequestRouting')
     # ARR sends the health test to every server in the farm when the URL
     # names the farm's public host [INFER, IIS ARR health check docs]. A
-    # draining node answers 418 (reference §5.1), outside ARR's default
-    # acceptable status codes [INFER]: check that "Acceptable status codes"
-    # under Health Test is 200 in IIS Manager.
+    # draining node answers 418 (reference §5.1). ARR's acceptable status
+    # codes default to 200-399 [INFER, IIS ARR docs], so a 418 already marks
+    # the node unhealthy: leave "Acceptable status codes" under Health Test
+    # at its default (or 200).
     $healthCheck = $routing.GetChildElement('healthCheck')
     $healthCheck.SetAttributeValue('url', ('http://{0}/{1}' -f $PublicHost, $HealthCheckPath.TrimStart('/')))
     $healthCheck.SetAttributeValue('interval', [TimeSpan]::FromSeconds(10))
@@ -158,6 +164,18 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Route every request to the farm (URL Rew
     $rule.SetAttributeValue('patternSyntax', 'Wildcard')
     $rule.SetAttributeValue('stopProcessing', $true)
     $rule.GetChildElement('match').SetAttributeValue('url', '*')
+    # A global rule sees every site on this server: proxy only requests for
+    # the public host name, with or without its port in the Host header.
+    $conditions = $rule.GetChildElement('conditions')
+    $conditions.SetAttributeValue('logicalGrouping', 'MatchAny')
+    $hostConditions = $conditions.GetCollection()
+    $hostConditions.Clear()
+    foreach ($hostPattern in @($PublicHost, ('{0}:{1}' -f $PublicHost, $PublicPort))) {
+        $condition = $hostConditions.CreateElement('add')
+        $condition.SetAttributeValue('input', '{HTTP_HOST}')
+        $condition.SetAttributeValue('pattern', $hostPattern)
+        $null = $hostConditions.Add($condition)
+    }
     $action = $rule.GetChildElement('action')
     $action.SetAttributeValue('type', 'Rewrite')
     $action.SetAttributeValue('url', ('http://' + $FarmName + '/{R:0}'))

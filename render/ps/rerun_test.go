@@ -1,0 +1,310 @@
+package ps
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// nodeScripts renders the first-node and join scripts of every example,
+// with database.create both true and false and every service account kind,
+// so every branch of the server templates is read.
+func nodeScripts(t *testing.T) []script {
+	t.Helper()
+	names, examples := exampleAnswers(t)
+	var out []script
+	for _, name := range names {
+		for _, create := range []bool{true, false} {
+			for _, account := range []string{"", `CORP\svc`, `CORP\gmsa$`} {
+				a := examples[name]
+				a.Database.Create = create
+				a.Octopus.ServiceAccount = account
+				where := name + " create=" + map[bool]string{true: "true", false: "false"}[create] + " account=" + account
+				src, err := FirstNode(a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, script{where + "/install-first-node.ps1", src})
+				for i := 1; i < len(a.Nodes); i++ {
+					src, err := JoinNode(a, i)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, script{where + "/" + JoinScriptName(a.Nodes[i].Name), src})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func isFirstNode(s script) bool { return strings.HasSuffix(s.Name, "/install-first-node.ps1") }
+
+// TestVersionMismatchStops: a node whose Octopus.Server.exe is not the
+// cluster's version stops with an error, unless -SkipVersionCheck is
+// given (review A2; reference §2.1).
+func TestVersionMismatchStops(t *testing.T) {
+	for _, s := range nodeScripts(t) {
+		lines := codeLines(s.Content)
+		throw := findLine(lines, 0, "throw ('Octopus.Server.exe here is version {0}, but the cluster runs {1}.")
+		if throw < 0 {
+			t.Errorf("%s: a version mismatch does not throw", s.Name)
+			continue
+		}
+		inner := blockHeader(lines, throw)
+		if chain := branchChain(lines, throw); len(chain) != 1 || chain[0] != "if (-not $SkipVersionCheck) {" {
+			t.Errorf("%s: the mismatch throws under %q, not unless -SkipVersionCheck", s.Name, chain)
+		}
+		outer := blockHeader(lines, inner)
+		if outer < 0 || !strings.Contains(lines[outer], ".StartsWith($OctopusVersion + '.'") {
+			t.Errorf("%s: the -SkipVersionCheck test is not inside the version comparison", s.Name)
+		}
+		if warn := findLine(lines, throw, "Write-Warning ("); warn < 0 || blockHeader(lines, warn) != outer || !strings.Contains(lines[warn], "-SkipVersionCheck") {
+			t.Errorf("%s: with -SkipVersionCheck the mismatch is not a warning", s.Name)
+		}
+		if findLine(lines, 0, "    [switch] $SkipVersionCheck") < 0 {
+			t.Errorf("%s: no -SkipVersionCheck switch", s.Name)
+		}
+		if !strings.Contains(string(s.Content), ".PARAMETER SkipVersionCheck") {
+			t.Errorf("%s: -SkipVersionCheck is not in the help", s.Name)
+		}
+	}
+}
+
+// TestFirstNodeDatabaseOnRerun: the first run always passes database
+// --create, which alone makes the master key (reference §1.4), whatever
+// database.create says (review A4). A run on an instance that already has
+// its database sends only --connectionString, which just updates the
+// stored string (reference §1.3; review A3); a run after a failed database
+// step still creates it.
+func TestFirstNodeDatabaseOnRerun(t *testing.T) {
+	for _, s := range nodeScripts(t) {
+		if !isFirstNode(s) {
+			continue
+		}
+		lines := codeLines(s.Content)
+		existed := findLine(lines, 0, "$instanceExisted = $existing -contains $Instance")
+		create := findLine(lines, 0, "Invoke-OctopusServer -Command 'create-instance'")
+		done := findLine(lines, 0, "$databaseDone = $instanceExisted -and ($clusterReady -or (Test-Path -LiteralPath $DatabaseRecord -PathType 'Leaf'))")
+		if existed < 0 || create < existed || done < create {
+			t.Errorf("%s: whether the instance existed is not taken before create-instance and used for the database step (%d %d %d)", s.Name, existed, create, done)
+			continue
+		}
+		if chain := branchChain(lines, create); len(chain) != 2 || chain[0] != "if ($instanceExisted) {" {
+			t.Errorf("%s: create-instance runs under %q", s.Name, chain)
+		}
+		adds := findLines(lines, "$databaseArguments += '--create'")
+		if len(adds) != 1 {
+			t.Errorf("%s: --create is added %d times, want once", s.Name, len(adds))
+			continue
+		}
+		if chain := branchChain(lines, adds[0]); strings.Join(chain, "|") != "if ($databaseDone) {|else {" {
+			t.Errorf("%s: --create is added under %q, want only when the database is not done", s.Name, chain)
+		}
+		if grant := findLine(lines, 0, "'--grant', $ServiceAccount"); grant >= 0 && blockHeader(lines, grant) != blockHeader(lines, adds[0]) {
+			t.Errorf("%s: --grant is not sent with --create only", s.Name)
+		}
+		calls := findLines(lines, "Invoke-OctopusServer -Command 'database'")
+		if len(calls) != 1 || !strings.Contains(lines[calls[0]], "-Arguments ($databaseArguments + @('--connectionString', (Get-SqlConnectionString ") {
+			t.Errorf("%s: the database call is not the one built from $databaseArguments", s.Name)
+			continue
+		}
+		if strings.Contains(string(s.Content), "--masterKey") {
+			t.Errorf("%s: the first node passes --masterKey", s.Name)
+		}
+		record := findLine(lines, calls[0], "Set-Content -LiteralPath $DatabaseRecord")
+		if record < 0 || innermost(branchChain(lines, record)) != "if (-not $databaseDone) {" || blockHeader(lines, blockHeader(lines, record)) != blockHeader(lines, calls[0]) {
+			t.Errorf("%s: the database record is not written right after a successful database --create", s.Name)
+		}
+		if !paragraphSays(s.Content, "DSC passes --create against an existing database (reference §2.2)", "[INFER]") {
+			t.Errorf("%s: --create on an existing database is not tagged [INFER] with its reason", s.Name)
+		}
+		if !paragraphSays(s.Content, `"Moving a DB later"`, "--connectionString") {
+			t.Errorf("%s: the rerun's connection-string-only call does not cite reference §1.3", s.Name)
+		}
+	}
+}
+
+// paragraphSays reports whether a comment paragraph holding about also
+// holds every one of says.
+func paragraphSays(src []byte, about string, says ...string) bool {
+	for _, p := range commentParagraphs(src) {
+		if !strings.Contains(p, about) {
+			continue
+		}
+		ok := true
+		for _, s := range says {
+			ok = ok && strings.Contains(p, s)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// TestInferredStepsAreTagged: every step the reference marks [INFER] says
+// so where the script relies on it (review A5): the service --stop before
+// the service exists (§1.2 item 5), "safe to run twice", Local System
+// reaching SQL as DOMAIN\NODE$ (§4.2), the marker file (§8 item 17) and
+// never --dependOn MSSQLSERVER (§8 item 19).
+func TestInferredStepsAreTagged(t *testing.T) {
+	topics := []struct {
+		name  string
+		about *regexp.Regexp
+		first bool // only the first node relies on it
+		sql   bool // only with Windows authentication and Local System
+	}{
+		{"service --stop before the service exists", regexp.MustCompile(`no-op`), false, false},
+		{"safe to run twice", regexp.MustCompile(`Safe to run twice`), false, false},
+		{"Local System as DOMAIN\\NODE$", regexp.MustCompile(`DOMAIN\\NODE\$`), false, true},
+		{"the marker file", regexp.MustCompile(`item 17`), false, false},
+		{"never --dependOn MSSQLSERVER", regexp.MustCompile(`--dependOn`), false, false},
+	}
+	for _, s := range nodeScripts(t) {
+		paras := commentParagraphs(s.Content)
+		windowsAuth := strings.Contains(string(s.Content), "$SqlCredential = $null")
+		for _, topic := range topics {
+			found := 0
+			for _, p := range paras {
+				if !topic.about.MatchString(p) {
+					continue
+				}
+				found++
+				if !strings.Contains(p, "[INFER]") {
+					t.Errorf("%s: the comment on %s has no [INFER] tag:\n%s", s.Name, topic.name, p)
+				}
+			}
+			if found == 0 && (!topic.sql || windowsAuth) {
+				t.Errorf("%s: no comment on %s", s.Name, topic.name)
+			}
+		}
+		// The guarded stop itself (reference §1.2 item 5).
+		lines := codeLines(s.Content)
+		stop := findLine(lines, 0, "Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')")
+		if stop < 0 {
+			t.Errorf("%s: no service --stop", s.Name)
+			continue
+		}
+		if chain := branchChain(lines, stop); len(chain) != 2 || chain[0] != "if ($null -eq (Get-Service -Name $ServiceName -ErrorAction 'Ignore')) {" {
+			t.Errorf("%s: service --stop runs under %q, not only when the service exists", s.Name, chain)
+		}
+	}
+}
+
+// TestStaleMarker: a marker an earlier cluster left on the share must not
+// make the first node skip the administrator and licence of a new
+// database, nor let a node join the wrong cluster. The marker names the
+// database and both scripts compare it (review N3).
+func TestStaleMarker(t *testing.T) {
+	for _, s := range nodeScripts(t) {
+		lines := codeLines(s.Content)
+		define := findLine(lines, 0, "$MarkerDatabase = 'Database: {0} on {1}' -f $SqlDatabase, $SqlDataSource")
+		read := findLine(lines, 0, "$markerDatabaseFound = Get-ClusterMarkerDatabase -Path $MarkerPath")
+		if define < 0 || read < define {
+			t.Errorf("%s: the marker's database is not compared with this cluster's", s.Name)
+			continue
+		}
+		reader := functionBody(s.Content, "Get-ClusterMarkerDatabase")
+		if !strings.Contains(reader, "$line.StartsWith('Database: ', [System.StringComparison]::Ordinal)") {
+			t.Errorf("%s: Get-ClusterMarkerDatabase does not look for the Database line", s.Name)
+		}
+		if isFirstNode(s) {
+			if findLine(lines, 0, "$clusterReady = $MarkerDatabase -eq $markerDatabaseFound") < 0 || findLine(lines, 0, "$clusterReady = Test-Path") >= 0 {
+				t.Errorf("%s: the administrator and licence are skipped on the marker's mere presence", s.Name)
+			}
+			open := findLine(lines, 0, "$marker = @(")
+			if open < 0 || nextCode(lines, findLine(lines, open, "('Octopus version: {0}' -f $OctopusVersion)")) != "$MarkerDatabase" {
+				t.Errorf("%s: the marker written does not name the database", s.Name)
+			}
+			continue
+		}
+		throw := findLine(lines, read, "throw ('The marker file {0} says")
+		if throw < 0 {
+			t.Errorf("%s: a join does not stop at another cluster's marker", s.Name)
+			continue
+		}
+		if chain := branchChain(lines, throw); len(chain) != 2 || chain[1] != "elseif ($markerDatabaseFound -ne $MarkerDatabase) {" {
+			t.Errorf("%s: the marker mismatch throws under %q", s.Name, chain)
+		}
+	}
+}
+
+// TestLicenseFileResolved: -LicenseFile is resolved against PowerShell's
+// current location before it is checked and passed, since the .exe would
+// resolve a relative path against the process's folder (review N5).
+func TestLicenseFileResolved(t *testing.T) {
+	for _, s := range nodeScripts(t) {
+		if !isFirstNode(s) {
+			continue
+		}
+		lines := codeLines(s.Content)
+		resolve := findLine(lines, 0, "$LicensePath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($LicenseFile)")
+		check := findLine(lines, 0, "if (-not (Test-Path -LiteralPath $LicensePath -PathType 'Leaf')) {")
+		pass := findLine(lines, 0, "'--licenseFile', $LicensePath)")
+		if resolve < 0 || check < resolve || pass < check {
+			t.Errorf("%s: the licence path is not resolved, then checked, then passed (%d %d %d)", s.Name, resolve, check, pass)
+		}
+		if first := findLine(lines, 0, "-Command 'create-instance'"); check > first {
+			t.Errorf("%s: the licence file is checked only after the instance is created", s.Name)
+		}
+		uses := findLines(lines, "$LicenseFile")
+		if len(uses) != 2 || uses[1] != resolve {
+			t.Errorf("%s: $LicenseFile is used unresolved (lines %v)", s.Name, uses)
+		}
+		if strings.Contains(string(s.Content), "ValidateScript") {
+			t.Errorf("%s: -LicenseFile is still validated before it is resolved", s.Name)
+		}
+	}
+}
+
+// TestHelpSaysRerunStopsTheNode: configure is followed by service --stop,
+// so running a node script again takes a live node down for the run; the
+// help says so (review N6).
+func TestHelpSaysRerunStopsTheNode(t *testing.T) {
+	for _, s := range nodeScripts(t) {
+		if !paragraphSays(s.Content, "Safe to run twice", "stops the Octopus service", "drain the node first") {
+			t.Errorf("%s: the help does not say a rerun stops the live node", s.Name)
+		}
+	}
+}
+
+// TestDatabaseCreateChangesOnlyComments: database.create: false means
+// the DBA made the database; the first node still runs the same commands
+// (review A4), so only the comments and help differ.
+func TestDatabaseCreateChangesOnlyComments(t *testing.T) {
+	names, examples := exampleAnswers(t)
+	for _, name := range names {
+		a := examples[name]
+		a.Database.Create = true
+		made, err := FirstNode(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Database.Create = false
+		given, err := FirstNode(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(made) == string(given) {
+			t.Errorf("%s: database.create changes nothing, not even the comments", name)
+		}
+		if codeOnly(made) != codeOnly(given) {
+			t.Errorf("%s: database.create changes the code, not only the comments", name)
+		}
+		if !strings.Contains(string(given), "# Your DBA made the database (database.create: false).") {
+			t.Errorf("%s: database.create: false is not said in a comment", name)
+		}
+	}
+}
+
+// codeOnly is the script without comments and blank lines.
+func codeOnly(src []byte) string {
+	var out []string
+	for _, l := range codeLines(src) {
+		if !isBlank(l) {
+			out = append(out, strings.TrimRight(l, " "))
+		}
+	}
+	return strings.Join(out, "\n")
+}
