@@ -1,11 +1,7 @@
 package tui
 
 import (
-	"os/exec"
-	"sort"
-	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -37,29 +33,4 @@ func BenchmarkNodesKeystroke(b *testing.B) {
 			}
 		})
 	}
-}
-
-// BenchmarkFirstFrame is the time from starting the real binary in tmux
-// to its first frame on screen (the start menu), polled every 1ms.
-// Run with -benchtime=10x; each run is a fresh tmux server.
-func BenchmarkFirstFrame(b *testing.B) {
-	bin := octohaBinary(b)
-	var runs []time.Duration
-	for i := 0; i < b.N; i++ {
-		dir := b.TempDir()
-		b.StartTimer()
-		start := time.Now()
-		p := startPane(b, dir, bin)
-		for !strings.Contains(p.capture(), "What would you like to do?") {
-			if time.Since(start) > 10*time.Second {
-				b.Fatal("no first frame in 10s")
-			}
-			time.Sleep(time.Millisecond)
-		}
-		runs = append(runs, time.Since(start))
-		b.StopTimer()
-		exec.Command("tmux", "-L", p.sock, "kill-server").Run()
-	}
-	sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
-	b.ReportMetric(float64(runs[len(runs)/2].Microseconds())/1000, "ms-median")
 }

@@ -127,6 +127,9 @@ func (m *model) updateLive(msg tea.Msg) tea.Cmd {
 		if lc.findings == nil {
 			lc.findings = validate.Findings{}
 		}
+		if !m.onStart && m.stepIdx == reviewIndex {
+			m.review.refresh(m) // Review lists live findings too
+		}
 	case spinner.TickMsg:
 		if !m.anyLiveRunning() {
 			m.spinOn = false
@@ -161,4 +164,30 @@ func (m *model) currentValue(path string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// liveFindings are the open findings of the live checks that are done and
+// whose value is still the field's value, in the wizard's field order.
+func (m *model) liveFindings() validate.Findings {
+	var out validate.Findings
+	for i := range formSteps {
+		for _, row := range formSteps[i].fields(&m.answers) {
+			for _, fl := range row {
+				lc := m.live[fl.path]
+				if lc == nil || lc.running || lc.value != m.form.value(m, fl) {
+					continue
+				}
+				for _, f := range lc.findings {
+					if f.Severity == validate.OK {
+						continue
+					}
+					if f.Field == "" {
+						f.Field = fl.path
+					}
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
 }

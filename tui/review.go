@@ -43,6 +43,11 @@ func (r *reviewScreen) resize(m *model) {
 	r.body.SetHeight(h)
 	r.preview.SetWidth(m.width)
 	r.preview.SetHeight(h - 1)
+	r.refresh(m)
+}
+
+// refresh refills the body, e.g. when a live check reports.
+func (r *reviewScreen) refresh(m *model) {
 	r.body.SetContentLines(r.content(m, m.width))
 }
 
@@ -136,15 +141,19 @@ func (r *reviewScreen) content(m *model, w int) []string {
 		out = append(out, "")
 	}
 	out = append(out, m.st.accent.Render("Open findings"))
-	if len(m.findings) == 0 {
+	live := m.liveFindings()
+	if len(m.findings) == 0 && len(live) == 0 {
 		out = append(out, "    none")
 	}
 	for _, f := range m.findings {
-		g := f
-		if g.Field != "" {
-			g.Message = g.Field + ": " + g.Message
+		if f.Field != "" {
+			f.Message = f.Field + ": " + f.Message
 		}
-		out = append(out, m.findingLines(validate.Findings{g}, "    ", w)...)
+		out = append(out, m.findingLines(validate.Findings{f}, "    ", w)...)
+	}
+	for _, f := range live {
+		f.Message = f.Field + " (live check): " + f.Message
+		out = append(out, m.findingLines(validate.Findings{f}, "    ", w)...)
 	}
 	out = append(out, "", m.st.accent.Render("Files an export writes"))
 	r.fileLine = len(out)

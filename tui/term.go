@@ -3,6 +3,8 @@ package tui
 import (
 	"os"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/term"
 )
 
@@ -23,4 +25,17 @@ func detectTerminal(opts Options) terminal {
 func isTerminal(stream any) bool {
 	f, ok := stream.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
+}
+
+// programOptions are the Bubble Tea options for the wizard's streams.
+func programOptions(opts Options) []tea.ProgramOption {
+	o := []tea.ProgramOption{tea.WithInput(opts.In), tea.WithOutput(opts.Out)}
+	if opts.Out == os.Stdout {
+		// lipgloss already worked out stdout's colour profile when the
+		// program started (its package-level Writer). Bubble Tea would do
+		// it all again, and inside tmux that runs `tmux info`: 10-25ms of
+		// the first frame (BENCHMARKS.md).
+		o = append(o, tea.WithColorProfile(lipgloss.Writer.Profile))
+	}
+	return o
 }

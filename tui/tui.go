@@ -76,7 +76,7 @@ func Run(opts Options) int {
 		fmt.Fprintln(opts.Err, "octoha:", err)
 		return exitInvalid
 	}
-	if _, err := tea.NewProgram(m, tea.WithInput(opts.In), tea.WithOutput(opts.Out)).Run(); err != nil {
+	if _, err := tea.NewProgram(m, programOptions(opts)...).Run(); err != nil {
 		fmt.Fprintln(opts.Err, "octoha:", err)
 		return exitInvalid
 	}
