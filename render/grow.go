@@ -148,32 +148,14 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 	if added < 1 || added >= len(grown.Nodes) {
 		return nil, fmt.Errorf("node %d is not a node added to a running cluster", added)
 	}
-	var files []File
-	add := func(path string, content []byte, err error) error {
-		if err != nil {
-			return fmt.Errorf("rendering %s: %w", path, err)
-		}
-		files = append(files, File{Path: path, Content: content})
-		return nil
-	}
+	var l fileList
 	node := grown.Nodes[added]
-	content, err := ps.JoinNode(grown, added)
-	if err := add(JoinScript(node.Name), content, err); err != nil {
-		return nil, err
-	}
+	l.add(JoinScript(node.Name))(ps.JoinNode(grown, added))
 	path, content, err := LoadBalancer(grown)
-	if err := add(path, content, err); err != nil {
-		return nil, err
-	}
+	l.add(path)(content, err)
 	if ps.PollsEveryNode(grown) {
-		content, err := ps.AddNodeToTentacles(grown, added)
-		if err := add(TentacleUpdateScript, content, err); err != nil {
-			return nil, err
-		}
-		content, err = ps.RegisterTentacle(grown)
-		if err := add(TentacleScript, content, err); err != nil {
-			return nil, err
-		}
+		l.add(TentacleUpdateScript)(ps.AddNodeToTentacles(grown, added))
+		l.add(TentacleScript)(ps.RegisterTentacle(grown))
 	}
 	d := newChangeData(grown, node, grown.NodeWebPort(added), grown.NodeCommsPort(added))
 	d.JoinScript = JoinScript(node.Name)
@@ -183,11 +165,8 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 			d.Others = append(d.Others, checklistNode{Node: n, WebPort: grown.NodeWebPort(i), CommsPort: grown.NodeCommsPort(i)})
 		}
 	}
-	content, err = executeChange("add-node.md.tmpl", d)
-	if err := add(ChecklistFile, content, err); err != nil {
-		return nil, err
-	}
-	return files, nil
+	l.add(ChecklistFile)(executeChange("add-node.md.tmpl", d))
+	return l.result()
 }
 
 // RemoveNodeFiles renders what taking before.Nodes[removed] out needs:
@@ -198,32 +177,14 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 	if removed < 0 || removed >= len(before.Nodes) || len(shrunk.Nodes) != len(before.Nodes)-1 {
 		return nil, fmt.Errorf("node %d is not the node removed from these answers", removed)
 	}
-	var files []File
-	add := func(path string, content []byte, err error) error {
-		if err != nil {
-			return fmt.Errorf("rendering %s: %w", path, err)
-		}
-		files = append(files, File{Path: path, Content: content})
-		return nil
-	}
+	var l fileList
 	node := before.Nodes[removed]
-	content, err := ps.DrainNode(before, removed)
-	if err := add(DrainScript(node.Name), content, err); err != nil {
-		return nil, err
-	}
+	l.add(DrainScript(node.Name))(ps.DrainNode(before, removed))
 	path, content, err := LoadBalancer(shrunk)
-	if err := add(path, content, err); err != nil {
-		return nil, err
-	}
+	l.add(path)(content, err)
 	if ps.PollsEveryNode(shrunk) {
-		content, err := ps.RemoveNodeFromTentacles(shrunk, node.Name, ps.CommsAddress(before, removed))
-		if err := add(TentacleUpdateScript, content, err); err != nil {
-			return nil, err
-		}
-		content, err = ps.RegisterTentacle(shrunk)
-		if err := add(TentacleScript, content, err); err != nil {
-			return nil, err
-		}
+		l.add(TentacleUpdateScript)(ps.RemoveNodeFromTentacles(shrunk, node.Name, ps.CommsAddress(before, removed)))
+		l.add(TentacleScript)(ps.RegisterTentacle(shrunk))
 	}
 	d := newChangeData(shrunk, node, before.NodeWebPort(removed), before.NodeCommsPort(removed))
 	d.DrainScript = DrainScript(node.Name)
@@ -232,11 +193,8 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 	for i, n := range shrunk.Nodes {
 		d.Others = append(d.Others, checklistNode{Node: n, WebPort: shrunk.NodeWebPort(i), CommsPort: shrunk.NodeCommsPort(i)})
 	}
-	content, err = executeChange("remove-node.md.tmpl", d)
-	if err := add(ChecklistFile, content, err); err != nil {
-		return nil, err
-	}
-	return files, nil
+	l.add(ChecklistFile)(executeChange("remove-node.md.tmpl", d))
+	return l.result()
 }
 
 func executeChange(name string, d changeData) ([]byte, error) {

@@ -37,40 +37,47 @@ func JoinScript(node string) string { return ps.JoinScriptName(node) }
 // All renders every file for a cluster, in the order the admin uses them.
 // The answers must have passed validation; All does not re-check them.
 func All(a steps.Answers) ([]File, error) {
-	var files []File
-	add := func(path string, content []byte, err error) error {
-		if err != nil {
-			return fmt.Errorf("rendering %s: %w", path, err)
-		}
-		files = append(files, File{Path: path, Content: content})
-		return nil
-	}
 	if len(a.Nodes) == 0 {
 		return nil, fmt.Errorf("the answers have no nodes")
 	}
-	content, err := ps.FirstNode(a)
-	if err := add(FirstNodeScript, content, err); err != nil {
-		return nil, err
-	}
+	var l fileList
+	l.add(FirstNodeScript)(ps.FirstNode(a))
 	for i := 1; i < len(a.Nodes); i++ {
-		content, err := ps.JoinNode(a, i)
-		if err := add(JoinScript(a.Nodes[i].Name), content, err); err != nil {
-			return nil, err
+		l.add(JoinScript(a.Nodes[i].Name))(ps.JoinNode(a, i))
+	}
+	l.add(TentacleScript)(ps.RegisterTentacle(a))
+	path, content, err := LoadBalancer(a)
+	l.add(path)(content, err)
+	l.add(ChecklistFile)(Checklist(a))
+	return l.result()
+}
+
+// fileList collects rendered files; the first error stops it, so a run of
+// renders reads as a list instead of a ladder of error checks.
+type fileList struct {
+	files []File
+	err   error
+}
+
+// add returns the function that takes a renderer's (content, error) for
+// path: l.add(path)(render(a)).
+func (l *fileList) add(path string) func([]byte, error) {
+	return func(content []byte, err error) {
+		switch {
+		case l.err != nil:
+		case err != nil:
+			l.err = fmt.Errorf("rendering %s: %w", path, err)
+		default:
+			l.files = append(l.files, File{Path: path, Content: content})
 		}
 	}
-	content, err = ps.RegisterTentacle(a)
-	if err := add(TentacleScript, content, err); err != nil {
-		return nil, err
+}
+
+func (l *fileList) result() ([]File, error) {
+	if l.err != nil {
+		return nil, l.err
 	}
-	path, content, err := LoadBalancer(a)
-	if err := add(path, content, err); err != nil {
-		return nil, err
-	}
-	content, err = Checklist(a)
-	if err := add(ChecklistFile, content, err); err != nil {
-		return nil, err
-	}
-	return files, nil
+	return l.files, nil
 }
 
 // LoadBalancer renders the balancer file for the kind the answers chose.
