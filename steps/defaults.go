@@ -21,7 +21,8 @@ func Defaults() Answers {
 			AdminUsername: "admin",
 		},
 		Database: Database{
-			Port:    1433,
+			// Port 0: 1433, or the SQL Browser for a named instance
+			// (see SQLPort).
 			Name:    "Octopus",
 			Auth:    AuthWindows,
 			Encrypt: true,

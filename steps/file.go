@@ -63,7 +63,11 @@ func Parse(path string, data []byte) (*File, error) {
 	if err != nil {
 		return nil, loadError(path, err)
 	}
-	var a Answers
+	// Decoding onto the defaults keeps a default wherever the file is
+	// silent, true booleans included (encrypt, create, redis.ssl), which a
+	// zero value could not tell from an explicit false.
+	a := Defaults()
+	a.Version = 0 // a file without a version must say so
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
 	if err := dec.Decode(&a); err != nil {
 		return nil, loadError(path, err)

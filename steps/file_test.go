@@ -48,11 +48,24 @@ func TestParseFillsDefaultsButKeepsAnswers(t *testing.T) {
 	if a.Octopus.WebPort != 8080 || a.Octopus.CommsPort != 10943 || a.Octopus.Instance != "OctopusServer" {
 		t.Errorf("defaults not filled around given values: %+v", a.Octopus)
 	}
+	if !a.Database.Encrypt || !a.Database.Create || !a.Tentacles.Redis.SSL || a.SQLPort() != 1433 {
+		t.Errorf("true defaults lost where the file is silent: %+v %+v", a.Database, a.Tentacles.Redis)
+	}
 	if a.Database.Name != "Octopus" || a.LoadBalancer.HealthCheck != "/api/octopusservernodes/ping" || a.Tentacles.BasePort != 10943 {
 		t.Errorf("defaults missing: %+v %+v", a.Database, a.LoadBalancer)
 	}
 	if a.NodeWebPort(0) != 8080 {
 		t.Errorf("node web port = %d, want octopus.webPort 8080", a.NodeWebPort(0))
+	}
+}
+
+func TestExplicitFalseStaysFalse(t *testing.T) {
+	f, err := Parse("a.yaml", []byte("version: 1\ndatabase: {encrypt: false, create: false}\ntentacles: {redis: {ssl: false}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Answers.Database.Encrypt || f.Answers.Database.Create || f.Answers.Tentacles.Redis.SSL {
+		t.Errorf("an explicit false became true: %+v %+v", f.Answers.Database, f.Answers.Tentacles.Redis)
 	}
 }
 
