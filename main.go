@@ -16,6 +16,7 @@ import (
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/tui"
 	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/dbprobe"
 	"github.com/octoha/octoha/validate/live"
 )
 
@@ -98,6 +99,15 @@ func runWizard(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// Live checks of one field, started when the admin leaves it.
 		LiveCheck: func(ctx context.Context, a steps.Answers, field string) validate.Findings {
 			return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, live.Secrets{}))
+		},
+		// The add-node flow's listing of the nodes Octopus knows.
+		ListNodes: func(ctx context.Context, a steps.Answers, sqlPassword string) ([]tui.KnownNode, error) {
+			nodes, err := dbprobe.Nodes(ctx, a, sqlPassword, dbprobe.Options{})
+			known := make([]tui.KnownNode, len(nodes))
+			for i, n := range nodes {
+				known[i] = tui.KnownNode{Name: n.Name, SinceSeen: n.SinceSeen, HasLastSeen: n.HasLastSeen, Live: n.Live(), Draining: n.Draining}
+			}
+			return known, err
 		},
 	})
 }

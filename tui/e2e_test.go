@@ -286,3 +286,58 @@ func TestEndToEndCtrlCInNodesThenResume(t *testing.T) {
 	p.keys("C-c", "q")
 	p.waitFor("EXIT=0")
 }
+
+// TestEndToEndAddNodeMatchesCLI grows the 4-node example by OCTO5 in the
+// real binary's add-node flow and compares the folder with what
+// `octoha add-node` writes for the same file (localhost resolves offline).
+func TestEndToEndAddNodeMatchesCLI(t *testing.T) {
+	bin := octohaBinary(t)
+	dir := t.TempDir()
+	example := filepath.Join(examples, "4-node-polling-unique-port-nginx.yaml")
+	before, _ := os.ReadFile(example)
+	p := startPane(t, dir, bin)
+	p.waitFor("What would you like to do?")
+	p.keys("Down", "Enter")
+	p.waitFor("From the cluster's answers file")
+	p.keys("Enter")
+	p.typeText(example)
+	p.keys("Enter")
+	p.waitFor("was written by hand")
+	// Confirm each screen: Enter once per field.
+	for _, s := range []struct {
+		fields int
+		next   string
+	}{{10, "SQL Server database"}, {8, "Shared storage"}, {6, "One row per node"}, {16, "Load balancer"}, {7, "How deployment targets talk"}, {8, "The new node"}} {
+		p.keys(repeat("Enter", s.fields)...)
+		p.waitFor(s.next)
+	}
+	p.typeText("OCTO5")
+	p.keys("Tab")
+	p.typeText("localhost")
+	p.keys(repeat("Enter", 3)...) // host, web port, comms port
+	p.waitFor("go to export")
+	p.keys("Enter")
+	p.waitFor("octoha-add-OCTO5")
+	p.keys("Enter")
+	p.waitFor("Done.")
+	p.keys("Enter")
+	p.waitFor("EXIT=0")
+
+	cli := exec.Command(bin, "add-node", "--answers", example, "--name", "OCTO5", "--host", "localhost", "--out", "cli-out")
+	cli.Dir = dir
+	if out, err := cli.CombinedOutput(); err != nil {
+		t.Fatalf("octoha add-node: %v\n%s", err, out)
+	}
+	wizard, want := readTree(t, filepath.Join(dir, "octoha-add-OCTO5")), readTree(t, filepath.Join(dir, "cli-out"))
+	if len(wizard) != len(want) || len(want) == 0 {
+		t.Fatalf("the wizard wrote %d files, octoha add-node %d", len(wizard), len(want))
+	}
+	for name, content := range want {
+		if !bytes.Equal(wizard[name], content) {
+			t.Errorf("%s differs between the wizard and octoha add-node", name)
+		}
+	}
+	if after, _ := os.ReadFile(example); !bytes.Equal(before, after) {
+		t.Error("the example changed")
+	}
+}

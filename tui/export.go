@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,8 @@ type exportedMsg struct {
 	answersPath  string
 	answersErr   error
 	overwritable bool
+	// change is an add-node export: the answers are among res.Written.
+	change bool
 }
 
 func newExportScreen(st styles) exportScreen {
@@ -51,6 +54,9 @@ func newExportScreen(st styles) exportScreen {
 func (e *exportScreen) open(m *model) tea.Cmd {
 	e.done, e.running, e.overwrite = false, false, false
 	e.result = exportedMsg{}
+	if m.add != nil {
+		e.input.SetValue(m.add.outDir()) // a new folder for each change
+	}
 	e.input.CursorEnd()
 	return e.input.Focus()
 }
@@ -64,6 +70,9 @@ func (e *exportScreen) write(m *model, force bool) tea.Cmd {
 	}
 	e.running = true
 	a := cloneAnswers(m.answers)
+	if m.add != nil {
+		return e.writeChange(m, a, dir, force)
+	}
 	return func() tea.Msg {
 		msg := exportedMsg{dir: dir}
 		msg.res, msg.err = export.Write(a, dir, force)
@@ -72,6 +81,22 @@ func (e *exportScreen) write(m *model, force bool) tea.Cmd {
 			msg.answersPath = filepath.Join(dir, AnswersFileName)
 			msg.answersErr = steps.Save(msg.answersPath, a)
 		}
+		msg.overwritable = errors.Is(msg.err, render.ErrExists)
+		return msg
+	}
+}
+
+// writeChange writes the added node's change through export.AddNode, the
+// same code `octoha add-node` runs; it writes the grown answers itself. A
+// name the database lists is refused here, as on the New node screen.
+func (e *exportScreen) writeChange(m *model, a steps.Answers, dir string, force bool) tea.Cmd {
+	node := m.add.node
+	if m.hasOpenErrors(newNodeIndex) {
+		return func() tea.Msg { return exportedMsg{dir: dir, err: export.ErrInvalid} }
+	}
+	return func() tea.Msg {
+		msg := exportedMsg{dir: dir, change: true}
+		msg.res, msg.err = export.AddNode(context.Background(), a, export.AddNodeOptions{Node: node, Dir: dir, Force: force})
 		msg.overwritable = errors.Is(msg.err, render.ErrExists)
 		return msg
 	}
@@ -132,12 +157,18 @@ func (e *exportScreen) view(m *model, w, h int) []string {
 		for _, p := range r.res.Written {
 			out = append(out, "  wrote "+p)
 		}
-		if r.answersErr != nil {
+		switch {
+		case r.change:
+		case r.answersErr != nil:
 			out = append(out, "  "+m.st.err.Render("could not save "+r.answersPath+": "+r.answersErr.Error()))
-		} else {
+		default:
 			out = append(out, "  wrote "+r.answersPath)
 		}
-		out = append(out, "", m.st.accent.Render("Done. Copy the folder to the nodes and follow CHECKLIST.md."))
+		done := "Done. Copy the folder to the nodes and follow CHECKLIST.md."
+		if r.change {
+			done = "Done. Follow the folder's CHECKLIST.md; its " + render.AnswersFile + " is the cluster from now on."
+		}
+		out = append(out, "", m.st.accent.Render(done))
 	case r.err != nil:
 		text := r.err.Error()
 		switch {

@@ -59,7 +59,7 @@ func (f *form) open(m *model, i int) tea.Cmd {
 // relayout rebuilds the fields from the answers and puts the focus back on
 // the field at path (or the nearest one when it is gone).
 func (f *form) relayout(m *model, path string) {
-	f.rows = formSteps[f.step].fields(&m.answers)
+	f.rows = m.stepAt(f.step).fields(&m.answers)
 	f.fields = f.fields[:0]
 	f.rowOf = f.rowOf[:0]
 	f.rowStart = f.rowStart[:0]
@@ -153,9 +153,9 @@ func (f *form) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 		return f.move(m, 1)
 	case key.Matches(msg, k.Prev):
 		return f.move(m, -1)
-	case formSteps[f.step].grid && key.Matches(msg, k.AddNode):
+	case m.stepAt(f.step).grid && key.Matches(msg, k.AddNode):
 		return f.addNode(m)
-	case formSteps[f.step].grid && key.Matches(msg, k.DelNode):
+	case m.stepAt(f.step).grid && key.Matches(msg, k.DelNode):
 		return f.removeNode(m)
 	}
 	if !hasField {
@@ -196,7 +196,7 @@ func (f *form) edited(m *model, fl field) tea.Cmd {
 	m.recheck()
 	// Typing can add or remove fields (an https URL adds the certificate),
 	// except in the node grid, whose rows change only by ctrl+n and ctrl+x.
-	if !formSteps[f.step].grid {
+	if !m.stepAt(f.step).grid {
 		f.relayout(m, fl.path)
 	}
 	if fl.derived != nil {

@@ -9,7 +9,7 @@ import (
 // (scrolled so the focused one shows), findings no field shows, and the
 // focused field's explanation.
 func (f *form) view(m *model, w, h int) []string {
-	s := formSteps[f.step]
+	s := m.stepAt(f.step)
 	top := []string{m.st.title.Render(s.title)}
 	for _, l := range wrap(s.intro, w) {
 		top = append(top, m.st.pDim.on(l))

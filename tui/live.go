@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
@@ -94,9 +95,18 @@ func (m *model) startLive(field, value string) tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	lc.value, lc.running, lc.cancel, lc.findings = value, true, cancel, nil
-	check, snapshot := m.opts.LiveCheck, cloneAnswers(m.answers)
+	check, snapshot, probed := m.opts.LiveCheck, cloneAnswers(m.answers), field
+	if m.add != nil && strings.HasPrefix(field, newNodePrefix) {
+		snapshot, probed = m.add.probeTarget(snapshot, field)
+	}
 	run := func() tea.Msg {
-		return liveResultMsg{field: field, value: value, findings: check(ctx, snapshot, field)}
+		found := check(ctx, snapshot, probed)
+		for i := range found {
+			if found[i].Field == probed {
+				found[i].Field = field // the grown cluster's path, back on the New node screen
+			}
+		}
+		return liveResultMsg{field: field, value: value, findings: found}
 	}
 	if !m.spinOn {
 		m.spinOn = true
@@ -154,8 +164,8 @@ func (m *model) anyLiveRunning() bool {
 // currentValue is the field's value now, wherever it is on screen; ok is
 // false when no field with that path exists any more.
 func (m *model) currentValue(path string) (string, bool) {
-	for i := range formSteps {
-		for _, row := range formSteps[i].fields(&m.answers) {
+	for _, s := range m.questionSteps() {
+		for _, row := range s.fields(&m.answers) {
 			for _, fl := range row {
 				if fl.path == path {
 					return m.form.value(m, fl), true
@@ -170,8 +180,8 @@ func (m *model) currentValue(path string) (string, bool) {
 // whose value is still the field's value, in the wizard's field order.
 func (m *model) liveFindings() validate.Findings {
 	var out validate.Findings
-	for i := range formSteps {
-		for _, row := range formSteps[i].fields(&m.answers) {
+	for _, s := range m.questionSteps() {
+		for _, row := range s.fields(&m.answers) {
 			for _, fl := range row {
 				lc := m.live[fl.path]
 				if lc == nil || lc.running || lc.value != m.form.value(m, fl) {

@@ -157,10 +157,10 @@ func TestKeystrokesWhileProbeHeld(t *testing.T) {
 	w.press("\t") // leaving the field starts its probe
 	w.waitFor("checking", keystrokeBudget)
 
-	// Port holds its default, 1433.
+	// Port starts empty (1433, or the SQL Browser for a named instance).
+	w.typeEach("Port", "", "1434")
 	w.keystroke("Port", "\x7f", "143") // backspace
-	w.keystroke("Port", "\x7f", "14")
-	w.typeEach("Port", "14", "33")
+	w.typeEach("Port", "143", "3")
 	w.keystroke("Database name", "\t", "Octopus")
 	w.typeEach("Database name", "Octopus", "HA")
 

@@ -2,10 +2,12 @@ package tui
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,28 +38,56 @@ for them when they run.
 
 func runPlain(opts Options) int {
 	p := &plain{in: bufio.NewReader(opts.In), out: opts.Out, a: steps.Defaults()}
+	// The same rule as the wizard's (owner.go): save over the file only
+	// when octoha wrote it.
+	savePath, owned, note := opts.AnswersPath, false, ""
 	if opts.OpenExisting {
-		a, err := loadAnswers(opts.AnswersPath)
+		a, byOctoha, err := loadAnswers(opts.AnswersPath)
 		switch {
 		case err == nil:
-			p.a = a
+			p.a, owned = a, byOctoha
+			if !byOctoha {
+				savePath, note = DefaultAnswersPath, handWrittenNote(opts.AnswersPath)
+			}
 		case !errors.Is(err, fs.ErrNotExist):
 			fmt.Fprintln(opts.Err, "octoha:", err)
 			return exitInvalid
 		}
 	}
 	fmt.Fprint(p.out, plainIntro)
+	if note != "" {
+		fmt.Fprintln(p.out, note+".")
+	}
 	err := p.askSteps()
-	if saveErr := steps.Save(opts.AnswersPath, p.a); saveErr != nil {
-		fmt.Fprintf(opts.Err, "octoha: could not save %s: %v\n", opts.AnswersPath, saveErr)
+	savePath, saveErr := p.save(savePath, owned)
+	if saveErr != nil {
+		fmt.Fprintf(opts.Err, "octoha: could not save %s: %v\n", savePath, saveErr)
 		return exitInvalid
 	}
-	fmt.Fprintf(p.out, "\nAnswers saved to %s.\n", opts.AnswersPath)
+	fmt.Fprintf(p.out, "\nAnswers saved to %s.\n", savePath)
 	if err != nil {
-		fmt.Fprintf(opts.Err, "octoha: %v before the last question; run octoha --plain --answers %s to continue\n", err, opts.AnswersPath)
+		fmt.Fprintf(opts.Err, "octoha: %v before the last question; run octoha --plain --answers %s to continue\n", err, savePath)
 		return exitInvalid
 	}
+	opts.AnswersPath = savePath
 	return p.export(opts)
+}
+
+// save writes the answers to path, unless path is a file octoha does not
+// own holding other answers: then it asks, and without a yes saves beside
+// it under a new name. It returns where the answers went.
+func (p *plain) save(path string, owned bool) (string, error) {
+	data, err := steps.Marshal(p.a)
+	if err != nil {
+		return path, err
+	}
+	if old, err := os.ReadFile(path); !owned && err == nil && !bytes.Equal(old, data) {
+		answer, rerr := p.prompt(fmt.Sprintf("\n%s already exists and holds other answers. Overwrite it? (yes/no) [no]", path))
+		if rerr != nil || (answer != "yes" && answer != "y") {
+			path = freeName(path)
+		}
+	}
+	return path, steps.WriteFileAtomic(path, data, 0o600)
 }
 
 func (p *plain) askSteps() error {

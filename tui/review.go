@@ -27,13 +27,26 @@ type reviewScreen struct {
 
 // open renders the files (pure and fast) and lays the body out.
 func (r *reviewScreen) open(m *model) {
-	r.files, _, r.planErr = export.Plan(m.answers)
+	r.files, r.planErr = r.plan(m)
 	r.selected = min(r.selected, max(len(r.files)-1, 0))
 	r.previewing = false
 	r.body = viewport.New()
 	r.preview = viewport.New()
 	r.resize(m)
 	r.body.GotoTop()
+}
+
+// plan is what an export would write: every file of the cluster, or in
+// the add-node flow the change's files (export.AddNode).
+func (r *reviewScreen) plan(m *model) ([]render.File, error) {
+	if m.add == nil {
+		files, _, err := export.Plan(m.answers)
+		return files, err
+	}
+	if m.findings.HasErrors() {
+		return nil, export.ErrInvalid
+	}
+	return m.add.files(m.answers)
 }
 
 // resize fits the viewports to the window and refills the body.
@@ -140,6 +153,14 @@ func (r *reviewScreen) content(m *model, w int) []string {
 		}
 		out = append(out, "")
 	}
+	if m.add != nil {
+		n := m.add.node
+		g, added, _ := m.add.grown(m.answers)
+		out = append(out, m.st.accent.Render(fmt.Sprintf("%d %s", len(formSteps)+1, m.add.def.title)))
+		if added >= 0 {
+			out = append(out, fmt.Sprintf("    %-3d %-14s %-26s web %-6d comms %d", added+1, n.Name, n.Host, g.NodeWebPort(added), g.NodeCommsPort(added)), "")
+		}
+	}
 	out = append(out, m.st.accent.Render("Open findings"))
 	live := m.liveFindings()
 	if len(m.findings) == 0 && len(live) == 0 {
@@ -155,7 +176,11 @@ func (r *reviewScreen) content(m *model, w int) []string {
 		f.Message = f.Field + " (live check): " + f.Message
 		out = append(out, m.findingLines(validate.Findings{f}, "    ", w)...)
 	}
-	out = append(out, "", m.st.accent.Render("Files an export writes"))
+	heading := "Files an export writes"
+	if m.add != nil {
+		heading = "Files the change writes"
+	}
+	out = append(out, "", m.st.accent.Render(heading))
 	r.fileLine = len(out)
 	switch {
 	case r.planErr != nil && len(r.files) == 0:

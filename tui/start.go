@@ -17,7 +17,7 @@ const (
 
 var startItems = []struct{ title, note string }{
 	{"Set up a new HA cluster", "Answer the questions step by step; octoha writes the scripts and the balancer config."},
-	{"Add a node to an existing cluster", "Not in this release yet: it comes with its own issue. Meanwhile, add the node to the answers file and export again."},
+	{"Add a node to an existing cluster", "From the cluster's answers file, or its database: confirm the cluster, name the new node, and export the change."},
 	{"Open an answers file", "Continue from a saved answers file, or try one of ./examples/*.yaml."},
 }
 
@@ -30,8 +30,9 @@ type startScreen struct {
 
 // fileLoadedMsg is the answers file the admin asked to open.
 type fileLoadedMsg struct {
-	file *steps.File
-	err  error
+	file     *steps.File
+	byOctoha bool
+	err      error
 }
 
 func newStartScreen(st styles) startScreen {
@@ -48,7 +49,7 @@ func (s *startScreen) update(m *model, msg tea.Msg) tea.Cmd {
 			s.problem = msg.err.Error()
 			return nil
 		}
-		m.openAnswers(msg.file.Answers, msg.file.Path)
+		m.openAnswers(msg.file.Answers, msg.file.Path, msg.byOctoha)
 		return m.goTo(m.stepIdx)
 	case tea.PasteMsg:
 		if s.asking {
@@ -69,8 +70,8 @@ func (s *startScreen) update(m *model, msg tea.Msg) tea.Cmd {
 					path = s.input.Placeholder
 				}
 				return func() tea.Msg {
-					f, err := steps.Load(path)
-					return fileLoadedMsg{file: f, err: err}
+					f, byOctoha, err := readAnswers(path)
+					return fileLoadedMsg{file: f, byOctoha: byOctoha, err: err}
 				}
 			}
 			var cmd tea.Cmd
@@ -88,6 +89,9 @@ func (s *startScreen) update(m *model, msg tea.Msg) tea.Cmd {
 			case startNew:
 				m.newCluster()
 				return m.goTo(0)
+			case startAddNode:
+				m.setup = newAddSetup(m.st)
+				return nil
 			case startOpen:
 				s.asking = true
 				return s.input.Focus()
@@ -104,14 +108,7 @@ func (s *startScreen) view(m *model, w, h int) []string {
 		if i == s.cursor {
 			marker, style = m.st.accent.Render("> "), m.st.focusLabel
 		}
-		title := item.title
-		if i == startAddNode {
-			title += " (coming later)"
-			if i != s.cursor {
-				style = m.st.dim
-			}
-		}
-		out = append(out, marker+style.Render(title))
+		out = append(out, marker+style.Render(item.title))
 		if i == s.cursor {
 			for _, l := range wrap(item.note, w-4) {
 				out = append(out, "    "+m.st.dim.Render(l))

@@ -20,23 +20,62 @@ type step struct {
 	grid   bool
 }
 
-// formSteps are the question screens in order; Review and Export follow.
+// formSteps are the question screens in order; in the add-node flow the
+// New node screen follows them, then Review and Export.
 var formSteps = []step{octopusStep, databaseStep, storageStep, nodesStep, loadBalancerStep, tentaclesStep}
 
-// Indexes of the screens after the questions.
+// Indexes of the screens after the cluster's questions. newNodeIndex shows
+// only in the add-node flow; a new cluster goes from Tentacles to Review.
 const (
-	reviewIndex = iota + 6
+	newNodeIndex = iota + 6
+	reviewIndex
 	exportIndex
 	stepCount
 )
 
-// stepNames are the header's words for every screen.
-func stepNames() []string {
-	names := make([]string, 0, stepCount)
-	for _, s := range formSteps {
-		names = append(names, s.name)
+// flow is the indexes of the screens this wizard shows, in order.
+func (m *model) flow() []int {
+	out := make([]int, 0, stepCount)
+	for i := 0; i < stepCount; i++ {
+		if i != newNodeIndex || m.add != nil {
+			out = append(out, i)
+		}
 	}
-	return append(names, "Review", "Export")
+	return out
+}
+
+// stepName is the header's word for screen i.
+func stepName(i int) string {
+	switch {
+	case i < len(formSteps):
+		return formSteps[i].name
+	case i == newNodeIndex:
+		return "New node"
+	case i == reviewIndex:
+		return "Review"
+	}
+	return "Export"
+}
+
+// isForm reports whether screen i is a question screen.
+func (m *model) isForm(i int) bool {
+	return i < len(formSteps) || (i == newNodeIndex && m.add != nil)
+}
+
+// stepAt is question screen i.
+func (m *model) stepAt(i int) step {
+	if i == newNodeIndex {
+		return m.add.step()
+	}
+	return formSteps[i]
+}
+
+// questionSteps are the question screens this wizard shows.
+func (m *model) questionSteps() []step {
+	if m.add == nil {
+		return formSteps
+	}
+	return append(formSteps[:len(formSteps):len(formSteps)], m.add.step())
 }
 
 // ownsField reports whether a finding about path belongs on this step.
@@ -52,6 +91,9 @@ func (s step) ownsField(path string) bool {
 // stepOf is the index of the step a finding belongs to, or -1 for findings
 // about the cluster as a whole.
 func stepOf(path string) int {
+	if strings.HasPrefix(path, newNodePrefix) {
+		return newNodeIndex
+	}
 	for i, s := range formSteps {
 		if s.ownsField(path) {
 			return i

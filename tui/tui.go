@@ -4,11 +4,13 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -32,6 +34,23 @@ type Options struct {
 	// LiveCheck, when set, probes the real cluster for a field (see
 	// LiveCheck); nil means pure checks only.
 	LiveCheck LiveCheck
+	// ListNodes, when set, lists the nodes Octopus knows from the
+	// cluster's database, for adding a node without an answers file;
+	// sqlPassword is used only with SQL authentication and never saved.
+	ListNodes func(ctx context.Context, a steps.Answers, sqlPassword string) ([]KnownNode, error)
+}
+
+// KnownNode is a node recorded in the cluster's database
+// (dbo.OctopusServerNode).
+type KnownNode struct {
+	Name string
+	// SinceSeen is how long ago the node last checked in; HasLastSeen is
+	// false when the table does not say.
+	SinceSeen   time.Duration
+	HasLastSeen bool
+	// Live is true when the node checked in within the last few minutes.
+	Live     bool
+	Draining bool
 }
 
 // Exit codes, as main's.
@@ -90,26 +109,27 @@ func openModel(opts Options) (*model, error) {
 	if !opts.OpenExisting {
 		return m, nil
 	}
-	a, err := loadAnswers(opts.AnswersPath)
+	a, byOctoha, err := loadAnswers(opts.AnswersPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		m.newCluster()
 	case err != nil:
 		return nil, err
 	default:
-		m.openAnswers(a, opts.AnswersPath)
+		m.openAnswers(a, opts.AnswersPath, byOctoha)
 	}
 	return m, nil
 }
 
-// loadAnswers reads an answers file; a missing file is fs.ErrNotExist.
-func loadAnswers(path string) (steps.Answers, error) {
+// loadAnswers reads an answers file and says whether octoha wrote it (so
+// may save over it); a missing file is fs.ErrNotExist.
+func loadAnswers(path string) (steps.Answers, bool, error) {
 	if _, err := os.Stat(path); err != nil {
-		return steps.Answers{}, err
+		return steps.Answers{}, false, err
 	}
-	f, err := steps.Load(path)
+	f, byOctoha, err := readAnswers(path)
 	if err != nil {
-		return steps.Answers{}, err
+		return steps.Answers{}, false, err
 	}
-	return f.Answers, nil
+	return f.Answers, byOctoha, nil
 }

@@ -30,8 +30,12 @@ func (m *model) render() string {
 	bodyH := h - 2 - len(footer) // header line, blank line under it
 	var body []string
 	switch {
+	case m.clobber != nil:
+		body = m.clobberView(w, bodyH)
 	case m.quitting:
 		body = m.quitView(w, bodyH)
+	case m.onStart && m.setup != nil:
+		body = m.setup.view(m, w, bodyH)
 	case m.onStart:
 		body = m.start.view(m, w, bodyH)
 	case m.stepIdx == reviewIndex:
@@ -68,17 +72,17 @@ func fit(lines []string, n int) []string {
 // done but with errors. When it does not fit, the other steps shrink to
 // their numbers.
 func (m *model) header(w int) string {
-	names := stepNames()
 	title := m.st.title.Render("octoha")
 	if m.onStart {
 		return title + m.st.dim.Render("  Octopus Deploy Server high availability, version "+m.opts.Version)
 	}
+	screens := m.flow()
 	build := func(short bool) (string, int) {
 		var b strings.Builder
 		width := 8
 		b.WriteString(title + "  ")
-		for i, name := range names {
-			if i > 0 {
+		for pos, i := range screens {
+			if pos > 0 {
 				b.WriteString(" ")
 				width++
 			}
@@ -87,16 +91,16 @@ func (m *model) header(w int) string {
 			switch {
 			case i == m.stepIdx:
 				style = m.st.stepNow
-			case i < len(formSteps) && m.completed[i] && m.hasOpenErrors(i):
+			case m.isForm(i) && m.completed[i] && m.hasOpenErrors(i):
 				mark, style = "!", m.st.stepErr
 			case m.completed[i]:
 				mark, style = "✓", m.st.stepDone
 			}
-			text := name
+			text := stepName(i)
 			if short && i != m.stepIdx {
-				text = strconv.Itoa(i + 1)
+				text = strconv.Itoa(pos + 1)
 			} else if short {
-				text = strconv.Itoa(i+1) + " " + name
+				text = strconv.Itoa(pos+1) + " " + text
 			}
 			b.WriteString(style.Render(mark + text))
 			width += 1 + len([]rune(text))
@@ -104,6 +108,9 @@ func (m *model) header(w int) string {
 		return b.String(), width
 	}
 	sig := headerSig(w, m.stepIdx, m.completed, m.errorSteps())
+	if m.add != nil {
+		sig += "+"
+	}
 	if sig == m.headerKey {
 		return m.headerText
 	}
@@ -139,8 +146,12 @@ func (m *model) helpLine(w int) string {
 	k := m.keys
 	var b bindings
 	switch {
+	case m.clobber != nil:
+		b = m.clobberKeys()
 	case m.quitting:
 		b = bindings{k.Save, k.QuitNow, k.Cancel}
+	case m.onStart && m.setup != nil:
+		b = m.setup.keys(m)
 	case m.onStart:
 		b = m.start.keys(m)
 	case m.stepIdx == reviewIndex:
@@ -174,7 +185,7 @@ func (f *form) keys(m *model) bindings {
 	if fl, ok := f.focused(); ok && fl.kind == choiceKind {
 		b = append(b, k.Choose)
 	}
-	if formSteps[f.step].grid {
+	if m.stepAt(f.step).grid {
 		b = append(b, k.AddNode, k.DelNode)
 	}
 	if f.step > 0 {

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"fmt"
-
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -26,12 +24,25 @@ type model struct {
 	width  int
 	height int
 
-	answers  steps.Answers
-	path     string // the answers file saved to
+	answers steps.Answers
+	path    string // the answers file saved to
+	// pathOwned is true once saving to path cannot destroy a file octoha
+	// did not write: the wizard opened it as its own, wrote it, or the
+	// admin said to overwrite it (see save and owner.go).
+	pathOwned bool
+	// clobber is the open "overwrite this file?" question, or nil.
+	clobber *clobberQuestion
+	// keepNote keeps the "written by hand" status through the first save.
+	keepNote bool
 	findings validate.Findings
 
-	onStart   bool // the start screen is showing
-	start     startScreen
+	onStart bool // the start screen is showing
+	start   startScreen
+	// setup is the add-node flow's first screen (where the cluster's
+	// answers come from), shown in place of the start screen.
+	setup *addSetup
+	// add is the node being added; nil when setting up a new cluster.
+	add       *addState
 	stepIdx   int
 	completed [stepCount]bool
 	form      form
@@ -71,17 +82,17 @@ func newModel(opts Options) *model {
 	m.start = newStartScreen(m.st)
 	m.form.init(m.st)
 	m.export = newExportScreen(m.st)
-	m.findings = validate.Check(m.answers)
+	m.recheck()
 	return m
 }
 
 // openAnswers continues from answers read from a file: everything counts as
 // seen, and the wizard resumes at the first incomplete step (resumeStep).
-func (m *model) openAnswers(a steps.Answers, path string) {
+func (m *model) openAnswers(a steps.Answers, path string, byOctoha bool) {
 	m.answers = a
-	m.path = path
+	m.saveTo(path, byOctoha)
 	m.onStart = false
-	m.findings = validate.Check(m.answers)
+	m.recheck()
 	m.form.touchAll = true
 	next := resumeStep(a)
 	for i := 0; i < next; i++ {
@@ -106,6 +117,9 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.review.resize(m)
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.clobber != nil {
+			return m, m.updateClobber(msg)
+		}
 		if key.Matches(msg, m.keys.Quit) {
 			if m.quitting {
 				return m, m.saveAndQuit()
@@ -117,25 +131,15 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.updateQuit(msg)
 		}
 	case savedMsg:
-		if msg.err != nil {
-			m.setStatus(fmt.Sprintf("could not save %s: %v", m.path, msg.err), true)
-		} else {
-			m.setStatus("answers saved to "+m.path, false)
-		}
-		if msg.thenQuit {
-			if msg.err != nil {
-				m.quitting = true
-				return m, nil
-			}
-			return m, tea.Quit
-		}
-		return m, nil
+		return m, m.saved(msg)
 	case livePauseMsg, liveResultMsg, spinner.TickMsg:
 		return m, m.updateLive(msg)
 	case exportedMsg:
 		return m, m.export.finished(m, msg)
 	}
 	switch {
+	case m.onStart && m.setup != nil:
+		return m, m.setup.update(m, msg)
 	case m.onStart:
 		return m, m.start.update(m, msg)
 	case m.stepIdx == reviewIndex:
@@ -146,9 +150,21 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, m.form.update(m, msg)
 }
 
+// skipTo is the screen goTo shows for i: New node only exists in the
+// add-node flow, so a new cluster steps over it.
+func (m *model) skipTo(i int) int {
+	if i == newNodeIndex && m.add == nil {
+		if i > m.stepIdx {
+			return reviewIndex
+		}
+		return newNodeIndex - 1
+	}
+	return i
+}
+
 // goTo shows step i (a question screen, Review or Export).
 func (m *model) goTo(i int) tea.Cmd {
-	m.stepIdx = max(0, min(i, stepCount-1))
+	m.stepIdx = max(0, min(m.skipTo(i), stepCount-1))
 	switch m.stepIdx {
 	case reviewIndex:
 		m.review.open(m)
@@ -180,25 +196,13 @@ func (m *model) back() tea.Cmd {
 // every keystroke.
 func (m *model) recheck() {
 	m.findings = validate.Check(m.answers)
+	if m.add != nil {
+		m.findings = append(m.findings, m.add.findings(m.answers)...)
+	}
 }
 
 func (m *model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr = s, isErr
-}
-
-// savedMsg reports a save of the answers file.
-type savedMsg struct {
-	err      error
-	thenQuit bool
-}
-
-// save writes the answers file (atomic, 0600) in a command, off the
-// update loop.
-func (m *model) save(thenQuit bool) tea.Cmd {
-	a, path := cloneAnswers(m.answers), m.path
-	return func() tea.Msg {
-		return savedMsg{err: steps.Save(path, a), thenQuit: thenQuit}
-	}
 }
 
 func (m *model) saveAndQuit() tea.Cmd {

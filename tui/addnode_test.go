@@ -1,0 +1,200 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/octoha/octoha/export"
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+const growExample = "4-node-polling-unique-port-nginx.yaml"
+
+// addFromFile goes from the start screen to the add-node flow's first
+// screen with the example's answers.
+func addFromFile(t *testing.T, m *model, goldens bool) {
+	t.Helper()
+	press(t, m, "down", "enter")
+	if goldens {
+		golden(t, m, "add-choose")
+	}
+	press(t, m, "enter")
+	typeText(t, m, filepath.Join(examples, growExample))
+	press(t, m, "enter")
+	if m.add == nil || m.onStart || m.stepIdx != 0 || len(m.answers.Nodes) != 4 {
+		t.Fatalf("not in the add-node flow: add %v onStart %v step %d\n%s", m.add != nil, m.onStart, m.stepIdx, screen(m))
+	}
+}
+
+func TestAddNodeFromFileExportsWhatAddNodeWrites(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	addFromFile(t, m, true)
+	for i := 0; i < len(formSteps); i++ {
+		finishStep(t, m)
+	}
+	if m.stepIdx != newNodeIndex {
+		t.Fatalf("after Tentacles: step %d, want New node", m.stepIdx)
+	}
+	golden(t, m, "newnode")
+	typeText(t, m, "OCTO5")
+	press(t, m, "tab")
+	typeText(t, m, "localhost")
+	if l := lineWith(m, "Comms port"); !strings.Contains(l, "10947") {
+		t.Errorf("the comms port does not show the next port: %q", l)
+	}
+	finishStep(t, m)
+	if m.stepIdx != reviewIndex || len(m.review.files) == 0 {
+		t.Fatalf("Review: step %d, files %d, %v\n%s", m.stepIdx, len(m.review.files), m.review.planErr, screen(m))
+	}
+	press(t, m, "p")
+	if !strings.Contains(screen(m), m.review.files[0].Path) {
+		t.Errorf("no preview:\n%s", screen(m))
+	}
+	press(t, m, "esc", "enter")
+	if m.stepIdx != exportIndex || m.export.input.Value() != "octoha-add-OCTO5" {
+		t.Fatalf("Export: step %d, folder %q", m.stepIdx, m.export.input.Value())
+	}
+	press(t, m, "enter")
+	if !m.export.done {
+		t.Fatalf("the export did not finish:\n%s", screen(m))
+	}
+
+	f, _ := steps.Load(filepath.Join(examples, growExample))
+	want := filepath.Join(t.TempDir(), "cli")
+	if _, err := export.AddNode(context.Background(), f.Answers, export.AddNodeOptions{Node: steps.Node{Name: "OCTO5", Host: "localhost"}, Dir: want}); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, readTree(t, "octoha-add-OCTO5"), readTree(t, want))
+	// The example was only read; the confirmed answers went to ./.
+	if _, err := steps.Load(DefaultAnswersPath); err != nil {
+		t.Error(err)
+	}
+}
+
+func sameTree(t *testing.T, got, want map[string][]byte) {
+	t.Helper()
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%d files, want %d", len(got), len(want))
+	}
+	for name, content := range want {
+		if !bytes.Equal(got[name], content) {
+			t.Errorf("%s differs", name)
+		}
+	}
+}
+
+func TestNewNodeClashes(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	addFromFile(t, m, false)
+	m.goTo(newNodeIndex)
+	typeText(t, m, "octo2")
+	press(t, m, "tab")
+	typeText(t, m, "octo5.corp.local")
+	press(t, m, "tab", "tab")
+	typeText(t, m, "10944")
+	press(t, m, "shift+tab")
+	if !hasError(m.findings, "newNode.name", "already used by node 2") {
+		t.Errorf("no name clash: %v", m.findings)
+	}
+	if !hasError(m.findings, "newNode.commsPort", "") {
+		t.Errorf("no comms port error: %v", m.findings)
+	}
+	if !m.hasOpenErrors(newNodeIndex) {
+		t.Error("the New node step has no errors")
+	}
+	// Export refuses while they are open.
+	m.goTo(exportIndex)
+	press(t, m, "enter")
+	if m.export.done || !strings.Contains(screen(m), "still have errors") {
+		t.Errorf("exported with a clash:\n%s", screen(m))
+	}
+}
+
+func hasError(fs validate.Findings, field, text string) bool {
+	for _, f := range fs {
+		if f.Severity == validate.Error && f.Field == field && strings.Contains(f.Message, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// fakeNodes is a ListNodes hook that records what it was asked.
+type fakeNodes struct {
+	a        steps.Answers
+	password string
+}
+
+func (f *fakeNodes) list(_ context.Context, a steps.Answers, password string) ([]KnownNode, error) {
+	f.a, f.password = a, password
+	return []KnownNode{
+		{Name: "OCTO1", SinceSeen: 12 * time.Second, HasLastSeen: true, Live: true},
+		{Name: "OCTO2", SinceSeen: 3 * time.Minute, HasLastSeen: true, Live: true, Draining: true},
+		{Name: "OCTO3", SinceSeen: 72 * time.Hour, HasLastSeen: true},
+	}, nil
+}
+
+func TestAddNodeFromDatabase(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	fake := &fakeNodes{}
+	m.opts.ListNodes = fake.list
+	press(t, m, "down", "enter", "down", "enter")
+	typeText(t, m, "sql01.corp.local")
+	press(t, m, "tab", "tab", "tab", "right", "tab")
+	typeText(t, m, "octoha")
+	press(t, m, "tab")
+	typeText(t, m, "s3cret")
+	golden(t, m, "add-connect")
+	if strings.Contains(screen(m), "s3cret") {
+		t.Fatal("the password shows")
+	}
+	press(t, m, "enter")
+	if fake.password != "s3cret" || fake.a.Database.Server != "sql01.corp.local" || fake.a.Database.Auth != steps.AuthSQL || fake.a.Database.User != "octoha" {
+		t.Fatalf("ListNodes got %q, %+v", fake.password, fake.a.Database)
+	}
+	golden(t, m, "add-listed")
+	for _, want := range []string{"OCTO1", "12s ago", "running", "draining", "3 days ago", "not seen lately"} {
+		if !strings.Contains(screen(m), want) {
+			t.Errorf("the listing lacks %q", want)
+		}
+	}
+	press(t, m, "enter")
+	if m.add == nil || m.stepIdx != 0 || strings.Join(m.answers.NodeNames(), ",") != "OCTO1,OCTO2,OCTO3" || m.answers.Database.Create {
+		t.Fatalf("the cluster from the listing: %+v", m.answers)
+	}
+	finishStep(t, m)
+	if data, _ := os.ReadFile(DefaultAnswersPath); len(data) == 0 || bytes.Contains(data, []byte("s3cret")) {
+		t.Fatalf("the saved answers: %q", data)
+	}
+	// A listed name is taken even when the admin drops that node.
+	removeNode(&m.answers, 2)
+	m.goTo(newNodeIndex)
+	typeText(t, m, "octo3")
+	if !hasError(m.findings, "newNode.name", "already a node of this cluster in its database") {
+		t.Errorf("no clash with the listing: %v", m.findings)
+	}
+	golden(t, m, "newnode-clash")
+}
+
+func TestNewClusterSkipsNewNode(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	m.newCluster()
+	m.goTo(len(formSteps) - 1)
+	finishStep(t, m)
+	if m.stepIdx != reviewIndex {
+		t.Fatalf("after Tentacles: step %d", m.stepIdx)
+	}
+	press(t, m, "esc")
+	if m.stepIdx != len(formSteps)-1 {
+		t.Fatalf("back from Review: step %d", m.stepIdx)
+	}
+	if strings.Contains(screen(m), "New node") {
+		t.Error("the header names New node")
+	}
+}

@@ -1,0 +1,432 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/octoha/octoha/steps"
+)
+
+// addSetup is the add-node flow's first screen: where the running
+// cluster's answers come from. Either its answers file, or, when there is
+// none, its database: the nodes Octopus knows are listed and become the
+// existing nodes. Either way the admin then confirms the cluster's answers
+// on the usual screens, and adds the node on the New node screen.
+type addSetup struct {
+	phase   addPhase
+	cursor  int             // on the choice
+	path    textinput.Model // the answers file
+	conn    steps.Answers   // the database connection being typed
+	focus   int             // the connection field with focus
+	input   textinput.Model // its text
+	pwd     textinput.Model // the SQL login's password: masked, never saved
+	running bool            // the node listing is under way
+	listed  []KnownNode
+	problem string
+}
+
+type addPhase int
+
+const (
+	addChoose addPhase = iota
+	addFile
+	addConnect
+	addListed
+)
+
+var addSources = []struct{ title, note string }{
+	{"From the cluster's answers file", "The file octoha export (or this wizard) wrote for the running cluster."},
+	{"From the cluster's database", "No answers file: octoha lists the nodes Octopus knows, and you confirm the rest."},
+}
+
+// addFileLoadedMsg is the cluster's answers file, read.
+type addFileLoadedMsg struct {
+	file     *steps.File
+	byOctoha bool
+	err      error
+}
+
+// nodesListedMsg is the database's node listing.
+type nodesListedMsg struct {
+	nodes []KnownNode
+	err   error
+}
+
+func newAddSetup(st styles) *addSetup {
+	s := &addSetup{conn: steps.Defaults(), input: newInput(st), pwd: newInput(st)}
+	s.path = newInput(st)
+	s.path.Prompt = "File: "
+	s.path.Placeholder = "octoha-answers.yaml"
+	s.pwd.EchoMode = textinput.EchoPassword
+	s.pwd.EchoCharacter = '•'
+	return s
+}
+
+// connFields are the connection's answers, the Database screen's own
+// fields: server, port, database, authentication and, for SQL
+// authentication, the login.
+func (s *addSetup) connFields() []field {
+	want := map[string]bool{"database.server": true, "database.port": true, "database.name": true, "database.auth": true, "database.user": true}
+	var out []field
+	for _, row := range databaseFields(&s.conn) {
+		if want[row[0].path] {
+			out = append(out, row[0])
+		}
+	}
+	return out
+}
+
+// asksPassword reports whether the connection needs a password field,
+// shown after the others.
+func (s *addSetup) asksPassword() bool { return s.conn.Database.Auth == steps.AuthSQL }
+
+func (s *addSetup) fieldCount() int {
+	n := len(s.connFields())
+	if s.asksPassword() {
+		n++
+	}
+	return n
+}
+
+func (s *addSetup) onPassword() bool { return s.asksPassword() && s.focus == len(s.connFields()) }
+
+// loadInput focuses the field at s.focus.
+func (s *addSetup) loadInput() tea.Cmd {
+	s.input.Blur()
+	s.pwd.Blur()
+	if s.onPassword() {
+		return s.pwd.Focus()
+	}
+	fl := s.connFields()[s.focus]
+	if fl.kind == choiceKind {
+		return nil
+	}
+	s.input.SetValue(fl.get(&s.conn))
+	s.input.CursorEnd()
+	s.input.Placeholder = ""
+	if fl.derived != nil {
+		s.input.Placeholder = fl.derived(&s.conn)
+	}
+	return s.input.Focus()
+}
+
+func (s *addSetup) update(m *model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case addFileLoadedMsg:
+		if msg.err != nil {
+			s.problem = msg.err.Error()
+			return nil
+		}
+		m.saveTo(msg.file.Path, msg.byOctoha)
+		m.form.touchAll = true
+		return m.beginAdd(msg.file.Answers, nil)
+	case nodesListedMsg:
+		s.running = false
+		switch {
+		case msg.err != nil:
+			s.problem = msg.err.Error()
+		case len(msg.nodes) == 0:
+			s.problem = "The database has no Octopus server nodes, so there is no cluster to add to: set up a new cluster instead."
+		default:
+			s.listed, s.phase, s.problem = msg.nodes, addListed, ""
+		}
+		return nil
+	case tea.PasteMsg:
+		return s.typed(m, msg)
+	case tea.KeyPressMsg:
+		if s.running {
+			return nil
+		}
+		return s.key(m, msg)
+	}
+	return nil
+}
+
+func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	back := key.Matches(msg, k.Back)
+	switch s.phase {
+	case addChoose:
+		switch {
+		case back:
+			m.setup = nil
+		case key.Matches(msg, k.Next):
+			s.cursor = (s.cursor + 1) % len(addSources)
+		case key.Matches(msg, k.Prev):
+			s.cursor = (s.cursor + len(addSources) - 1) % len(addSources)
+		case key.Matches(msg, k.Enter) && s.cursor == 0:
+			s.phase = addFile
+			return s.path.Focus()
+		case key.Matches(msg, k.Enter):
+			s.phase, s.focus = addConnect, 0
+			return s.loadInput()
+		}
+		return nil
+	case addFile:
+		switch {
+		case back:
+			s.phase, s.problem = addChoose, ""
+			s.path.Blur()
+			return nil
+		case key.Matches(msg, k.Enter):
+			path := strings.TrimSpace(s.path.Value())
+			if path == "" {
+				path = s.path.Placeholder
+			}
+			return func() tea.Msg {
+				f, byOctoha, err := readAnswers(path)
+				return addFileLoadedMsg{file: f, byOctoha: byOctoha, err: err}
+			}
+		}
+		return s.typed(m, msg)
+	case addConnect:
+		switch {
+		case back:
+			s.phase, s.problem = addChoose, ""
+			return nil
+		case key.Matches(msg, k.Enter) && s.focus == s.fieldCount()-1:
+			return s.list(m)
+		case key.Matches(msg, k.Enter), key.Matches(msg, k.Next):
+			s.focus = min(s.focus+1, s.fieldCount()-1)
+			return s.loadInput()
+		case key.Matches(msg, k.Prev):
+			s.focus = max(s.focus-1, 0)
+			return s.loadInput()
+		}
+		if !s.onPassword() {
+			if fl := s.connFields()[s.focus]; fl.kind == choiceKind {
+				switch msg.String() {
+				case "left":
+					fl.chooseNext(&s.conn, -1)
+				case "right", "space":
+					fl.chooseNext(&s.conn, 1)
+				}
+				return nil
+			}
+		}
+		return s.typed(m, msg)
+	case addListed:
+		switch {
+		case back:
+			s.phase = addConnect
+			return s.loadInput()
+		case key.Matches(msg, k.Enter):
+			return m.beginAdd(s.clusterFromListing(), s.listed)
+		}
+	}
+	return nil
+}
+
+// typed passes a key or a paste to the input with focus and stores the
+// text.
+func (s *addSetup) typed(m *model, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case s.phase == addFile:
+		s.path, cmd = s.path.Update(msg)
+		s.problem = ""
+	case s.phase == addConnect && s.onPassword():
+		s.pwd, cmd = s.pwd.Update(msg)
+	case s.phase == addConnect:
+		fl := s.connFields()[s.focus]
+		if fl.kind == choiceKind {
+			return nil
+		}
+		s.input, cmd = s.input.Update(msg)
+		if err := fl.set(&s.conn, s.input.Value()); err != nil {
+			s.problem = err.Error()
+		} else {
+			s.problem = ""
+		}
+	}
+	return cmd
+}
+
+// list asks the database for its nodes, in a command.
+func (s *addSetup) list(m *model) tea.Cmd {
+	if m.opts.ListNodes == nil {
+		s.problem = "This octoha cannot reach databases; add the node from the cluster's answers file instead."
+		return nil
+	}
+	if s.problem != "" {
+		return nil // a port that is not a number
+	}
+	s.running, s.problem = true, ""
+	list, a, password := m.opts.ListNodes, cloneAnswers(s.conn), s.pwd.Value()
+	return func() tea.Msg {
+		nodes, err := list(context.Background(), a, password)
+		return nodesListedMsg{nodes: nodes, err: err}
+	}
+}
+
+// clusterFromListing is the defaults, the connection, and the listed
+// nodes as the existing nodes; their hosts are still to be typed. The
+// database exists, so the scripts must not create it.
+func (s *addSetup) clusterFromListing() steps.Answers {
+	a := cloneAnswers(s.conn)
+	a.Database.Create = false
+	a.Nodes = nil
+	for _, k := range s.listed {
+		a.Nodes = append(a.Nodes, steps.Node{Name: k.Name})
+	}
+	return a
+}
+
+// beginAdd starts the add-node flow's screens from the cluster's answers:
+// the cluster's own screens to confirm, then New node, Review, Export.
+func (m *model) beginAdd(a steps.Answers, listed []KnownNode) tea.Cmd {
+	m.setup = nil
+	m.add = newAddState(listed)
+	m.answers = a
+	m.onStart = false
+	m.completed = [stepCount]bool{}
+	m.recheck()
+	return m.goTo(0)
+}
+
+func (s *addSetup) view(m *model, w, h int) []string {
+	out := []string{m.st.title.Render("Add a node to an existing cluster"), ""}
+	switch s.phase {
+	case addChoose, addFile:
+		for i, item := range addSources {
+			marker, style := "  ", m.st.label
+			if i == s.cursor {
+				marker, style = m.st.accent.Render("> "), m.st.focusLabel
+			}
+			out = append(out, marker+style.Render(item.title))
+			if i == s.cursor {
+				for _, l := range wrap(item.note, w-4) {
+					out = append(out, "    "+m.st.dim.Render(l))
+				}
+			}
+		}
+		if s.phase == addFile {
+			s.path.SetWidth(max(w-12, 10))
+			out = append(out, "", "  "+s.path.View())
+		}
+	case addConnect:
+		out = append(out, s.connectView(m, w)...)
+	case addListed:
+		out = append(out, s.listedView(m, w)...)
+	}
+	if s.running {
+		out = append(out, "", "  listing the nodes in "+s.conn.Database.Name+"…")
+	}
+	if s.problem != "" {
+		out = append(out, "")
+		for _, l := range wrap(s.problem, w-4) {
+			out = append(out, "  "+m.st.err.Render(l))
+		}
+	}
+	return out
+}
+
+func (s *addSetup) connectView(m *model, w int) []string {
+	out := wrap("The cluster's database: octoha lists the nodes Octopus knows. The password is used for this listing only and never saved.", w)
+	for i := range out {
+		out[i] = m.st.dim.Render(out[i])
+	}
+	out = append(out, "")
+	fields := s.connFields()
+	const labelW = 14
+	row := func(i int, label, value string) {
+		marker, l := "  ", m.st.label.Render(pad(label, labelW))
+		if i == s.focus {
+			marker, l = m.st.accent.Render("> "), m.st.focusLabel.Render(pad(label, labelW))
+		}
+		out = append(out, marker+l+"  "+value)
+	}
+	for i, fl := range fields {
+		var v string
+		switch {
+		case fl.kind == choiceKind:
+			parts := make([]string, len(fl.choices))
+			for j, c := range fl.choices {
+				if c == fl.get(&s.conn) {
+					parts[j] = m.st.pOn.on("(•) " + c)
+				} else {
+					parts[j] = m.st.pOff.on("( ) " + c)
+				}
+			}
+			v = strings.Join(parts, "  ")
+		case i == s.focus:
+			s.input.SetWidth(max(w-labelW-5, 10))
+			v = s.input.View()
+		case fl.get(&s.conn) == "" && fl.derived != nil:
+			v = m.st.dim.Render(fl.derived(&s.conn))
+		default:
+			v = fl.get(&s.conn)
+		}
+		row(i, fl.label, v)
+	}
+	if s.asksPassword() {
+		s.pwd.SetWidth(max(w-labelW-5, 10))
+		row(len(fields), "Password", s.pwd.View())
+	}
+	return out
+}
+
+func (s *addSetup) listedView(m *model, w int) []string {
+	d := s.conn.Database
+	out := []string{fmt.Sprintf("The nodes Octopus knows in %s on %s:", d.Name, d.Server), "",
+		m.st.dim.Render("    " + pad("Name", 20) + pad("Last seen", 16) + "State")}
+	for _, k := range s.listed {
+		seen := "not recorded"
+		if k.HasLastSeen {
+			seen = age(k.SinceSeen) + " ago"
+		}
+		state := "not seen lately"
+		switch {
+		case k.Draining:
+			state = "draining"
+		case k.Live:
+			state = "running"
+		case !k.HasLastSeen:
+			state = "unknown"
+		}
+		out = append(out, "    "+pad(k.Name, 20)+pad(seen, 16)+state)
+	}
+	out = append(out, "")
+	for _, l := range wrap("These become the cluster's existing nodes. Next, confirm the cluster's answers; type each node's host on the Nodes screen.", w) {
+		out = append(out, m.st.dim.Render(l))
+	}
+	return out
+}
+
+func (s *addSetup) keys(m *model) bindings {
+	k := m.keys
+	esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
+	switch s.phase {
+	case addFile:
+		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")), esc, k.Quit}
+	case addConnect:
+		enter := k.Enter
+		if s.focus == s.fieldCount()-1 {
+			enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "list nodes"))
+		}
+		return bindings{k.Next, k.Prev, enter, esc, k.Quit}
+	case addListed:
+		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm the cluster")), esc, k.Quit}
+	}
+	return bindings{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), esc, k.Quit}
+}
+
+// age is a duration as an admin reads it: 12s, 4m, 3h, 2 days.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+}

@@ -1,0 +1,179 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+)
+
+// newNodePrefix begins the answers paths of the New node screen. The new
+// node is not in the answers until the change is exported (export.AddNode
+// writes the grown answers), so its fields live beside them.
+const newNodePrefix = "newNode."
+
+// addState is the add-node flow: the node being added, and the nodes the
+// cluster's database listed (none when the answers came from a file).
+type addState struct {
+	node   steps.Node
+	listed []KnownNode
+	def    step
+}
+
+func newAddState(listed []KnownNode) *addState {
+	s := &addState{listed: listed}
+	s.def = step{
+		name:   "New node",
+		title:  "The new node",
+		intro:  "The machine joining the cluster. Empty ports are derived; the host must resolve from here.",
+		owns:   []string{newNodePrefix},
+		fields: s.fields,
+	}
+	return s
+}
+
+func (s *addState) step() step { return s.def }
+
+// fields are the new node's name, host and ports. They read and write
+// s.node, not the answers.
+func (s *addState) fields(*steps.Answers) [][]field {
+	node := func(*steps.Answers) *steps.Node { return &s.node }
+	name := textField(newNodePrefix+"name", "Node name", func(a *steps.Answers) *string { return &node(a).Name }).
+		withExplain(func(a *steps.Answers) string {
+			return "Its name in Octopus (create-instance --serverNodeName), usually the machine name. Taken: " + s.takenNames(a) + "."
+		})
+	host := textField(newNodePrefix+"host", "Host", func(a *steps.Answers) *string { return &node(a).Host }).
+		withExplain(func(*steps.Answers) string {
+			return "The name the load balancer (and, for unique-address polling, every tentacle) reaches the new node at."
+		})
+	web := numberField(newNodePrefix+"webPort", "Web port", func(a *steps.Answers) *int { return &node(a).WebPort }).
+		withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.Octopus.WebPort) })
+	comms := numberField(newNodePrefix+"commsPort", "Comms port", func(a *steps.Answers) *int { return &node(a).CommsPort }).
+		withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NextCommsPort()) }).
+		withExplain(func(a *steps.Answers) string {
+			if a.PollingMode() == steps.PollingUniquePort {
+				return fmt.Sprintf("Unique-port polling: the next free forwarded port is %d; tentacles get an update script for it. Leave it empty.", a.NextCommsPort())
+			}
+			return fmt.Sprintf("Every node listens on octopus.commsPort (%d). Leave it empty.", a.Octopus.CommsPort)
+		})
+	return rowsOf(name, host, web, comms)
+}
+
+// takenNames are the names the new node may not have: the answers' nodes
+// and the ones the database listed.
+func (s *addState) takenNames(a *steps.Answers) string {
+	names := a.NodeNames()
+	for _, k := range s.listed {
+		if a.NodeIndex(k.Name) < 0 {
+			names = append(names, k.Name)
+		}
+	}
+	if len(names) == 0 {
+		return "none yet"
+	}
+	return strings.Join(names, ", ")
+}
+
+// grown is the cluster with the new node as its last, and that node's
+// index; ok is false when the answers have no nodes to add to.
+func (s *addState) grown(a steps.Answers) (steps.Answers, int, error) {
+	g, err := a.AddNode(s.node)
+	if err != nil {
+		return a, -1, err
+	}
+	return g, len(g.Nodes) - 1, nil
+}
+
+// findings are validate.Check's findings about the new node in the grown
+// cluster (its name, host and port clashes), moved onto the New node
+// screen, and an error for a name the database already lists.
+func (s *addState) findings(a steps.Answers) validate.Findings {
+	g, added, err := s.grown(a)
+	if err != nil {
+		return validate.Findings{{ID: "nodes.add", Severity: validate.Error, Field: newNodePrefix + "name", Message: err.Error()}}
+	}
+	listed, clash := s.listedAs(s.node.Name)
+	var out validate.Findings
+	prefix := fmt.Sprintf("nodes[%d].", added)
+	for _, f := range validate.Check(g) {
+		rest, ok := strings.CutPrefix(f.Field, prefix)
+		if !ok || (clash && f.ID == "nodes.name") {
+			continue
+		}
+		f.Field = newNodePrefix + rest
+		out = append(out, f)
+	}
+	if clash {
+		out = append(out, validate.Finding{ID: "nodes.name", Severity: validate.Error, Field: newNodePrefix + "name",
+			Message: fmt.Sprintf("node name %q is already a node of this cluster in its database (%s)", s.node.Name, describeKnown(listed)),
+			Fix:     "Give the new node its own name."})
+	}
+	return out
+}
+
+// listedAs is the database's node called name (case does not count).
+func (s *addState) listedAs(name string) (KnownNode, bool) {
+	for _, k := range s.listed {
+		if name != "" && strings.EqualFold(k.Name, name) {
+			return k, true
+		}
+	}
+	return KnownNode{}, false
+}
+
+// probeTarget is what a live check of a New node field probes: the grown
+// answers and the new node's own answers path.
+func (s *addState) probeTarget(a steps.Answers, field string) (steps.Answers, string) {
+	g, added, err := s.grown(a)
+	if err != nil {
+		return a, field
+	}
+	return g, fmt.Sprintf("nodes[%d].%s", added, strings.TrimPrefix(field, newNodePrefix))
+}
+
+// files are what exporting the change writes (export.AddNode): the
+// change's files and the grown answers.
+func (s *addState) files(a steps.Answers) ([]render.File, error) {
+	g, added, err := s.grown(a)
+	if err != nil {
+		return nil, err
+	}
+	files, err := render.AddNodeFiles(g, added)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := steps.Marshal(g)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, render.File{Path: render.AnswersFile, Content: answers}), nil
+}
+
+// outDir is the folder the Export screen offers for the change.
+func (s *addState) outDir() string {
+	if s.node.Name == "" {
+		return "octoha-add-node"
+	}
+	return "octoha-add-" + s.node.Name
+}
+
+// describeKnown is "last seen 2m0s ago, draining" for a listed node.
+func describeKnown(k KnownNode) string {
+	var parts []string
+	switch {
+	case !k.HasLastSeen:
+		parts = append(parts, "last seen: not recorded")
+	default:
+		parts = append(parts, "last seen "+age(k.SinceSeen)+" ago")
+	}
+	if k.Live {
+		parts = append(parts, "running")
+	}
+	if k.Draining {
+		parts = append(parts, "draining")
+	}
+	return strings.Join(parts, ", ")
+}
