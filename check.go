@@ -9,11 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"time"
 
-	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
-	"github.com/octoha/octoha/validate/dbprobe"
 	"github.com/octoha/octoha/validate/live"
 )
 
@@ -43,9 +40,8 @@ Exits 0 when nothing is an error, 1 otherwise.
 		fs.Usage()
 		return exitUsage
 	}
-	file, err := steps.Load(*answers)
-	if err != nil {
-		fmt.Fprintln(stderr, "octoha:", err)
+	file, ok := loadAnswers(*answers, stderr)
+	if !ok {
 		return exitInvalid
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -72,18 +68,6 @@ Exits 0 when nothing is an error, 1 otherwise.
 		return exitInvalid
 	}
 	return exitOK
-}
-
-// liveOptions wires the live probes, the database's included, for check and
-// the wizard.
-func liveOptions(timeout time.Duration, secrets live.Secrets) live.Options {
-	return live.Options{
-		Timeout: timeout,
-		Secrets: secrets,
-		Database: func(ctx context.Context, a steps.Answers, password string) validate.Findings {
-			return dbprobe.Probe(ctx, a, password, dbprobe.Options{Timeout: timeout})
-		},
-	}
 }
 
 func splitList(s string) []string {

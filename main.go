@@ -16,8 +16,6 @@ import (
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/tui"
 	"github.com/octoha/octoha/validate"
-	"github.com/octoha/octoha/validate/dbprobe"
-	"github.com/octoha/octoha/validate/live"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -96,19 +94,8 @@ func runWizard(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Out:          stdout,
 		Err:          stderr,
 		Version:      version,
-		// Live checks of one field, started when the admin leaves it.
-		LiveCheck: func(ctx context.Context, a steps.Answers, field string) validate.Findings {
-			return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, live.Secrets{}))
-		},
-		// The add-node flow's listing of the nodes Octopus knows.
-		ListNodes: func(ctx context.Context, a steps.Answers, sqlPassword string) ([]tui.KnownNode, error) {
-			nodes, err := dbprobe.Nodes(ctx, a, sqlPassword, dbprobe.Options{})
-			known := make([]tui.KnownNode, len(nodes))
-			for i, n := range nodes {
-				known[i] = tui.KnownNode{Name: n.Name, SinceSeen: n.SinceSeen, HasLastSeen: n.HasLastSeen, Live: n.Live(), Draining: n.Draining}
-			}
-			return known, err
-		},
+		LiveCheck:    liveCheck,
+		ListNodes:    listNodes,
 	})
 }
 
@@ -129,9 +116,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	file, err := steps.Load(*answers)
-	if err != nil {
-		fmt.Fprintln(stderr, "octoha:", err)
+	file, ok := loadAnswers(*answers, stderr)
+	if !ok {
 		return exitInvalid
 	}
 	res, err := export.Write(file.Answers, *out, *force)
@@ -176,9 +162,8 @@ func runAddNode(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	file, err := steps.Load(*answers)
-	if err != nil {
-		fmt.Fprintln(stderr, "octoha:", err)
+	file, ok := loadAnswers(*answers, stderr)
+	if !ok {
 		return exitInvalid
 	}
 	res, err := export.AddNode(context.Background(), file.Answers, export.AddNodeOptions{
@@ -208,9 +193,8 @@ func runRemoveNode(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	file, err := steps.Load(*answers)
-	if err != nil {
-		fmt.Fprintln(stderr, "octoha:", err)
+	file, ok := loadAnswers(*answers, stderr)
+	if !ok {
 		return exitInvalid
 	}
 	res, err := export.RemoveNode(file.Answers, *name, *out, *force)
@@ -240,6 +224,16 @@ func finishChange(stdout, stderr io.Writer, file *steps.File, res export.Result,
 		fmt.Fprintln(stdout, "wrote", p)
 	}
 	return exitOK
+}
+
+// loadAnswers loads an answers file, saying why on stderr when it cannot.
+func loadAnswers(path string, stderr io.Writer) (*steps.File, bool) {
+	file, err := steps.Load(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "octoha:", err)
+		return nil, false
+	}
+	return file, true
 }
 
 // parse parses flags; done is true when the caller should return code

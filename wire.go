@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui"
+	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/dbprobe"
+	"github.com/octoha/octoha/validate/live"
+)
+
+// This file connects the packages that must not know each other: the live
+// probes (and the SQL driver behind them) to the wizard and to check.
+
+// liveOptions wires the live probes, the database's included.
+func liveOptions(timeout time.Duration, secrets live.Secrets) live.Options {
+	return live.Options{
+		Timeout: timeout,
+		Secrets: secrets,
+		Database: func(ctx context.Context, a steps.Answers, password string) validate.Findings {
+			return dbprobe.Probe(ctx, a, password, dbprobe.Options{Timeout: timeout})
+		},
+	}
+}
+
+// liveCheck is the wizard's live check of one field, started when the
+// admin leaves it or pauses typing.
+func liveCheck(ctx context.Context, a steps.Answers, field string) validate.Findings {
+	return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, live.Secrets{}))
+}
+
+// listNodes is the wizard's listing of the nodes Octopus knows, for adding
+// a node to a cluster that has no answers file.
+func listNodes(ctx context.Context, a steps.Answers, sqlPassword string) ([]tui.KnownNode, error) {
+	nodes, err := dbprobe.Nodes(ctx, a, sqlPassword, dbprobe.Options{})
+	known := make([]tui.KnownNode, len(nodes))
+	for i, n := range nodes {
+		known[i] = tui.KnownNode{Name: n.Name, SinceSeen: n.SinceSeen, HasLastSeen: n.HasLastSeen, Live: n.Live(), Draining: n.Draining}
+	}
+	return known, err
+}
