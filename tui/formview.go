@@ -87,6 +87,12 @@ func (f *form) scroll(heights []int, h int) (first, last int, more bool) {
 		used += heights[r]
 		last = r + 1
 	}
+	// Pull earlier rows back in while there is room: the screen may have
+	// grown, or been laid out small once (on the way from another step).
+	for f.offset > 0 && used+heights[f.offset-1] <= h {
+		f.offset--
+		used += heights[f.offset]
+	}
 	return f.offset, last, more
 }
 
