@@ -46,10 +46,7 @@ Exits 0 when nothing is an error, 1 otherwise.
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := liveOptions(*timeout, live.Secrets{
-		SQLPassword:   os.Getenv("OCTOHA_SQL_PASSWORD"),
-		RedisPassword: os.Getenv("OCTOHA_REDIS_PASSWORD"),
-	})
+	opts := liveOptions(*timeout, secretsFromEnv())
 	findings := append(validate.Check(file.Answers), live.RunAll(ctx, file.Answers, opts)...)
 	findings = findings.Ignore(splitList(*ignore))
 	if *asJSON {

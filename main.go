@@ -37,7 +37,8 @@ Usage:
                                                     grow a running cluster by one node
   octoha remove-node --answers FILE --name N --out DIR [--force]
                                                     take one node out of a running cluster
-  octoha check --answers FILE [--json]              preflight: probe the database, nodes, shares
+  octoha check --answers FILE [--timeout D] [--json] [--ignore ID,...]
+                                                    preflight: probe the database, nodes, shares
   octoha --version | --help
 
 Run "octoha COMMAND --help" for a command's flags.

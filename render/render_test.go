@@ -55,7 +55,12 @@ func TestAllWritesOneFolderPerCluster(t *testing.T) {
 }
 
 func TestChecklistGolden(t *testing.T) {
-	for _, name := range []string{"4-node-polling-unique-port-nginx", "3-node-polling-redis-haproxy", "2-node-listening-nginx-sql-auth", "3-node-listening-iis-arr"} {
+	examples, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
+	if err != nil || len(examples) < 7 {
+		t.Fatalf("examples: %v %v", examples, err)
+	}
+	for _, example := range examples {
+		name := strings.TrimSuffix(filepath.Base(example), ".yaml")
 		got, err := Checklist(loadExample(t, name))
 		if err != nil {
 			t.Fatal(err)

@@ -188,11 +188,11 @@ func TestEndToEndExportMatchesCLI(t *testing.T) {
 	p.keys("Enter")
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		s := p.capture()
-		if strings.Contains(s, "Done.") || strings.Contains(s, "Nothing was written") || strings.Contains(s, "still have errors") {
+		if strings.Contains(s, "Done.") {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the export never finished:\n%s", s)
+		if strings.Contains(s, "Nothing was written") || strings.Contains(s, "still have errors") || time.Now().After(deadline) {
+			t.Fatalf("the export did not finish with every file written:\n%s", s)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -211,14 +211,19 @@ func TestEndToEndExportMatchesCLI(t *testing.T) {
 	cliOut, cliErr := cli.CombinedOutput()
 	wizardFiles := readTree(t, filepath.Join(dir, "wizard-out"))
 	cliFiles := readTree(t, filepath.Join(dir, "cli-out"))
-	if copy, ok := wizardFiles[AnswersFileName]; ok {
-		want, _ := os.ReadFile(filepath.Join(dir, "answers.yaml"))
-		if !bytes.Equal(copy, want) {
-			t.Error("the answers copy beside the files differs from the answers file")
-		}
-		delete(wizardFiles, AnswersFileName)
+	copy, ok := wizardFiles[AnswersFileName]
+	want, _ := os.ReadFile(filepath.Join(dir, "answers.yaml"))
+	if !ok || !bytes.Equal(copy, want) {
+		t.Errorf("the answers copy beside the files is missing or differs from the answers file (found: %v)", ok)
 	}
-	t.Logf("octoha export: %v\n%s", cliErr, cliOut)
+	delete(wizardFiles, AnswersFileName)
+	if cliErr != nil || len(cliFiles) == 0 {
+		t.Fatalf("octoha export on the saved answers failed (%v):\n%s", cliErr, cliOut)
+	}
+	// 3 nodes: first node, 2 joins, tentacle, nginx config, checklist.
+	if len(cliFiles) != 6 {
+		t.Errorf("octoha export wrote %d files, want 6: %v", len(cliFiles), cliFiles)
+	}
 	if len(wizardFiles) != len(cliFiles) {
 		t.Fatalf("the wizard wrote %d files, octoha export %d (%v)", len(wizardFiles), len(cliFiles), cliErr)
 	}
