@@ -18,6 +18,8 @@ type styles struct {
 	choiceOn, choiceOff                   lipgloss.Style
 	input                                 lipgloss.Style
 	help                                  help.Styles
+	// color is false when colour is off (--no-color, NO_COLOR, TERM=dumb).
+	color bool
 
 	// Paints of the styles drawn many times a frame (see paint).
 	pDim, pErr, pWarn, pAccent, pOn, pOff paint
@@ -63,6 +65,7 @@ func newStyles(color bool) styles {
 		choiceOn:   lipgloss.NewStyle().Bold(true),
 		choiceOff:  lipgloss.NewStyle().Faint(true),
 		input:      lipgloss.NewStyle(),
+		color:      color,
 	}
 	s.help = help.Styles{
 		ShortKey:       lipgloss.NewStyle(),

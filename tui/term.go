@@ -18,8 +18,14 @@ type terminal struct {
 
 func detectTerminal(opts Options) terminal {
 	t := terminal{interactive: isTerminal(opts.In) && isTerminal(opts.Out)}
-	t.color = t.interactive && !opts.NoColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	t.color = t.interactive && colorWanted(opts)
 	return t
+}
+
+// colorWanted is the admin's say on colour: --no-color, NO_COLOR (any
+// value, no-color.org) and TERM=dumb each turn it off.
+func colorWanted(opts Options) bool {
+	return !opts.NoColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 }
 
 func isTerminal(stream any) bool {

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
@@ -234,6 +235,12 @@ func newInput(st styles) textinput.Model {
 	s.Focused.Text = st.input
 	s.Focused.Placeholder = st.dim
 	s.Blurred.Placeholder = st.dim
+	if !st.color {
+		// The input's own defaults colour the cursor and prompt.
+		s.Cursor.Color = lipgloss.NoColor{}
+		s.Focused.Prompt, s.Blurred.Prompt = st.label, st.label
+		s.Focused.Suggestion, s.Blurred.Suggestion = st.dim, st.dim
+	}
 	in.SetStyles(s)
 	return in
 }
