@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"strings"
 
 	"github.com/octoha/octoha/validate"
 )
@@ -269,7 +270,10 @@ func (f *form) messages(m *model, fl field) validate.Findings {
 	if p, ok := f.pending[fl.path]; ok {
 		return validate.Findings{{Severity: validate.Error, Field: fl.path, Message: p.err.Error()}}
 	}
-	if !f.touchAll && !f.touched[fl.path] {
+	// An opened file shows every finding at once, but the new node's fields
+	// start empty on purpose: they stay quiet until the admin gets there.
+	showAll := f.touchAll && !strings.HasPrefix(fl.path, newNodePrefix)
+	if !showAll && !f.touched[fl.path] {
 		return nil
 	}
 	out := m.findings.For(fl.path)
