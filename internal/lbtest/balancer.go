@@ -22,12 +22,19 @@ var overlays = map[string][]string{
 	HAProxy: {"/run/haproxy"},
 }
 
+// NewBalancerSandbox is a sandbox for a balancer of kind, with the system
+// folders it writes to replaced.
+func NewBalancerSandbox(t testing.TB, kind string, hosts []string) *Sandbox {
+	t.Helper()
+	return NewSandbox(t, hosts, overlays[kind]...)
+}
+
 // Check runs `nginx -t` or `haproxy -c` on a config inside a sandbox where
 // hosts resolve to 127.0.0.1. It returns the tool's output and an error
 // when the config is refused.
 func Check(t testing.TB, kind string, config []byte, hosts []string) (string, error) {
 	t.Helper()
-	sb := NewSandbox(t, hosts, overlays[kind]...)
+	sb := NewBalancerSandbox(t, kind, hosts)
 	file := filepath.Join(sb.Dir, "lb.conf")
 	if err := os.WriteFile(file, config, 0o644); err != nil {
 		t.Fatal(err)
@@ -69,7 +76,7 @@ type Balancer struct {
 func Start(t testing.TB, kind string, config []byte, hosts []string) *Balancer {
 	t.Helper()
 	config, ports := Loopback(t, kind, config)
-	sb := NewSandbox(t, hosts, overlays[kind]...)
+	sb := NewBalancerSandbox(t, kind, hosts)
 	file := filepath.Join(sb.Dir, "lb.conf")
 	if err := os.WriteFile(file, config, 0o644); err != nil {
 		t.Fatal(err)

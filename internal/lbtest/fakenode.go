@@ -10,9 +10,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // OctopusSessionCookie is the cookie a fake node sets on a client that has
@@ -165,8 +167,9 @@ func (n *FakeNode) websocket(w http.ResponseWriter, key string) {
 // TCPEcho stands in for a node's polling comms port: it writes the node's
 // name and a newline, then echoes every byte back unchanged.
 type TCPEcho struct {
-	Name string
-	port int
+	Name     string
+	port     int
+	accepted atomic.Int64
 
 	mu    sync.Mutex
 	ln    net.Listener
@@ -181,6 +184,22 @@ func StartTCPEcho(t testing.TB, name string) *TCPEcho {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveTCPEcho(t, name, ln)
+}
+
+// StartTCPEchoes starts one echo per name on consecutive ports, as
+// unique-port polling numbers the nodes' comms ports from
+// tentacles.basePort (reference §6.2 B): the first name's port is the base.
+func StartTCPEchoes(t testing.TB, names ...string) []*TCPEcho {
+	t.Helper()
+	var echoes []*TCPEcho
+	for i, ln := range ListenRun(t, len(names)) {
+		echoes = append(echoes, serveTCPEcho(t, names[i], ln))
+	}
+	return echoes
+}
+
+func serveTCPEcho(t testing.TB, name string, ln net.Listener) *TCPEcho {
 	e := &TCPEcho{Name: name, port: ln.Addr().(*net.TCPAddr).Port, ln: ln, conns: map[net.Conn]bool{}}
 	go e.accept(ln)
 	t.Cleanup(e.Stop)
@@ -189,6 +208,9 @@ func StartTCPEcho(t testing.TB, name string) *TCPEcho {
 
 // Port is the echo's port.
 func (e *TCPEcho) Port() int { return e.port }
+
+// Accepted counts the connections the echo accepted.
+func (e *TCPEcho) Accepted() int64 { return e.accepted.Load() }
 
 func (e *TCPEcho) accept(ln net.Listener) {
 	for {
@@ -204,8 +226,9 @@ func (e *TCPEcho) accept(ln net.Listener) {
 		}
 		e.conns[c] = true
 		e.mu.Unlock()
+		e.accepted.Add(1)
 		go func() {
-			defer c.Close()
+			defer e.forget(c)
 			fmt.Fprintf(c, "%s\n", e.Name)
 			io.Copy(c, c)
 		}()
@@ -225,27 +248,74 @@ func (e *TCPEcho) Stop() {
 	e.ln, e.conns = nil, nil
 }
 
-// EchoRoundTrip connects to addr, reads the node name the echo sends
-// first, sends payload and returns the name and the bytes that came back.
-func EchoRoundTrip(addr string, payload []byte) (node string, back []byte, err error) {
-	conn, err := net.Dial("tcp", addr)
+func (e *TCPEcho) forget(c net.Conn) {
+	c.Close()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.conns, c) // a no-op on nil after Stop
+}
+
+// EchoConn is a client connection to a TCPEcho, possibly through a
+// balancer.
+type EchoConn struct {
+	// Node is the name the echo sent first.
+	Node string
+
+	conn    net.Conn
+	r       *bufio.Reader
+	timeout time.Duration
+}
+
+// DialEcho connects to addr and reads the node name; every step after,
+// each round trip included, must finish within timeout.
+func DialEcho(addr string, timeout time.Duration) (*EchoConn, error) {
+	conn, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	node, err = r.ReadString('\n')
+	c := &EchoConn{conn: conn, r: bufio.NewReader(conn), timeout: timeout}
+	conn.SetDeadline(time.Now().Add(timeout))
+	node, err := c.r.ReadString('\n')
 	if err != nil {
-		return "", nil, fmt.Errorf("reading the node name: %w", err)
+		conn.Close()
+		return nil, fmt.Errorf("reading the node name: %w", err)
 	}
+	c.Node = strings.TrimSuffix(node, "\n")
+	return c, nil
+}
+
+// RoundTrip sends payload and returns the bytes that came back.
+func (c *EchoConn) RoundTrip(payload []byte) ([]byte, error) {
+	c.conn.SetDeadline(time.Now().Add(c.timeout))
 	errc := make(chan error, 1)
-	go func() { _, err := conn.Write(payload); errc <- err }()
-	back = make([]byte, len(payload))
-	if _, err := io.ReadFull(r, back); err != nil {
-		return "", nil, fmt.Errorf("reading the echo: %w", err)
+	// Write while reading: a payload larger than the socket buffers would
+	// otherwise block both ends.
+	go func() { _, err := c.conn.Write(payload); errc <- err }()
+	back := make([]byte, len(payload))
+	if _, err := io.ReadFull(c.r, back); err != nil {
+		return nil, fmt.Errorf("reading the echo: %w", err)
 	}
 	if err := <-errc; err != nil {
+		return nil, err
+	}
+	return back, nil
+}
+
+// Close closes the connection.
+func (c *EchoConn) Close() error { return c.conn.Close() }
+
+// EchoRoundTrip connects to addr, reads the node name the echo sends
+// first, sends payload and returns the name and the bytes that came back,
+// all within 10 s.
+func EchoRoundTrip(addr string, payload []byte) (node string, back []byte, err error) {
+	c, err := DialEcho(addr, 10*time.Second)
+	if err != nil {
 		return "", nil, err
 	}
-	return node[:len(node)-1], back, nil
+	defer c.Close()
+	back, err = c.RoundTrip(payload)
+	if err != nil {
+		return "", nil, err
+	}
+	return c.Node, back, nil
 }
