@@ -3,6 +3,8 @@ package ps
 import (
 	"strings"
 	"testing"
+
+	"github.com/octoha/octoha/steps"
 )
 
 // TestWebCallsOfferTLS12: Windows PowerShell 5.1 offers only SSL 3 and
@@ -76,6 +78,69 @@ func TestDrainReadsSummaryFieldsSafely(t *testing.T) {
 			if strings.Contains(l, member) && i < check {
 				t.Errorf("%s read on line %d before the checks", member, i+1)
 			}
+		}
+	}
+}
+
+// TestDrainAsksWithoutApiKey: without -ApiKey nothing proves the node
+// idle, so the script asks before it stops the service, and -Force skips
+// the question (PSScriptAnalyzer's AvoidShouldContinueWithoutForce). The
+// question sits inside the stop's ShouldProcess, so -WhatIf asks nothing
+// (second review A4).
+func TestDrainAsksWithoutApiKey(t *testing.T) {
+	_, examples := exampleAnswers(t)
+	src, err := DrainNode(examples["2-node-listening-nginx"], 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := codeLines(src)
+	ask := findLine(lines, 0, "if ($null -eq $headers -and -not $Force -and -not $PSCmdlet.ShouldContinue('Stop the service now? Tasks still running on this node are cut off.', $NodeName)) {")
+	stop := findLine(lines, 0, "Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')")
+	if ask < 0 || stop < ask {
+		t.Fatalf("the service is stopped (line %d) without asking first (line %d)", stop+1, ask+1)
+	}
+	if blockHeader(lines, ask) != blockHeader(lines, stop) || !strings.Contains(lines[blockHeader(lines, stop)], "$PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')") {
+		t.Error("the question is not asked inside the stop's ShouldProcess, next to the stop")
+	}
+	if throw := nextCode(lines, ask); !strings.HasPrefix(throw, "throw ('Stopped before the service:") || !strings.Contains(throw, "-Force") {
+		t.Errorf("declining does not stop the script with a pointer to -Force: %q", throw)
+	}
+	if findLine(lines, 0, "    [switch] $Force") < 0 || !strings.Contains(string(src), ".PARAMETER Force") {
+		t.Error("no documented -Force switch")
+	}
+	warn := findLine(lines, 0, "Write-Warning ('Without -ApiKey this script cannot see the tasks of node {0}.")
+	if warn < 0 || strings.Contains(lines[warn], "before going on") || !strings.Contains(lines[warn], "before the service stops") {
+		t.Error("the warning without -ApiKey does not say the service stops next")
+	}
+}
+
+// TestDrainHelpAndTags: -WaitSeconds says the whole wait can be about
+// twice as long with -ApiKey (second review N5); the script's reliance on
+// node --drain --wait exiting 0 when tasks are left is tagged [INFER]
+// (second review T1); the API key's headers are dropped in the finally,
+// on every way out (second review N4).
+func TestDrainHelpAndTags(t *testing.T) {
+	_, examples := exampleAnswers(t)
+	a := examples["2-node-listening-nginx"]
+	for _, version := range []string{string(a.Octopus.Version), "2025.2"} {
+		a.Octopus.Version = steps.VersionText(version)
+		src, err := DrainNode(a, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !paragraphSays(src, ".PARAMETER WaitSeconds", "With -ApiKey the script then watches the node's tasks itself", "about twice WaitSeconds") {
+			t.Errorf("%s: -WaitSeconds does not say the whole wait can be about twice as long", version)
+		}
+		if !paragraphSays(src, "node --drain is taken to exit 0 when its wait ends with tasks still running", "[INFER]", "reference §2.4 is silent") {
+			t.Errorf("%s: the reliance on node --drain's exit code is not tagged [INFER]", version)
+		}
+		if strings.Contains(string(src), "goes on waiting itself") && !paragraphSays(src, "goes on waiting itself", "[INFER", "reference §2.4 is silent") {
+			t.Errorf("%s: the help's \"goes on waiting itself\" is not tagged [INFER]", version)
+		}
+		lines := codeLines(src)
+		cleared := findLines(lines, "$headers = $null")
+		if len(cleared) != 2 || innermost(branchChain(lines, cleared[1])) != "finally {" || blockHeader(lines, cleared[0]) != blockHeader(lines, findLine(lines, 0, "$ServerExe = ")) {
+			t.Errorf("%s: the headers are not set to $null first and dropped in the finally (lines %v)", version, cleared)
 		}
 	}
 }

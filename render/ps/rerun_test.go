@@ -76,7 +76,9 @@ func TestVersionMismatchStops(t *testing.T) {
 // database.create says (review A4). A run on an instance that already has
 // its database sends only --connectionString, which just updates the
 // stored string (reference §1.3; review A3); a run after a failed database
-// step still creates it.
+// step still creates it. The node's database record counts only when it
+// names this cluster's database, so a run after the answers moved to
+// another database creates that one (second review A3).
 func TestFirstNodeDatabaseOnRerun(t *testing.T) {
 	for _, s := range nodeScripts(t) {
 		if !isFirstNode(s) {
@@ -85,7 +87,10 @@ func TestFirstNodeDatabaseOnRerun(t *testing.T) {
 		lines := codeLines(s.Content)
 		existed := findLine(lines, 0, "$instanceExisted = $existing -contains $Instance")
 		create := findLine(lines, 0, "Invoke-OctopusServer -Command 'create-instance'")
-		done := findLine(lines, 0, "$databaseDone = $instanceExisted -and ($clusterReady -or (Test-Path -LiteralPath $DatabaseRecord -PathType 'Leaf'))")
+		done := findLine(lines, 0, "$databaseDone = $instanceExisted -and ($clusterReady -or ((Get-ClusterMarkerDatabase -Path $DatabaseRecord) -eq $MarkerDatabase))")
+		if strings.Contains(string(withoutComments(s.Content)), "Test-Path -LiteralPath $DatabaseRecord") {
+			t.Errorf("%s: the database record still counts by its mere presence", s.Name)
+		}
 		if existed < 0 || create < existed || done < create {
 			t.Errorf("%s: whether the instance existed is not taken before create-instance and used for the database step (%d %d %d)", s.Name, existed, create, done)
 			continue
@@ -121,6 +126,55 @@ func TestFirstNodeDatabaseOnRerun(t *testing.T) {
 		}
 		if !paragraphSays(s.Content, `"Moving a DB later"`, "--connectionString") {
 			t.Errorf("%s: the rerun's connection-string-only call does not cite reference §1.3", s.Name)
+		}
+	}
+}
+
+// TestFirstNodeStopsWithoutInstance: a marker naming this cluster's
+// database on a machine without the instance means the cluster runs, but
+// not from here (a rebuilt or another machine). The first-node script must
+// stop before it creates anything: it would run database --create without
+// --masterKey against the live database and skip the administrator and
+// licence (second review A2). Whether the instance exists is read once, by
+// a template shared with the join script, before the marker is judged.
+func TestFirstNodeStopsWithoutInstance(t *testing.T) {
+	const list = "$existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances'"
+	for _, s := range nodeScripts(t) {
+		lines := codeLines(s.Content)
+		lists := findLines(lines, list)
+		existed := findLines(lines, "$instanceExisted = $existing -contains $Instance")
+		create := findLine(lines, 0, "Invoke-OctopusServer -Command 'create-instance'")
+		if len(lists) != 1 || len(existed) != 1 || existed[0] < lists[0] || create < existed[0] {
+			t.Errorf("%s: the instance is not listed once, before create-instance (list %v, existed %v, create %d)", s.Name, lists, existed, create)
+			continue
+		}
+		if !isFirstNode(s) {
+			if strings.Contains(string(s.Content), "already installed, but this machine has no instance") {
+				t.Errorf("%s: a join script refuses a machine without the instance, which is what it is for", s.Name)
+			}
+			continue
+		}
+		ready := findLine(lines, 0, "$clusterReady = $MarkerDatabase -eq $markerDatabaseFound")
+		throw := findLine(lines, 0, "throw ('The marker file {0} says the cluster on {1} is already installed, but this machine has no instance {2}.")
+		if ready < existed[0] || throw < ready {
+			t.Errorf("%s: the rebuilt-machine stop is missing or not after both facts (existed %d, ready %d, throw %d)", s.Name, existed[0], ready, throw)
+			continue
+		}
+		if chain := branchChain(lines, throw); len(chain) != 1 || chain[0] != "if ($clusterReady -and -not $instanceExisted) {" {
+			t.Errorf("%s: the stop runs under %q", s.Name, chain)
+		}
+		for _, step := range []string{"-Command 'create-instance'", "-Command 'database'", "-Command 'configure'", "-Command 'admin'"} {
+			if at := findLine(lines, 0, step); at < throw {
+				t.Errorf("%s: %s (line %d) runs before the rebuilt-machine stop (line %d)", s.Name, step, at+1, throw+1)
+			}
+		}
+		for _, says := range []string{"run its join script (it needs the master key)", "delete {0} and run this script again", "-f $MarkerPath, ('database {0} on {1}' -f $SqlDatabase, $SqlDataSource), $Instance)"} {
+			if !strings.Contains(lines[throw], says) {
+				t.Errorf("%s: the stop does not say %q", s.Name, says)
+			}
+		}
+		if !paragraphSays(s.Content, "Safe to run twice", "this machine has no instance", "join script") {
+			t.Errorf("%s: the help does not say the script stops on a machine without the instance", s.Name)
 		}
 	}
 }

@@ -20,14 +20,38 @@ func tentacleScripts(t *testing.T) []script {
 	return out
 }
 
-// TestTentacleRestartsOnlyWhenChanged: a Tentacle service restarts only
-// when this run ran poll-server, clear-trusted-servers, register-with or
-// configure; an update script that finds its address already in place
-// leaves the service running (review A6).
+// TestTentacleRestartsOnlyWhenChanged: update-polling-tentacles.ps1
+// restarts the Tentacle service only when this run ran poll-server or
+// clear-trusted-servers, or with -Restart, which a run after an
+// interrupted one needs (second review A5); an update that finds its
+// address already in place says so and points at -Restart.
+// register-tentacle.ps1 configures and registers on every run, so it
+// always restarts an installed service and never claims "Nothing changed"
+// (second review N1; review A6).
 func TestTentacleRestartsOnlyWhenChanged(t *testing.T) {
 	modes := map[string]bool{}
+	const restartCall = "@('--instance', $Instance, '--restart')"
 	for _, s := range tentacleScripts(t) {
 		lines := codeLines(s.Content)
+		restart := findLine(lines, 0, restartCall)
+		if restart < 0 {
+			t.Errorf("%s: no restart", s.Name)
+			continue
+		}
+		chain := branchChain(lines, restart)
+		if strings.HasSuffix(s.Name, "/register-tentacle.ps1") {
+			modes["register-with"] = modes["register-with"] || strings.Contains(string(s.Content), "Invoke-Tentacle -Command 'register-with'")
+			if strings.Contains(string(s.Content), "$changed") || strings.Contains(string(s.Content), "Nothing changed") {
+				t.Errorf("%s: tracks or reports changes, though configure and register-with run every time", s.Name)
+			}
+			if len(chain) != 2 || chain[0] != "if ($null -eq $service) {" || !strings.HasPrefix(chain[1], "elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart") {
+				t.Errorf("%s: an installed service restarts under %q, not always", s.Name, chain)
+			}
+			if !paragraphSays(s.Content, "Safe to run twice", "--force", "restarted") || paragraphSays(s.Content, "Safe to run twice", "changed") {
+				t.Errorf("%s: the help does not say plainly that an installed service is always restarted", s.Name)
+			}
+			continue
+		}
 		init := findLine(lines, 0, "$changed = $false")
 		if init < 0 {
 			t.Errorf("%s: $changed is not set to $false first", s.Name)
@@ -46,46 +70,77 @@ func TestTentacleRestartsOnlyWhenChanged(t *testing.T) {
 			}
 			changers++
 			modes[cmd] = true
-			// The mark follows the call (or the run of calls it ends),
-			// in the same block.
-			j := i
-			for strings.HasPrefix(nextCode(lines, j), "Invoke-Tentacle ") {
-				j = findLine(lines, j+1, "Invoke-Tentacle ")
-			}
-			next := nextCode(lines, j)
-			if cmd == "'poll-server'" && i < init {
-				// Inside Add-PollingServer: the script's variable.
-				if next != "$script:changed = $true" {
-					t.Errorf("%s: poll-server in a function is followed by %q, not $script:changed = $true", s.Name, next)
-				}
-			} else if next != "$changed = $true" {
+			if next := nextCode(lines, i); next != "$changed = $true" || i < init {
 				t.Errorf("%s: %s is followed by %q, not $changed = $true", s.Name, strings.TrimSpace(line), next)
 			}
 		}
 		if changers == 0 {
 			t.Errorf("%s: no changing command found", s.Name)
 		}
-		restart := findLine(lines, 0, "@('--instance', $Instance, '--restart')")
-		if restart < 0 {
-			t.Errorf("%s: no restart", s.Name)
-			continue
+		const guard = "if (-not $changed -and -not $Restart) {"
+		if len(chain) != 2 || chain[0] != guard {
+			t.Errorf("%s: the restart runs under %q, not only on a change or -Restart", s.Name, chain)
 		}
-		chain := branchChain(lines, restart)
-		guarded := false
-		for k := 0; k+1 < len(chain); k++ {
-			guarded = guarded || strings.Contains(chain[k], "(-not $changed)")
+		if said := findLine(lines, 0, "Write-Output ('Nothing changed: the Tentacle service {0} is not restarted (run with -Restart"); said < 0 || innermost(branchChain(lines, said)) != guard {
+			t.Errorf("%s: an unchanged Tentacle is not reported as left running, with -Restart named", s.Name)
 		}
-		if !guarded {
-			t.Errorf("%s: the restart runs under %q, not only when something changed", s.Name, chain)
+		if findLine(lines, 0, "    [switch] $Restart") < 0 || !strings.Contains(string(s.Content), ".PARAMETER Restart") {
+			t.Errorf("%s: no documented -Restart switch", s.Name)
 		}
-		if said := findLine(lines, 0, "Write-Output ('Nothing changed: the Tentacle service {0} is not restarted.' -f $ServiceName)"); said < 0 || !strings.Contains(innermost(branchChain(lines, said)), "(-not $changed)") {
-			t.Errorf("%s: an unchanged Tentacle is not reported as left running", s.Name)
+		done := findLines(lines, ": already done. If an earlier run stopped before restarting the Tentacle, run this again with -Restart.'")
+		if len(done) != 1 || strings.Contains(innermost(branchChain(lines, done[0])), "ShouldProcess") {
+			t.Errorf("%s: the already-done message does not point at -Restart (lines %v)", s.Name, done)
 		}
 	}
-	for _, cmd := range []string{"'poll-server'", "'clear-trusted-servers'", "'register-with'"} {
+	for _, cmd := range []string{"'poll-server'", "'clear-trusted-servers'", "register-with"} {
 		if !modes[cmd] {
 			t.Errorf("no script ran %s: the test lost its grip", cmd)
 		}
+	}
+}
+
+// TestPollServerIsChecked: poll-server's exit code is not documented to
+// prove the address was added, so after it both tentacle scripts read
+// show-configuration again and stop when the address is missing, with an
+// [INFER] note (second review T2).
+func TestPollServerIsChecked(t *testing.T) {
+	seen := 0
+	for _, s := range tentacleScripts(t) {
+		lines := codeLines(s.Content)
+		calls := findLines(lines, "Invoke-Tentacle -Command 'poll-server'")
+		if len(calls) == 0 {
+			continue
+		}
+		seen++
+		address := "$NodeAddress"
+		if strings.HasSuffix(s.Name, "/register-tentacle.ps1") {
+			address = "$address"
+		}
+		for _, call := range calls {
+			check := findLine(lines, call, "Assert-PollsAddress -Address "+address)
+			if check < 0 || blockHeader(lines, check) != blockHeader(lines, call) {
+				t.Errorf("%s: poll-server on line %d is not followed by Assert-PollsAddress in the same block", s.Name, call+1)
+			}
+		}
+		body := functionBody(s.Content, "Assert-PollsAddress")
+		for _, want := range []string{
+			"$configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join",
+			"if (-not (Test-PollsAddress -Configuration $configuration -Address $Address)) {",
+			"throw ('poll-server ran, but the Tentacle configuration (show-configuration) does not list {0}",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: Assert-PollsAddress lacks %q", s.Name, want)
+			}
+		}
+		if functionBody(s.Content, "Test-PollsAddress") == "" {
+			t.Errorf("%s: Assert-PollsAddress has no Test-PollsAddress to call", s.Name)
+		}
+		if !paragraphSays(s.Content, "poll-server's exit code is not documented", "[INFER]", "reference §6.3 is silent", "older PollCommand") {
+			t.Errorf("%s: the check after poll-server has no [INFER] note", s.Name)
+		}
+	}
+	if seen < 4 {
+		t.Errorf("only %d scripts run poll-server: the test lost its grip", seen)
 	}
 }
 

@@ -10,9 +10,10 @@
     certificate, opens the firewall port and registers it with the cluster
     (reference §6.1). Every node connects to it directly.
 
-    Safe to run twice: register-with runs with --force. An installed
-    Tentacle service is restarted when this run changed its configuration.
-    Run it with -WhatIf to see every step first.
+    Safe to run twice: register-with runs with --force (reference §6.3).
+    Every run configures and registers the Tentacle again, so an installed
+    Tentacle service is restarted to read it: run it when no deployment is
+    using this machine. Run it with -WhatIf to see every step first.
 
     The run is logged under $env:ProgramData\octoha\logs. The script prints
     no secret, so the API key never reaches that transcript. But Tentacle.exe
@@ -213,9 +214,6 @@ $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f 
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
 $null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
 try {
-# Set by each step that changes what the running service reads at start:
-# the service restarts only then.
-$changed = $false
 $TentacleExe = [System.IO.Path]::Combine($InstallDir, 'Tentacle.exe')
 if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
     throw ('Tentacle.exe is not in {0}. Install the Octopus Tentacle MSI on this machine first, or pass -InstallDir.' -f $InstallDir)
@@ -236,14 +234,12 @@ elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle instance')) {
 if ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle certificate if it has none, and set its folders')) {
     Invoke-Tentacle -Command 'new-certificate' -Arguments @('--instance', $Instance, '--if-blank')
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--home', $HomeDirectory, '--app', $ApplicationsDirectory)
-    $changed = $true
 }
 
 $ListenPort = 10933
 if ($PSCmdlet.ShouldProcess($Instance, 'Listen on port 10933 and trust the cluster certificate')) {
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--port', $ListenPort)
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--trust', $ServerThumbprint)
-    $changed = $true
 }
 $firewallRule = 'octoha-tentacle-10933'
 if ($null -ne (Get-NetFirewallRule -Name $firewallRule -ErrorAction 'Ignore')) {
@@ -268,20 +264,16 @@ if ($PSCmdlet.ShouldProcess($ServerUrl, ('Register {0}' -f $Name))) {
     # administrators while the command runs and in command-line audit logs
     # where those are enabled; Tentacle.exe documents no other way.
     Invoke-Tentacle -Command 'register-with' -Arguments ($registerArguments + @('--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password))
-    $changed = $true
 }
 
-# A new Tentacle is installed and started. An installed one restarts when
-# this run changed it, since it reads trusted servers only on start
-# (reference §6.3); otherwise it is left running.
+# A new Tentacle is installed and started. An installed one restarts: it
+# reads its trusted servers only on start (reference §6.3), and every run
+# configures and registers it again.
 $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
 if ($null -eq $service) {
     if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the Tentacle service')) {
         Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--install', '--start')
     }
-}
-elseif (-not $changed) {
-    Write-Output ('Nothing changed: the Tentacle service {0} is not restarted.' -f $ServiceName)
 }
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')

@@ -17,7 +17,11 @@
     with the same values, which the Octopus docs do not promise to be
     harmless. A second run sends the database only its connection string
     (no --create), and leaves the administrator and the licence alone once
-    the marker file names this cluster's database. Running it again on a
+    the marker file names this cluster's database. It is for the first
+    node only: when the marker names this cluster's database but this
+    machine has no instance (a rebuilt or another machine), it stops
+    before changing anything; add or rebuild a node with its join script,
+    which takes the master key. Running it again on a
     live node stops the Octopus service (service --stop) until the end of
     the run: drain the node first. Run it with -WhatIf to see every step
     first.
@@ -263,9 +267,10 @@ function Get-SqlConnectionString {
 function Get-ClusterMarkerDatabase {
     <#
     .SYNOPSIS
-        The "Database: <name> on <server>" line of the cluster marker file,
-        or $null when there is no marker or it names no database (octoha
-        before this line was added).
+        The "Database: <name> on <server>" line of the cluster marker file
+        (or of the first node's database record), or $null when there is no
+        such file or it names no database (octoha before this line was
+        added).
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -354,11 +359,23 @@ if (-not (Test-Path -LiteralPath $LicensePath -PathType 'Leaf')) {
 }
 
 $SqlCredential = [PSCredential]::new($SqlUser, $SqlPassword)
+
+# Whether this machine had the instance before this run: create-instance is
+# skipped then, and the first node reads it before its database step.
+$existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
+$instanceExisted = $existing -contains $Instance
 # Cluster-wide settings (administrator, licence) live in the shared
 # database: once the marker file names this database they are already
 # done. [INFER] The marker is octoha's own proof (reference §8 item 17).
 $markerDatabaseFound = Get-ClusterMarkerDatabase -Path $MarkerPath
 $clusterReady = $MarkerDatabase -eq $markerDatabaseFound
+if ($clusterReady -and -not $instanceExisted) {
+    # The cluster runs, but not from this machine (rebuilt, or another
+    # one): database --create would be run against the live cluster's
+    # database without its master key, and the administrator and licence
+    # skipped. Only a join script brings the master key.
+    throw ('The marker file {0} says the cluster on {1} is already installed, but this machine has no instance {2}. To add or rebuild a node, run its join script (it needs the master key). If the database was dropped to start over, delete {0} and run this script again.' -f $MarkerPath, ('database {0} on {1}' -f $SqlDatabase, $SqlDataSource), $Instance)
+}
 if (-not $clusterReady -and (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf')) {
     Write-Warning ('The marker file {0} on the share does not name this database ({1}); it was left by another cluster or an older octoha. The administrator and the licence are set as for a new cluster, and the marker is rewritten at the end.' -f $MarkerPath, $MarkerDatabase)
 }
@@ -366,10 +383,6 @@ if (-not $clusterReady -and (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf'
 # create-instance names the node (--serverNodeName, reference §1.3), and is
 # skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
-$existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
-# Whether the instance existed before this run: the first node's database
-# step reads it too.
-$instanceExisted = $existing -contains $Instance
 if ($instanceExisted) {
     Write-Output ('Instance {0} already exists: already done.' -f $Instance)
 }
@@ -386,13 +399,15 @@ elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')
 # A later run, on an instance that already has its database, sends only
 # --connectionString, which just updates the stored string (reference §1.3,
 # "Moving a DB later"). The record below, in this node's home folder,
-# tells a failed first attempt (database not made yet) from a later run.
+# tells a failed first attempt (database not made yet) from a later run;
+# it counts only when it names this cluster's database, so a run after the
+# answers moved to another database creates that one.
 # The connection string holds the SQL password for SQL authentication: the
 # CLI takes it only as an argument, so it is visible to local administrators
 # while the command runs and in command-line audit logs where those are
 # enabled; the CLI documents no other way to pass it.
 $DatabaseRecord = [System.IO.Path]::Combine($HomeDir, 'octoha-database.txt')
-$databaseDone = $instanceExisted -and ($clusterReady -or (Test-Path -LiteralPath $DatabaseRecord -PathType 'Leaf'))
+$databaseDone = $instanceExisted -and ($clusterReady -or ((Get-ClusterMarkerDatabase -Path $DatabaseRecord) -eq $MarkerDatabase))
 $databaseArguments = @('--instance', $Instance)
 if ($databaseDone) {
     Write-Output 'The instance already has its database: only the connection string is set again.'

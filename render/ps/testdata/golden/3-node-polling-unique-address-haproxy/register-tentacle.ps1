@@ -12,9 +12,10 @@
     memory, so the Tentacle must poll every node (reference §6.2).
     Polling with --server-comms-address needs Tentacle 6.3.341 or later.
 
-    Safe to run twice: register-with runs with --force. An installed
-    Tentacle service is restarted when this run changed its configuration.
-    Run it with -WhatIf to see every step first.
+    Safe to run twice: register-with runs with --force (reference §6.3).
+    Every run configures and registers the Tentacle again, so an installed
+    Tentacle service is restarted to read it: run it when no deployment is
+    using this machine. Run it with -WhatIf to see every step first.
 
     The run is logged under $env:ProgramData\octoha\logs. The script prints
     no secret, so the API key never reaches that transcript. But Tentacle.exe
@@ -229,7 +230,52 @@ function Add-PollingServer {
         # administrators while the command runs and in command-line audit
         # logs where those are enabled; Tentacle.exe documents no other way.
         Invoke-Tentacle -Command 'poll-server' -Arguments @('--instance', $Instance, '--server', $ServerUrl, '--server-comms-address', $address, '--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password)
-        $script:changed = $true
+        Assert-PollsAddress -Address $address
+    }
+}
+
+function Test-PollsAddress {
+    <#
+    .SYNOPSIS
+        True when the Tentacle's configuration names the comms address.
+    .DESCRIPTION
+        [INFER] The reference lists Tentacle.exe show-configuration but not
+        its output; Tentacle keeps each trusted server's Address as
+        https://host:port/ (reference §6.4, Tentacle.config). So this looks
+        for the address anywhere in that output, not followed by another
+        digit of a longer port.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Configuration,
+        [Parameter(Mandatory)]
+        [string] $Address
+    )
+    $pattern = [regex]::Escape($Address) + '(?![0-9])'
+    return [regex]::IsMatch($Configuration, $pattern, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
+}
+
+function Assert-PollsAddress {
+    <#
+    .SYNOPSIS
+        Throws unless show-configuration now lists the comms address.
+    .DESCRIPTION
+        [INFER] poll-server's exit code is not documented to prove that the
+        address was added (reference §6.3 is silent), and an older
+        PollCommand returns 0 without adding it: read the configuration
+        again after poll-server and stop if the address is missing.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Address
+    )
+    $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
+    if (-not (Test-PollsAddress -Configuration $configuration -Address $Address)) {
+        throw ('poll-server ran, but the Tentacle configuration (show-configuration) does not list {0}: this Tentacle does not poll that node. Install a current Tentacle MSI and run this script again.' -f $Address)
     }
 }
 
@@ -240,9 +286,6 @@ $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f 
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
 $null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
 try {
-# Set by each step that changes what the running service reads at start:
-# the service restarts only then.
-$changed = $false
 $TentacleExe = [System.IO.Path]::Combine($InstallDir, 'Tentacle.exe')
 if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
     throw ('Tentacle.exe is not in {0}. Install the Octopus Tentacle MSI on this machine first, or pass -InstallDir.' -f $InstallDir)
@@ -269,12 +312,10 @@ elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle instance')) {
 if ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle certificate if it has none, and set its folders')) {
     Invoke-Tentacle -Command 'new-certificate' -Arguments @('--instance', $Instance, '--if-blank')
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--home', $HomeDirectory, '--app', $ApplicationsDirectory)
-    $changed = $true
 }
 
 if ($PSCmdlet.ShouldProcess($Instance, 'Stop listening: this Tentacle polls')) {
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--noListen', 'True')
-    $changed = $true
 }
 $registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name', $Name, '--comms-style', 'TentacleActive', '--server-comms-address', (Get-CommsAddress -CommsHost 'octo1.corp.local' -CommsPort 10943), '--force')
 if ($Space -ne '') {
@@ -291,24 +332,20 @@ if ($PSCmdlet.ShouldProcess($ServerUrl, ('Register {0}' -f $Name))) {
     # administrators while the command runs and in command-line audit logs
     # where those are enabled; Tentacle.exe documents no other way.
     Invoke-Tentacle -Command 'register-with' -Arguments ($registerArguments + @('--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password))
-    $changed = $true
 }
 
 # Poll every other node as well (reference §6.4).
 Add-PollingServer -CommsHost 'octo2.corp.local' -CommsPort 10943
 Add-PollingServer -CommsHost 'octo3.corp.local' -CommsPort 10943
 
-# A new Tentacle is installed and started. An installed one restarts when
-# this run changed it, since it reads trusted servers only on start
-# (reference §6.3); otherwise it is left running.
+# A new Tentacle is installed and started. An installed one restarts: it
+# reads its trusted servers only on start (reference §6.3), and every run
+# configures and registers it again.
 $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
 if ($null -eq $service) {
     if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the Tentacle service')) {
         Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--install', '--start')
     }
-}
-elseif (-not $changed) {
-    Write-Output ('Nothing changed: the Tentacle service {0} is not restarted.' -f $ServiceName)
 }
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')

@@ -253,9 +253,10 @@ function Get-SqlConnectionString {
 function Get-ClusterMarkerDatabase {
     <#
     .SYNOPSIS
-        The "Database: <name> on <server>" line of the cluster marker file,
-        or $null when there is no marker or it names no database (octoha
-        before this line was added).
+        The "Database: <name> on <server>" line of the cluster marker file
+        (or of the first node's database record), or $null when there is no
+        such file or it names no database (octoha before this line was
+        added).
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -384,13 +385,13 @@ Get-Content -LiteralPath $MarkerPath -TotalCount 6 -Encoding 'UTF8'
 # (reference §4.2: the docs do not say so).
 $SqlCredential = $null
 
+# Whether this machine had the instance before this run: create-instance is
+# skipped then, and the first node reads it before its database step.
+$existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
+$instanceExisted = $existing -contains $Instance
 # create-instance names the node (--serverNodeName, reference §1.3), and is
 # skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
-$existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
-# Whether the instance existed before this run: the first node's database
-# step reads it too.
-$instanceExisted = $existing -contains $Instance
 if ($instanceExisted) {
     Write-Output ('Instance {0} already exists: already done.' -f $Instance)
 }

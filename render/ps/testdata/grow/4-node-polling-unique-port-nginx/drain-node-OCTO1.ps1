@@ -15,16 +15,20 @@
 
     With -ApiKey the script watches the node's running tasks through the
     cluster's API and deletes the record itself (DELETE
-    /api/octopusservernodes/<id>). Without it, delete the record by hand
-    once the script has finished: Configuration > Nodes, the node's menu,
-    Delete.
+    /api/octopusservernodes/<id>). Without it, the script cannot see the
+    tasks: it asks before it stops the service (-Force does not ask), and
+    you delete the record by hand once the script has finished:
+    Configuration > Nodes, the node's menu, Delete.
 
     Safe to run twice. Run it with -WhatIf to see every step first. The run
     is logged under $env:ProgramData\octoha\logs. The script prints no
     secret: the API key goes only into the X-Octopus-ApiKey header of its
     web requests, never onto a command line.
 .PARAMETER WaitSeconds
-    How long node --drain waits for running tasks (--wait).
+    How long node --drain waits for running tasks (--wait). With -ApiKey
+    the script then watches the node's tasks itself for up to WaitSeconds
+    plus CancelWaitSeconds plus a minute, so the whole wait can be about
+    twice WaitSeconds.
 .PARAMETER CancelTasks
     Cancel the tasks still running when the wait ends (--cancel-tasks).
 .PARAMETER CancelWaitSeconds
@@ -34,9 +38,12 @@
 .PARAMETER ApiKey
     Optional. An Octopus API key (API-...) of an administrator: the script
     then checks the node's running tasks and deletes its record.
+.PARAMETER Force
+    Without -ApiKey, stop the service without asking first. Use it once you
+    have checked in Configuration > Nodes that the node runs no task.
 .EXAMPLE
     .\drain-node-OCTO1.ps1 -WaitSeconds 600
-    Drains, waits up to ten minutes, stops the service; delete the record by hand.
+    Drains, waits up to ten minutes, asks, then stops the service; delete the record by hand.
 .EXAMPLE
     $key = Read-Host -AsSecureString -Prompt 'Octopus API key'
     .\drain-node-OCTO1.ps1 -ApiKey $key -WaitSeconds 1800 -CancelTasks
@@ -51,7 +58,8 @@ param(
     [switch] $CancelTasks,
     [ValidateRange(0, 86400)]
     [int] $CancelWaitSeconds = 0,
-    [SecureString] $ApiKey
+    [SecureString] $ApiKey,
+    [switch] $Force
 )
 
 Set-StrictMode -Version Latest
@@ -271,11 +279,16 @@ else {
         Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, reference §2.4).' -f $OctopusVersion, '2025.3.10568')
     }
     if ($PSCmdlet.ShouldProcess($NodeName, ('Drain the node and wait up to {0} seconds for its tasks' -f $WaitSeconds))) {
+        # [INFER] node --drain is taken to exit 0 when its wait ends with
+        # tasks still running (also when an older build cuts the wait
+        # short), so the script goes on to its own wait or question below
+        # (reference §2.4 is silent). If it exits non-zero instead, the
+        # script stops here and the service stays up.
         Invoke-OctopusServer -Command 'node' -Arguments $drainArguments
     }
 
     if ($null -eq $headers) {
-        Write-Warning 'Without -ApiKey this script cannot see the node''s tasks. Check in Configuration > Nodes that it runs none before going on.'
+        Write-Warning ('Without -ApiKey this script cannot see the tasks of node {0}. Check in Configuration > Nodes that it runs none before the service stops.' -f $NodeName)
     }
     elseif ($PSCmdlet.ShouldProcess($NodeName, 'Wait until the node runs no task')) {
         $deadline = (Get-Date).AddSeconds($WaitSeconds + $CancelWaitSeconds + 60)
@@ -296,6 +309,13 @@ else {
     }
 
     if ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
+        # Without -ApiKey nothing above proved the node idle: ask first
+        # (-Force skips the question, as PSScriptAnalyzer's
+        # AvoidShouldContinueWithoutForce asks). Asked here, so -WhatIf
+        # asks nothing.
+        if ($null -eq $headers -and -not $Force -and -not $PSCmdlet.ShouldContinue('Stop the service now? Tasks still running on this node are cut off.', $NodeName)) {
+            throw ('Stopped before the service: node {0} stays drained and running. Check Configuration > Nodes, then run this again with -Force.' -f $NodeName)
+        }
         Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')
     }
 }
@@ -321,9 +341,10 @@ elseif ($PSCmdlet.ShouldProcess($NodeName, 'Delete the node record')) {
         Write-Output ('Deleted the record of node {0} ({1}).' -f $NodeName, $node.Id)
     }
 }
-$headers = $null
 Write-Output ('Node {0} is out of the cluster. Apply the new load balancer configuration next.' -f $NodeName)
 }
 finally {
+    # The headers hold the API key in plain text: drop them on every way out.
+    $headers = $null
     $null = Stop-Transcript
 }

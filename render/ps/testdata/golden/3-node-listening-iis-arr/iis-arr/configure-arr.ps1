@@ -9,7 +9,8 @@
     URL, after installing IIS, URL Rewrite and ARR, in Windows PowerShell
     5.1 (powershell.exe): it loads IIS's Microsoft.Web.Administration.dll,
     a .NET Framework assembly. It creates or updates a server farm with
-    every node at its web port, a health test on each node's ping URL,
+    every node at its web port (a server that is no longer a node, after
+    octoha remove-node, is taken out), a health test on each node's ping URL,
     round robin, a reverse-proxy rule to the farm for requests
     to the public host name, longer proxy timeouts and a request limit big
     enough for package uploads, and the site binding.
@@ -21,7 +22,8 @@
     Polling Tentacles are not supported through ARR: it ends TLS, and
     polling Tentacles pin the server's own certificate (reference §5.2, §5.4).
 
-    Safe to run twice: existing settings are updated in place. Run it with
+    Safe to run twice: existing settings are updated in place, and an
+    https binding with another certificate is replaced. Run it with
     -WhatIf to see every step first. The run is logged under
     $env:ProgramData\octoha\logs.
 .PARAMETER SiteName
@@ -104,6 +106,17 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Create or update the server farm')) {
     }
     $farm.SetAttributeValue('enabled', $true)
     $servers = $farm.GetCollection()
+    # A node that left the cluster (octoha remove-node) leaves the farm
+    # too: remove every server that is not a current node. Enumerate a
+    # copy, since Remove changes the collection.
+    $wanted = @($Nodes | ForEach-Object { $_.Host })
+    foreach ($element in @($servers)) {
+        $address = [string] $element.GetAttributeValue('address')
+        if ($wanted -notcontains $address) {
+            $servers.Remove($element)
+            Write-Output ('Removed {0} from farm {1}: it is not a node of the cluster any more.' -f $address, $FarmName)
+        }
+    }
     foreach ($node in $Nodes) {
         $server = $null
         foreach ($element in $servers) {
@@ -204,10 +217,21 @@ foreach ($element in $site.Bindings) {
         $binding = $element
     }
 }
-if ($null -ne $binding) {
-    Write-Output ('The {0} binding {1} on {2}: already done.' -f $protocol, $bindingInformation, $SiteName)
+# An https binding counts as done only with this certificate: IIS keeps its
+# hash as bytes, compared here as hex with the thumbprint.
+$boundThumbprint = ''
+if ($null -ne $binding -and $null -ne $binding.CertificateHash) {
+    $boundThumbprint = [System.BitConverter]::ToString($binding.CertificateHash).Replace('-', '')
 }
-elseif ($PSCmdlet.ShouldProcess($SiteName, ('Add the {0} binding {1}' -f $protocol, $bindingInformation))) {
+if ($null -ne $binding -and $boundThumbprint -eq $CertificateThumbprint) {
+    Write-Output ('The {0} binding {1} on {2} with certificate {3}: already done.' -f $protocol, $bindingInformation, $SiteName, $CertificateThumbprint)
+}
+elseif ($PSCmdlet.ShouldProcess($SiteName, ('Bind {0} {1} to certificate {2}' -f $protocol, $bindingInformation, $CertificateThumbprint))) {
+    if ($null -ne $binding) {
+        # Another certificate: replace the binding.
+        Write-Output ('The {0} binding {1} on {2} has certificate {3}: replacing it.' -f $protocol, $bindingInformation, $SiteName, $boundThumbprint)
+        $site.Bindings.Remove($binding)
+    }
     $hash = [byte[]]::new($CertificateThumbprint.Length / 2)
     for ($i = 0; $i -lt $hash.Length; $i++) {
         $hash[$i] = [System.Convert]::ToByte($CertificateThumbprint.Substring(2 * $i, 2), 16)

@@ -15,8 +15,9 @@
     no deployment is using this machine.
 
     Safe to run twice: an address already in place is left alone, and the
-    service is not restarted when nothing changed. Run it with -WhatIf to
-    see every step first.
+    service is not restarted when nothing changed. If an earlier run
+    stopped after changing the address but before the restart, run it
+    again with -Restart. Run it with -WhatIf to see every step first.
 
     The run is logged under $env:ProgramData\octoha\logs. The script prints
     no secret, so the API key never reaches that transcript. But Tentacle.exe
@@ -30,6 +31,9 @@
     poll-server reads the cluster's certificate through the API.
 .PARAMETER InstallDir
     The folder Tentacle.exe is installed in.
+.PARAMETER Restart
+    Restart the Tentacle service even when this run changed nothing: for a
+    run after one that changed the address but stopped before its restart.
 .EXAMPLE
     $key = Read-Host -AsSecureString -Prompt 'Octopus API key'
     .\update-polling-tentacles.ps1 -ApiKey $key
@@ -41,7 +45,8 @@
 param(
     [Parameter(Mandatory)]
     [SecureString] $ApiKey,
-    [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle'
+    [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
+    [switch] $Restart
 )
 
 Set-StrictMode -Version Latest
@@ -207,6 +212,27 @@ function Test-PollsAddress {
     return [regex]::IsMatch($Configuration, $pattern, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
 }
 
+function Assert-PollsAddress {
+    <#
+    .SYNOPSIS
+        Throws unless show-configuration now lists the comms address.
+    .DESCRIPTION
+        [INFER] poll-server's exit code is not documented to prove that the
+        address was added (reference §6.3 is silent), and an older
+        PollCommand returns 0 without adding it: read the configuration
+        again after poll-server and stop if the address is missing.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Address
+    )
+    $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
+    if (-not (Test-PollsAddress -Configuration $configuration -Address $Address)) {
+        throw ('poll-server ran, but the Tentacle configuration (show-configuration) does not list {0}: this Tentacle does not poll that node. Install a current Tentacle MSI and run this script again.' -f $Address)
+    }
+}
+
 # Everything this script prints is kept in a transcript. The script prints
 # no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
@@ -231,12 +257,12 @@ if ($existing -notcontains $Instance) {
     throw ('There is no Tentacle instance {0} on this machine. Register new machines with register-tentacle.ps1.' -f $Instance)
 }
 $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
-# Set when clear-trusted-servers or poll-server ran: only then the service
-# restarts.
+# Set when clear-trusted-servers or poll-server ran: only then (or with
+# -Restart) the service restarts.
 $changed = $false
 
 if (Test-PollsAddress -Configuration $configuration -Address $NodeAddress) {
-    Write-Output ('This Tentacle already polls {0} at {1}: already done.' -f $NodeName, $NodeAddress)
+    Write-Output ('This Tentacle already polls {0} at {1}: already done. If an earlier run stopped before restarting the Tentacle, run this again with -Restart.' -f $NodeName, $NodeAddress)
 }
 elseif ($PSCmdlet.ShouldProcess($NodeAddress, ('Poll the new node {0}' -f $NodeName))) {
     # poll-server reuses the Tentacle's subscription id and the cluster's
@@ -246,11 +272,12 @@ elseif ($PSCmdlet.ShouldProcess($NodeAddress, ('Poll the new node {0}' -f $NodeN
     # Tentacle.exe documents no other way.
     Invoke-Tentacle -Command 'poll-server' -Arguments @('--instance', $Instance, '--server', $ServerUrl, '--server-comms-address', $NodeAddress, '--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password)
     $changed = $true
+    Assert-PollsAddress -Address $NodeAddress
 }
 
 # A Tentacle reads its trusted servers only on start (reference §6.3).
-if (-not $changed) {
-    Write-Output ('Nothing changed: the Tentacle service {0} is not restarted.' -f $ServiceName)
+if (-not $changed -and -not $Restart) {
+    Write-Output ('Nothing changed: the Tentacle service {0} is not restarted (run with -Restart to restart it anyway).' -f $ServiceName)
 }
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')

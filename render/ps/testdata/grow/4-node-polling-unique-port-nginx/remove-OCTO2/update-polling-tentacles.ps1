@@ -25,13 +25,17 @@
     no deployment is using this machine.
 
     Safe to run twice: an address already in place is left alone, and the
-    service is not restarted when nothing changed. Run it with -WhatIf to
-    see every step first.
+    service is not restarted when nothing changed. If an earlier run
+    stopped after changing the address but before the restart, run it
+    again with -Restart. Run it with -WhatIf to see every step first.
 
     The run is logged under $env:ProgramData\octoha\logs; this script
     handles no secret.
 .PARAMETER InstallDir
     The folder Tentacle.exe is installed in.
+.PARAMETER Restart
+    Restart the Tentacle service even when this run changed nothing: for a
+    run after one that changed the address but stopped before its restart.
 .PARAMETER SkipAddressCheck
     Clear without first checking that the Tentacle polls every remaining
     address. The check reads show-configuration, whose output format the
@@ -46,7 +50,8 @@
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
-    [switch] $SkipAddressCheck
+    [switch] $SkipAddressCheck,
+    [switch] $Restart
 )
 
 Set-StrictMode -Version Latest
@@ -239,8 +244,8 @@ if ($existing -notcontains $Instance) {
     throw ('There is no Tentacle instance {0} on this machine. Register new machines with register-tentacle.ps1.' -f $Instance)
 }
 $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
-# Set when clear-trusted-servers or poll-server ran: only then the service
-# restarts.
+# Set when clear-trusted-servers or poll-server ran: only then (or with
+# -Restart) the service restarts.
 $changed = $false
 
 if (-not $SkipAddressCheck) {
@@ -251,7 +256,7 @@ if (-not $SkipAddressCheck) {
     }
 }
 if (-not (Test-PollsAddress -Configuration $configuration -Address $NodeAddress)) {
-    Write-Output ('This Tentacle does not poll {0} ({1}): already done.' -f $NodeName, $NodeAddress)
+    Write-Output ('This Tentacle does not poll {0} ({1}): already done. If an earlier run stopped before restarting the Tentacle, run this again with -Restart.' -f $NodeName, $NodeAddress)
 }
 elseif ($PSCmdlet.ShouldProcess($NodeAddress, ('Stop polling {0}; keep {1}' -f $NodeName, ($KeepAddresses -join ', ')))) {
     # --keep takes the addresses comma-separated and drops every other
@@ -261,8 +266,8 @@ elseif ($PSCmdlet.ShouldProcess($NodeAddress, ('Stop polling {0}; keep {1}' -f $
 }
 
 # A Tentacle reads its trusted servers only on start (reference §6.3).
-if (-not $changed) {
-    Write-Output ('Nothing changed: the Tentacle service {0} is not restarted.' -f $ServiceName)
+if (-not $changed -and -not $Restart) {
+    Write-Output ('Nothing changed: the Tentacle service {0} is not restarted (run with -Restart to restart it anyway).' -f $ServiceName)
 }
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
