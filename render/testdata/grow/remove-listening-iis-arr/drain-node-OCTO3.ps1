@@ -1,0 +1,350 @@
+﻿#Requires -Version 5.1
+#Requires -RunAsAdministrator
+<#
+.SYNOPSIS
+    Takes node OCTO3 out of the Octopus Server HA cluster (octoha).
+.DESCRIPTION
+    Run this on node OCTO3. It drains the node (no new tasks; running
+    ones may finish), waits for its tasks, stops the Octopus service, sets the
+    service to Disabled, and deletes the node's record from the cluster
+    (reference §2.4).
+
+    The order matters: a deleted node that is still running adds itself
+    back within about 60 seconds, so the service is stopped, and disabled so
+    a reboot cannot start it, before the record is deleted.
+
+    With -ApiKey the script watches the node's running tasks through the
+    cluster's API and deletes the record itself (DELETE
+    /api/octopusservernodes/<id>). Without it, the script cannot see the
+    tasks: it asks before it stops the service (-Force does not ask), and
+    you delete the record by hand once the script has finished:
+    Configuration > Nodes, the node's menu, Delete.
+
+    Safe to run twice. Run it with -WhatIf to see every step first. The run
+    is logged under $env:ProgramData\octoha\logs. The script prints no
+    secret: the API key goes only into the X-Octopus-ApiKey header of its
+    web requests, never onto a command line.
+.PARAMETER WaitSeconds
+    How long node --drain waits for running tasks (--wait). With -ApiKey
+    the script then watches the node's tasks itself for up to WaitSeconds
+    plus CancelWaitSeconds plus a minute, so the whole wait can be about
+    twice WaitSeconds.
+.PARAMETER CancelTasks
+    Cancel the tasks still running when the wait ends (--cancel-tasks).
+.PARAMETER CancelWaitSeconds
+    How long to wait for cancelled tasks to stop (--cancel-wait). The flag
+    exists from May 2024 (reference §2.4; its first build is not known):
+    leave it at 0 on older builds, and the flag is not passed.
+.PARAMETER ApiKey
+    Optional. An Octopus API key (API-...) of an administrator: the script
+    then checks the node's running tasks and deletes its record.
+.PARAMETER Force
+    Without -ApiKey, stop the service without asking first. Use it once you
+    have checked in Configuration > Nodes that the node runs no task.
+.EXAMPLE
+    .\drain-node-OCTO3.ps1 -WaitSeconds 600
+    Drains, waits up to ten minutes, asks, then stops the service; delete the record by hand.
+.EXAMPLE
+    $key = Read-Host -AsSecureString -Prompt 'Octopus API key'
+    .\drain-node-OCTO3.ps1 -ApiKey $key -WaitSeconds 1800 -CancelTasks
+.EXAMPLE
+    .\drain-node-OCTO3.ps1 -WhatIf
+    Shows every step without changing anything.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+    [ValidateRange(0, 86400)]
+    [int] $WaitSeconds = 600,
+    [switch] $CancelTasks,
+    [ValidateRange(0, 86400)]
+    [int] $CancelWaitSeconds = 0,
+    [SecureString] $ApiKey,
+    [switch] $Force
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ScriptName = 'drain-node'
+
+# Values from the octoha answers file.
+$OctopusVersion = '2026.4.6909'
+$Instance = 'OctopusServer'
+$InstallDir = 'C:\Program Files\Octopus Deploy\Octopus'
+$NodeName = 'OCTO3'
+$ServiceName = 'OctopusDeploy'
+# The cluster's public URL: the API stays reachable through the other
+# nodes after this one stops.
+$ServerUrl = 'https://octopus.corp.local'
+$WaitBugFixed = $true
+
+function ConvertTo-NativeArgument {
+    <#
+    .SYNOPSIS
+        Escapes one argument for an .exe by the Windows (MSVC) rules.
+    .DESCRIPTION
+        PowerShell 7.3 and later escape arguments themselves. With legacy
+        argument passing (Windows PowerShell 5.1, PowerShell 7.0 to 7.2, or
+        $PSNativeCommandArgumentPassing = 'Legacy') an embedded double quote
+        is not escaped, so a password holding a " would reach the .exe split
+        in two, and an empty argument is dropped: escape both here.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Value
+    )
+    $passing = Get-Variable -Name 'PSNativeCommandArgumentPassing' -ValueOnly -ErrorAction 'Ignore'
+    if ($null -ne $passing -and "$passing" -ne 'Legacy') {
+        return $Value
+    }
+    if ($Value -eq '') {
+        return '""'
+    }
+    $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
+    # Both editions wrap an argument holding a space in double quotes.
+    # PowerShell 7's legacy mode then doubles its trailing backslashes
+    # itself; Windows PowerShell 5.1 (Desktop) does not, so a value ending
+    # in \ would escape the closing quote: double them here on 5.1 only.
+    if ($PSVersionTable.PSEdition -eq 'Desktop' -and $escaped -match '\s') {
+        $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
+    }
+    return $escaped
+}
+
+function Invoke-NativeCommand {
+    <#
+    .SYNOPSIS
+        Runs an .exe and throws when it cannot start or exits non-zero.
+    .DESCRIPTION
+        The error names the command (Name) but never its arguments, which
+        may hold a secret.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $FilePath,
+        [Parameter(Mandatory)]
+        [string] $Name,
+        [string[]] $Arguments = @()
+    )
+    $native = @(foreach ($argument in $Arguments) { ConvertTo-NativeArgument -Value $argument })
+    # A tool's stderr must not stop the script (Windows PowerShell 5.1
+    # turns it into errors under 'Stop'): the exit code decides.
+    $ErrorActionPreference = 'Continue'
+    $exitCode = $null
+    try {
+        & $FilePath @native
+        # Read at once: only an .exe that ran sets it, so an earlier
+        # command's code is never taken for this one's.
+        $exitCode = $LASTEXITCODE
+    }
+    catch {
+        # The .exe did not start (AppLocker or WDAC, access denied): under
+        # 'Continue' that error would only be printed, and the previous
+        # command's exit code (often 0) would pass for success.
+        $ErrorActionPreference = 'Stop'
+        throw ('{0} could not run: {1}' -f $Name, $_.Exception.Message)
+    }
+    finally {
+        $ErrorActionPreference = 'Stop'
+    }
+    if ($null -eq $exitCode) {
+        throw ('{0} ran but reported no exit code. Read its output above; this run is logged in {1}.' -f $Name, $LogFile)
+    }
+    if ($exitCode -ne 0) {
+        throw ('{0} failed with exit code {1}. Read its output above; this run is logged in {2}.' -f $Name, $exitCode, $LogFile)
+    }
+}
+
+function Get-InstanceName {
+    <#
+    .SYNOPSIS
+        Reads the instance names from list-instances --format json output.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Json
+    )
+    $start = $Json.IndexOf('[')
+    $end = $Json.LastIndexOf(']')
+    if ($start -lt 0 -or $end -lt $start) {
+        throw 'list-instances printed no JSON list of instances. Run it by hand with --format json to see why.'
+    }
+    # Windows PowerShell 5.1 emits a JSON array as ONE object (an empty
+    # array for []), PowerShell 7 emits its items: foreach over the value
+    # handles both. Wrapping the call in @() would, on 5.1, hold an empty
+    # array whose .InstanceName throws under Set-StrictMode.
+    $parsed = ConvertFrom-Json -InputObject $Json.Substring($start, $end - $start + 1)
+    foreach ($instance in $parsed) {
+        if ($null -ne $instance -and $null -ne $instance.PSObject.Properties['InstanceName']) {
+            $instance.InstanceName
+        }
+    }
+}
+
+function Invoke-OctopusServer {
+    <#
+    .SYNOPSIS
+        Runs one Octopus.Server.exe command and checks its exit code.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Command,
+        [string[]] $Arguments = @()
+    )
+    # --console: run as a command, not as a service (reference §0).
+    Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
+}
+
+function Get-ClusterNode {
+    <#
+    .SYNOPSIS
+        This node's entry in /api/octopusservernodes/summary, or $null.
+    .DESCRIPTION
+        The summary lists Nodes with Id, Name and RunningTaskCount
+        (reference §4.5; the shape is from Octopus.Client, not the docs).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable] $Headers
+    )
+    $uri = $ServerUrl.TrimEnd('/') + '/api/octopusservernodes/summary'
+    $summary = Invoke-RestMethod -Uri $uri -Headers $Headers -UseBasicParsing -TimeoutSec 30
+    # Under Set-StrictMode a missing field would throw a bare "property
+    # cannot be found": check each field first and say what was expected.
+    if ($null -eq $summary -or $null -eq $summary.PSObject.Properties['Nodes']) {
+        throw ('{0} answered without a Nodes list; this Octopus version may shape its node summary differently (reference §4.5). Check the node in Configuration > Nodes and delete its record there.' -f $uri)
+    }
+    foreach ($node in @($summary.Nodes)) {
+        if ($null -eq $node -or $null -eq $node.PSObject.Properties['Name']) {
+            continue
+        }
+        if ($node.Name -ne $NodeName) {
+            continue
+        }
+        foreach ($field in @('Id', 'RunningTaskCount')) {
+            if ($null -eq $node.PSObject.Properties[$field]) {
+                throw ('{0} lists node {1} without its {2} field; this Octopus version may shape its node summary differently (reference §4.5). Check the node in Configuration > Nodes and delete its record there.' -f $uri, $NodeName, $field)
+            }
+        }
+        return $node
+    }
+    return $null
+}
+
+# Everything this script prints is kept in a transcript. The script prints
+# no secret, so none reaches the transcript.
+$LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
+$LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
+$null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
+$null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
+try {
+$ServerExe = [System.IO.Path]::Combine($InstallDir, 'Octopus.Server.exe')
+if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
+    throw ('Octopus.Server.exe is not in {0}. Run this on node {1} itself.' -f $InstallDir, $NodeName)
+}
+$headers = $null
+if ($null -ne $ApiKey) {
+    $headers = @{ 'X-Octopus-ApiKey' = [System.Net.NetworkCredential]::new('', $ApiKey).Password }
+    # Windows PowerShell 5.1 offers only SSL 3 and TLS 1.0 by default; the
+    # balancer in front of the cluster requires TLS 1.2. (PowerShell 7's web
+    # cmdlets ignore this setting and already offer TLS 1.2.)
+    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+}
+
+$service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
+if ($null -eq $service -or $service.Status -ne 'Running') {
+    Write-Output ('The service {0} is not running: the node is already stopped, no drain needed.' -f $ServiceName)
+}
+else {
+    # node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
+    # (reference §2.4). While draining, running tasks finish, no new ones
+    # start, and the ping URL answers 418, so the balancer's health check
+    # sends users elsewhere.
+    $drainArguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
+    if ($CancelTasks) {
+        $drainArguments += '--cancel-tasks'
+    }
+    if ($CancelWaitSeconds -gt 0) {
+        $drainArguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
+    }
+    if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
+        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, reference §2.4).' -f $OctopusVersion, '2025.3.10568')
+    }
+    if ($PSCmdlet.ShouldProcess($NodeName, ('Drain the node and wait up to {0} seconds for its tasks' -f $WaitSeconds))) {
+        # [INFER] node --drain is taken to exit 0 when its wait ends with
+        # tasks still running (also when an older build cuts the wait
+        # short), so the script goes on to its own wait or question below
+        # (reference §2.4 is silent). If it exits non-zero instead, the
+        # script stops here and the service stays up.
+        Invoke-OctopusServer -Command 'node' -Arguments $drainArguments
+    }
+
+    if ($null -eq $headers) {
+        Write-Warning ('Without -ApiKey this script cannot see the tasks of node {0}. Check in Configuration > Nodes that it runs none before the service stops.' -f $NodeName)
+    }
+    elseif ($PSCmdlet.ShouldProcess($NodeName, 'Wait until the node runs no task')) {
+        $deadline = (Get-Date).AddSeconds($WaitSeconds + $CancelWaitSeconds + 60)
+        while ($true) {
+            $node = Get-ClusterNode -Headers $headers
+            if ($null -eq $node) {
+                throw ('The cluster lists no node called {0}. Check the node name in Configuration > Nodes.' -f $NodeName)
+            }
+            if ($node.RunningTaskCount -eq 0) {
+                Write-Output ('Node {0} runs no task.' -f $NodeName)
+                break
+            }
+            if ((Get-Date) -gt $deadline) {
+                throw ('Node {0} still runs {1} task(s); the service stays up. Run this again with a longer -WaitSeconds, or with -CancelTasks.' -f $NodeName, $node.RunningTaskCount)
+            }
+            Start-Sleep -Seconds 10
+        }
+    }
+
+    if ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
+        # Without -ApiKey nothing above proved the node idle: ask first
+        # (-Force skips the question, as PSScriptAnalyzer's
+        # AvoidShouldContinueWithoutForce asks). Asked here, so -WhatIf
+        # asks nothing.
+        if ($null -eq $headers -and -not $Force -and -not $PSCmdlet.ShouldContinue('Stop the service now? Tasks still running on this node are cut off.', $NodeName)) {
+            throw ('Stopped before the service: node {0} stays drained and running. Check Configuration > Nodes, then run this again with -Force.' -f $NodeName)
+        }
+        Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')
+    }
+}
+
+# [INFER] A stopped node that starts again (a reboot) re-adds its record
+# (reference §2.4), so the service must not start on its own.
+$service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
+if ($null -ne $service -and $PSCmdlet.ShouldProcess($ServiceName, 'Set the service to Disabled')) {
+    Set-Service -Name $ServiceName -StartupType 'Disabled'
+}
+
+if ($null -eq $headers) {
+    Write-Output ('Now delete node {0} in the Octopus web portal: Configuration > Nodes, its menu, Delete.' -f $NodeName)
+}
+elseif ($PSCmdlet.ShouldProcess($NodeName, 'Delete the node record')) {
+    $node = Get-ClusterNode -Headers $headers
+    if ($null -eq $node) {
+        Write-Output ('The cluster lists no node called {0}: already done.' -f $NodeName)
+    }
+    else {
+        $uri = $ServerUrl.TrimEnd('/') + '/api/octopusservernodes/' + [uri]::EscapeDataString([string] $node.Id)
+        $null = Invoke-RestMethod -Method 'Delete' -Uri $uri -Headers $headers -UseBasicParsing -TimeoutSec 30
+        Write-Output ('Deleted the record of node {0} ({1}).' -f $NodeName, $node.Id)
+    }
+}
+Write-Output ('Node {0} is out of the cluster. Apply the new load balancer configuration next.' -f $NodeName)
+}
+finally {
+    # The headers hold the API key in plain text: drop them on every way out.
+    $headers = $null
+    $null = Stop-Transcript
+}
