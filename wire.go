@@ -21,11 +21,7 @@ func liveOptions(timeout time.Duration, secrets live.Secrets) live.Options {
 		Timeout: timeout,
 		Secrets: secrets,
 		Database: func(ctx context.Context, a steps.Answers, password string) validate.Findings {
-			findings := dbprobe.Probe(ctx, a, password, dbprobe.Options{Timeout: timeout})
-			if a.Database.Auth == steps.AuthSQL && a.Database.User != "" && password == "" {
-				return withoutPassword(findings)
-			}
-			return findings
+			return dbprobe.Probe(ctx, a, password, dbprobe.Options{Timeout: timeout})
 		},
 	}
 }
@@ -37,21 +33,6 @@ func secretsFromEnv() live.Secrets {
 		SQLPassword:   os.Getenv("OCTOHA_SQL_PASSWORD"),
 		RedisPassword: os.Getenv("OCTOHA_REDIS_PASSWORD"),
 	}
-}
-
-// withoutPassword turns the login failure a probe without the SQL password
-// is bound to hit into what it is: a step not checked, not a wrong answer.
-func withoutPassword(findings validate.Findings) validate.Findings {
-	out := make(validate.Findings, 0, len(findings))
-	for _, f := range findings {
-		if f.ID == "db.login" && f.Severity == validate.Error {
-			f.Severity = validate.Warning
-			f.Message = "the SQL login was not tried: no password was given"
-			f.Fix = "Set OCTOHA_SQL_PASSWORD before starting octoha (it is never saved), or run octoha check with it."
-		}
-		out = append(out, f)
-	}
-	return out
 }
 
 // liveCheck is the wizard's live check of one field, started when the

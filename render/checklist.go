@@ -51,6 +51,11 @@ type checklistData struct {
 	ListeningTentacles bool
 }
 
+// nodeRow is node i of a as a checklist row.
+func nodeRow(a steps.Answers, i int) checklistNode {
+	return checklistNode{Node: a.Nodes[i], WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i), CommsFrom: commsFrom(a)}
+}
+
 // Checklist renders CHECKLIST.md: what to prepare, which ports to open on
 // which machine, and the order to run everything in.
 func Checklist(a steps.Answers) ([]byte, error) {
@@ -86,15 +91,8 @@ func Checklist(a steps.Answers) ([]byte, error) {
 			d.ShareHosts = append(d.ShareHosts, h)
 		}
 	}
-	for i, n := range a.Nodes {
-		cn := checklistNode{Node: n, WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i)}
-		switch a.PollingMode() {
-		case steps.PollingUniqueAddress:
-			cn.CommsFrom = "every polling tentacle"
-		case steps.PollingUniquePort, steps.PollingRedis:
-			cn.CommsFrom = "the load balancer"
-		}
-		d.Nodes = append(d.Nodes, cn)
+	for i := range a.Nodes {
+		d.Nodes = append(d.Nodes, nodeRow(a, i))
 		if a.PollingMode() == steps.PollingUniquePort {
 			d.PollingPorts = append(d.PollingPorts, a.NodeCommsPort(i))
 		}

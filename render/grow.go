@@ -160,9 +160,9 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 	d := newChangeData(grown, node, grown.NodeWebPort(added), grown.NodeCommsPort(added))
 	d.JoinScript = JoinScript(node.Name)
 	d.LicenceWarning = len(grown.Nodes) > 2
-	for i, n := range grown.Nodes {
+	for i := range grown.Nodes {
 		if i != added {
-			d.Others = append(d.Others, checklistNode{Node: n, WebPort: grown.NodeWebPort(i), CommsPort: grown.NodeCommsPort(i)})
+			d.Others = append(d.Others, nodeRow(grown, i))
 		}
 	}
 	l.add(ChecklistFile)(executeChange("add-node.md.tmpl", d))
@@ -190,8 +190,8 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 	d.DrainScript = DrainScript(node.Name)
 	d.WasFirst = removed == 0
 	d.KeptPorts = shrunk.PollingMode() == steps.PollingUniquePort
-	for i, n := range shrunk.Nodes {
-		d.Others = append(d.Others, checklistNode{Node: n, WebPort: shrunk.NodeWebPort(i), CommsPort: shrunk.NodeCommsPort(i)})
+	for i := range shrunk.Nodes {
+		d.Others = append(d.Others, nodeRow(shrunk, i))
 	}
 	l.add(ChecklistFile)(executeChange("remove-node.md.tmpl", d))
 	return l.result()

@@ -221,6 +221,19 @@ func parentField(field string) string {
 	return ""
 }
 
+// headerMark opens every answers file octoha writes; WrittenByOctoha looks
+// for it.
+const (
+	headerMark = "# octoha answers file."
+	fileHeader = headerMark + " It holds no secret: the emitted scripts ask for them.\n"
+)
+
+// WrittenByOctoha reports whether an answers file's content is one octoha
+// wrote (and so may rewrite without losing an admin's comments).
+func WrittenByOctoha(data []byte) bool {
+	return bytes.HasPrefix(data, []byte(headerMark))
+}
+
 // Marshal renders answers as an answers file.
 func Marshal(a Answers) ([]byte, error) {
 	a.Version = FileVersion
@@ -228,8 +241,7 @@ func Marshal(a Answers) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	header := "# octoha answers file. It holds no secret: the emitted scripts ask for them.\n"
-	return append([]byte(header), body...), nil
+	return append([]byte(fileHeader), body...), nil
 }
 
 // Save writes answers to path atomically with mode 0600: a crash leaves

@@ -40,7 +40,7 @@ const (
 	addListed
 )
 
-var addSources = []struct{ title, note string }{
+var addSources = []menuItem{
 	{"From the cluster's answers file", "The file octoha export (or this wizard) wrote for the running cluster."},
 	{"From the cluster's database", "No answers file: octoha lists the nodes Octopus knows, and you confirm the rest."},
 }
@@ -294,18 +294,7 @@ func (s *addSetup) view(m *model, w, h int) []string {
 	out := []string{m.st.title.Render("Add a node to an existing cluster"), ""}
 	switch s.phase {
 	case addChoose, addFile:
-		for i, item := range addSources {
-			marker, style := "  ", m.st.label
-			if i == s.cursor {
-				marker, style = m.st.accent.Render("> "), m.st.focusLabel
-			}
-			out = append(out, marker+style.Render(item.title))
-			if i == s.cursor {
-				for _, l := range wrap(item.note, w-4) {
-					out = append(out, "    "+m.st.dim.Render(l))
-				}
-			}
-		}
+		out = append(out, menuView(m, addSources, s.cursor, w)...)
 		if s.phase == addFile {
 			s.path.SetWidth(max(w-12, 10))
 			out = append(out, "", "  "+s.path.View())

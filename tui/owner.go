@@ -15,16 +15,11 @@ import (
 	"github.com/octoha/octoha/steps"
 )
 
-// octohaHeader begins every answers file octoha writes (steps.Marshal). A
-// file without it was written by hand, and saving over it would lose the
-// admin's comments and layout.
-const octohaHeader = "# octoha answers file."
-
 // writtenByOctoha reports whether the answers file at path, whose content
 // is data, is one the wizard may save over: it begins with octoha's header
 // and is not one of the examples (examples/ belongs to the repository).
 func writtenByOctoha(path string, data []byte) bool {
-	if !bytes.HasPrefix(data, []byte(octohaHeader)) {
+	if !steps.WrittenByOctoha(data) {
 		return false
 	}
 	// path is a local file on this machine, so filepath is right here.

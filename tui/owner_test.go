@@ -112,7 +112,7 @@ func TestNeverOverwritesAnotherFileWithoutAsking(t *testing.T) {
 					t.Errorf("n: kept %v, second %v, path %s", bytes.Equal(got, other), err2, m.path)
 				}
 			case "o":
-				if !bytes.HasPrefix(got, []byte(octohaHeader)) || err2 == nil {
+				if !steps.WrittenByOctoha(got) || err2 == nil {
 					t.Errorf("o: not overwritten, or a second file: %s", got)
 				}
 				finishStep(t, m) // owned now: no second question

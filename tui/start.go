@@ -15,7 +15,7 @@ const (
 	startOpen
 )
 
-var startItems = []struct{ title, note string }{
+var startItems = []menuItem{
 	{"Set up a new HA cluster", "Answer the questions step by step; octoha writes the scripts and the balancer config."},
 	{"Add a node to an existing cluster", "From the cluster's answers file, or its database: confirm the cluster, name the new node, and export the change."},
 	{"Open an answers file", "Continue from a saved answers file, or try one of ./examples/*.yaml."},
@@ -101,20 +101,32 @@ func (s *startScreen) update(m *model, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *startScreen) view(m *model, w, h int) []string {
-	out := []string{m.st.title.Render("What would you like to do?"), ""}
-	for i, item := range startItems {
+// menuItem is one choice of a menu, with the note shown under it when
+// it is the focused one.
+type menuItem struct{ title, note string }
+
+// menuView draws a menu: "> " and the focus style on the chosen item, and
+// that item's note wrapped under it.
+func menuView(m *model, items []menuItem, cursor, w int) []string {
+	var out []string
+	for i, item := range items {
 		marker, style := "  ", m.st.label
-		if i == s.cursor {
+		if i == cursor {
 			marker, style = m.st.accent.Render("> "), m.st.focusLabel
 		}
 		out = append(out, marker+style.Render(item.title))
-		if i == s.cursor {
+		if i == cursor {
 			for _, l := range wrap(item.note, w-4) {
 				out = append(out, "    "+m.st.dim.Render(l))
 			}
 		}
 	}
+	return out
+}
+
+func (s *startScreen) view(m *model, w, h int) []string {
+	out := []string{m.st.title.Render("What would you like to do?"), ""}
+	out = append(out, menuView(m, startItems, s.cursor, w)...)
 	if s.asking {
 		s.input.SetWidth(max(w-12, 10))
 		out = append(out, "", "  "+s.input.View())

@@ -86,16 +86,6 @@ func (n *FakeNode) Stop() {
 	n.srv, n.ln, n.conns = nil, nil, nil
 }
 
-// Restart listens again on the same port after Stop.
-func (n *FakeNode) Restart(t testing.TB) {
-	t.Helper()
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", n.port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.serve(ln)
-}
-
 func (n *FakeNode) serve(ln net.Listener) {
 	n.mu.Lock()
 	defer n.mu.Unlock()

@@ -227,13 +227,3 @@ func Functions(src []byte) []string {
 	sort.Strings(out)
 	return out
 }
-
-// Sexp is the whole parse tree as an S-expression, for debugging a test.
-func Sexp(src []byte) string {
-	var s string
-	walk(src, func(n *sitter.Node) bool {
-		s = n.ToSexp()
-		return false
-	})
-	return s
-}

@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +27,6 @@ type FakeServer struct {
 	ln      net.Listener
 	browser net.PacketConn
 	tlsCfg  *tls.Config
-	caPEM   []byte
 
 	// closing is closed when the test ends; Hang and Hold wait on it.
 	closing chan struct{}
@@ -81,10 +79,6 @@ func (s *FakeServer) BrowserAddr() string {
 	}
 	return s.browser.LocalAddr().String()
 }
-
-// CACertPEM is the fake's self-signed certificate, for tests that trust
-// it explicitly.
-func (s *FakeServer) CACertPEM() []byte { return s.caPEM }
 
 // Queries returns every SQL batch the fake received, in order.
 func (s *FakeServer) Queries() []string {
@@ -373,7 +367,6 @@ func (s *FakeServer) makeCertificate() error {
 	if err != nil {
 		return err
 	}
-	s.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	s.tlsCfg = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 	return nil
 }

@@ -106,6 +106,16 @@ func probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 		s, err = open(ctx, a, t, password, "", opts)
 	}
 	if err != nil {
+		if a.Database.Auth == steps.AuthSQL && password == "" && hasSQLError(err, errLoginFailed) {
+			// The wizard and check never keep a password: without one the
+			// login is a step not taken, not a wrong answer.
+			return validate.Findings{
+				okf("db.connect", "database.server", "SQL Server %s answered: the network path and the encryption settings work.", t),
+				warnf("db.login", "database.user",
+					"Set OCTOHA_SQL_PASSWORD before starting octoha (it is never saved), or run octoha check with it.",
+					"The SQL login was not tried: no password was given, so the version, HA and database checks were skipped."),
+			}
+		}
 		if windowsAuthUntestable(a) && hasSQLError(err, errLoginFailed) {
 			return validate.Findings{
 				okf("db.connect", "database.server", "SQL Server %s answered: the network path and the encryption settings work.", t),

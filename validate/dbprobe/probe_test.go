@@ -126,6 +126,21 @@ func TestLoginFailed(t *testing.T) {
 	}
 }
 
+// Without the SQL password the login must fail; that is a step not taken,
+// not a wrong answer, so it is a warning that says how to check it. A
+// wrong password stays an error (TestLoginFailed).
+func TestNoPasswordIsNotAWrongPassword(t *testing.T) {
+	cfg := tdsfake.Typical()
+	cfg.Login, cfg.Password = "octo", password
+	fake := tdsfake.Start(t, cfg)
+	fs := dbprobe.Probe(context.Background(), answersFor(fake), "", dbprobe.Options{Timeout: 3 * time.Second, Dialer: fake.Dialer()})
+	f := want(t, fs, "db.login", validate.Warning)
+	if !strings.HasPrefix(f.Message, "The SQL login was not tried: no password was given") || !strings.Contains(f.Fix, "OCTOHA_SQL_PASSWORD") {
+		t.Errorf("without a password: %+v", f)
+	}
+	want(t, fs, "db.connect", validate.OK)
+}
+
 func TestHangTimesOut(t *testing.T) {
 	cfg := tdsfake.Typical()
 	cfg.Hang = true
