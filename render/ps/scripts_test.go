@@ -77,8 +77,9 @@ func TestFirstNodeSteps(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := strings.Join(exeCommands(src), " ")
+		// show-configuration is Assert-ThisNode's, defined before the body;
 		// node (--taskCap) is in every script, behind `if ($TaskCap -gt 0)`.
-		want := "list-instances create-instance database configure service admin license path node service"
+		want := "show-configuration list-instances create-instance database configure service admin license path node service"
 		if !strings.HasPrefix(got, want) {
 			t.Errorf("%s: commands %q, want them to start %q", name, got, want)
 		}

@@ -1,5 +1,6 @@
 ﻿#Requires -Version 5.1
 #Requires -RunAsAdministrator
+
 <#
 .SYNOPSIS
     Joins node OCTO3 to the Octopus Server HA cluster (octoha).
@@ -196,6 +197,25 @@ function Get-InstanceName {
     }
 }
 
+function Write-Outcome {
+    <#
+    .SYNOPSIS
+        The run's last lines: what it did, or under -WhatIf that it changed
+        nothing, so a -WhatIf run never claims the work was done.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [string[]] $Done
+    )
+    if ($WhatIfPreference) {
+        return '-WhatIf: nothing was changed. Run the script without -WhatIf to make the changes listed above.'
+    }
+    $Done
+}
+
 function Invoke-OctopusServer {
     <#
     .SYNOPSIS
@@ -231,22 +251,25 @@ function Get-SqlConnectionString {
         [bool] $MultiSubnetFailover
     )
     # System.Data.SqlClient ships with Windows PowerShell 5.1 and PowerShell 7.
+    # The builder is a dictionary, so PowerShell turns $builder.DataSource =
+    # ... into the key 'DataSource', which it refuses: every value is set
+    # through its keyword ('Data Source') instead.
     $builder = New-Object -TypeName 'System.Data.SqlClient.SqlConnectionStringBuilder'
-    $builder.DataSource = $DataSource
-    $builder.InitialCatalog = $Database
+    $builder['Data Source'] = $DataSource
+    $builder['Initial Catalog'] = $Database
     if ($null -eq $SqlCredential) {
-        $builder.IntegratedSecurity = $true
+        $builder['Integrated Security'] = $true
     }
     else {
-        $builder.IntegratedSecurity = $false
-        $builder.UserID = $SqlCredential.UserName
-        $builder.Password = $SqlCredential.GetNetworkCredential().Password
+        $builder['Integrated Security'] = $false
+        $builder['User ID'] = $SqlCredential.UserName
+        $builder['Password'] = $SqlCredential.GetNetworkCredential().Password
     }
-    $builder.Encrypt = $Encrypt
+    $builder['Encrypt'] = $Encrypt
     # Octopus treats a missing TrustServerCertificate as True, so it is
     # always written out (reference §4.4).
-    $builder.TrustServerCertificate = $TrustServerCertificate
-    $builder.MultiSubnetFailover = $MultiSubnetFailover
+    $builder['TrustServerCertificate'] = $TrustServerCertificate
+    $builder['MultiSubnetFailover'] = $MultiSubnetFailover
     $builder.ConnectionString
 }
 
@@ -301,6 +324,40 @@ function Wait-OctopusNode {
         Start-Sleep -Seconds 5
     }
     throw ('The node did not answer 200 at {0} after {1} attempts. Read the Octopus Server log in the home folder ({2}) and the service''s state.' -f $url, $Attempts, $HomeDir)
+}
+
+function Assert-ThisNode {
+    <#
+    .SYNOPSIS
+        Stops, before anything changes, unless the Octopus instance on this
+        machine is the node this script was made for.
+    .DESCRIPTION
+        A script made for one node sets that node's name, addresses and
+        service: run on another node of the cluster, it would turn that node
+        into this one. show-configuration prints the instance's settings;
+        the node name is Octopus.Server.NodeName, and without it Octopus
+        uses the machine name (the setting Octopus reads, and OctopusDSC's
+        import of the same key from the instance's config file; the flat
+        JSON format and --noconsolelogging are in the show-configuration
+        docs). [INFER] The flat JSON has that key as a property name.
+    #>
+    [CmdletBinding()]
+    param()
+    $output = (Invoke-OctopusServer -Command 'show-configuration' -Arguments @('--instance', $Instance, '--format', 'json', '--noconsolelogging')) -join "`n"
+    $start = $output.IndexOf('{')
+    $end = $output.LastIndexOf('}')
+    if ($start -lt 0 -or $end -lt $start) {
+        throw ('show-configuration printed no JSON, so this script cannot tell which node this machine is. Nothing was changed. Run it by hand to see why: & ''{0}'' show-configuration --instance ''{1}'' --format json' -f $ServerExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+    }
+    $settings = ConvertFrom-Json -InputObject $output.Substring($start, $end - $start + 1)
+    $localNode = $env:COMPUTERNAME
+    $setting = $settings.PSObject.Properties['Octopus.Server.NodeName']
+    if ($null -ne $setting -and "$($setting.Value)" -ne '') {
+        $localNode = [string] $setting.Value
+    }
+    if ($localNode -ne $NodeName) {
+        throw ('This script is for node {0}, but the Octopus instance {1} on this machine ({2}) is node {3}. Nothing was changed. Run this script on {0} itself; on {3}, run the script made for {3}.' -f $NodeName, $Instance, $env:COMPUTERNAME, $localNode)
+    }
 }
 
 function Test-MasterKey {
@@ -389,6 +446,9 @@ $SqlCredential = $null
 # skipped then, and the first node reads it before its database step.
 $existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
 $instanceExisted = $existing -contains $Instance
+if ($instanceExisted) {
+    Assert-ThisNode
+}
 # create-instance names the node (--serverNodeName, reference §1.3), and is
 # skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
@@ -461,7 +521,7 @@ if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap and
 if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL')) {
     Wait-OctopusNode -Port $WebPort
 }
-Write-Output ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
+Write-Outcome -Done ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
 }
 finally {
     $null = Stop-Transcript

@@ -1,5 +1,6 @@
 ﻿#Requires -Version 5.1
 #Requires -RunAsAdministrator
+
 <#
 .SYNOPSIS
     Registers this machine's Tentacle with the Octopus Server HA cluster (octoha).
@@ -180,6 +181,25 @@ function Get-InstanceName {
     }
 }
 
+function Write-Outcome {
+    <#
+    .SYNOPSIS
+        The run's last lines: what it did, or under -WhatIf that it changed
+        nothing, so a -WhatIf run never claims the work was done.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [string[]] $Done
+    )
+    if ($WhatIfPreference) {
+        return '-WhatIf: nothing was changed. Run the script without -WhatIf to make the changes listed above.'
+    }
+    $Done
+}
+
 function Invoke-Tentacle {
     <#
     .SYNOPSIS
@@ -351,7 +371,7 @@ if ($null -eq $service) {
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
 }
-Write-Output ('Tentacle {0} is registered with {1}.' -f $Name, $ServerUrl)
+Write-Outcome -Done ('Tentacle {0} is registered with {1}.' -f $Name, $ServerUrl)
 }
 finally {
     $null = Stop-Transcript

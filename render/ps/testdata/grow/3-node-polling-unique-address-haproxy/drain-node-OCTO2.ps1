@@ -1,5 +1,6 @@
 ﻿#Requires -Version 5.1
 #Requires -RunAsAdministrator
+
 <#
 .SYNOPSIS
     Takes node OCTO2 out of the Octopus Server HA cluster (octoha).
@@ -187,6 +188,25 @@ function Get-InstanceName {
     }
 }
 
+function Write-Outcome {
+    <#
+    .SYNOPSIS
+        The run's last lines: what it did, or under -WhatIf that it changed
+        nothing, so a -WhatIf run never claims the work was done.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [string[]] $Done
+    )
+    if ($WhatIfPreference) {
+        return '-WhatIf: nothing was changed. Run the script without -WhatIf to make the changes listed above.'
+    }
+    $Done
+}
+
 function Invoke-OctopusServer {
     <#
     .SYNOPSIS
@@ -239,6 +259,40 @@ function Get-ClusterNode {
     return $null
 }
 
+function Assert-ThisNode {
+    <#
+    .SYNOPSIS
+        Stops, before anything changes, unless the Octopus instance on this
+        machine is the node this script was made for.
+    .DESCRIPTION
+        A script made for one node sets that node's name, addresses and
+        service: run on another node of the cluster, it would turn that node
+        into this one. show-configuration prints the instance's settings;
+        the node name is Octopus.Server.NodeName, and without it Octopus
+        uses the machine name (the setting Octopus reads, and OctopusDSC's
+        import of the same key from the instance's config file; the flat
+        JSON format and --noconsolelogging are in the show-configuration
+        docs). [INFER] The flat JSON has that key as a property name.
+    #>
+    [CmdletBinding()]
+    param()
+    $output = (Invoke-OctopusServer -Command 'show-configuration' -Arguments @('--instance', $Instance, '--format', 'json', '--noconsolelogging')) -join "`n"
+    $start = $output.IndexOf('{')
+    $end = $output.LastIndexOf('}')
+    if ($start -lt 0 -or $end -lt $start) {
+        throw ('show-configuration printed no JSON, so this script cannot tell which node this machine is. Nothing was changed. Run it by hand to see why: & ''{0}'' show-configuration --instance ''{1}'' --format json' -f $ServerExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+    }
+    $settings = ConvertFrom-Json -InputObject $output.Substring($start, $end - $start + 1)
+    $localNode = $env:COMPUTERNAME
+    $setting = $settings.PSObject.Properties['Octopus.Server.NodeName']
+    if ($null -ne $setting -and "$($setting.Value)" -ne '') {
+        $localNode = [string] $setting.Value
+    }
+    if ($localNode -ne $NodeName) {
+        throw ('This script is for node {0}, but the Octopus instance {1} on this machine ({2}) is node {3}. Nothing was changed. Run this script on {0} itself; on {3}, run the script made for {3}.' -f $NodeName, $Instance, $env:COMPUTERNAME, $localNode)
+    }
+}
+
 # Everything this script prints is kept in a transcript. The script prints
 # no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
@@ -250,6 +304,11 @@ $ServerExe = [System.IO.Path]::Combine($InstallDir, 'Octopus.Server.exe')
 if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
     throw ('Octopus.Server.exe is not in {0}. Run this on node {1} itself.' -f $InstallDir, $NodeName)
 }
+$existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
+if ($existing -notcontains $Instance) {
+    throw ('There is no Octopus Server instance {0} on this machine ({1}). Nothing was changed. Run this script on node {2} itself.' -f $Instance, $env:COMPUTERNAME, $NodeName)
+}
+Assert-ThisNode
 $headers = $null
 if ($null -ne $ApiKey) {
     $headers = @{ 'X-Octopus-ApiKey' = [System.Net.NetworkCredential]::new('', $ApiKey).Password }
@@ -327,8 +386,9 @@ if ($null -ne $service -and $PSCmdlet.ShouldProcess($ServiceName, 'Set the servi
     Set-Service -Name $ServiceName -StartupType 'Disabled'
 }
 
+$done = @()
 if ($null -eq $headers) {
-    Write-Output ('Now delete node {0} in the Octopus web portal: Configuration > Nodes, its menu, Delete.' -f $NodeName)
+    $done += ('Now delete node {0} in the Octopus web portal: Configuration > Nodes, its menu, Delete.' -f $NodeName)
 }
 elseif ($PSCmdlet.ShouldProcess($NodeName, 'Delete the node record')) {
     $node = Get-ClusterNode -Headers $headers
@@ -341,7 +401,7 @@ elseif ($PSCmdlet.ShouldProcess($NodeName, 'Delete the node record')) {
         Write-Output ('Deleted the record of node {0} ({1}).' -f $NodeName, $node.Id)
     }
 }
-Write-Output ('Node {0} is out of the cluster. Apply the new load balancer configuration next.' -f $NodeName)
+Write-Outcome -Done ($done + ('Node {0} is out of the cluster. Apply the new load balancer configuration next.' -f $NodeName))
 }
 finally {
     # The headers hold the API key in plain text: drop them on every way out.

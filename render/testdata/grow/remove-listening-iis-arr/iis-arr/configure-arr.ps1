@@ -1,6 +1,7 @@
 ﻿#Requires -Version 5.1
 #Requires -PSEdition Desktop
 #Requires -RunAsAdministrator
+
 <#
 .SYNOPSIS
     Puts IIS Application Request Routing in front of the Octopus nodes (octoha).
@@ -54,6 +55,25 @@ $PublicTls = $true
 $CertificateThumbprint = '0123456789ABCDEF0123456789ABCDEF01234567'
 $HealthCheckPath = '/api/octopusservernodes/ping'
 $FarmName = 'octopus-ha'
+
+function Write-Outcome {
+    <#
+    .SYNOPSIS
+        The run's last lines: what it did, or under -WhatIf that it changed
+        nothing, so a -WhatIf run never claims the work was done.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [string[]] $Done
+    )
+    if ($WhatIfPreference) {
+        return '-WhatIf: nothing was changed. Run the script without -WhatIf to make the changes listed above.'
+    }
+    $Done
+}
 
 # Everything this script prints is kept in a transcript. The script prints
 # no secret, so none reaches the transcript.
@@ -239,10 +259,12 @@ elseif ($PSCmdlet.ShouldProcess($SiteName, ('Bind {0} {1} to certificate {2}' -f
     $changed = $true
 }
 
+$done = @()
 if ($changed) {
     $manager.CommitChanges()
-    Write-Output ('ARR now balances {0} across {1} nodes in farm {2}.' -f $PublicHost, $Nodes.Count, $FarmName)
+    $done += ('ARR now balances {0} across {1} nodes in farm {2}.' -f $PublicHost, $Nodes.Count, $FarmName)
 }
+Write-Outcome -Done $done
 }
 finally {
     $null = Stop-Transcript

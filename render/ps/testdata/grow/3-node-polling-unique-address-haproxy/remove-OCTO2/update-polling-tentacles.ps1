@@ -1,5 +1,6 @@
 ﻿#Requires -Version 5.1
 #Requires -RunAsAdministrator
+
 <#
 .SYNOPSIS
     Stops this polling Tentacle polling node OCTO2, which left the Octopus Server HA cluster (octoha).
@@ -181,6 +182,25 @@ function Get-InstanceName {
     }
 }
 
+function Write-Outcome {
+    <#
+    .SYNOPSIS
+        The run's last lines: what it did, or under -WhatIf that it changed
+        nothing, so a -WhatIf run never claims the work was done.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [string[]] $Done
+    )
+    if ($WhatIfPreference) {
+        return '-WhatIf: nothing was changed. Run the script without -WhatIf to make the changes listed above.'
+    }
+    $Done
+}
+
 function Invoke-Tentacle {
     <#
     .SYNOPSIS
@@ -244,8 +264,8 @@ if ($existing -notcontains $Instance) {
     throw ('There is no Tentacle instance {0} on this machine. Register new machines with register-tentacle.ps1.' -f $Instance)
 }
 $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
-# Set when clear-trusted-servers or poll-server ran: only then (or with
-# -Restart) the service restarts.
+# Set when this run changes the trusted servers (under -WhatIf, when it
+# would): only then (or with -Restart) the service restarts.
 $changed = $false
 
 if (-not $SkipAddressCheck) {
@@ -258,11 +278,13 @@ if (-not $SkipAddressCheck) {
 if (-not (Test-PollsAddress -Configuration $configuration -Address $NodeAddress)) {
     Write-Output ('This Tentacle does not poll {0} ({1}): already done. If an earlier run stopped before restarting the Tentacle, run this again with -Restart.' -f $NodeName, $NodeAddress)
 }
-elseif ($PSCmdlet.ShouldProcess($NodeAddress, ('Stop polling {0}; keep {1}' -f $NodeName, ($KeepAddresses -join ', ')))) {
-    # --keep takes the addresses comma-separated and drops every other
-    # trusted server (reference §6.3; OctopusTentacle ClearTrustedServersCommand.cs).
-    Invoke-Tentacle -Command 'clear-trusted-servers' -Arguments @('--instance', $Instance, ('--keep=' + ($KeepAddresses -join ',')))
+else {
     $changed = $true
+    if ($PSCmdlet.ShouldProcess($NodeAddress, ('Stop polling {0}; keep {1}' -f $NodeName, ($KeepAddresses -join ', ')))) {
+        # --keep takes the addresses comma-separated and drops every other
+        # trusted server (reference §6.3; OctopusTentacle ClearTrustedServersCommand.cs).
+        Invoke-Tentacle -Command 'clear-trusted-servers' -Arguments @('--instance', $Instance, ('--keep=' + ($KeepAddresses -join ',')))
+    }
 }
 
 # A Tentacle reads its trusted servers only on start (reference §6.3).
@@ -272,7 +294,7 @@ if (-not $changed -and -not $Restart) {
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
 }
-Write-Output ('This Tentacle no longer polls {0}.' -f $NodeName)
+Write-Outcome -Done ('This Tentacle no longer polls {0}.' -f $NodeName)
 }
 finally {
     $null = Stop-Transcript

@@ -1,5 +1,6 @@
 ﻿#Requires -Version 5.1
 #Requires -RunAsAdministrator
+
 <#
 .SYNOPSIS
     Makes this polling Tentacle poll node OCTO9, which joined the Octopus Server HA cluster (octoha).
@@ -173,6 +174,25 @@ function Get-InstanceName {
     }
 }
 
+function Write-Outcome {
+    <#
+    .SYNOPSIS
+        The run's last lines: what it did, or under -WhatIf that it changed
+        nothing, so a -WhatIf run never claims the work was done.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [string[]] $Done
+    )
+    if ($WhatIfPreference) {
+        return '-WhatIf: nothing was changed. Run the script without -WhatIf to make the changes listed above.'
+    }
+    $Done
+}
+
 function Invoke-Tentacle {
     <#
     .SYNOPSIS
@@ -257,22 +277,24 @@ if ($existing -notcontains $Instance) {
     throw ('There is no Tentacle instance {0} on this machine. Register new machines with register-tentacle.ps1.' -f $Instance)
 }
 $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
-# Set when clear-trusted-servers or poll-server ran: only then (or with
-# -Restart) the service restarts.
+# Set when this run changes the trusted servers (under -WhatIf, when it
+# would): only then (or with -Restart) the service restarts.
 $changed = $false
 
 if (Test-PollsAddress -Configuration $configuration -Address $NodeAddress) {
     Write-Output ('This Tentacle already polls {0} at {1}: already done. If an earlier run stopped before restarting the Tentacle, run this again with -Restart.' -f $NodeName, $NodeAddress)
 }
-elseif ($PSCmdlet.ShouldProcess($NodeAddress, ('Poll the new node {0}' -f $NodeName))) {
-    # poll-server reuses the Tentacle's subscription id and the cluster's
-    # one certificate (reference §6.3). --apiKey is taken only as an
-    # argument: it is visible to local administrators while the command
-    # runs and in command-line audit logs where those are enabled;
-    # Tentacle.exe documents no other way.
-    Invoke-Tentacle -Command 'poll-server' -Arguments @('--instance', $Instance, '--server', $ServerUrl, '--server-comms-address', $NodeAddress, '--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password)
+else {
     $changed = $true
-    Assert-PollsAddress -Address $NodeAddress
+    if ($PSCmdlet.ShouldProcess($NodeAddress, ('Poll the new node {0}' -f $NodeName))) {
+        # poll-server reuses the Tentacle's subscription id and the cluster's
+        # one certificate (reference §6.3). --apiKey is taken only as an
+        # argument: it is visible to local administrators while the command
+        # runs and in command-line audit logs where those are enabled;
+        # Tentacle.exe documents no other way.
+        Invoke-Tentacle -Command 'poll-server' -Arguments @('--instance', $Instance, '--server', $ServerUrl, '--server-comms-address', $NodeAddress, '--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password)
+        Assert-PollsAddress -Address $NodeAddress
+    }
 }
 
 # A Tentacle reads its trusted servers only on start (reference §6.3).
@@ -282,7 +304,7 @@ if (-not $changed -and -not $Restart) {
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
 }
-Write-Output ('This Tentacle polls {0} at {1}.' -f $NodeName, $NodeAddress)
+Write-Outcome -Done ('This Tentacle polls {0} at {1}.' -f $NodeName, $NodeAddress)
 }
 finally {
     $null = Stop-Transcript

@@ -1,0 +1,198 @@
+# The winsim host: one PowerShell that runs emitted scripts, one request
+# at a time, on simulated Windows machines. It reads one JSON request per
+# line on stdin and answers each with one line on stdout that starts with
+# the marker below; anything else on stdout is what a script wrote to the
+# host itself (What if: lines, for one), and belongs to the current run.
+#
+# Before a run it makes the machine's drives (C: to F:) PowerShell drives,
+# sets its environment variables and the argument passing asked for. The
+# functions below stand for the Windows cmdlets Linux lacks; each asks the
+# shim stand-in, which keeps the machine's state.
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+[Console]::InputEncoding = [System.Text.UTF8Encoding]::new($false)
+[Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false)
+$Marker = '@@winsim@@ '
+
+function global:Invoke-WinsimShim {
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $ShimArguments)
+    $output = & $env:OCTOHA_WINSIM_SHIM @ShimArguments
+    if ($LASTEXITCODE -ne 0) {
+        throw ('shim {0} failed: {1}' -f ($ShimArguments -join ' '), ($output -join ' '))
+    }
+    $output
+}
+
+function global:Get-Service {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)] [string[]] $Name)
+    $rows = ((Invoke-WinsimShim 'get-service') -join "`n") | ConvertFrom-Json
+    foreach ($wanted in @(if ($null -eq $Name) { '*' } else { $Name })) {
+        $found = @($rows | Where-Object { $_.Name -like $wanted })
+        if ($found.Count -eq 0 -and $wanted -ne '*') {
+            Write-Error -Message ("Cannot find any service with service name '{0}'." -f $wanted) -Category 'ObjectNotFound'
+        }
+        foreach ($row in $found) {
+            [pscustomobject] @{ Name = $row.Name; DisplayName = $row.Name; Status = $row.Status; StartType = $row.StartType }
+        }
+    }
+}
+
+function global:Set-Service {
+    [CmdletBinding(SupportsShouldProcess)]
+    param([Parameter(Mandatory, Position = 0)] [string] $Name, [string] $StartupType)
+    if ($PSCmdlet.ShouldProcess($Name, 'Set-Service')) {
+        $null = Invoke-WinsimShim 'set-service' $Name $StartupType
+    }
+}
+
+function global:Get-NetFirewallRule {
+    [CmdletBinding()]
+    param([string[]] $Name)
+    foreach ($one in $Name) {
+        if ((Invoke-WinsimShim 'get-firewall-rule' $one) -eq $one) {
+            [pscustomobject] @{ Name = $one }
+        }
+        else {
+            Write-Error -Message ("No MSFT_NetFirewallRule objects found with property 'Name' equal to '{0}'." -f $one) -Category 'ObjectNotFound'
+        }
+    }
+}
+
+function global:New-NetFirewallRule {
+    [CmdletBinding(SupportsShouldProcess)]
+    param([string] $Name, [string] $DisplayName, [string] $Direction, [string] $Protocol, [string[]] $LocalPort, [string] $Action)
+    if ($PSCmdlet.ShouldProcess($Name, 'New-NetFirewallRule')) {
+        $null = Invoke-WinsimShim 'new-firewall-rule' $Name
+        [pscustomobject] @{ Name = $Name; DisplayName = $DisplayName }
+    }
+}
+
+# An .exe's FileVersion, which Linux does not read: from the machine's state.
+function global:Get-Item {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)] [string[]] $Path, [string[]] $LiteralPath, [switch] $Force)
+    $asked = @(if ($PSBoundParameters.ContainsKey('LiteralPath')) { $LiteralPath } else { $Path })
+    if ($asked.Count -eq 1 -and $asked[0] -like '*.exe') {
+        $leaf = ($asked[0] -split '[\\/]')[-1]
+        $version = "$(Invoke-WinsimShim 'file-version' $leaf)".Trim()
+        if ($version -ne '') {
+            return [pscustomobject] @{ FullName = $asked[0]; Name = $leaf; VersionInfo = [pscustomobject] @{ FileVersion = $version } }
+        }
+    }
+    Microsoft.PowerShell.Management\Get-Item @PSBoundParameters
+}
+
+# Web requests go to the world's API, which answers for the host meant.
+function global:ConvertTo-WinsimRequest {
+    param([uri] $Uri, [System.Collections.IDictionary] $Headers)
+    $sent = @{}
+    if ($null -ne $Headers) {
+        foreach ($key in $Headers.Keys) { $sent[$key] = $Headers[$key] }
+    }
+    $sent['X-Winsim-Host'] = $Uri.Authority
+    $sent['X-Winsim-Machine'] = $env:OCTOHA_WINSIM_MACHINE
+    @{ Uri = ($env:OCTOHA_WINSIM_API.TrimEnd('/') + $Uri.PathAndQuery); Headers = $sent }
+}
+
+function global:Invoke-WebRequest {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [uri] $Uri, [string] $Method = 'Get', [System.Collections.IDictionary] $Headers, [switch] $UseBasicParsing, [int] $TimeoutSec = 30)
+    $sim = ConvertTo-WinsimRequest -Uri $Uri -Headers $Headers
+    Microsoft.PowerShell.Utility\Invoke-WebRequest -Uri $sim.Uri -Method $Method -Headers $sim.Headers -TimeoutSec $TimeoutSec
+}
+
+function global:Invoke-RestMethod {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [uri] $Uri, [string] $Method = 'Get', [System.Collections.IDictionary] $Headers, [switch] $UseBasicParsing, [int] $TimeoutSec = 30)
+    $sim = ConvertTo-WinsimRequest -Uri $Uri -Headers $Headers
+    Microsoft.PowerShell.Utility\Invoke-RestMethod -Uri $sim.Uri -Method $Method -Headers $sim.Headers -TimeoutSec $TimeoutSec
+}
+
+# Waits pass at once; the count shows a script that waited.
+function global:Start-Sleep {
+    param([Parameter(Position = 0)] [double] $Seconds, [int] $Milliseconds)
+    $global:WinsimSleeps++
+}
+
+# A hostile value that ran as code calls this.
+function global:Invoke-Pwned {
+    Set-Content -LiteralPath ([System.IO.Path]::Combine($env:OCTOHA_WINSIM_WORLD, 'PWNED')) -Value ('pwned: ' + ($args -join ' '))
+}
+
+function Format-WinsimRecord {
+    param($Record)
+    switch ($Record) {
+        { $_ -is [System.Management.Automation.WarningRecord] } { return 'WARNING: ' + $_.Message }
+        { $_ -is [System.Management.Automation.ErrorRecord] } { return 'ERROR: ' + $_.ToString() }
+        { $_ -is [System.Management.Automation.VerboseRecord] } { return 'VERBOSE: ' + $_.Message }
+        { $_ -is [System.Management.Automation.InformationRecord] } { return [string] $_.MessageData }
+    }
+    return ($Record | Out-String -Width 200).TrimEnd()
+}
+
+function Invoke-WinsimRun {
+    param($Request)
+    foreach ($drive in $Request.Drives.GetEnumerator()) {
+        if (Get-PSDrive -Name $drive.Key -ErrorAction 'Ignore') {
+            Remove-PSDrive -Name $drive.Key -Force -Scope 'Global'
+        }
+        $null = New-PSDrive -Name $drive.Key -PSProvider 'FileSystem' -Root $drive.Value -Scope 'Global'
+    }
+    foreach ($variable in $Request.Env.GetEnumerator()) {
+        Set-Item -LiteralPath ('Env:' + $variable.Key) -Value $variable.Value
+    }
+    Remove-Item -LiteralPath 'Env:OCTOPUS_SERVICE_PASSWORD' -ErrorAction 'Ignore'
+    Set-Location -LiteralPath $Request.Location
+    $parameters = @{}
+    foreach ($p in $Request.Params.GetEnumerator()) { $parameters[$p.Key] = $p.Value }
+    foreach ($p in $Request.Secrets.GetEnumerator()) { $parameters[$p.Key] = ConvertTo-SecureString -String $p.Value -AsPlainText -Force }
+    foreach ($s in $Request.Switches) { $parameters[$s] = $true }
+    $global:WinsimSleeps = 0
+    $lines = [System.Collections.Generic.List[string]]::new()
+    $failure = $null
+    $global:PSNativeCommandArgumentPassing = $Request.ArgumentPassing
+    try {
+        & $Request.Script @parameters *>&1 | ForEach-Object { $lines.Add((Format-WinsimRecord $_)) }
+    }
+    catch {
+        $failure = $_.ToString()
+    }
+    finally {
+        $global:PSNativeCommandArgumentPassing = 'Standard'
+        Set-Location -LiteralPath '/'
+    }
+    @{ Output = $lines.ToArray(); Error = $failure; Sleeps = $global:WinsimSleeps }
+}
+
+function Get-WinsimHelp {
+    param($Request)
+    Get-Help -Name $Request.Script -Full | Out-String -Width 120
+}
+
+function Get-WinsimParse {
+    param($Request)
+    $tokens = $null
+    $errors = $null
+    $null = [System.Management.Automation.Language.Parser]::ParseFile($Request.Script, [ref] $tokens, [ref] $errors)
+    @($errors | ForEach-Object { '{0}:{1}: {2}' -f $_.Extent.StartLineNumber, $_.Extent.StartColumnNumber, $_.Message })
+}
+
+while ($null -ne ($line = [Console]::In.ReadLine())) {
+    $answer = @{}
+    try {
+        $request = ConvertFrom-Json -InputObject $line -AsHashtable -DateKind 'String'
+        switch ($request.Kind) {
+            'run' { $answer = Invoke-WinsimRun -Request $request }
+            'help' { $answer = @{ Text = (Get-WinsimHelp -Request $request) } }
+            'parse' { $answer = @{ Errors = @(Get-WinsimParse -Request $request) } }
+            default { $answer = @{ HostError = 'unknown request kind' } }
+        }
+    }
+    catch {
+        $answer = @{ HostError = $_.ToString() + "`n" + $_.ScriptStackTrace }
+    }
+    [Console]::Out.WriteLine($Marker + (ConvertTo-Json -InputObject $answer -Compress -Depth 6))
+    [Console]::Out.Flush()
+}

@@ -1,0 +1,292 @@
+package winsim_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/octoha/octoha/internal/winsim"
+	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/steps"
+)
+
+// TestEmittedScriptsRun installs every example's cluster and the hostile
+// ones, grows and shrinks it, in a real PowerShell; the same first runs
+// with legacy argument passing must give every .exe the same arguments,
+// and a run that fails half way must leave no marker and be finished by
+// the next run.
+func TestEmittedScriptsRun(t *testing.T) {
+	p := pool(t)
+	examples := exampleCases(t)
+	for _, c := range append(examples, hostileCases(t, examples)...) {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			standard := newCluster(t, p, c)
+			calls := standard.install(t)
+			standard.wrongNode(t)
+
+			legacy := newCluster(t, p, c)
+			for key, got := range legacy.firstRuns(t, true) {
+				if want := calls[key]; !slices.Equal(standard.normalise(want), legacy.normalise(got)) {
+					t.Errorf("%s: legacy argument passing gave the .exe files other arguments:\nstandard: %q\nlegacy:   %q", key, standard.normalise(want), legacy.normalise(got))
+				}
+			}
+			legacy.noSecrets(t)
+
+			standard.grow(t)
+			standard.noSecrets(t)
+
+			newCluster(t, p, c).failAndRerun(t)
+		})
+	}
+}
+
+// firstRuns runs each install script once, as install does, and returns
+// the calls of each.
+func (cl *cluster) firstRuns(t *testing.T, legacy bool) map[string][]winsim.Call {
+	t.Helper()
+	calls := map[string][]winsim.Call{}
+	first := cl.boxes[cl.a.Nodes[0].Name]
+	r := cl.run(t, first, cl.firstNode(), legacy)
+	calls[first.Name+"/"+r.Script] = r.Calls
+	for i := 1; i < len(cl.a.Nodes); i++ {
+		b := cl.boxes[cl.a.Nodes[i].Name]
+		r := cl.run(t, b, cl.join(t, cl.out, i), legacy)
+		calls[b.Name+"/"+r.Script] = r.Calls
+	}
+	r = cl.run(t, cl.tent, cl.tentacle(), legacy)
+	calls[cl.tent.Name+"/"+r.Script] = r.Calls
+	return calls
+}
+
+// wrongNode runs a join script on a node already in the cluster, which
+// must stop before it changes anything.
+func (cl *cluster) wrongNode(t *testing.T) {
+	t.Helper()
+	on := cl.boxes[cl.a.Nodes[0].Name]
+	if len(cl.a.Nodes) > 2 {
+		on = cl.boxes[cl.a.Nodes[2].Name]
+	}
+	cl.wrongMachine(t, on, cl.join(t, cl.out, 1), cl.a.Nodes[1].Name)
+}
+
+// grow adds a node with what octoha add-node writes, then takes the
+// second node out with what octoha remove-node writes.
+func (cl *cluster) grow(t *testing.T) {
+	t.Helper()
+	grown, err := cl.a.AddNode(steps.Node{Name: "OCTO9", Host: "octo9.corp.local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := len(grown.Nodes) - 1
+	files, err := render.AddNodeFiles(grown, added)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(cl.w.Dir, "add-node")
+	writeFiles(t, dir, files)
+	cl.a = grown
+	b := cl.node(t, added)
+	s := cl.join(t, dir, added)
+	cl.wrongMachine(t, cl.boxes[grown.Nodes[0].Name], s, "OCTO9")
+	w := cl.whatIf(t, b, s)
+	r := cl.run(t, b, s, false)
+	cl.rerun(t, b, s, r, w)
+	update := filepath.Join(dir, render.TentacleUpdateScript)
+	if _, err := os.Stat(update); err == nil {
+		s := script{path: update, opts: winsim.RunOptions{Secrets: map[string]string{"ApiKey": cl.c.secrets.APIKey}}, onceOnly: []string{"poll-server"}}
+		w := cl.whatIf(t, cl.tent, s)
+		r := cl.run(t, cl.tent, s, false)
+		cl.rerun(t, cl.tent, s, r, w)
+	}
+	cl.checkInstalled(t)
+
+	gone := grown.Nodes[1].Name
+	shrunk, removed, err := grown.RemoveNode(gone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err = render.RemoveNodeFiles(grown, removed, shrunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = filepath.Join(cl.w.Dir, "remove-node")
+	writeFiles(t, dir, files)
+	drain := script{path: filepath.Join(dir, render.DrainScript(gone)),
+		opts: winsim.RunOptions{Secrets: map[string]string{"ApiKey": cl.c.secrets.APIKey}, Switches: []string{"Force"}}}
+	cl.wrongMachine(t, cl.boxes[grown.Nodes[0].Name], drain, gone)
+	b = cl.boxes[gone]
+	w = cl.whatIf(t, b, drain)
+	r = cl.run(t, b, drain, false)
+	cl.rerun(t, b, drain, r, w)
+	m := b.State(t)
+	if svc := m.Services[grown.ServiceName()]; svc == nil || svc.Status != "Stopped" || svc.StartType != "Disabled" {
+		t.Errorf("after the drain script the service on %s is %+v, want stopped and disabled", gone, svc)
+	}
+	for _, db := range cl.w.Cluster(t).Databases {
+		if db.Nodes[gone] != nil {
+			t.Errorf("after the drain script the database still has a row for %s", gone)
+		}
+	}
+	update = filepath.Join(dir, render.TentacleUpdateScript)
+	if _, err := os.Stat(update); err == nil {
+		s := script{path: update, onceOnly: []string{"clear-trusted-servers"}}
+		w := cl.whatIf(t, cl.tent, s)
+		r := cl.run(t, cl.tent, s, false)
+		cl.rerun(t, cl.tent, s, r, w)
+		for _, ts := range cl.tent.State(t).Tentacle[cl.a.Tentacles.Instance].Trusted {
+			if strings.Contains(ts.Address, grown.Nodes[removed].Host) && cl.a.PollingMode() == steps.PollingUniqueAddress {
+				t.Errorf("TENT1 still polls %s after the update: %+v", gone, ts)
+			}
+		}
+	}
+}
+
+// failAndRerun: a first node whose database step fails, a joining node
+// whose service step fails and a Tentacle whose registration fails each
+// stop naming the step, leave no marker, and the next run finishes.
+func (cl *cluster) failAndRerun(t *testing.T) {
+	t.Helper()
+	first := cl.boxes[cl.a.Nodes[0].Name]
+	steps := []struct {
+		b       *winsim.Box
+		s       func() script
+		command string
+	}{
+		{first, cl.firstNode, "Octopus.Server.exe database"},
+		{cl.boxes[cl.a.Nodes[1].Name], func() script { return cl.join(t, cl.out, 1) }, "Octopus.Server.exe service"},
+		{cl.tent, cl.tentacle, "Tentacle.exe register-with"},
+	}
+	for _, st := range steps {
+		st.b.Fail(t, st.command)
+		s := st.s()
+		r := st.b.Run(t, s.path, s.opts)
+		cl.runs = append(cl.runs, r)
+		if r.Error == "" {
+			t.Errorf("%s on %s did not stop when %s failed", r.Script, st.b.Name, st.command)
+		} else if !strings.Contains(r.Error, st.command) {
+			t.Errorf("%s on %s stopped without naming %s: %s", r.Script, st.b.Name, st.command, r.Error)
+		}
+		if _, err := os.Stat(cl.markerPath(t)); st.b == first && err == nil {
+			t.Errorf("the first node wrote the cluster marker although its database step failed")
+		}
+		st.b.Fail(t)
+		cl.run(t, st.b, s, false)
+	}
+	if _, err := os.Stat(cl.markerPath(t)); err != nil {
+		t.Errorf("the first node's second run wrote no cluster marker: %v", err)
+	}
+	for _, db := range cl.w.Cluster(t).Databases {
+		for _, n := range cl.a.Nodes[:2] {
+			if db.Nodes[n.Name] == nil {
+				t.Errorf("after the re-runs node %s has no row in the database", n.Name)
+			}
+		}
+	}
+	if cl.w.Cluster(t).Machines["TENT1"] == nil {
+		t.Errorf("after its re-run TENT1 is not registered")
+	}
+	cl.noSecrets(t)
+}
+
+// TestEmittedScriptsHaveHelp: Get-Help -Full shows each script's
+// synopsis, every parameter's text and an example.
+func TestEmittedScriptsHaveHelp(t *testing.T) {
+	p := pool(t)
+	for _, c := range exampleCases(t) {
+		dir := t.TempDir()
+		files, err := render.All(c.answers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grown, _ := c.answers.AddNode(steps.Node{Name: "OCTO9", Host: "octo9.corp.local"})
+		add, err := render.AddNodeFiles(grown, len(grown.Nodes)-1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shrunk, removed, _ := grown.RemoveNode("OCTO9")
+		remove, err := render.RemoveNodeFiles(grown, removed, shrunk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFiles(t, filepath.Join(dir, "all"), files)
+		writeFiles(t, filepath.Join(dir, "add"), add)
+		writeFiles(t, filepath.Join(dir, "remove"), remove)
+		scripts, _ := filepath.Glob(filepath.Join(dir, "*", "*.ps1"))
+		more, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.ps1"))
+		for _, path := range append(scripts, more...) {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			help, err := p.Help(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := c.name + "/" + strings.TrimPrefix(path, dir+"/")
+			flat := strings.Join(strings.Fields(help), " ")
+			synopsis, params := helpBlock(string(src))
+			if synopsis == "" {
+				t.Errorf("%s has no .SYNOPSIS", name)
+			}
+			if !strings.Contains(flat, synopsis) {
+				t.Errorf("%s: Get-Help -Full does not show the synopsis %q:\n%s", name, synopsis, help)
+				continue
+			}
+			for param, text := range params {
+				if !strings.Contains(flat, text) {
+					t.Errorf("%s: Get-Help -Full does not show the text of -%s (%q)", name, param, text)
+				}
+			}
+			if !strings.Contains(help, "EXAMPLE 1") {
+				t.Errorf("%s: Get-Help -Full shows no example", name)
+			}
+		}
+	}
+}
+
+// helpBlock reads the script's comment-based help: the synopsis and the
+// first line of each parameter's text, whitespace folded.
+func helpBlock(src string) (synopsis string, params map[string]string) {
+	params = map[string]string{}
+	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		key := strings.TrimSpace(lines[i])
+		next := strings.Join(strings.Fields(lines[i+1]), " ")
+		switch {
+		case key == ".SYNOPSIS":
+			synopsis = next
+		case strings.HasPrefix(key, ".PARAMETER "):
+			params[strings.TrimPrefix(key, ".PARAMETER ")] = next
+		case key == "#>":
+			return synopsis, params
+		}
+	}
+	return synopsis, params
+}
+
+// TestARRScriptParses: configure-arr.ps1 needs IIS, which cannot run
+// here, so PowerShell's own parser reads it instead.
+func TestARRScriptParses(t *testing.T) {
+	p := pool(t)
+	for _, c := range exampleCases(t) {
+		if c.answers.LoadBalancer.Kind != steps.LBIISARR {
+			continue
+		}
+		files, err := render.All(c.answers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		writeFiles(t, dir, files)
+		errs, err := p.Parse(filepath.Join(dir, render.ARRScript))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(errs) > 0 {
+			t.Errorf("%s: PowerShell's parser reports %q", c.name, errs)
+		}
+	}
+}

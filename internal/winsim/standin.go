@@ -1,0 +1,778 @@
+package winsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/microsoft/go-mssqldb/msdsn"
+)
+
+// The stand-in programs. A test binary that calls StandIn first in its
+// TestMain becomes Octopus.Server.exe, Tentacle.exe, sc.exe or the shim
+// behind the Windows cmdlets when the wrapper script that runs it says so.
+
+const (
+	toolServer   = "Octopus.Server.exe"
+	toolTentacle = "Tentacle.exe"
+	toolSC       = "sc.exe"
+	// toolShim answers the cmdlets Linux lacks (Get-Service and the like).
+	toolShim = "shim"
+)
+
+// Environment variables the wrapper scripts and the PowerShell host set.
+const (
+	envTool    = "OCTOHA_WINSIM_TOOL"
+	envMachine = "OCTOHA_WINSIM_MACHINE"
+	envWorld   = "OCTOHA_WINSIM_WORLD"
+)
+
+// Call is one run of a stand-in, as calls.jsonl records it.
+type Call struct {
+	Tool string
+	Args []string
+	Exit int
+}
+
+// Command is the call's command: its first argument.
+func (c Call) Command() string {
+	if len(c.Args) == 0 {
+		return ""
+	}
+	return c.Args[0]
+}
+
+// StandIn runs the stand-in the environment names and exits; without one
+// it returns, and the test binary goes on as itself.
+func StandIn() {
+	tool := os.Getenv(envTool)
+	if tool == "" {
+		return
+	}
+	os.Exit(runStandIn(tool, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func runStandIn(tool string, args []string, stdout, stderr io.Writer) int {
+	machineDir, worldDir := os.Getenv(envMachine), os.Getenv(envWorld)
+	s := &standIn{tool: tool, args: args, out: stdout, machineDir: machineDir, worldDir: worldDir}
+	code := s.run()
+	if code != 0 && s.errText != "" {
+		fmt.Fprintln(stderr, s.errText)
+	}
+	if f, err := os.OpenFile(filepath.Join(machineDir, "calls.jsonl"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+		line, _ := json.Marshal(Call{Tool: tool, Args: args, Exit: code})
+		f.Write(append(line, '\n'))
+		f.Close()
+	}
+	return code
+}
+
+// standIn is one call of a stand-in.
+type standIn struct {
+	tool, machineDir, worldDir string
+	args                       []string
+	out                        io.Writer
+	errText                    string
+
+	m *Machine
+	c *Cluster
+}
+
+func (s *standIn) fail(format string, a ...any) int {
+	s.errText = fmt.Sprintf(format, a...)
+	return 1
+}
+
+func (s *standIn) run() int {
+	if s.machineDir == "" || s.worldDir == "" {
+		return s.fail("winsim: %s and %s must be set", envMachine, envWorld)
+	}
+	var err error
+	if s.m, err = LoadMachine(s.machineDir); err != nil {
+		return s.fail("%v", err)
+	}
+	if s.c, err = LoadCluster(s.worldDir); err != nil {
+		return s.fail("%v", err)
+	}
+	before, _ := json.Marshal([]any{s.m, s.c})
+	var code int
+	switch s.tool {
+	case toolServer, toolTentacle:
+		code = s.octopusTool()
+	case toolSC:
+		code = s.sc()
+	case toolShim:
+		code = s.shim()
+	default:
+		return s.fail("winsim: no stand-in called %s", s.tool)
+	}
+	if code != 0 {
+		return code
+	}
+	// Only a change is saved: a command that reads leaves the files alone.
+	if after, _ := json.Marshal([]any{s.m, s.c}); string(after) == string(before) {
+		return 0
+	}
+	if err := s.m.save(s.machineDir); err != nil {
+		return s.fail("%v", err)
+	}
+	if err := s.c.save(s.worldDir); err != nil {
+		return s.fail("%v", err)
+	}
+	return 0
+}
+
+// option kinds: a switch takes no value; a value option takes one, given
+// as --name=value or --name value; a list option may repeat.
+type optKind int
+
+const (
+	optSwitch optKind = iota
+	optValue
+	optList
+)
+
+// Options every command of both tools takes.
+var commonOptions = map[string]optKind{"console": optSwitch, "noconsolelogging": optSwitch, "nologo": optSwitch}
+
+// serverCommands are the Octopus.Server.exe commands octoha's scripts may
+// run, with their options as ../shared/reference/octopus-ha.md §1.3 lists
+// them. Anything else is refused, as the real tool refuses an unknown
+// option, so a script that invents a flag fails here.
+var serverCommands = map[string]map[string]optKind{
+	"list-instances":     {"format": optValue},
+	"create-instance":    {"instance": optValue, "config": optValue, "home": optValue, "serverNodeName": optValue},
+	"database":           {"instance": optValue, "connectionString": optValue, "create": optSwitch, "grant": optValue, "masterKey": optValue, "upgrade": optSwitch, "skipLicenseCheck": optSwitch, "skipDatabaseCompatibilityCheck": optSwitch},
+	"configure":          {"instance": optValue, "home": optValue, "webListenPrefixes": optValue, "webForceSSL": optValue, "commsListenPort": optValue, "commsListenWebSocket": optValue, "trustedProxies": optValue, "multiNodePollingTentaclesRedisConnectionString": optValue},
+	"service":            {"instance": optValue, "start": optSwitch, "stop": optSwitch, "restart": optSwitch, "install": optSwitch, "reconfigure": optSwitch, "uninstall": optSwitch, "username": optValue, "user": optValue, "password": optValue, "dependOn": optValue},
+	"admin":              {"instance": optValue, "username": optValue, "user": optValue, "email": optValue, "password": optValue, "apiKey": optValue},
+	"license":            {"instance": optValue, "licenseFile": optValue, "licenseBase64": optValue, "skipLicenseCheck": optSwitch},
+	"path":               {"instance": optValue, "clusterShared": optValue, "artifacts": optValue, "taskLogs": optValue, "nugetRepository": optValue, "imports": optValue, "eventExports": optValue},
+	"node":               {"instance": optValue, "taskCap": optValue, "drain": optValue, "wait": optValue, "cancel-tasks": optSwitch, "cancel-wait": optValue},
+	"show-master-key":    {"instance": optValue, "config": optValue, "format": optValue},
+	"show-configuration": {"instance": optValue, "format": optValue, "file": optValue},
+	"show-thumbprint":    {"instance": optValue},
+}
+
+// tentacleCommands are the Tentacle.exe commands, likewise (reference §6.3).
+var tentacleCommands = map[string]map[string]optKind{
+	"list-instances":        {"format": optValue},
+	"create-instance":       {"instance": optValue, "config": optValue, "home": optValue},
+	"new-certificate":       {"instance": optValue, "if-blank": optSwitch},
+	"configure":             {"instance": optValue, "home": optValue, "app": optValue, "port": optValue, "trust": optList, "reset-trust": optSwitch, "noListen": optValue},
+	"register-with":         {"instance": optValue, "server": optValue, "name": optValue, "comms-style": optValue, "server-comms-address": optValue, "server-comms-port": optValue, "publicHostName": optValue, "force": optSwitch, "space": optValue, "environment": optList, "role": optList, "tenant": optList, "tenanttag": optList, "tenanted-deployment-participation": optValue, "policy": optValue, "apiKey": optValue},
+	"poll-server":           {"instance": optValue, "server": optValue, "server-comms-address": optValue, "server-web-socket": optValue, "apiKey": optValue},
+	"show-configuration":    {"instance": optValue},
+	"show-thumbprint":       {"instance": optValue, "thumbprint-only": optSwitch},
+	"service":               {"instance": optValue, "start": optSwitch, "stop": optSwitch, "restart": optSwitch, "install": optSwitch, "reconfigure": optSwitch, "uninstall": optSwitch, "username": optValue, "password": optValue},
+	"clear-trusted-servers": {"instance": optValue, "keep": optValue},
+}
+
+// opts are one call's parsed options.
+type opts map[string][]string
+
+func (o opts) has(name string) bool { _, ok := o[name]; return ok }
+func (o opts) value(name string) string {
+	v := o[name]
+	if len(v) == 0 {
+		return ""
+	}
+	return v[len(v)-1]
+}
+func (o opts) values(name string) []string { return o[name] }
+
+// parseOptions reads args as Mono.Options does for these tools: --name,
+// --name=value, --name value (and - or / for --).
+func parseOptions(args []string, known map[string]optKind) (opts, error) {
+	o := opts{}
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		var name string
+		switch {
+		case strings.HasPrefix(arg, "--"):
+			name = arg[2:]
+		case strings.HasPrefix(arg, "-"), strings.HasPrefix(arg, "/"):
+			name = arg[1:]
+		default:
+			return nil, fmt.Errorf("Unrecognized command line arguments: %s", arg)
+		}
+		value, hasValue := "", false
+		if eq := strings.IndexAny(name, "=:"); eq >= 0 {
+			name, value, hasValue = name[:eq], name[eq+1:], true
+		}
+		kind, ok := known[name]
+		if !ok {
+			kind, ok = commonOptions[name]
+		}
+		if !ok {
+			return nil, fmt.Errorf("Unrecognized command line arguments: %s", arg)
+		}
+		if kind == optSwitch {
+			if hasValue {
+				return nil, fmt.Errorf("the option --%s takes no value, but was given %q", name, value)
+			}
+			o[name] = append(o[name], "")
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("Missing required value for option '--%s'", name)
+			}
+			i++
+			value = args[i]
+		}
+		if kind == optValue && o.has(name) {
+			return nil, fmt.Errorf("the option --%s was given twice", name)
+		}
+		o[name] = append(o[name], value)
+	}
+	return o, nil
+}
+
+// octopusTool runs one Octopus.Server.exe or Tentacle.exe command.
+func (s *standIn) octopusTool() int {
+	if len(s.args) == 0 {
+		return s.fail("no command given")
+	}
+	command, rest := s.args[0], s.args[1:]
+	table := serverCommands
+	if s.tool == toolTentacle {
+		table = tentacleCommands
+	}
+	known, ok := table[command]
+	if !ok {
+		return s.fail("Command '%s' is not supported", command)
+	}
+	o, err := parseOptions(rest, known)
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	if s.m.failing(s.tool, command) {
+		return s.fail("%s %s failed (the test asked for it)", s.tool, command)
+	}
+	if command == "list-instances" {
+		return s.listInstances(o)
+	}
+	if command != "create-instance" && !o.has("instance") {
+		return s.fail("%s %s: this test expects --instance on every command", s.tool, command)
+	}
+	if s.tool == toolServer {
+		return s.server(command, o)
+	}
+	return s.tentacle(command, o)
+}
+
+func (s *standIn) listInstances(o opts) int {
+	type entry struct{ InstanceName, ConfigurationFilePath string }
+	var list []entry
+	if s.tool == toolServer {
+		for name, in := range s.m.Server {
+			list = append(list, entry{name, in.Config})
+		}
+	} else {
+		for name, in := range s.m.Tentacle {
+			list = append(list, entry{name, in.Config})
+		}
+	}
+	slices.SortFunc(list, func(a, b entry) int { return strings.Compare(a.InstanceName, b.InstanceName) })
+	if !strings.EqualFold(o.value("format"), "json") {
+		for _, e := range list {
+			fmt.Fprintf(s.out, "%s\t%s\n", e.InstanceName, e.ConfigurationFilePath)
+		}
+		return 0
+	}
+	if list == nil {
+		list = []entry{}
+	}
+	return s.printJSON(list)
+}
+
+func (s *standIn) printJSON(v any) int {
+	enc := json.NewEncoder(s.out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return s.fail("%v", err)
+	}
+	return 0
+}
+
+// ensureDir makes the local folder for a Windows path on the machine.
+func (s *standIn) ensureDir(windows string) {
+	if p, ok := s.m.localPath(windows); ok {
+		os.MkdirAll(p, 0o755)
+	}
+}
+
+// database is the database an instance's connection string names, or nil.
+func (s *standIn) database(in *ServerInstance) (*Database, string) {
+	key, err := databaseKey(in.ConnectionString)
+	if err != nil {
+		return nil, ""
+	}
+	return s.c.Databases[key], key
+}
+
+// databaseKey names a database by its server and catalog, as a
+// connection string gives them.
+func databaseKey(connectionString string) (string, error) {
+	cfg, err := msdsn.Parse(connectionString)
+	if err != nil {
+		return "", err
+	}
+	if cfg.Database == "" {
+		return "", fmt.Errorf("the connection string names no Initial Catalog")
+	}
+	server := cfg.Host
+	if cfg.Instance != "" {
+		server += `\` + cfg.Instance
+	}
+	if cfg.Port != 0 {
+		server += fmt.Sprintf(",%d", cfg.Port)
+	}
+	return strings.ToLower(server) + "/" + cfg.Database, nil
+}
+
+func (s *standIn) server(command string, o opts) int {
+	name := o.value("instance")
+	if command == "create-instance" {
+		if name == "" {
+			return s.fail("create-instance needs --instance")
+		}
+		if _, ok := s.m.Server[name]; ok {
+			return s.fail("An instance named %s already exists", name)
+		}
+		home := o.value("home")
+		node := o.value("serverNodeName")
+		if node == "" {
+			node = s.m.Name
+		}
+		s.m.Server[name] = &ServerInstance{Config: o.value("config"), Home: home, NodeName: node}
+		s.ensureDir(home)
+		fmt.Fprintf(s.out, "Instance %s created\n", name)
+		return 0
+	}
+	in, ok := s.m.Server[name]
+	if !ok {
+		return s.fail("Instance %s of Octopus Server has not been configured on this machine", name)
+	}
+	switch command {
+	case "database":
+		return s.serverDatabase(in, o)
+	case "configure":
+		for flag, field := range map[string]*string{
+			"webListenPrefixes": &in.WebListenPrefixes, "commsListenPort": &in.CommsListenPort, "webForceSSL": &in.WebForceSSL,
+			"trustedProxies": &in.TrustedProxies, "multiNodePollingTentaclesRedisConnectionString": &in.RedisConnectionString, "home": &in.Home,
+		} {
+			if o.has(flag) {
+				*field = o.value(flag)
+			}
+		}
+		return 0
+	case "service":
+		return s.service(toolServer, name, o)
+	case "admin", "license", "path":
+		db, _ := s.database(in)
+		if db == nil {
+			return s.fail("%s: the instance's database does not exist", command)
+		}
+		return s.serverClusterWide(command, db, o)
+	case "node":
+		db, _ := s.database(in)
+		if db == nil {
+			return s.fail("node: the instance's database does not exist")
+		}
+		row := db.Nodes[in.NodeName]
+		if row == nil {
+			row = &NodeRow{}
+			db.Nodes[in.NodeName] = row
+		}
+		if o.has("taskCap") {
+			row.TaskCap = o.value("taskCap")
+		}
+		if o.has("drain") {
+			row.Drain = strings.EqualFold(o.value("drain"), "true")
+		}
+		return 0
+	case "show-master-key":
+		if in.MasterKey == "" {
+			return s.fail("The instance has no master key")
+		}
+		fmt.Fprintln(s.out, in.MasterKey)
+		return 0
+	case "show-configuration":
+		return s.showServerConfiguration(in, o)
+	case "show-thumbprint":
+		fmt.Fprintf(s.out, "The thumbprint of this Octopus Server is: %s\n", thumbprint("server "+s.worldDir))
+		return 0
+	}
+	return s.fail("winsim: %s %s is listed but not modelled", s.tool, command)
+}
+
+func (s *standIn) serverDatabase(in *ServerInstance, o opts) int {
+	if o.has("connectionString") {
+		if _, err := databaseKey(o.value("connectionString")); err != nil {
+			return s.fail("The connection string is not valid: %v", err)
+		}
+		in.ConnectionString = o.value("connectionString")
+	}
+	if in.ConnectionString == "" {
+		return s.fail("database: no connection string")
+	}
+	if o.has("masterKey") {
+		in.MasterKey = o.value("masterKey")
+	}
+	db, key := s.database(in)
+	if o.has("create") {
+		if db != nil {
+			fmt.Fprintln(s.out, "The database already exists; nothing was done.")
+		} else {
+			if in.MasterKey == "" {
+				in.MasterKey = masterKey(key)
+			}
+			db = &Database{MasterKey: in.MasterKey, Paths: map[string]string{}, Nodes: map[string]*NodeRow{}}
+			s.c.Databases[key] = db
+			fmt.Fprintln(s.out, "The database was created.")
+		}
+	}
+	return 0
+}
+
+func (s *standIn) serverClusterWide(command string, db *Database, o opts) int {
+	switch command {
+	case "admin":
+		user := o.value("username")
+		if user == "" {
+			user = o.value("user")
+		}
+		if user == "" || (!o.has("password") && !o.has("apiKey")) {
+			return s.fail("admin needs --username and --password")
+		}
+		if !slices.Contains(db.Admins, user) {
+			db.Admins = append(db.Admins, user)
+		}
+	case "license":
+		file := o.value("licenseFile")
+		local, ok := s.m.localPath(file)
+		if !ok {
+			local = file
+		}
+		b, err := os.ReadFile(local)
+		if err != nil {
+			return s.fail("The licence file %s cannot be read: %v", file, err)
+		}
+		db.Licence = string(b)
+	case "path":
+		for flag := range serverCommands["path"] {
+			if flag != "instance" && o.has(flag) {
+				db.Paths[flag] = o.value(flag)
+			}
+		}
+	}
+	return 0
+}
+
+func (s *standIn) showServerConfiguration(in *ServerInstance, o opts) int {
+	flat := map[string]string{
+		"Octopus.Home":            in.Home,
+		"Octopus.Server.NodeName": in.NodeName,
+		"Octopus.Storage.ExternalDatabaseConnectionString": in.ConnectionString,
+		"Octopus.WebPortal.ListenPrefixes":                 in.WebListenPrefixes,
+		"Octopus.Communications.ServicesPort":              in.CommsListenPort,
+	}
+	switch strings.ToLower(o.value("format")) {
+	case "json":
+		return s.printJSON(flat)
+	case "json-hierarchical":
+		root := map[string]any{}
+		for key, value := range flat {
+			parts := strings.Split(key, ".")
+			at := root
+			for _, p := range parts[:len(parts)-1] {
+				next, ok := at[p].(map[string]any)
+				if !ok {
+					next = map[string]any{}
+					at[p] = next
+				}
+				at = next
+			}
+			at[parts[len(parts)-1]] = value
+		}
+		return s.printJSON(root)
+	}
+	fmt.Fprintln(s.out, `<?xml version="1.0" encoding="utf-8"?>`)
+	fmt.Fprintln(s.out, `<octopus-settings>`)
+	for _, key := range slices.Sorted(mapsKeys(flat)) {
+		fmt.Fprintf(s.out, "  <set key=%q>%s</set>\n", key, flat[key])
+	}
+	fmt.Fprintln(s.out, `</octopus-settings>`)
+	return 0
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// service installs, starts, stops and restarts an instance's service as
+// the Octopus tools do. --restart of a stopped service does nothing and
+// exits 0 (OctopusTentacle WindowsServiceConfigurator).
+func (s *standIn) service(tool, instance string, o opts) int {
+	name := serviceName(tool, instance)
+	svc := s.m.Services[name]
+	if o.has("uninstall") {
+		delete(s.m.Services, name)
+		return 0
+	}
+	if o.has("install") && svc == nil {
+		svc = &Service{Status: "Stopped", StartType: "Automatic", Account: "LocalSystem", Instance: instance, Tool: tool}
+		s.m.Services[name] = svc
+		fmt.Fprintf(s.out, "Service %s installed\n", name)
+	}
+	if svc == nil {
+		if o.has("stop") {
+			fmt.Fprintf(s.out, "The service %s is not installed\n", name)
+			return 0
+		}
+		return s.fail("The service %s is not installed", name)
+	}
+	if o.has("install") || o.has("reconfigure") {
+		if user := o.value("username"); user != "" {
+			if os.Getenv("OCTOPUS_SERVICE_PASSWORD") == "" && !o.has("password") {
+				return s.fail("A password is needed for the service account %s", user)
+			}
+			svc.Account = user
+		}
+	}
+	if o.has("stop") {
+		svc.Status = "Stopped"
+	}
+	if o.has("start") {
+		if svc.StartType == "Disabled" {
+			return s.fail("The service %s cannot be started: it is disabled", name)
+		}
+		svc.Status = "Running"
+	}
+	if o.has("restart") && svc.Status == "Running" {
+		svc.Status = "Running"
+	}
+	if tool == toolServer && svc.Status == "Running" {
+		s.registerNode(s.m.Server[instance])
+	}
+	return 0
+}
+
+// registerNode adds a running node's row to its database, as a starting
+// Octopus Server does when it can open the database with its master key.
+func (s *standIn) registerNode(in *ServerInstance) {
+	if in == nil {
+		return
+	}
+	if db, _ := s.database(in); db != nil && db.MasterKey == in.MasterKey && db.Nodes[in.NodeName] == nil {
+		db.Nodes[in.NodeName] = &NodeRow{}
+	}
+}
+
+func (s *standIn) tentacle(command string, o opts) int {
+	name := o.value("instance")
+	if command == "create-instance" {
+		if name == "" {
+			return s.fail("create-instance needs --instance")
+		}
+		if _, ok := s.m.Tentacle[name]; ok {
+			return s.fail("An instance named %s already exists", name)
+		}
+		s.m.Tentacle[name] = &TentacleInstance{Config: o.value("config"), Home: o.value("home")}
+		return 0
+	}
+	in, ok := s.m.Tentacle[name]
+	if !ok {
+		return s.fail("Instance %s of Tentacle has not been configured on this machine", name)
+	}
+	switch command {
+	case "new-certificate":
+		if in.Thumbprint == "" || !o.has("if-blank") {
+			in.Thumbprint = thumbprint("tentacle " + s.m.Name + " " + name)
+		}
+	case "configure":
+		if o.has("home") {
+			in.Home = o.value("home")
+			s.ensureDir(in.Home)
+		}
+		if o.has("app") {
+			in.App = o.value("app")
+		}
+		if o.has("port") {
+			in.Port = o.value("port")
+		}
+		if o.has("noListen") {
+			in.NoListen = strings.EqualFold(o.value("noListen"), "true")
+		}
+		if o.has("reset-trust") {
+			in.Trusted = nil
+		}
+		for _, t := range o.values("trust") {
+			in.trust(TrustedServer{Thumbprint: t})
+		}
+	case "register-with":
+		return s.registerWith(in, o)
+	case "poll-server":
+		if in.Thumbprint == "" {
+			return s.fail("poll-server: the Tentacle has no certificate")
+		}
+		if o.value("server-comms-address") == "" || o.value("apiKey") == "" {
+			return s.fail("poll-server needs --server-comms-address and --apiKey")
+		}
+		in.trust(TrustedServer{Thumbprint: thumbprint("server " + s.worldDir), Address: o.value("server-comms-address")})
+	case "show-configuration":
+		return s.showTentacleConfiguration(in)
+	case "show-thumbprint":
+		if o.has("thumbprint-only") {
+			fmt.Fprintln(s.out, in.Thumbprint)
+		} else {
+			fmt.Fprintf(s.out, "The thumbprint of this Tentacle is: %s\n", in.Thumbprint)
+		}
+	case "service":
+		return s.service(toolTentacle, name, o)
+	case "clear-trusted-servers":
+		keep := strings.Split(o.value("keep"), ",")
+		in.Trusted = slices.DeleteFunc(in.Trusted, func(t TrustedServer) bool { return !slices.Contains(keep, t.Address) })
+	default:
+		return s.fail("winsim: %s %s is listed but not modelled", s.tool, command)
+	}
+	return 0
+}
+
+func (in *TentacleInstance) trust(t TrustedServer) {
+	if !slices.Contains(in.Trusted, t) {
+		in.Trusted = append(in.Trusted, t)
+	}
+}
+
+// registerWith registers the Tentacle with the cluster. Without --force a
+// name taken by another certificate is refused; with it the registration
+// is overwritten (OctopusClients RegisterMachineOperation).
+func (s *standIn) registerWith(in *TentacleInstance, o opts) int {
+	name := o.value("name")
+	if name == "" || o.value("server") == "" || o.value("apiKey") == "" {
+		return s.fail("register-with needs --server, --name and --apiKey")
+	}
+	if in.Thumbprint == "" {
+		return s.fail("register-with: the Tentacle has no certificate")
+	}
+	if old, ok := s.c.Machines[name]; ok && old.Thumbprint != in.Thumbprint && !o.has("force") {
+		return s.fail("A machine named %s already exists", name)
+	}
+	t := &Target{Thumbprint: in.Thumbprint, Style: o.value("comms-style"), Environments: o.values("environment"),
+		Roles: o.values("role"), Space: o.value("space")}
+	switch t.Style {
+	case "TentacleActive":
+		t.Address = o.value("server-comms-address")
+		if t.Address == "" {
+			return s.fail("register-with: a polling Tentacle needs --server-comms-address here")
+		}
+		in.trust(TrustedServer{Thumbprint: thumbprint("server " + s.worldDir), Address: t.Address})
+	case "TentaclePassive":
+		t.Address = o.value("publicHostName")
+	default:
+		return s.fail("register-with: unknown --comms-style %q", t.Style)
+	}
+	s.c.Machines[name] = t
+	return 0
+}
+
+func (s *standIn) showTentacleConfiguration(in *TentacleInstance) int {
+	type server struct {
+		Thumbprint         string
+		CommunicationStyle int
+		Address            string
+	}
+	var servers []server
+	for _, t := range in.Trusted {
+		style := 1 // TentaclePassive
+		if t.Address != "" {
+			style = 2 // TentacleActive
+		}
+		servers = append(servers, server{t.Thumbprint, style, t.Address})
+	}
+	return s.printJSON(map[string]any{"Octopus": map[string]any{
+		"Home": in.Home,
+		"Tentacle": map[string]any{
+			"CertificateThumbprint": in.Thumbprint,
+			"Communication":         map[string]any{"TrustedOctopusServers": servers},
+			"Services":              map[string]any{"PortNumber": in.Port, "NoListen": in.NoListen},
+		},
+	}})
+}
+
+// sc runs sc.exe config NAME obj= ACCOUNT, the one form the scripts use.
+func (s *standIn) sc() int {
+	if len(s.args) < 4 || s.args[0] != "config" || s.args[2] != "obj=" {
+		return s.fail("winsim: sc.exe %q is not modelled", s.args)
+	}
+	svc := s.m.Services[s.args[1]]
+	if svc == nil {
+		return s.fail("[SC] OpenService FAILED 1060: The specified service does not exist as an installed service.")
+	}
+	svc.Account = s.args[3]
+	fmt.Fprintln(s.out, "[SC] ChangeServiceConfig SUCCESS")
+	return 0
+}
+
+// shim answers the cmdlets that Linux lacks, for the functions of the
+// same names that the PowerShell host defines.
+func (s *standIn) shim() int {
+	if len(s.args) == 0 {
+		return s.fail("shim: no command")
+	}
+	args := s.args[1:]
+	switch s.args[0] {
+	case "get-service":
+		type row struct{ Name, Status, StartType string }
+		list := []row{}
+		for _, name := range slices.Sorted(mapsKeys(s.m.Services)) {
+			if len(args) == 0 || strings.EqualFold(args[0], name) {
+				svc := s.m.Services[name]
+				list = append(list, row{name, svc.Status, svc.StartType})
+			}
+		}
+		return s.printJSON(list)
+	case "set-service":
+		if len(args) != 2 {
+			return s.fail("shim set-service NAME STARTTYPE")
+		}
+		svc := s.m.Services[args[0]]
+		if svc == nil {
+			return s.fail("Service %s was not found on computer '.'", args[0])
+		}
+		svc.StartType = args[1]
+	case "get-firewall-rule":
+		if len(args) == 1 && slices.Contains(s.m.Firewall, args[0]) {
+			fmt.Fprintln(s.out, args[0])
+		}
+	case "new-firewall-rule":
+		if len(args) != 1 {
+			return s.fail("shim new-firewall-rule NAME")
+		}
+		if slices.Contains(s.m.Firewall, args[0]) {
+			return s.fail("The rule %s already exists", args[0])
+		}
+		s.m.Firewall = append(s.m.Firewall, args[0])
+	case "file-version":
+		if len(args) == 1 {
+			fmt.Fprintln(s.out, s.m.Versions[args[0]])
+		}
+	default:
+		return s.fail("shim: unknown command %s", s.args[0])
+	}
+	return 0
+}
