@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/octoha/octoha/internal/winsim"
 	"github.com/octoha/octoha/render"
@@ -19,6 +20,8 @@ import (
 // the next run.
 func TestEmittedScriptsRun(t *testing.T) {
 	p := pool(t)
+	start := time.Now()
+	t.Cleanup(func() { t.Logf("%d script runs in %v", totalRuns.Load(), time.Since(start).Round(time.Millisecond)) })
 	examples := exampleCases(t)
 	for _, c := range append(examples, hostileCases(t, examples)...) {
 		t.Run(c.name, func(t *testing.T) {
@@ -163,7 +166,7 @@ func (cl *cluster) failAndRerun(t *testing.T) {
 		st.b.Fail(t, st.command)
 		s := st.s()
 		r := st.b.Run(t, s.path, s.opts)
-		cl.runs = append(cl.runs, r)
+		cl.record(r)
 		if r.Error == "" {
 			t.Errorf("%s on %s did not stop when %s failed", r.Script, st.b.Name, st.command)
 		} else if !strings.Contains(r.Error, st.command) {

@@ -341,7 +341,7 @@ func (cl *cluster) whatIf(t *testing.T, b *winsim.Box, s script) winsim.Run {
 	o := s.opts
 	o.Switches = append(slices.Clone(o.Switches), "WhatIf")
 	r := b.Run(t, s.path, o)
-	cl.runs = append(cl.runs, r)
+	cl.record(r)
 	if r.Error != "" {
 		t.Errorf("%s -WhatIf on %s stopped: %s\n%s", r.Script, b.Name, r.Error, r.Text())
 		return r
@@ -366,7 +366,7 @@ func (cl *cluster) run(t *testing.T, b *winsim.Box, s script, legacy bool) winsi
 	o := s.opts
 	o.Legacy = legacy
 	r := b.Run(t, s.path, o)
-	cl.runs = append(cl.runs, r)
+	cl.record(r)
 	if r.Error != "" {
 		t.Errorf("%s on %s stopped: %s\n%s", r.Script, b.Name, r.Error, r.Text())
 	}
@@ -406,7 +406,7 @@ func (cl *cluster) wrongMachine(t *testing.T, b *winsim.Box, s script, meant str
 		o.Switches = o.Switches[:len(o.Switches)-1]
 	}
 	r := b.Run(t, s.path, o)
-	cl.runs = append(cl.runs, r)
+	cl.record(r)
 	if r.Error == "" {
 		t.Errorf("%s, made for %s, ran to its end on %s:\n%s", r.Script, meant, b.Name, r.Text())
 	} else if !strings.Contains(r.Error, meant) || !strings.Contains(r.Error, b.Name) {
@@ -542,6 +542,14 @@ func (cl *cluster) checkConnectionString(t *testing.T, node, s string) {
 	if cl.a.Database.Auth == steps.AuthSQL && (cfg.User != cl.a.Database.User || cfg.Password != cl.c.secrets.SQL) {
 		t.Errorf("%s: the connection string's login is %q / %q, want %q / %q", node, cfg.User, cfg.Password, cl.a.Database.User, cl.c.secrets.SQL)
 	}
+}
+
+// totalRuns counts every script run, for the timing the test logs.
+var totalRuns atomic.Int64
+
+func (cl *cluster) record(r winsim.Run) {
+	cl.runs = append(cl.runs, r)
+	totalRuns.Add(1)
 }
 
 // noSecrets: no secret and no master key in any transcript or output.
