@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -45,34 +47,82 @@ func (e *LoadError) Error() string {
 
 // Load reads an answers file. Values left out take their defaults; missing
 // required values are not an error here (the wizard resumes half-filled
-// files) but are reported by validation.
+// files) but are reported by validation. It reads at most MaxFileBytes,
+// whatever the file is (/dev/zero, a FIFO).
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	in, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the answers file: %w", err)
+	}
+	defer in.Close()
+	data, err := io.ReadAll(io.LimitReader(in, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the answers file: %w", err)
 	}
 	return Parse(path, data)
 }
 
-// Parse reads answers from data; path names the file in messages.
-func Parse(path string, data []byte) (*File, error) {
+// Parse reads answers from data; path names the file in messages. Any
+// input gives answers or a *LoadError, within the limits in limits.go:
+// it never panics and never grows without end.
+func Parse(path string, data []byte) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, &LoadError{Path: path, Msg: fmt.Sprintf("the YAML reader failed on this file (%v); check it against examples/", r)}
+		}
+	}()
+	if len(data) > MaxFileBytes {
+		return nil, &LoadError{Path: path, Msg: fmt.Sprintf("the file is larger than %d KiB, the most an answers file may be; is it the right file?", MaxFileBytes>>10)}
+	}
+	data, problem := decodeText(data)
+	if problem != "" {
+		return nil, &LoadError{Path: path, Msg: problem}
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &LoadError{Path: path, Msg: "the file is empty; start from one of the files in examples/"}
 	}
-	tree, err := parser.ParseBytes(data, 0)
+	// One parse, checked before and after: the tokens for what an
+	// answers file never holds, the tree for unknown fields (in file
+	// order), whole numbers and list lengths; the decoder then reads the
+	// same tree.
+	tokens := lexer.Tokenize(string(data))
+	if at, msg := checkTokens(tokens); msg != "" {
+		return nil, loadErrorAt(path, at, msg)
+	}
+	tree, err := parser.Parse(tokens, 0)
 	if err != nil {
 		return nil, loadError(path, err)
+	}
+	var doc *ast.DocumentNode
+	for _, d := range tree.Docs {
+		if d.Body == nil {
+			continue
+		}
+		if doc != nil {
+			return nil, &LoadError{Path: path, Line: tokenLine(d.Body), Msg: "a second YAML document starts here (after ---); an answers file is one document"}
+		}
+		doc = d
+	}
+	if doc == nil {
+		return nil, &LoadError{Path: path, Msg: "the file holds no answers, only comments; start from one of the files in examples/"}
+	}
+	tree.Docs = []*ast.DocumentNode{doc}
+	if at := tooDeep(doc.Body, 1); at != nil {
+		return nil, loadErrorAt(path, at, tooDeepMsg)
+	}
+	if at, msg := checkTree(doc.Body, reflect.TypeFor[Answers](), "", 1); msg != "" {
+		return nil, loadErrorAt(path, at, msg)
 	}
 	// Decoding onto the defaults keeps a default wherever the file is
 	// silent, true booleans included (encrypt, create, redis.ssl), which a
 	// zero value could not tell from an explicit false.
 	a := Defaults()
 	a.Version = 0 // a file without a version must say so
-	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
-	if err := dec.Decode(&a); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.DisallowUnknownField())
+	if err := dec.DecodeFromNode(doc.Body, &a); err != nil {
 		return nil, loadError(path, err)
 	}
-	f := &File{Path: path, Answers: a, ast: tree}
+	f = &File{Path: path, Answers: a, ast: tree}
 	if a.Version != FileVersion {
 		line := f.Line("version")
 		if a.Version == 0 {
@@ -81,8 +131,20 @@ func Parse(path string, data []byte) (*File, error) {
 		return nil, &LoadError{Path: path, Line: line, Msg: fmt.Sprintf(
 			"this is an answers file of version %d; this octoha reads version %d", a.Version, FileVersion)}
 	}
+	if problems := TextProblems(a); len(problems) > 0 {
+		return nil, &LoadError{Path: path, Line: f.Line(problems[0].Field), Msg: problems[0].Msg}
+	}
 	f.Answers.fillDefaults()
 	return f, nil
+}
+
+// loadErrorAt is a LoadError at a token's position.
+func loadErrorAt(path string, at *token.Position, msg string) *LoadError {
+	le := &LoadError{Path: path, Msg: msg}
+	if at != nil {
+		le.Line, le.Column = at.Line, at.Column
+	}
+	return le
 }
 
 // loadError turns a go-yaml error into a sentence with a line and column.

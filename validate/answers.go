@@ -13,6 +13,7 @@ import (
 // wizard, --plain, export and check all call it.
 func Check(a steps.Answers) Findings {
 	c := &checker{a: &a}
+	c.text()
 	c.octopus()
 	c.database()
 	c.storage()
@@ -52,6 +53,20 @@ func versionString(v OctopusVersion) string {
 	return strings.Join(parts, ".")
 }
 
+// text: every answer is one line of plain text (steps.TextProblems); the
+// loader refuses a file with a control character, and this catches one
+// typed or pasted into the wizard.
+func (c *checker) text() {
+	for _, p := range steps.TextProblems(*c.a) {
+		c.err("text.control", p.Field, "Retype the value without it.", "%s", p.Msg)
+	}
+}
+
+// MaxTaskCap is the largest task cap octoha accepts. [INFER] Octopus
+// documents no limit; its default is 5 and its docs' example 15, so a
+// larger number than this is taken for a typo.
+const MaxTaskCap = 100
+
 func (c *checker) octopus() {
 	o := c.a.Octopus
 	if v, err := ParseOctopusVersion(string(o.Version)); err != nil {
@@ -76,8 +91,12 @@ func (c *checker) octopus() {
 	if o.AdminEmail != "" && !strings.Contains(o.AdminEmail, "@") {
 		c.err("octopus.adminEmail", "octopus.adminEmail", "", "%q is not an email address", o.AdminEmail)
 	}
-	if o.TaskCap < 0 {
+	switch {
+	case o.TaskCap < 0:
 		c.err("octopus.taskCap", "octopus.taskCap", "Use 0 for Octopus's default of 5.", "task cap %d is negative", o.TaskCap)
+	case o.TaskCap > MaxTaskCap:
+		c.err("octopus.taskCap", "octopus.taskCap", "Use 0 for Octopus's default of 5, or a number such as 15.",
+			"task cap %d is more tasks at once than octoha accepts for one node (at most %d)", o.TaskCap, MaxTaskCap)
 	}
 }
 
@@ -278,7 +297,7 @@ func (c *checker) nodes() {
 			c.err("nodes.commsPort", field+".commsPort", fmt.Sprintf("Use %d or leave it out.", want),
 				"comms port %d breaks the rule: %s = %d", n.CommsPort, why, want)
 		}
-		host := strings.ToLower(n.Host)
+		host := hostKey(n.Host)
 		if j, dup := webEndpoints[fmt.Sprint(host, ":", web)]; dup {
 			c.err("nodes.endpoint", field+".webPort", "Give each node its own host, or its own web port.",
 				"node %d already listens on %s:%d", j+1, n.Host, web)

@@ -108,6 +108,13 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{"health check not a path", func(a *steps.Answers) { a.LoadBalancer.HealthCheck = "ping; rm" }, Error, "loadBalancer.healthCheck", "not a URL path"},
 		{"trusted proxy not an ip", func(a *steps.Answers) { a.LoadBalancer.TrustedProxies = []string{"lb01"} }, Error, "loadBalancer.trustedProxies[0]", "IP address"},
 		{"unknown mode", func(a *steps.Answers) { a.Tentacles.Mode = "active" }, Error, "tentacles.mode", "listening or polling"},
+		{"newline typed into a value", func(a *steps.Answers) { a.Octopus.AdminUsername = "admin\n2. [ ] run this" }, Error, "octopus.adminUsername", "control character U+000A"},
+		{"escape pasted into a value", func(a *steps.Answers) { a.Nodes[1].Host = "\x1b[31mocto2" }, Error, "nodes[1].host", "control character U+001B"},
+		{"task cap over the limit", func(a *steps.Answers) { a.Octopus.TaskCap = 1000 }, Error, "octopus.taskCap", "at most 100"},
+		{"same host with a trailing dot", func(a *steps.Answers) { a.Nodes[2].Host = "OCTO1.corp.local." }, Error, "nodes[2].webPort", "node 1 already listens"},
+		{"all-numeric host", func(a *steps.Answers) { a.Nodes[1].Host = "1.2.3" }, Error, "nodes[1].host", "neither an IPv4 address nor a host name"},
+		{"IPv6 host", func(a *steps.Answers) { a.Nodes[1].Host = "fd00::12" }, Error, "nodes[1].host", "IPv6 address"},
+		{"IPv6 public URL", func(a *steps.Answers) { a.LoadBalancer.PublicURL = "http://[fd00::1]" }, Error, "loadBalancer.publicUrl", "IPv6 address"},
 		{"unknown polling", func(a *steps.Answers) {
 			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, "vip"
 		}, Error, "tentacles.polling", "unique-address, unique-port or redis"},

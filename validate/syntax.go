@@ -16,13 +16,20 @@ func hostProblem(s string) string {
 	if s == "" {
 		return "is empty"
 	}
-	if net.ParseIP(s) != nil {
+	if ip := net.ParseIP(s); ip != nil {
+		if ip.To4() == nil {
+			return fmt.Sprintf("%q is an IPv6 address, which octoha does not write into balancer configurations and URLs; use the host's DNS name or its IPv4 address", s)
+		}
 		return ""
 	}
 	if len(s) > 253 {
 		return "is longer than the 253 characters a host name may have"
 	}
-	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
+	if last := labels[len(labels)-1]; last != "" && strings.Trim(last, "0123456789") == "" {
+		return fmt.Sprintf("%q is neither an IPv4 address nor a host name (a host name's last part is not all digits, RFC 3696 §2)", s)
+	}
+	for _, label := range labels {
 		if label == "" {
 			return fmt.Sprintf("%q has an empty part between dots", s)
 		}
@@ -39,6 +46,10 @@ func hostProblem(s string) string {
 	}
 	return ""
 }
+
+// hostKey is a host name as the duplicate checks compare it: DNS names
+// ignore case, and "host." is "host".
+func hostKey(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
 
 // sqlServerProblem checks a SQL Server name: a host, optionally with a
 // named instance (host\INSTANCE).
