@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -120,30 +117,15 @@ func resolveHost(ctx context.Context, r Resolver, field, host string) validate.F
 }
 
 // writeChange writes the change's files and the changed answers (mode
-// 0600, steps.Save) into dir. Without force it first checks that none of
-// them exists, so a refusal writes nothing.
+// 0600) into dir as one set: all of them or, when anything fails or
+// (without force) any of them exists, none.
 func writeChange(dir string, files []render.File, a steps.Answers, force bool) ([]string, error) {
-	answers := filepath.Join(dir, render.AnswersFile)
-	if !force {
-		var existing []error
-		for _, f := range append(files, render.File{Path: render.AnswersFile}) {
-			p := filepath.Join(dir, filepath.FromSlash(f.Path))
-			if _, err := os.Lstat(p); err == nil {
-				existing = append(existing, fmt.Errorf("%s %w", p, render.ErrExists))
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return nil, err
-			}
-		}
-		if len(existing) > 0 {
-			return nil, errors.Join(existing...)
-		}
-	}
-	written, err := render.WriteFiles(dir, files, force)
+	answers, err := steps.Marshal(a)
 	if err != nil {
-		return written, err
+		return nil, err
 	}
-	if err := steps.Save(answers, a); err != nil {
-		return written, err
-	}
-	return append(written, answers), nil
+	return render.WriteSet(dir, files, render.WriteOptions{
+		Force:   force,
+		Private: []render.File{{Path: render.AnswersFile, Content: answers}},
+	})
 }

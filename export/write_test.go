@@ -1,0 +1,82 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/steps"
+)
+
+// tree is every file under dir with its mode and content.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			info, _ := d.Info()
+			data, _ := os.ReadFile(p)
+			files[p] = info.Mode().String() + " " + string(data)
+		}
+		return nil
+	})
+	return files
+}
+
+// The answers file is one of the change's set: when it cannot be written,
+// neither is anything else, with --force too.
+func TestChangeWritesItsAnswersWithTheSetOrNothing(t *testing.T) {
+	r := fakeResolver{"octo4.corp.local": "10.0.0.14"}
+	node := steps.Node{Name: "OCTO4", Host: "octo4.corp.local"}
+	for _, force := range []bool{false, true} {
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, render.AnswersFile), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		before := tree(t, dir)
+		res, err := AddNode(context.Background(), example(t), AddNodeOptions{Node: node, Dir: dir, Force: force, Resolver: r})
+		var werr *render.WriteError
+		if !errors.As(err, &werr) || !strings.Contains(err.Error(), "nothing in "+dir+" was changed") || len(res.Written) > 0 {
+			t.Errorf("force %v: %v, wrote %v", force, err, res.Written)
+		}
+		if after := tree(t, dir); len(after) != len(before) {
+			t.Errorf("force %v: the folder changed: %v", force, after)
+		}
+		_, err = RemoveNode(example(t), "OCTO3", dir, force)
+		if !errors.As(err, &werr) {
+			t.Errorf("remove-node, force %v: %v", force, err)
+		}
+		if after := tree(t, dir); len(after) != len(before) {
+			t.Errorf("remove-node, force %v: the folder changed: %v", force, after)
+		}
+	}
+
+	dir := t.TempDir()
+	res, err := AddNode(context.Background(), example(t), AddNodeOptions{Node: node, Dir: dir, Resolver: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := filepath.Join(dir, render.AnswersFile)
+	if res.Written[len(res.Written)-1] != answers {
+		t.Errorf("wrote %v", res.Written)
+	}
+	if info, err := os.Stat(answers); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("answers file: %v", err)
+	}
+	grown, err := steps.Load(answers)
+	if err != nil || len(grown.Answers.Nodes) != 4 {
+		t.Errorf("the grown answers: %v", err)
+	}
+	// Only the answers file there still refuses the whole change.
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, render.AnswersFile), []byte("mine"), 0o600)
+	_, err = RemoveNode(example(t), "OCTO3", other, false)
+	if !errors.Is(err, render.ErrExists) || len(tree(t, other)) != 1 {
+		t.Errorf("an existing answers file: %v, folder %v", err, tree(t, other))
+	}
+}
