@@ -131,7 +131,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "octoha: %v\noctoha: nothing was written; use --force to overwrite\n", err)
 		return exitInvalid
 	case err != nil:
-		fmt.Fprintln(stderr, "octoha:", err)
+		printWriteError(stderr, err)
 		return exitInvalid
 	}
 	for _, p := range res.Written {
@@ -215,16 +215,24 @@ func finishChange(stdout, stderr io.Writer, file *steps.File, res export.Result,
 		fmt.Fprintf(stderr, "octoha: %v\noctoha: nothing was written; use --force to overwrite\n", err)
 		return exitInvalid
 	case err != nil:
-		fmt.Fprintln(stderr, "octoha:", err)
-		if len(res.Written) == 0 {
-			fmt.Fprintln(stderr, "octoha: nothing was written")
-		}
+		printWriteError(stderr, err)
 		return exitInvalid
 	}
 	for _, p := range res.Written {
 		fmt.Fprintln(stdout, "wrote", p)
 	}
 	return exitOK
+}
+
+// printWriteError reports a failed export, add-node or remove-node. A
+// render.WriteError says itself what became of the folder; any other error
+// came before the first file.
+func printWriteError(stderr io.Writer, err error) {
+	fmt.Fprintln(stderr, "octoha:", err)
+	var werr *render.WriteError
+	if !errors.As(err, &werr) {
+		fmt.Fprintln(stderr, "octoha: nothing was written")
+	}
 }
 
 // loadAnswers loads an answers file, saying why on stderr when it cannot.
