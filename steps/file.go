@@ -12,7 +12,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -85,8 +84,8 @@ func Parse(path string, data []byte) (f *File, err error) {
 	// answers file never holds, the tree for unknown fields (in file
 	// order), whole numbers and list lengths; the decoder then reads the
 	// same tree.
-	tokens := lexer.Tokenize(string(data))
-	if at, msg := checkTokens(tokens); msg != "" {
+	tokens, at, msg := tokenize(string(data))
+	if msg != "" {
 		return nil, loadErrorAt(path, at, msg)
 	}
 	tree, err := parser.Parse(tokens, 0)

@@ -3,6 +3,7 @@ package steps
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/scanner"
 	"github.com/goccy/go-yaml/token"
 )
 
@@ -18,8 +20,11 @@ import (
 // make the reader run out of memory or time.
 const (
 	// MaxFileBytes is the most the loader reads of any file, /dev/zero and
-	// a FIFO included.
-	MaxFileBytes = 256 << 10
+	// a FIFO included. A 100-node answers file is about 10 KiB.
+	MaxFileBytes = 64 << 10
+	// MaxTokens is the most YAML tokens (keys, values, brackets) a file
+	// may hold: about 6 MB of them.
+	MaxTokens = 20000
 	// MaxDepth is how deep mappings and lists may nest; the answers
 	// themselves go three levels deep.
 	MaxDepth = 8
@@ -66,31 +71,45 @@ func decodeText(data []byte) ([]byte, string) {
 	return data, ""
 }
 
-// checkTokens refuses, before anything is parsed, what an answers file
-// never needs and a hostile one uses: anchors and aliases (an alias bomb
-// expands a few hundred bytes into gigabytes), tags (`nodes: !x` crashed
-// the YAML decoder), deep flow nesting and over-long values.
-func checkTokens(tokens token.Tokens) (*token.Position, string) {
+// tokenize reads the file's tokens one scan at a time and stops at the
+// first that an answers file never holds and a hostile one uses: anchors
+// and aliases (an alias bomb expands a few hundred bytes into gigabytes),
+// tags (`nodes: !x` crashed the YAML decoder), flow nesting deeper than
+// MaxDepth, an over-long value, or more than MaxTokens tokens in all. So
+// it stops at the tenth `[` of a file of a hundred thousand, and its
+// memory is bounded whatever the file.
+func tokenize(src string) (token.Tokens, *token.Position, string) {
+	var s scanner.Scanner
+	s.Init(src)
+	var tokens token.Tokens
 	depth := 0
-	for _, tk := range tokens {
-		line := tk.Position
-		switch tk.Type {
-		case token.AnchorType, token.AliasType:
-			return line, "YAML anchors and aliases (&name, *name) are not allowed in an answers file; write each value out"
-		case token.TagType:
-			return line, fmt.Sprintf("YAML tags such as %q are not allowed in an answers file; write the value alone", tk.Value)
-		case token.SequenceStartType, token.MappingStartType:
-			if depth++; depth > MaxDepth {
-				return line, tooDeepMsg
-			}
-		case token.SequenceEndType, token.MappingEndType:
-			depth--
+	for {
+		batch, err := s.Scan()
+		if err == io.EOF {
+			return tokens, nil, ""
 		}
-		if utf8.RuneCountInString(tk.Value) > MaxValueLength {
-			return line, fmt.Sprintf("a value is longer than %d characters, the most an answer may hold", MaxValueLength)
+		for _, tk := range batch {
+			switch tk.Type {
+			case token.AnchorType, token.AliasType:
+				return nil, tk.Position, "YAML anchors and aliases (&name, *name) are not allowed in an answers file; write each value out"
+			case token.TagType:
+				return nil, tk.Position, fmt.Sprintf("YAML tags such as %q are not allowed in an answers file; write the value alone", tk.Value)
+			case token.SequenceStartType, token.MappingStartType:
+				if depth++; depth > MaxDepth {
+					return nil, tk.Position, tooDeepMsg
+				}
+			case token.SequenceEndType, token.MappingEndType:
+				depth--
+			}
+			if utf8.RuneCountInString(tk.Value) > MaxValueLength {
+				return nil, tk.Position, fmt.Sprintf("a value is longer than %d characters, the most an answer may hold", MaxValueLength)
+			}
+		}
+		tokens.Add(batch...)
+		if len(tokens) > MaxTokens {
+			return nil, tokens[len(tokens)-1].Position, fmt.Sprintf("the file holds more than %d YAML tokens, far more than any answers file", MaxTokens)
 		}
 	}
-	return nil, ""
 }
 
 // tooDeep is the position of the first node nested deeper than MaxDepth,

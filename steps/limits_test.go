@@ -58,13 +58,14 @@ func TestHostileFilesAreRefusedFast(t *testing.T) {
 		want []string
 	}{
 		{"alias bomb", aliasBomb(), []string{"a.yaml:3:", "anchors and aliases"}},
-		{"deep flow nesting", "version: 1\ntentacles:\n  environments: " + strings.Repeat("[", 100000), []string{"a.yaml:3:", "deeper than 8 levels"}},
+		{"deep flow nesting", "version: 1\ntentacles:\n  environments: " + strings.Repeat("[", 60000), []string{"a.yaml:3:", "deeper than 8 levels"}},
 		{"deep block nesting", "version: 1\ntentacles:\n" + deepBlock(12), []string{"deeper than 8 levels"}},
 		{"tag on an empty value", "version: 1\nnodes: !x\n", []string{"a.yaml:2:", `tags such as "!x"`}},
 		{"tag on a value", "version: 1\noctopus:\n  webPort: !!int 80\n", []string{"a.yaml:3:", "tags"}},
-		{"too large", strings.Repeat("#", MaxFileBytes+1), []string{"larger than 256 KiB"}},
+		{"too large", strings.Repeat("#", MaxFileBytes+1), []string{"larger than 64 KiB"}},
 		{"NUL bytes", string(make([]byte, 1000)), []string{"NUL byte", "save it as UTF-8"}},
 		{"not UTF-8", "version: 1\noctopus:\n  adminUsername: \xff\xfe\xfd\n", []string{"not UTF-8", "save it as UTF-8"}},
+		{"too many tokens", "version: 1\ntentacles:\n  environments: [" + strings.Repeat("x,", 30000) + "]\n", []string{"more than 20000 YAML tokens"}},
 		{"too many nodes", manyNodes.String(), []string{"a.yaml:3:", "at most 100"}},
 		{"long value", "version: 1\noctopus:\n  adminUsername: " + strings.Repeat("a", MaxValueLength+1) + "\n", []string{"a.yaml:3:", "longer than 1024 characters"}},
 		{"two documents", base + "---\nversion: 1\n", []string{"a.yaml:7:", "second YAML document"}},
@@ -125,7 +126,7 @@ func TestLoadReadsAtMostTheLimit(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err := Load("/dev/zero")
 	runtime.ReadMemStats(&after)
-	if err == nil || !strings.Contains(err.Error(), "larger than 256 KiB") {
+	if err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
 		t.Fatalf("Load(/dev/zero) = %v", err)
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
