@@ -3,8 +3,10 @@ package live
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate/netprobe/hostile"
 	"github.com/octoha/octoha/validate/redisprobe/redistest"
 )
 
@@ -36,5 +38,46 @@ func TestRedisPasswordReachesRedis(t *testing.T) {
 	a.Tentacles.Polling = steps.PollingUniqueAddress
 	if ps := ProbesFor(a, "tentacles.redis.host", Options{}); len(ps) != 0 {
 		t.Errorf("Redis probed without multi-node polling: %q", summary(ps))
+	}
+}
+
+// TestAbandonedRedisProbeStops is the wizard's case of issue 11: a Redis
+// that answers with a two-billion-element array. The live check returns at
+// its timeout, and the probe it abandons has stopped too: it hung up, and
+// the heap is back where it was.
+func TestAbandonedRedisProbeStops(t *testing.T) {
+	const timeout, margin = 500 * time.Millisecond, 250 * time.Millisecond
+	for _, tc := range []struct {
+		name string
+		head string
+		then hostile.Then
+	}{
+		{"array header, then nothing", "*2147483000\r\n", hostile.Hold},
+		{"bulk header, then a trickle", "$100\r\n", hostile.Trickle},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := hostile.Redis(t, 0, tc.head, tc.then)
+			a := steps.Defaults()
+			a.Tentacles.Mode = steps.ModePolling
+			a.Tentacles.Polling = steps.PollingRedis
+			a.Tentacles.Redis = steps.Redis{Host: "127.0.0.1", Port: s.Port}
+
+			returned := false
+			use := hostile.Measure(func() {
+				returned = hostile.Within(timeout+margin, func() {
+					RunField(t.Context(), a, "tentacles.redis.host", Options{Timeout: timeout})
+				})
+			})
+			t.Logf("took %v, heap peak %.2f MB, %.2f MB left", use.Took, hostile.MB(use.Peak), hostile.MB(use.Left))
+			if !returned {
+				t.Fatalf("the live check did not return at its %v timeout", timeout)
+			}
+			if !s.HungUp(time.Second) {
+				t.Errorf("the abandoned probe still holds its connection")
+			}
+			if use.Peak > 4<<20 || use.Left > 1<<20 {
+				t.Errorf("the heap grew by %.1f MB, and still held %.1f MB once the probe was abandoned", hostile.MB(use.Peak), hostile.MB(use.Left))
+			}
+		})
 	}
 }

@@ -11,41 +11,62 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
 
-// checkHandshake opens one TLS connection by hand before go-redis does, so
-// a Redis without TLS on the port, which waits for a command instead of
-// answering the handshake, is named as such and not as a plain timeout.
-func checkHandshake(ctx context.Context, r steps.Redis, addr string, o *redis.Options) *validate.Finding {
-	dial := o.Dialer
+// connect opens the connection the probe talks on: bounded (see bound),
+// and for tentacles.redis.ssl with its TLS handshake done here, before any
+// command, so a Redis without TLS on the port, which waits for a command
+// instead of answering the handshake, is named as such and not as a plain
+// timeout. close ends the connection.
+func connect(ctx context.Context, r steps.Redis, addr string, opts Options) (c *client, close func(), problem *validate.Finding) {
+	dial := opts.Dialer
 	if dial == nil {
 		dial = (&net.Dialer{}).DialContext
 	}
-	conn, err := dial(ctx, "tcp", addr)
+	raw, err := dial(ctx, "tcp", addr)
 	if err != nil {
 		f := connectFinding(r, addr, err)
-		return &f
+		return nil, nil, &f
 	}
-	defer conn.Close()
+	conn, stop := bound(ctx, raw)
+	close = func() { stop(); raw.Close() }
+	if !r.SSL {
+		return newClient(ctx, conn), close, nil
+	}
 	// Half the time left: enough for any real handshake, and the rest to say
 	// what happened.
 	hsCtx, cancel := context.WithTimeout(ctx, handshakeBudget(ctx))
 	defer cancel()
-	err = tls.Client(conn, o.TLSConfig).HandshakeContext(hsCtx)
+	tlsConn := tls.Client(conn, tlsConfig(r, opts))
+	err = tlsConn.HandshakeContext(hsCtx)
 	switch {
 	case err == nil:
-		return nil
+		return newClient(ctx, tlsConn), close, nil
 	case hsCtx.Err() != nil && ctx.Err() == nil:
-		return &validate.Finding{ID: "redis.reach", Severity: validate.Error, Field: fieldSSL,
+		problem = &validate.Finding{ID: "redis.reach", Severity: validate.Error, Field: fieldSSL,
 			Message: fmt.Sprintf("Redis at %s accepted the connection but did not answer the TLS handshake, as a Redis without TLS on that port does.", addr),
 			Fix:     "Set tentacles.redis.ssl to false, or point at Redis's TLS port (tls-port)."}
+	default:
+		f := connectFinding(r, addr, err)
+		problem = &f
 	}
-	f := connectFinding(r, addr, err)
-	return &f
+	close()
+	return nil, nil, problem
+}
+
+// tlsConfig is opts.TLSConfig, or the system's roots, checked against
+// tentacles.redis.host unless the config names another server.
+func tlsConfig(r steps.Redis, opts Options) *tls.Config {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if opts.TLSConfig != nil {
+		cfg = opts.TLSConfig.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = r.Host
+	}
+	return cfg
 }
 
 // handshakeBudget is half the time ctx has left, 2.5 s when it has no
@@ -74,7 +95,19 @@ func connectFinding(r steps.Redis, addr string, err error) validate.Finding {
 	var hostErr x509.HostnameError
 	var certErr *tls.CertificateVerificationError
 	var netErr net.Error
+	var dnsErr *net.DNSError
+	var limitErr limitError
+	var protoErr protocolError
 	switch {
+	case errors.As(err, &dnsErr):
+		f.Message = fmt.Sprintf("Redis at %s: looking up %s from this machine failed: %s.", addr, r.Host, dnsErr.Err)
+		if dnsErr.IsNotFound {
+			f.Message = fmt.Sprintf("Redis at %s: %s does not resolve from this machine (no such host).", addr, r.Host)
+		}
+		f.Fix = "Check the spelling of tentacles.redis.host, or add its DNS record; every node must resolve it too."
+	case errors.As(err, &limitErr), errors.As(err, &protoErr), errors.Is(err, errTooMuch):
+		f.Message = fmt.Sprintf("Redis at %s: %v; it is probably not Redis that listens there.", addr, err)
+		f.Fix = "Check tentacles.redis.host and tentacles.redis.port point at redis-server, and tentacles.redis.ssl matches its port."
 	case strings.Contains(text, "NOAUTH"):
 		f.ID = "redis.login"
 		f.Message = fmt.Sprintf("Redis at %s wants a password and none was given.", addr)

@@ -10,9 +10,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"sync"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
@@ -26,7 +23,8 @@ const (
 
 // Options holds what tests and callers may swap in.
 type Options struct {
-	// Dialer opens the TCP connection; nil dials directly.
+	// Dialer opens the TCP connection; nil dials directly, with the
+	// system's resolver.
 	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
 	// TLSConfig is used when tentacles.redis.ssl is on; nil trusts the
 	// system's roots and checks the certificate against the host name.
@@ -35,72 +33,37 @@ type Options struct {
 
 // Probe connects to r, logs in with password ("" for none), and reads the
 // settings Octopus depends on. The password is sent to Redis and nowhere
-// else: no finding repeats it.
+// else: no finding repeats it. It reads at most replyBudget bytes and
+// stops when ctx ends.
 func Probe(ctx context.Context, r steps.Redis, password string, opts Options) validate.Findings {
 	addr := net.JoinHostPort(r.Host, strconv.Itoa(r.Port))
-	quiet.Do(func() { redis.SetLogger(discard{}) })
-	o := clientOptions(r, addr, password, opts)
-	if r.SSL {
-		if f := checkHandshake(ctx, r, addr, o); f != nil {
-			return validate.Findings{*f}
+	c, closeConn, problem := connect(ctx, r, addr, opts)
+	if problem != nil {
+		return validate.Findings{*problem}
+	}
+	defer closeConn()
+
+	var login *validate.Finding
+	if password != "" {
+		// The one-word AUTH logs in as the default user on every Redis
+		// version, and tells "wrong password" from "no password is set".
+		if _, err := c.do("AUTH", password); err != nil {
+			f := connectFinding(r, addr, err)
+			if f.Severity == validate.Error {
+				return validate.Findings{f}
+			}
+			login = &f
 		}
 	}
-	client := redis.NewClient(o)
-	defer client.Close()
-
-	if err := client.Ping(ctx).Err(); err != nil {
+	if _, err := c.do("PING"); err != nil {
 		return validate.Findings{connectFinding(r, addr, err)}
 	}
 	out := validate.Findings{{ID: "redis.reach", Severity: validate.OK, Field: fieldHost,
 		Message: fmt.Sprintf("Redis at %s answers PING%s.", addr, tlsNote(r.SSL))}}
-	if password != "" {
-		// The login above is "AUTH default <password>", which a Redis with no
-		// password accepts; the one-word form tells the two apart.
-		if err := client.Do(ctx, "AUTH", password).Err(); err != nil {
-			out = append(out, connectFinding(r, addr, err))
-		}
+	if login != nil {
+		out = append(out, *login)
 	}
-
-	out = append(out, checkConfig(ctx, client, addr)...)
-	out = append(out, checkInfo(ctx, client, addr)...)
+	out = append(out, checkConfig(c, addr)...)
+	out = append(out, checkInfo(c, addr)...)
 	return out
-}
-
-// quiet keeps go-redis from logging dial failures to stderr, which would
-// draw over the wizard's screen; each failure is a finding instead.
-var quiet sync.Once
-
-type discard struct{}
-
-func (discard) Printf(context.Context, string, ...any) {}
-
-func clientOptions(r steps.Redis, addr, password string, opts Options) *redis.Options {
-	o := &redis.Options{
-		Addr:     addr,
-		Password: password,
-		// One try, one connection: a probe reports what happens, it does not
-		// paper over it.
-		MaxRetries:            -1,
-		DialerRetries:         1,
-		PoolSize:              1,
-		ContextTimeoutEnabled: true,
-		// CLIENT SETINFO is noise to managed Redis and to older servers.
-		DisableIdentity: true,
-		// RESP2 is what every Redis and proxy speaks; the probe needs
-		// nothing from RESP3.
-		Protocol: 2,
-	}
-	if opts.Dialer != nil {
-		o.Dialer = opts.Dialer
-	}
-	if r.SSL {
-		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-		if opts.TLSConfig != nil {
-			o.TLSConfig = opts.TLSConfig.Clone()
-		}
-		if o.TLSConfig.ServerName == "" {
-			o.TLSConfig.ServerName = r.Host
-		}
-	}
-	return o
 }

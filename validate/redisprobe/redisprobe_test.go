@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/redisprobe/redistest"
@@ -60,14 +58,24 @@ func TestConfiguredAsOctopusRequires(t *testing.T) {
 	}
 }
 
-func versionOf(t *testing.T, port int) string {
-	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))})
-	defer c.Close()
-	info, err := c.Info(t.Context(), "server").Result()
+// info reads one INFO section from the Redis on port, through the probe's
+// own client.
+func info(t *testing.T, port int, section string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for line := range strings.Lines(info) {
+	defer conn.Close()
+	rep, err := newClient(t.Context(), conn).do("INFO", section)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.text
+}
+
+func versionOf(t *testing.T, port int) string {
+	for line := range strings.Lines(info(t, port, "server")) {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
 			return v
 		}
@@ -133,16 +141,14 @@ func TestReplication(t *testing.T) {
 	find(t, fs, "redis.replication", validate.Warning, "is a replica of 127.0.0.1:"+strconv.Itoa(primary))
 
 	// The primary counts the replica once it has connected.
-	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(primary))})
-	defer c.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		info, _ := c.Info(t.Context(), "replication").Result()
-		if strings.Contains(info, "connected_slaves:1") {
+		repl := info(t, primary, "replication")
+		if strings.Contains(repl, "connected_slaves:1") {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the replica never connected:\n%s", info)
+			t.Fatalf("the replica never connected:\n%s", repl)
 		}
 		time.Sleep(10 * time.Millisecond) // polling INFO: no event to wait on
 	}

@@ -1,30 +1,33 @@
 package redisprobe
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/netprobe"
 )
 
 // checkConfig reads the settings Octopus needs (reference §6.5). Managed
 // Redis services often refuse CONFIG; then the admin has to check by hand.
-func checkConfig(ctx context.Context, c *redis.Client, addr string) validate.Findings {
+func checkConfig(c *client, addr string) validate.Findings {
 	settings := map[string]string{}
 	for _, key := range []string{"save", "appendonly", "maxmemory-policy"} {
-		m, err := c.ConfigGet(ctx, key).Result()
-		if err != nil {
+		rep, err := c.do("CONFIG", "GET", key)
+		var refused serverError
+		switch {
+		case errors.As(err, &refused):
 			return validate.Findings{configUnreadable(addr, err.Error())}
+		case err != nil:
+			return validate.Findings{unanswered(addr, "CONFIG GET "+key, err)}
 		}
-		v, ok := m[key]
-		if !ok {
+		// The answer is [key, value], or [] for a setting this Redis lacks.
+		if len(rep.items) != 2 || !strings.EqualFold(rep.items[0].text, key) {
 			return validate.Findings{configUnreadable(addr, "CONFIG GET "+key+" answered nothing")}
 		}
-		settings[key] = v
+		settings[key] = netprobe.Shown(rep.items[1].text)
 	}
 
 	var out validate.Findings
@@ -50,6 +53,14 @@ func checkConfig(ctx context.Context, c *redis.Client, addr string) validate.Fin
 	return out
 }
 
+// unanswered is a command that got no usable answer once the login
+// worked: a timeout, a reply beyond the limits, a closed connection.
+func unanswered(addr, command string, err error) validate.Finding {
+	return validate.Finding{ID: "redis.config", Severity: validate.Error, Field: fieldHost,
+		Message: fmt.Sprintf("Redis at %s answered PING but not %s: %v.", addr, command, err),
+		Fix:     "Check that redis-server itself listens on this port, not a proxy or another service."}
+}
+
 func configUnreadable(addr, why string) validate.Finding {
 	return validate.Finding{ID: "redis.config", Severity: validate.Warning, Field: fieldHost,
 		Message: fmt.Sprintf("Redis at %s would not show its settings (%s); managed Redis services often block CONFIG.", addr, why),
@@ -57,9 +68,9 @@ func configUnreadable(addr, why string) validate.Finding {
 }
 
 // checkInfo reads the version and the replication role from INFO.
-func checkInfo(ctx context.Context, c *redis.Client, addr string) validate.Findings {
+func checkInfo(c *client, addr string) validate.Findings {
 	var out validate.Findings
-	server, err := infoSection(ctx, c, "server")
+	server, err := infoSection(c, "server")
 	if err != nil {
 		return validate.Findings{{ID: "redis.version", Severity: validate.Warning, Field: fieldHost,
 			Message: fmt.Sprintf("Redis at %s would not answer INFO server: %v.", addr, err),
@@ -80,7 +91,7 @@ func checkInfo(ctx context.Context, c *redis.Client, addr string) validate.Findi
 			Message: fmt.Sprintf("Redis at %s is version %s.", addr, version)})
 	}
 
-	repl, err := infoSection(ctx, c, "replication")
+	repl, err := infoSection(c, "replication")
 	if err != nil {
 		return append(out, validate.Finding{ID: "redis.replication", Severity: validate.Warning, Field: fieldHost,
 			Message: fmt.Sprintf("Redis at %s would not answer INFO replication: %v.", addr, err),
@@ -105,20 +116,21 @@ func checkInfo(ctx context.Context, c *redis.Client, addr string) validate.Findi
 	return out
 }
 
-// infoSection reads one INFO section into key/value pairs.
-func infoSection(ctx context.Context, c *redis.Client, section string) (map[string]string, error) {
-	text, err := c.Info(ctx, section).Result()
+// infoSection reads one INFO section into key/value pairs, each value as a
+// finding may show it.
+func infoSection(c *client, section string) (map[string]string, error) {
+	rep, err := c.do("INFO", section)
 	if err != nil {
 		return nil, err
 	}
 	kv := map[string]string{}
-	for line := range strings.Lines(text) {
+	for line := range strings.Lines(rep.text) {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		if k, v, ok := strings.Cut(line, ":"); ok {
-			kv[k] = v
+			kv[k] = netprobe.Shown(v)
 		}
 	}
 	return kv, nil
