@@ -2,6 +2,7 @@ package winsim
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -68,7 +69,7 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		nodes := []node{}
 		for _, db := range c.Databases {
-			for _, name := range slices.Sorted(mapsKeys(db.Nodes)) {
+			for _, name := range slices.Sorted(maps.Keys(db.Nodes)) {
 				row := db.Nodes[name]
 				nodes = append(nodes, node{"OctopusServerNodes-" + name, name, row.RunningTasks, row.Drain})
 			}

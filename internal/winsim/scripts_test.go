@@ -2,6 +2,7 @@ package winsim_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -557,7 +558,7 @@ func (cl *cluster) noSecrets(t *testing.T) {
 	t.Helper()
 	secrets := append(cl.c.secrets.all(), cl.masterKey(t))
 	var texts []string
-	for _, b := range append(slices.Collect(mapsValues(cl.boxes)), cl.tent) {
+	for _, b := range append(slices.Collect(maps.Values(cl.boxes)), cl.tent) {
 		texts = append(texts, b.Transcripts(t))
 	}
 	for _, r := range cl.runs {
@@ -567,16 +568,6 @@ func (cl *cluster) noSecrets(t *testing.T) {
 		for _, s := range secrets {
 			if s != "" && strings.Contains(text, s) {
 				t.Errorf("a secret (%.6s...) reached a transcript or the screen", s)
-			}
-		}
-	}
-}
-
-func mapsValues[K comparable, V any](m map[K]V) func(func(V) bool) {
-	return func(yield func(V) bool) {
-		for _, v := range m {
-			if !yield(v) {
-				return
 			}
 		}
 	}

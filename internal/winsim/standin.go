@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -506,21 +507,11 @@ func (s *standIn) showServerConfiguration(in *ServerInstance, o opts) int {
 	}
 	fmt.Fprintln(s.out, `<?xml version="1.0" encoding="utf-8"?>`)
 	fmt.Fprintln(s.out, `<octopus-settings>`)
-	for _, key := range slices.Sorted(mapsKeys(flat)) {
+	for _, key := range slices.Sorted(maps.Keys(flat)) {
 		fmt.Fprintf(s.out, "  <set key=%q>%s</set>\n", key, flat[key])
 	}
 	fmt.Fprintln(s.out, `</octopus-settings>`)
 	return 0
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // service installs, starts, stops and restarts an instance's service as
@@ -739,7 +730,7 @@ func (s *standIn) shim() int {
 	case "get-service":
 		type row struct{ Name, Status, StartType string }
 		list := []row{}
-		for _, name := range slices.Sorted(mapsKeys(s.m.Services)) {
+		for _, name := range slices.Sorted(maps.Keys(s.m.Services)) {
 			if len(args) == 0 || strings.EqualFold(args[0], name) {
 				svc := s.m.Services[name]
 				list = append(list, row{name, svc.Status, svc.StartType})
