@@ -239,10 +239,7 @@ func (b *builder) redis() {
 		return
 	}
 	pw := b.opts.Secrets.RedisPassword
-	ro := redisprobe.Options{TLSConfig: b.opts.RedisTLS}
-	if d := b.opts.Dialer; d != nil {
-		ro.Dialer = d.DialContext
-	}
+	ro := redisprobe.Options{TLSConfig: b.opts.RedisTLS, Dialer: b.env.DialContext}
 	b.add(Probe{ID: "redis.reach", Field: "tentacles.redis.host",
 		What:      "connect to Redis " + net.JoinHostPort(r.Host, strconv.Itoa(r.Port)),
 		DependsOn: []string{"tentacles.redis.port", "tentacles.redis.ssl"},

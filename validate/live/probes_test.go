@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +16,13 @@ import (
 
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/netprobe/probetest"
 )
+
+func TestMain(m *testing.M) {
+	probetest.ForbidMachineDNS()
+	os.Exit(m.Run())
+}
 
 func loadExample(t *testing.T, name string) steps.Answers {
 	t.Helper()
@@ -190,7 +197,7 @@ func TestRunAllAgainstLoopbackCluster(t *testing.T) {
 		{Name: "OCTO2", Host: "127.0.0.1", WebPort: node(t, "2025.3.1200", 418), CommsPort: listen(t)},
 		{Name: "OCTO3", Host: "127.0.0.1", WebPort: freePort(t), CommsPort: freePort(t)},
 	}
-	a.Database.Server = `sql01.octoha-test.invalid\OCTOPUS`
+	a.Database.Server = `sql01.corp.local\OCTOPUS` // not in the resolver's table
 	a.Storage.Root = `\\127.0.0.1\Octopus`
 	a.Storage.TaskLogs = `Z:\TaskLogs`
 	balancer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -201,9 +208,10 @@ func TestRunAllAgainstLoopbackCluster(t *testing.T) {
 
 	var gotPassword string
 	opts := Options{
-		Timeout: 2 * time.Second,
-		Secrets: Secrets{SQLPassword: "s3cret!", RedisPassword: "unused"},
-		Dialer:  smbDialer{port: listen(t)},
+		Timeout:  2 * time.Second,
+		Secrets:  Secrets{SQLPassword: "s3cret!", RedisPassword: "unused"},
+		Resolver: probetest.Hosts{},
+		Dialer:   smbDialer{port: listen(t)},
 		Database: func(ctx context.Context, got steps.Answers, pw string) validate.Findings {
 			gotPassword = pw
 			return validate.Findings{{ID: "db.login", Severity: validate.OK, Field: "database.server", Message: "logged in to " + got.Database.Server}}

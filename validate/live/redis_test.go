@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/octoha/octoha/steps"
-	"github.com/octoha/octoha/validate/netprobe/hostile"
+	"github.com/octoha/octoha/validate/netprobe/probetest"
 	"github.com/octoha/octoha/validate/redisprobe/redistest"
 )
 
@@ -50,25 +50,25 @@ func TestAbandonedRedisProbeStops(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		head string
-		then hostile.Then
+		then probetest.Then
 	}{
-		{"array header, then nothing", "*2147483000\r\n", hostile.Hold},
-		{"bulk header, then a trickle", "$100\r\n", hostile.Trickle},
+		{"array header, then nothing", "*2147483000\r\n", probetest.Hold},
+		{"bulk header, then a trickle", "$100\r\n", probetest.Trickle},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := hostile.Redis(t, 0, tc.head, tc.then)
+			s := probetest.Redis(t, 0, tc.head, tc.then)
 			a := steps.Defaults()
 			a.Tentacles.Mode = steps.ModePolling
 			a.Tentacles.Polling = steps.PollingRedis
 			a.Tentacles.Redis = steps.Redis{Host: "127.0.0.1", Port: s.Port}
 
 			returned := false
-			use := hostile.Measure(func() {
-				returned = hostile.Within(timeout+margin, func() {
+			use := probetest.Measure(func() {
+				returned = probetest.Within(timeout+margin, func() {
 					RunField(t.Context(), a, "tentacles.redis.host", Options{Timeout: timeout})
 				})
 			})
-			t.Logf("took %v, heap peak %.2f MB, %.2f MB left", use.Took, hostile.MB(use.Peak), hostile.MB(use.Left))
+			t.Logf("took %v, heap peak %.2f MB, %.2f MB left", use.Took, probetest.MB(use.Peak), probetest.MB(use.Left))
 			if !returned {
 				t.Fatalf("the live check did not return at its %v timeout", timeout)
 			}
@@ -76,7 +76,7 @@ func TestAbandonedRedisProbeStops(t *testing.T) {
 				t.Errorf("the abandoned probe still holds its connection")
 			}
 			if use.Peak > 4<<20 || use.Left > 1<<20 {
-				t.Errorf("the heap grew by %.1f MB, and still held %.1f MB once the probe was abandoned", hostile.MB(use.Peak), hostile.MB(use.Left))
+				t.Errorf("the heap grew by %.1f MB, and still held %.1f MB once the probe was abandoned", probetest.MB(use.Peak), probetest.MB(use.Left))
 			}
 		})
 	}

@@ -9,28 +9,34 @@ package netprobe
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 )
 
-// Resolver looks up host names; *net.Resolver is one.
+// Resolver looks up host names; *net.Resolver is one. Every probe that
+// connects by name looks it up through one (Env.DialContext), so tests
+// give a fixed table and never the machine's DNS.
 type Resolver interface {
 	LookupHost(ctx context.Context, host string) ([]string, error)
 }
 
-// Dialer opens connections; *net.Dialer is one.
+// Dialer opens connections to IP addresses; *net.Dialer is one.
 type Dialer interface {
 	DialContext(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // Env is how the checks reach the network. A zero Env uses the system
-// resolver, a plain dialer and an HTTP client built on that dialer.
+// resolver, a plain dialer and an HTTP client built on them.
 type Env struct {
 	Resolver Resolver
 	Dialer   Dialer
 	// HTTP serves the health-check, /api and balancer requests. Its own
-	// Timeout should be 0: the context bounds each request.
+	// Timeout should be 0: the context bounds each request. nil builds
+	// one on DialContext (see newHTTPClient), which a test's client
+	// should copy the limits of.
 	HTTP *http.Client
 }
 
@@ -52,17 +58,77 @@ func (e Env) httpClient() *http.Client {
 	if e.HTTP != nil {
 		return e.HTTP
 	}
-	return NewHTTPClient(e.dialer())
+	return newHTTPClient(e.DialContext)
 }
 
-// NewHTTPClient is the client the checks use by default. It dials with d,
-// and ignores any proxy from the environment: the question is whether this
-// machine reaches the node itself, not whether a proxy does.
-func NewHTTPClient(d Dialer) *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		Proxy:               nil,
-		DialContext:         d.DialContext,
-		TLSHandshakeTimeout: 5 * time.Second,
-		DisableKeepAlives:   true,
-	}}
+// DialContext connects to addr (host:port), looking the host up with the
+// Env's resolver and trying its addresses in turn. A failed lookup is a
+// *net.DNSError whatever the resolver returned, so no check can take a
+// name that does not resolve for a port that refuses.
+func (e Env) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return e.dialer().DialContext(ctx, network, addr)
+	}
+	ips, err := e.resolver().LookupHost(ctx, host)
+	if err != nil {
+		return nil, asDNSError(host, err)
+	}
+	if len(ips) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	var first error
+	for _, ip := range ips {
+		conn, err := e.dialer().DialContext(ctx, network, net.JoinHostPort(ip, port))
+		if err == nil {
+			return conn, nil
+		}
+		if first == nil {
+			first = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, first
 }
+
+// asDNSError keeps a resolver's *net.DNSError, and wraps any other error in
+// one.
+func asDNSError(host string, err error) error {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return err
+	}
+	return &net.DNSError{Err: err.Error(), Name: host, IsTimeout: timedOut(err), UnwrapErr: err}
+}
+
+// maxHeaderBytes bounds a response's status line and headers; an Octopus
+// node's are under 2 KB.
+const maxHeaderBytes = 64 << 10
+
+// newHTTPClient is the client the checks use by default. It dials with
+// dial, ignores any proxy from the environment (the question is whether
+// this machine reaches the node itself, not whether a proxy does), reads at
+// most maxHeaderBytes of headers, and follows no redirect (see noRedirects).
+func newHTTPClient(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                  nil,
+			DialContext:            dial,
+			TLSHandshakeTimeout:    5 * time.Second,
+			DisableKeepAlives:      true,
+			MaxResponseHeaderBytes: maxHeaderBytes,
+		},
+		CheckRedirect: noRedirects,
+	}
+}
+
+// noRedirects hands a redirect back as the answer. A balancer's health
+// check follows none (HAProxy's http-check and NGINX's health checks read
+// the status they get), so a node that redirects is down to it; and a
+// redirect could send the probe to a host or port the answers never named.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

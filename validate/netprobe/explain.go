@@ -7,14 +7,21 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"syscall"
 )
 
 // refused reports whether the peer actively refused the connection: the
-// host is up but nothing listens on the port, or a firewall rejects it.
+// host is up but nothing listens on the port, or a firewall rejects it. A
+// failed name lookup never is, even when its text says "refused" (this
+// machine's DNS server refusing the query).
 func refused(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return false
+	}
 	// Windows reports WSAECONNREFUSED, which is not syscall.ECONNREFUSED
 	// there; its text says "actively refused".
 	return errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(err.Error(), "refused")
@@ -55,5 +62,10 @@ func explain(err error) string {
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
 		return "the connection was closed without an answer"
 	}
-	return err.Error()
+	// net/http's errors repeat the method and URL the finding already gives.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	return Shown(err.Error())
 }

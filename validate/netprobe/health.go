@@ -3,7 +3,6 @@ package netprobe
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/octoha/octoha/validate"
@@ -19,7 +18,7 @@ const (
 // draining, anything else is broken (reference §5.1). who names the node,
 // e.g. "OCTO1".
 func Health(ctx context.Context, env Env, field, who, url string) validate.Findings {
-	status, err := get(ctx, env, url)
+	status, moved, err := get(ctx, env, url)
 	if err != nil {
 		f := validate.Finding{ID: "http.ping", Severity: validate.Error, Field: field,
 			Message: fmt.Sprintf("%s: GET %s: %s.", who, url, explain(err)),
@@ -41,14 +40,14 @@ func Health(ctx context.Context, env Env, field, who, url string) validate.Findi
 			Fix:     "If the drain was not meant, end it in Configuration > Nodes or with `Octopus.Server.exe node --drain=false` on the node."}}
 	}
 	return validate.Findings{{ID: "http.ping", Severity: validate.Error, Field: field,
-		Message: fmt.Sprintf("%s is unhealthy: GET %s answered %d %s (200 means healthy, 418 draining).", who, url, status, http.StatusText(status)),
+		Message: fmt.Sprintf("%s is unhealthy: GET %s answered %d %s%s (200 means healthy, 418 draining).", who, url, status, http.StatusText(status), moved),
 		Fix:     "Read the Octopus Server log on the node, and check loadBalancer.healthCheck is /api/octopusservernodes/ping."}}
 }
 
 // Public checks the health check through the balancer's public URL: users
 // get what this request gets.
 func Public(ctx context.Context, env Env, field, url string) validate.Findings {
-	status, err := get(ctx, env, url)
+	status, moved, err := get(ctx, env, url)
 	if err != nil {
 		f := validate.Finding{ID: "lb.public", Severity: validate.Error, Field: field,
 			Message: fmt.Sprintf("The balancer: GET %s: %s.", url, explain(err)),
@@ -70,22 +69,34 @@ func Public(ctx context.Context, env Env, field, url string) validate.Findings {
 			Fix:     "Make the balancer's health check expect 200 from /api/octopusservernodes/ping, so a draining node (418) gets no users (reference §5.1)."}}
 	}
 	return validate.Findings{{ID: "lb.public", Severity: validate.Error, Field: field,
-		Message: fmt.Sprintf("The balancer: GET %s answered %d %s.", url, status, http.StatusText(status)),
+		Message: fmt.Sprintf("The balancer: GET %s answered %d %s%s.", url, status, http.StatusText(status), moved),
 		Fix:     "A 502 or 503 means the balancer reaches no healthy node: check each node's health check and the balancer's backend list and ports."}}
 }
 
-// get fetches url and returns its status, reading the body so the
-// connection ends cleanly.
-func get(ctx context.Context, env Env, url string) (int, error) {
+// get fetches url and returns its status, and for a redirect a note
+// naming where it points, which is not followed (see noRedirects). The
+// body is never read: the status is the answer, and a body without end, or
+// one that trickles, must not hold the check.
+func get(ctx context.Context, env Env, url string) (status int, moved string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	resp, err := env.httpClient().Do(req)
+	resp, err := do(env, req)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	return resp.StatusCode, nil
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		moved = fmt.Sprintf(", a redirect to %s, which octoha does not follow: a balancer's health check does not either", Shown(loc))
+	}
+	return resp.StatusCode, moved, nil
+}
+
+// do sends req with env's client, following no redirect even when the
+// client given would.
+func do(env Env, req *http.Request) (*http.Response, error) {
+	c := *env.httpClient()
+	c.CheckRedirect = noRedirects
+	return c.Do(req)
 }

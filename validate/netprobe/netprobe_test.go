@@ -6,13 +6,21 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/netprobe/probetest"
 )
+
+func TestMain(m *testing.M) {
+	probetest.ForbidMachineDNS()
+	os.Exit(m.Run())
+}
 
 // openPort listens on a free loopback port and accepts (and drops)
 // connections until the test ends.
@@ -217,11 +225,62 @@ func TestPublicUntrustedCertificate(t *testing.T) {
 }
 
 func TestDNS(t *testing.T) {
-	f := only(t, DNS(timeoutCtx(t, 2*time.Second), Env{}, "nodes[0].host", "octo1.octoha-test.invalid"))
-	wantFinding(t, f, "dns.host", validate.Error, "octo1.octoha-test.invalid")
+	env := Env{Resolver: probetest.Hosts{"octo1.corp.local": {"10.0.0.11", "10.0.0.12"}}}
+	f := only(t, DNS(timeoutCtx(t, time.Second), env, "nodes[0].host", "octo9.corp.local"))
+	wantFinding(t, f, "dns.host", validate.Error, "octo9.corp.local does not resolve from this machine (no such host)")
 
-	f = only(t, DNS(timeoutCtx(t, 2*time.Second), Env{}, "nodes[0].host", "localhost"))
-	wantFinding(t, f, "dns.host", validate.OK, "localhost resolves to")
+	f = only(t, DNS(timeoutCtx(t, time.Second), env, "nodes[0].host", "OCTO1.corp.local"))
+	wantFinding(t, f, "dns.host", validate.OK, "OCTO1.corp.local resolves to 10.0.0.11, 10.0.0.12")
+}
+
+// dnsRefused is what a lookup returns when this machine's DNS server
+// refuses the query: its text says "connection refused".
+var dnsRefused = probetest.Failing{Err: &net.DNSError{Err: "dial udp 10.0.0.53:53: connect: connection refused", Server: "10.0.0.53:53"}}
+
+// A name that does not resolve is a DNS failure in every check that
+// connects, never a port that refuses, which before install is only a
+// warning ("expected until Octopus is installed").
+func TestNameThatDoesNotResolveIsNotRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		resolver Resolver
+		says     string
+	}{
+		{"no such host", probetest.Hosts{}, "octo1.corp.local does not resolve (no such host)"},
+		{"the DNS server refuses", dnsRefused, "the name lookup failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := Env{Resolver: tc.resolver}
+			port := Port{ID: "tcp.web", Field: "nodes[0].host", Host: "octo1.corp.local", Port: 80, Role: "OCTO1's web port", BeforeInstall: true, Fix: "Open it."}
+			for _, f := range []validate.Finding{
+				only(t, TCP(timeoutCtx(t, time.Second), env, port)),
+				only(t, Health(timeoutCtx(t, time.Second), env, "nodes[0].host", "OCTO1", "http://octo1.corp.local/api/octopusservernodes/ping")),
+				only(t, Public(timeoutCtx(t, time.Second), env, "loadBalancer.publicUrl", "https://octo1.corp.local/api/octopusservernodes/ping")),
+				only(t, Versions(timeoutCtx(t, time.Second), env, "octopus.version", "2026.4.6909", []Node{{"OCTO1", "http://octo1.corp.local"}})),
+			} {
+				t.Log(f)
+				if f.Severity != validate.Error || !strings.Contains(f.Message, tc.says) {
+					t.Errorf("%s: want an error that says %q, got %s", f.ID, tc.says, f)
+				}
+				if strings.Contains(f.Message+f.Fix, "until Octopus is installed") || strings.Contains(f.Fix, "Once the node is installed") {
+					t.Errorf("%s: a name that does not resolve taken for a port not yet open: %s", f.ID, f)
+				}
+			}
+		})
+	}
+}
+
+// The error a dial returns when this machine's DNS server refuses the
+// query says "connection refused", but it is not the port refusing.
+func TestRefusedIsNeverADNSFailure(t *testing.T) {
+	lookup := &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "dial udp 10.0.0.53:53: connect: connection refused", Name: "octo1.corp.local"}}
+	if refused(lookup) {
+		t.Errorf("refused(%v) = true", lookup)
+	}
+	port := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	if !refused(port) {
+		t.Errorf("refused(%v) = false", port)
+	}
 }
 
 func TestVersions(t *testing.T) {
@@ -303,11 +362,12 @@ func (d portDialer) DialContext(ctx context.Context, network, addr string) (net.
 
 func TestSMB(t *testing.T) {
 	host, port := openPort(t)
-	env := Env{Dialer: portDialer{smb: net.JoinHostPort(host, strconv.Itoa(port))}}
+	fs01 := probetest.Hosts{"fs01.corp.local": {"10.0.0.5"}}
+	env := Env{Resolver: fs01, Dialer: portDialer{smb: net.JoinHostPort(host, strconv.Itoa(port))}}
 	f := only(t, SMB(timeoutCtx(t, time.Second), env, "storage.root", `\\fs01.corp.local\Octopus`))
 	wantFinding(t, f, "smb.reach", validate.OK, "File server fs01.corp.local", "fs01.corp.local:445")
 
-	env = Env{Dialer: portDialer{smb: "127.0.0.1:" + strconv.Itoa(closedPort(t))}}
+	env = Env{Resolver: fs01, Dialer: portDialer{smb: "127.0.0.1:" + strconv.Itoa(closedPort(t))}}
 	f = only(t, SMB(timeoutCtx(t, time.Second), env, "storage.root", `\\fs01.corp.local\Octopus`))
 	wantFinding(t, f, "smb.reach", validate.Error, "refused", "445")
 

@@ -29,7 +29,7 @@ func (p Port) Address() string { return net.JoinHostPort(p.Host, strconv.Itoa(p.
 
 // TCP checks that p accepts a TCP connection from this machine.
 func TCP(ctx context.Context, env Env, p Port) validate.Findings {
-	conn, err := env.dialer().DialContext(ctx, "tcp", p.Address())
+	conn, err := env.DialContext(ctx, "tcp", p.Address())
 	if err == nil {
 		conn.Close()
 		return validate.Findings{{ID: p.ID, Severity: validate.OK, Field: p.Field,

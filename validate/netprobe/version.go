@@ -79,6 +79,10 @@ func Versions(ctx context.Context, env Env, field, want string, nodes []Node) va
 	return out
 }
 
+// maxAPIBody bounds what askVersion reads of /api; Octopus's API root is a
+// few kilobytes of links.
+const maxAPIBody = 256 << 10
+
 // askVersion reads one node's /api.
 func askVersion(ctx context.Context, env Env, field string, n Node) nodeVersion {
 	url := strings.TrimRight(n.BaseURL, "/") + "/api"
@@ -89,7 +93,7 @@ func askVersion(ctx context.Context, env Env, field string, n Node) nodeVersion 
 	if err != nil {
 		return problem(validate.Error, fmt.Sprintf("%s: %s is not a URL: %v.", n.Name, url, err), "Check the node's host and web port.")
 	}
-	resp, err := env.httpClient().Do(req)
+	resp, err := do(env, req)
 	if err != nil {
 		if refused(err) {
 			return nodeVersion{node: n} // not running Octopus yet
@@ -99,7 +103,7 @@ func askVersion(ctx context.Context, env Env, field string, n Node) nodeVersion 
 	}
 	defer resp.Body.Close()
 	var api struct{ Version string }
-	body := io.LimitReader(resp.Body, 1<<20)
+	body := io.LimitReader(resp.Body, maxAPIBody)
 	if resp.StatusCode != http.StatusOK {
 		return problem(validate.Warning, fmt.Sprintf("%s: GET %s answered %d %s, not Octopus's API root, so its version is unknown.", n.Name, url, resp.StatusCode, http.StatusText(resp.StatusCode)),
 			"Check that Octopus (and not another web site) owns the node's web port.")
@@ -108,7 +112,7 @@ func askVersion(ctx context.Context, env Env, field string, n Node) nodeVersion 
 		return problem(validate.Warning, fmt.Sprintf("%s: GET %s did not answer with Octopus's API root (no \"Version\"), so its version is unknown.", n.Name, url),
 			"Check that Octopus (and not another web site) owns the node's web port.")
 	}
-	return nodeVersion{node: n, version: strings.TrimSpace(api.Version)}
+	return nodeVersion{node: n, version: Shown(strings.TrimSpace(api.Version))}
 }
 
 // listVersions reads "OCTO1 runs 2025.3.1, OCTO2 and OCTO3 run 2026.4.6909",

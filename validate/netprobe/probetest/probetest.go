@@ -1,10 +1,13 @@
-// Package hostile starts loopback servers that answer the probes as an
-// attacker would (a Redis reply that claims two billion elements, an HTTP
-// body without end, a trickle, a redirect to another port), and measures
-// what a probe spent on them, for the tests that hold the probes' bounds.
-package hostile
+// Package probetest is the probes' test kit, as net/http/httptest is
+// net/http's: loopback servers that answer as an attacker would (a Redis
+// reply that claims two billion elements, an HTTP body without end, a
+// trickle, a redirect to another port), a measure of what a probe spent on
+// them, and a fixed resolver, so no test asks the machine's DNS.
+package probetest
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net"
 	"runtime"
@@ -13,6 +16,41 @@ import (
 	"testing"
 	"time"
 )
+
+// Hosts is a fixed resolver: the addresses of the names it holds (in lower
+// case), and "no such host" for any other.
+type Hosts map[string][]string
+
+// LookupHost answers as *net.Resolver does.
+func (h Hosts) LookupHost(_ context.Context, host string) ([]string, error) {
+	if addrs, ok := h[strings.ToLower(host)]; ok {
+		return addrs, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+// ForbidMachineDNS makes every lookup through the machine's resolver
+// (net.DefaultResolver, which *net.Dialer and net.LookupIP use) fail,
+// except for names in /etc/hosts, so a test that forgets to give a probe
+// its resolver fails here instead of asking the network. Call it from
+// TestMain.
+func ForbidMachineDNS() {
+	net.DefaultResolver = &net.Resolver{PreferGo: true,
+		Dial: func(context.Context, string, string) (net.Conn, error) {
+			return nil, errors.New("a test asked the machine's DNS: give the probe a resolver (probetest.Hosts)")
+		}}
+}
+
+// Failing is a resolver whose every lookup fails with err, such as this
+// machine's DNS server refusing the query.
+type Failing struct{ Err *net.DNSError }
+
+// LookupHost fails.
+func (f Failing) LookupHost(_ context.Context, host string) ([]string, error) {
+	e := *f.Err
+	e.Name = host
+	return nil, &e
+}
 
 // Server is a loopback listener that hands every connection to a handler.
 type Server struct {
