@@ -3,6 +3,7 @@ package redisprobe
 import (
 	"context"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,8 +11,14 @@ import (
 
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/netprobe/probetest"
 	"github.com/octoha/octoha/validate/redisprobe/redistest"
 )
+
+func TestMain(m *testing.M) {
+	probetest.ForbidMachineDNS()
+	os.Exit(m.Run())
+}
 
 func local(port int) steps.Redis { return steps.Redis{Host: "127.0.0.1", Port: port} }
 
