@@ -103,26 +103,6 @@ func config(a steps.Answers, t target, password, database string) (msdsn.Config,
 	return cfg, nil
 }
 
-// deadlineDialer gives every connection (TCP to the server, UDP to the SQL
-// Browser) the probe's absolute deadline, so no read can outlive it even
-// where go-mssqldb does not pass the context down.
-type deadlineDialer struct {
-	next     mssql.Dialer
-	deadline time.Time
-}
-
-func (d deadlineDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	c, err := d.next.DialContext(ctx, network, addr)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.SetDeadline(d.deadline); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return c, nil
-}
-
 // session is one open connection and the pool that owns it.
 type session struct {
 	db   *sql.DB
@@ -149,7 +129,8 @@ func open(ctx context.Context, a steps.Answers, t target, password, database str
 		next = opts.Dialer
 	}
 	connector := mssql.NewConnectorConfig(cfg)
-	connector.Dialer = deadlineDialer{next: next, deadline: deadline}
+	connector.Dialer = probeDialer{ctx: ctx, next: next, resolver: opts.resolver(), deadline: deadline,
+		parallel: a.Database.MultiSubnetFailover}
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(1)
 	conn, err := db.Conn(ctx)

@@ -63,6 +63,9 @@ func connectFinding(err error, t target, a steps.Answers) validate.Finding {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return warnf("db.connect", "database.server", "", "The database check was cancelled before it finished.")
+	case tooMuch(err):
+		return errorf("db.connect", "database.server", "Check that database.server and database.port name SQL Server itself, not a proxy or another service.",
+			"%s while connecting to %s.", errTooMuch, t)
 	case hasSQLError(err, errLoginFailed):
 		return errorf("db.login", userField(a), "Check the user name and password. SQL Server must also allow SQL Server logins (mixed-mode authentication); its error log gives the exact reason for the refusal.",
 			"SQL Server %s refused the login for %s (error 18456).", t, loginName(a))

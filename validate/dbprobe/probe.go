@@ -28,13 +28,23 @@ type Options struct {
 	// zero means DefaultTimeout.
 	Timeout time.Duration
 	// Dialer opens the TCP connection to SQL Server and the UDP exchange
-	// with the SQL Browser; nil uses the network directly. Tests point it
-	// at a fake server.
+	// with the SQL Browser, to an address the Resolver gave; nil uses the
+	// network directly. Tests point it at a fake server.
 	Dialer mssql.Dialer
+	// Resolver looks up the server's name; nil is the system's. Tests
+	// give a fixed table.
+	Resolver Resolver
 	// InstalledNodes are nodes already running in this cluster (the "add
 	// a node" flow knows them); a live row with one of these names is the
 	// node itself, not a name clash.
 	InstalledNodes []string
+}
+
+func (o Options) resolver() Resolver {
+	if o.Resolver != nil {
+		return o.Resolver
+	}
+	return net.DefaultResolver
 }
 
 func (o Options) withDefaults() Options {
@@ -91,7 +101,7 @@ func probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 			"SQL authentication needs a user name.")}
 	}
 	t := parseServer(a.Database.Server, a.Database.Port)
-	if f, ok := resolve(ctx, t); !ok {
+	if f, ok := resolve(ctx, t, opts.resolver()); !ok {
 		return validate.Findings{f}
 	}
 
@@ -146,12 +156,12 @@ func probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 }
 
 // resolve looks the host up under the deadline, for a plain finding when
-// the name is wrong (go-mssqldb's own lookup takes no context).
-func resolve(ctx context.Context, t target) (validate.Finding, bool) {
+// the name is wrong, before the driver tries.
+func resolve(ctx context.Context, t target, r Resolver) (validate.Finding, bool) {
 	if net.ParseIP(t.host) != nil {
 		return validate.Finding{}, true
 	}
-	if _, err := net.DefaultResolver.LookupHost(ctx, t.host); err != nil {
+	if _, err := r.LookupHost(ctx, t.host); err != nil {
 		if isTimeout(err) {
 			return errorf("db.timeout", "database.server", "Check this machine's DNS servers.",
 				"Looking up %q took too long.", t.host), false

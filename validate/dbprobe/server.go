@@ -58,6 +58,10 @@ const oldestMajor = 13
 
 // queryFailed turns a failed query into a finding under the check's ID.
 func (c *checker) queryFailed(id, field, what string, err error) validate.Finding {
+	if tooMuch(err) {
+		return errorf(id, field, "Check that database.server names SQL Server itself, not a proxy or another service.",
+			"%s while the probe read %s.", errTooMuch, what)
+	}
 	if isTimeout(err) {
 		return errorf("db.timeout", "database.server", "Raise the timeout, or check the server's load.",
 			"SQL Server %s took too long to answer while %s.", c.t, what)
