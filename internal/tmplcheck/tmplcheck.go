@@ -7,19 +7,34 @@ package tmplcheck
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"text/template"
 	"text/template/parse"
 )
 
-// Check walks the parse tree of each template and returns how many actions
-// print, and one line per action that prints without ending in one of the
-// quoting functions ("CHECKLIST.md.tmpl:12:4: {{.Name}}"). An action that
-// only declares or assigns a variable prints nothing and is not counted;
-// conditions of if, range and with print nothing either, only the actions
-// in their bodies do. A {{template}} call prints what the called template
-// prints: pass that template too (t.Templates() holds every one of a set).
-// The lines come sorted, so a failing test reads the same every run.
-func Check(quoting template.FuncMap, templates ...*template.Template) (printed int, unquoted []string) {
+// Action is one action that prints.
+type Action struct {
+	// File is the template file it was parsed from (for ParseFS, the
+	// file's base name), Line its line there, and Where "file:line:col".
+	File  string
+	Line  int
+	Where string
+	// Func is the function its pipeline ends in, "" when it ends in a
+	// field, a variable or a parenthesised pipeline.
+	Func string
+	// Text is the action as written, {{...}}.
+	Text string
+}
+
+// Actions walks the parse tree of each template and returns every action
+// that prints, in source order per template. An action that only declares
+// or assigns a variable prints nothing and is left out; so are the
+// conditions of if, range and with (only the actions in their bodies
+// print). A {{template}} call prints what the called template prints: pass
+// that template too (t.Templates() holds every one of a set).
+func Actions(templates ...*template.Template) []Action {
+	var out []Action
 	for _, tmpl := range templates {
 		if tmpl == nil || tmpl.Tree == nil {
 			continue
@@ -28,18 +43,35 @@ func Check(quoting template.FuncMap, templates ...*template.Template) (printed i
 			if len(action.Pipe.Decl) > 0 {
 				return
 			}
-			printed++
 			cmds := action.Pipe.Cmds
-			last := cmds[len(cmds)-1]
-			if ident, ok := last.Args[0].(*parse.IdentifierNode); ok && quoting[ident.Ident] != nil {
-				return
+			a := Action{File: tmpl.Tree.ParseName, Text: action.String()}
+			if ident, ok := cmds[len(cmds)-1].Args[0].(*parse.IdentifierNode); ok {
+				a.Func = ident.Ident
 			}
-			where, _ := tmpl.Tree.ErrorContext(action)
-			unquoted = append(unquoted, fmt.Sprintf("%s: %s", where, action))
+			a.Where, _ = tmpl.Tree.ErrorContext(action)
+			// Where is "file:line:col".
+			if parts := strings.Split(a.Where, ":"); len(parts) >= 3 {
+				a.Line, _ = strconv.Atoi(parts[len(parts)-2])
+			}
+			out = append(out, a)
 		})
 	}
+	return out
+}
+
+// Check returns how many actions of the templates print, and one line per
+// action that prints without ending in one of the quoting functions
+// ("CHECKLIST.md.tmpl:12:4: {{.Name}}"). The lines come sorted, so a failing
+// test reads the same every run.
+func Check(quoting template.FuncMap, templates ...*template.Template) (printed int, unquoted []string) {
+	actions := Actions(templates...)
+	for _, a := range actions {
+		if a.Func == "" || quoting[a.Func] == nil {
+			unquoted = append(unquoted, fmt.Sprintf("%s: %s", a.Where, a.Text))
+		}
+	}
 	slices.Sort(unquoted)
-	return printed, unquoted
+	return len(actions), unquoted
 }
 
 func walk(n parse.Node, visit func(*parse.ActionNode)) {

@@ -37,3 +37,16 @@ func TestCatchesRawValues(t *testing.T) {
 		t.Errorf("%q does not say where the actions are", unquoted)
 	}
 }
+
+func TestActionsSayWhereAndWhich(t *testing.T) {
+	tmpl := template.Must(template.New("f.tmpl").Funcs(quoting).Parse("a\n| {{q .A}} | {{.B}} |\n{{if .C}}{{.C | q}}{{end}}"))
+	got := Actions(tmpl)
+	want := []Action{
+		{File: "f.tmpl", Line: 2, Where: "f.tmpl:2:4", Func: "q", Text: "{{q .A}}"},
+		{File: "f.tmpl", Line: 2, Where: "f.tmpl:2:15", Func: "", Text: "{{.B}}"},
+		{File: "f.tmpl", Line: 3, Where: "f.tmpl:3:11", Func: "q", Text: "{{.C | q}}"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
