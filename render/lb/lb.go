@@ -8,10 +8,12 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"text/template"
 
+	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -22,16 +24,18 @@ var templateFiles embed.FS
 // a template that does not parse is a bug caught by every test, so Must is
 // right here.
 var templates = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("lb").Funcs(template.FuncMap{
+	funcs := template.FuncMap{
 		"ngx":     nginxQuote,
 		"hap":     haproxyQuote,
 		"hapname": haproxyName,
 		"host":    hostToken,
 		"comment": comment,
-		"code":    mdCode,
 		"join":    strings.Join,
 		"add":     func(a, b int) int { return a + b },
-	}).ParseFS(templateFiles, "templates/*.tmpl"))
+	}
+	// The Markdown notes print every value through internal/markdown.
+	maps.Copy(funcs, markdown.Funcs)
+	return template.Must(template.New("lb").Funcs(funcs).ParseFS(templateFiles, "templates/*.tmpl"))
 })
 
 // Nginx renders nginx/octopus.conf: a complete nginx.conf for open-source

@@ -92,9 +92,8 @@ func plainText(s string) error {
 	return nil
 }
 
-// comment makes s safe inside a one-line '#' comment of either format or a
-// Markdown table cell: control characters (a newline would start a live
-// line) become spaces.
+// comment makes s safe inside a one-line '#' comment of either format:
+// control characters (a newline would start a live line) become spaces.
 func comment(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -102,31 +101,4 @@ func comment(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// mdCode returns s as a Markdown code span, which shows any character as
-// itself: the fence is one backtick longer than the longest run inside, and
-// a space pads a value that starts or ends with a backtick (CommonMark
-// §6.1). Control characters become spaces, and '|' is escaped so a value
-// cannot split a table row.
-func mdCode(s string) string {
-	if s == "" {
-		return "*(empty)*"
-	}
-	s = comment(s)
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	s = strings.ReplaceAll(s, "|", `\|`)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return fence + s + fence
 }
