@@ -1,27 +1,45 @@
 package render
 
 import (
-	"bytes"
 	"embed"
-	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"text/template"
 
+	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
 
-//go:embed templates/CHECKLIST.md.tmpl
-var checklistFS embed.FS
+//go:embed templates/*.md.tmpl
+var markdownFS embed.FS
 
-// checklistTemplate is parsed on first use, not at start-up.
-var checklistTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("CHECKLIST.md.tmpl").Funcs(template.FuncMap{
+// markdownFuncs are what the checklists' templates call: the quoting
+// functions of internal/markdown, through which every printed value goes
+// (TestEveryMarkdownValueIsQuoted holds that), and helpers that compute a
+// value to quote.
+var markdownFuncs = func() template.FuncMap {
+	funcs := template.FuncMap{
 		"joinScript": JoinScript,
-		"lbFile":     lbFileFor,
 		"inc":        func(i int) int { return i + 1 },
-	}).ParseFS(checklistFS, "templates/CHECKLIST.md.tmpl"))
+	}
+	maps.Copy(funcs, markdown.Funcs)
+	return funcs
+}()
+
+// parseMarkdown parses the named templates with the sentences they share.
+// Templates are parsed on first use, not at start-up.
+func parseMarkdown(names ...string) *template.Template {
+	t := template.New(names[0]).Funcs(markdownFuncs).Option("missingkey=error")
+	for _, name := range append(names, "shared.md.tmpl") {
+		template.Must(t.ParseFS(markdownFS, "templates/"+name))
+	}
+	return t
+}
+
+var checklistTemplate = sync.OnceValue(func() *template.Template {
+	return parseMarkdown("CHECKLIST.md.tmpl")
 })
 
 // checklistNode is one node's row: where it is and what must reach it.
@@ -37,7 +55,6 @@ type checklistData struct {
 	Nodes              []checklistNode
 	Folders            []steps.SharedFolder
 	ShareHosts         []string
-	ServiceAccount     string
 	PublicHost         string
 	PublicPort         int
 	SQLPort            int
@@ -46,7 +63,6 @@ type checklistData struct {
 	FirstNodeScript    string
 	TentacleScript     string
 	LBFile             string
-	ConnectsAs         string
 	PollingMode        string
 	ListeningTentacles bool
 }
@@ -62,7 +78,6 @@ func Checklist(a steps.Answers) ([]byte, error) {
 	d := checklistData{
 		A:                  &a,
 		Folders:            a.SharedFolders(),
-		ServiceAccount:     a.Octopus.ServiceAccount,
 		PublicHost:         a.PublicHost(),
 		PublicPort:         a.PublicPort(),
 		SQLPort:            a.SQLPort(),
@@ -72,17 +87,6 @@ func Checklist(a steps.Answers) ([]byte, error) {
 		LBFile:             lbFileFor(a.LoadBalancer.Kind),
 		PollingMode:        a.PollingMode(),
 		ListeningTentacles: !a.UsesPolling(),
-	}
-	if d.ServiceAccount == "" {
-		d.ServiceAccount = "each node's computer account (DOMAIN\\NODE$, the service runs as Local System)"
-	}
-	switch {
-	case a.Database.Auth == steps.AuthSQL:
-		d.ConnectsAs = fmt.Sprintf("the SQL login `%s`", a.Database.User)
-	case a.Octopus.ServiceAccount != "":
-		d.ConnectsAs = fmt.Sprintf("the service account `%s`", a.Octopus.ServiceAccount)
-	default:
-		d.ConnectsAs = "each node's computer account (`DOMAIN\\NODE$`)"
 	}
 	seen := map[string]bool{}
 	for _, f := range d.Folders {
@@ -100,11 +104,7 @@ func Checklist(a steps.Answers) ([]byte, error) {
 	if a.PollingMode() == steps.PollingRedis {
 		d.PollingPorts = []int{a.Tentacles.BasePort}
 	}
-	var b bytes.Buffer
-	if err := checklistTemplate().Execute(&b, d); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return markdown.Execute(checklistTemplate(), "CHECKLIST.md.tmpl", d)
 }
 
 func lbFileFor(kind string) string {

@@ -1,13 +1,12 @@
 package render
 
 import (
-	"bytes"
-	"embed"
 	"fmt"
 	"strings"
 	"sync"
 	"text/template"
 
+	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
@@ -28,15 +27,8 @@ const (
 // DrainScript is the drain script's file name for a node.
 func DrainScript(node string) string { return ps.DrainScriptName(node) }
 
-//go:embed templates/add-node.md.tmpl templates/remove-node.md.tmpl
-var changeFS embed.FS
-
-// changeTemplates are parsed on first use, not at start-up.
 var changeTemplates = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("change").Funcs(template.FuncMap{
-		"inc":  func(i int) int { return i + 1 },
-		"join": strings.Join,
-	}).ParseFS(changeFS, "templates/add-node.md.tmpl", "templates/remove-node.md.tmpl"))
+	return parseMarkdown("add-node.md.tmpl", "remove-node.md.tmpl")
 })
 
 // changeData is what both change checklists read.
@@ -61,9 +53,7 @@ type changeData struct {
 	SQLPort        int
 	ShareHosts     []string
 	Folders        []steps.SharedFolder
-	ServiceAccount string
 	LBFile         string
-	LBApply        string
 	JoinScript     string
 	DrainScript    string
 	UpdateScript   string
@@ -89,18 +79,13 @@ func newChangeData(a steps.Answers, node steps.Node, web, comms int) changeData 
 		PublicPort:      a.PublicPort(),
 		SQLPort:         a.SQLPort(),
 		Folders:         a.SharedFolders(),
-		ServiceAccount:  a.Octopus.ServiceAccount,
 		LBFile:          lbFileFor(a.LoadBalancer.Kind),
-		LBApply:         lbApply(a.LoadBalancer.Kind),
 		UpdateScript:    TentacleUpdateScript,
 		TentacleScript:  TentacleScript,
 		AnswersFile:     AnswersFile,
 		ServicePassword: a.Octopus.ServiceAccount != "" && !strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
 		ShowMasterKey: "& " + ps.Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
 			" show-master-key --instance " + ps.Quote(a.Octopus.Instance),
-	}
-	if d.ServiceAccount == "" {
-		d.ServiceAccount = "each node's computer account (DOMAIN\\NODE$, the service runs as Local System)"
 	}
 	if a.PollingMode() == steps.PollingUniquePort {
 		d.Forward = comms
@@ -126,20 +111,6 @@ func commsFrom(a steps.Answers) string {
 	return ""
 }
 
-// lbApply says how to put the balancer file in place, per kind (the first
-// lines of each file say the same).
-func lbApply(kind string) string {
-	switch kind {
-	case steps.LBNginx:
-		return "copy it to /etc/nginx/nginx.conf, then `nginx -t && systemctl reload nginx` (a reload keeps open connections)"
-	case steps.LBHAProxy:
-		return "copy it to /etc/haproxy/haproxy.cfg, then `haproxy -c -f /etc/haproxy/haproxy.cfg && systemctl reload haproxy` (a reload keeps open connections)"
-	case steps.LBIISARR:
-		return "run it on the IIS server in an elevated PowerShell"
-	}
-	return "change the balancer as the file says"
-}
-
 // AddNodeFiles renders what adding grown.Nodes[added] to a running cluster
 // needs: its join script, the balancer file, the tentacle update and a
 // fresh register-tentacle.ps1 when tentacles poll every node, and the
@@ -157,6 +128,13 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 		l.add(TentacleUpdateScript)(ps.AddNodeToTentacles(grown, added))
 		l.add(TentacleScript)(ps.RegisterTentacle(grown))
 	}
+	l.add(ChecklistFile)(addNodeChecklist(grown, added))
+	return l.result()
+}
+
+// addNodeChecklist is the CHECKLIST.md of AddNodeFiles.
+func addNodeChecklist(grown steps.Answers, added int) ([]byte, error) {
+	node := grown.Nodes[added]
 	d := newChangeData(grown, node, grown.NodeWebPort(added), grown.NodeCommsPort(added))
 	d.JoinScript = JoinScript(node.Name)
 	d.LicenceWarning = len(grown.Nodes) > 2
@@ -165,8 +143,7 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 			d.Others = append(d.Others, nodeRow(grown, i))
 		}
 	}
-	l.add(ChecklistFile)(executeChange("add-node.md.tmpl", d))
-	return l.result()
+	return markdown.Execute(changeTemplates(), "add-node.md.tmpl", d)
 }
 
 // RemoveNodeFiles renders what taking before.Nodes[removed] out needs:
@@ -186,6 +163,13 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 		l.add(TentacleUpdateScript)(ps.RemoveNodeFromTentacles(shrunk, node.Name, ps.CommsAddress(before, removed)))
 		l.add(TentacleScript)(ps.RegisterTentacle(shrunk))
 	}
+	l.add(ChecklistFile)(removeNodeChecklist(before, removed, shrunk))
+	return l.result()
+}
+
+// removeNodeChecklist is the CHECKLIST.md of RemoveNodeFiles.
+func removeNodeChecklist(before steps.Answers, removed int, shrunk steps.Answers) ([]byte, error) {
+	node := before.Nodes[removed]
 	d := newChangeData(shrunk, node, before.NodeWebPort(removed), before.NodeCommsPort(removed))
 	d.DrainScript = DrainScript(node.Name)
 	d.WasFirst = removed == 0
@@ -193,14 +177,5 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 	for i := range shrunk.Nodes {
 		d.Others = append(d.Others, nodeRow(shrunk, i))
 	}
-	l.add(ChecklistFile)(executeChange("remove-node.md.tmpl", d))
-	return l.result()
-}
-
-func executeChange(name string, d changeData) ([]byte, error) {
-	var b bytes.Buffer
-	if err := changeTemplates().ExecuteTemplate(&b, name, d); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return markdown.Execute(changeTemplates(), "remove-node.md.tmpl", d)
 }
