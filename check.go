@@ -17,6 +17,11 @@ import (
 // runCheck is `octoha check`: every pure check and every live probe, as a
 // preflight report.
 func runCheck(args []string, stdout, stderr io.Writer) int {
+	return runCheckOn(network{}, args, stdout, stderr)
+}
+
+// runCheckOn is runCheck with the probes reaching the network through via.
+func runCheckOn(via network, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("octoha check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	answers := fs.String("answers", "", "answers file (required)")
@@ -46,7 +51,7 @@ Exits 0 when nothing is an error, 1 otherwise.
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := liveOptions(*timeout, secretsFromEnv())
+	opts := liveOptions(*timeout, secretsFromEnv(), via)
 	findings := append(validate.Check(file.Answers), live.RunAll(ctx, file.Answers, opts)...)
 	findings = findings.Ignore(splitList(*ignore))
 	if *asJSON {

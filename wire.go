@@ -10,18 +10,27 @@ import (
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/dbprobe"
 	"github.com/octoha/octoha/validate/live"
+	"github.com/octoha/octoha/validate/netprobe"
 )
 
 // This file connects the packages that must not know each other: the live
 // probes (and the SQL driver behind them) to the wizard and to check.
 
+// network is how the live probes reach the network: the zero value is the
+// machine's resolver, which octoha itself always uses; tests give a fixed
+// table, so no test asks the machine's DNS.
+type network struct {
+	Resolver netprobe.Resolver
+}
+
 // liveOptions wires the live probes, the database's included.
-func liveOptions(timeout time.Duration, secrets live.Secrets) live.Options {
+func liveOptions(timeout time.Duration, secrets live.Secrets, via network) live.Options {
 	return live.Options{
-		Timeout: timeout,
-		Secrets: secrets,
+		Timeout:  timeout,
+		Secrets:  secrets,
+		Resolver: via.Resolver,
 		Database: func(ctx context.Context, a steps.Answers, password string) validate.Findings {
-			return dbprobe.Probe(ctx, a, password, dbprobe.Options{Timeout: timeout})
+			return dbprobe.Probe(ctx, a, password, dbprobe.Options{Timeout: timeout, Resolver: via.Resolver})
 		},
 	}
 }
@@ -38,7 +47,7 @@ func secretsFromEnv() live.Secrets {
 // liveCheck is the wizard's live check of one field, started when the
 // admin leaves it or pauses typing.
 func liveCheck(ctx context.Context, a steps.Answers, field string) validate.Findings {
-	return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, secretsFromEnv()))
+	return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, secretsFromEnv(), network{}))
 }
 
 // listNodes is the wizard's listing of the nodes Octopus knows, for adding
