@@ -43,3 +43,29 @@ func Write(a steps.Answers, dir string, force bool) (Result, error) {
 	res.Written, err = render.WriteFiles(dir, files, force)
 	return res, err
 }
+
+// WriteWithAnswers is Write with a copy of the answers in the same
+// all-or-nothing set (render.AnswersFile, mode 0600): the wizard's export,
+// which leaves the answers beside the files.
+func WriteWithAnswers(a steps.Answers, dir string, force bool) (Result, error) {
+	files, findings, err := Plan(a)
+	res := Result{Findings: findings}
+	if err != nil {
+		return res, err
+	}
+	res.Written, err = writeWithAnswers(dir, files, a, force)
+	return res, err
+}
+
+// writeWithAnswers writes files and the answers (mode 0600, as steps.Save
+// writes them) into dir as one set.
+func writeWithAnswers(dir string, files []render.File, a steps.Answers, force bool) ([]string, error) {
+	answers, err := steps.Marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	return render.WriteSet(dir, files, render.WriteOptions{
+		Force:   force,
+		Private: []render.File{{Path: render.AnswersFile, Content: answers}},
+	})
+}

@@ -120,12 +120,5 @@ func resolveHost(ctx context.Context, r Resolver, field, host string) validate.F
 // 0600) into dir as one set: all of them or, when anything fails or
 // (without force) any of them exists, none.
 func writeChange(dir string, files []render.File, a steps.Answers, force bool) ([]string, error) {
-	answers, err := steps.Marshal(a)
-	if err != nil {
-		return nil, err
-	}
-	return render.WriteSet(dir, files, render.WriteOptions{
-		Force:   force,
-		Private: []render.File{{Path: render.AnswersFile, Content: answers}},
-	})
+	return writeWithAnswers(dir, files, a, force)
 }

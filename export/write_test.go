@@ -80,3 +80,36 @@ func TestChangeWritesItsAnswersWithTheSetOrNothing(t *testing.T) {
 		t.Errorf("an existing answers file: %v, folder %v", err, tree(t, other))
 	}
 }
+
+// The wizard's export keeps a copy of the answers beside the files, in the
+// same set: when the copy cannot be written, no other file is, and when
+// it is written it holds the answers, mode 0600.
+func TestWizardExportWritesItsAnswersWithTheSetOrNothing(t *testing.T) {
+	a := example(t)
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, render.AnswersFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteWithAnswers(a, dir, true); err == nil {
+		t.Fatal("written although the answers copy could not be")
+	}
+	if got := tree(t, dir); len(got) != 0 {
+		t.Errorf("a failed export left %d files: %v", len(got), got)
+	}
+	dir = t.TempDir()
+	res, err := WriteWithAnswers(a, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(dir, render.AnswersFile)
+	info, err := os.Stat(copyPath)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("answers copy: %v %v", info, err)
+	}
+	if !strings.Contains(strings.Join(res.Written, "\n"), copyPath) {
+		t.Errorf("the answers copy is not among the written files: %v", res.Written)
+	}
+	if f, err := steps.Load(copyPath); err != nil || f.Answers.Nodes[0] != a.Nodes[0] {
+		t.Errorf("the copy does not load as the answers: %v", err)
+	}
+}

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -20,7 +19,7 @@ const DefaultOutDir = "octoha-out"
 
 // AnswersFileName is the copy of the answers saved beside the exported
 // files, so the folder says what it was made from.
-const AnswersFileName = "octoha-answers.yaml"
+const AnswersFileName = render.AnswersFile
 
 // exportScreen asks for the output folder and writes through export.Write,
 // the same code `octoha export` runs.
@@ -37,8 +36,6 @@ type exportedMsg struct {
 	dir          string
 	res          export.Result
 	err          error
-	answersPath  string
-	answersErr   error
 	overwritable bool
 	// change is an add-node export: the answers are among res.Written.
 	change bool
@@ -62,7 +59,7 @@ func (e *exportScreen) open(m *model) tea.Cmd {
 }
 
 // write exports in a command: rendering and the disk stay off the update
-// loop. The answers go beside the files only when the files were written.
+// loop. The answers copy is part of the same all-or-nothing set.
 func (e *exportScreen) write(m *model, force bool) tea.Cmd {
 	dir := strings.TrimSpace(e.input.Value())
 	if dir == "" {
@@ -75,12 +72,7 @@ func (e *exportScreen) write(m *model, force bool) tea.Cmd {
 	}
 	return func() tea.Msg {
 		msg := exportedMsg{dir: dir}
-		msg.res, msg.err = export.Write(a, dir, force)
-		if msg.err == nil {
-			// dir is a folder on this machine, so filepath is right here.
-			msg.answersPath = filepath.Join(dir, AnswersFileName)
-			msg.answersErr = steps.Save(msg.answersPath, a)
-		}
+		msg.res, msg.err = export.WriteWithAnswers(a, dir, force)
 		msg.overwritable = errors.Is(msg.err, render.ErrExists)
 		return msg
 	}
@@ -156,13 +148,6 @@ func (e *exportScreen) view(m *model, w, h int) []string {
 	case e.done:
 		for _, p := range r.res.Written {
 			out = append(out, "  wrote "+p)
-		}
-		switch {
-		case r.change:
-		case r.answersErr != nil:
-			out = append(out, "  "+m.st.err.Render("could not save "+r.answersPath+": "+r.answersErr.Error()))
-		default:
-			out = append(out, "  wrote "+r.answersPath)
 		}
 		done := "Done. Copy the folder to the nodes and follow CHECKLIST.md."
 		if r.change {

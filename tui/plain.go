@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -235,31 +234,30 @@ func (p *plain) export(opts Options) int {
 	if dir == "" {
 		dir = DefaultOutDir
 	}
-	res, err := export.Write(p.a, dir, false)
+	res, err := export.WriteWithAnswers(p.a, dir, false)
 	if errors.Is(err, render.ErrExists) {
 		fmt.Fprintln(p.out, "  "+err.Error())
 		answer, rerr := p.prompt("Overwrite them? (yes/no) [no]")
 		if rerr == nil && (answer == "yes" || answer == "y") {
-			res, err = export.Write(p.a, dir, true)
+			res, err = export.WriteWithAnswers(p.a, dir, true)
 		}
 	}
 	for _, f := range res.Findings {
 		p.finding(f)
 	}
 	if err != nil {
-		fmt.Fprintln(opts.Err, "octoha: nothing was written:", err)
+		// A write that began says itself what became of the folder.
+		var werr *render.WriteError
+		if errors.As(err, &werr) {
+			fmt.Fprintln(opts.Err, "octoha:", err)
+		} else {
+			fmt.Fprintln(opts.Err, "octoha: nothing was written:", err)
+		}
 		return exitInvalid
 	}
 	for _, path := range res.Written {
 		fmt.Fprintln(p.out, "wrote", path)
 	}
-	// dir is a folder on this machine, so filepath is right here.
-	copyPath := filepath.Join(dir, AnswersFileName)
-	if err := steps.Save(copyPath, p.a); err != nil {
-		fmt.Fprintln(opts.Err, "octoha:", err)
-		return exitInvalid
-	}
-	fmt.Fprintln(p.out, "wrote", copyPath)
 	return exitOK
 }
 

@@ -374,7 +374,7 @@ func TestExportWritesWhatExportWrites(t *testing.T) {
 	press(t, m, "ctrl+u")
 	typeText(t, m, dir)
 	press(t, m, "enter")
-	want, wantErr := export.Write(m.answers, filepath.Join(t.TempDir(), "cli"), false)
+	want, wantErr := export.WriteWithAnswers(m.answers, filepath.Join(t.TempDir(), "cli"), false)
 	if (wantErr == nil) != m.export.done {
 		t.Fatalf("wizard export done=%v, export.Write err %v; wizard err %v", m.export.done, wantErr, m.export.result.err)
 	}
