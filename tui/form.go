@@ -141,13 +141,13 @@ func (f *form) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 	fl, hasField := f.focused()
 	switch {
 	case key.Matches(msg, k.Back):
-		f.leave(m)
-		return m.back()
+		left := f.leave(m)
+		return tea.Batch(left, m.back())
 	case key.Matches(msg, k.Enter):
 		if !hasField || f.focus == len(f.fields)-1 {
-			f.leave(m)
+			left := f.leave(m)
 			f.touchStep(m)
-			return m.completeStep()
+			return tea.Batch(left, m.completeStep())
 		}
 		return f.move(m, 1)
 	case key.Matches(msg, k.Next):
@@ -235,7 +235,7 @@ func (f *form) touchStep(m *model) {
 }
 
 func (f *form) addNode(m *model) tea.Cmd {
-	f.leave(m)
+	left := f.leave(m) // the check it starts must run, or it counts as running for ever
 	addNode(&m.answers)
 	m.recheck()
 	first := len(f.fields) == 0
@@ -243,7 +243,7 @@ func (f *form) addNode(m *model) tea.Cmd {
 	if first {
 		f.focus = 0
 	}
-	return f.loadInput(m)
+	return tea.Batch(left, f.loadInput(m))
 }
 
 func (f *form) removeNode(m *model) tea.Cmd {

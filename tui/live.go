@@ -129,7 +129,7 @@ func (m *model) updateLive(msg tea.Msg) tea.Cmd {
 		lc := m.live[msg.field]
 		v, ok := m.currentValue(msg.field)
 		if lc == nil || !lc.running || lc.value != msg.value || !ok || v != msg.value {
-			return nil // stale: the value changed while the probe ran
+			return nil // stale: the value changed while the probe ran (see abandonStale)
 		}
 		lc.running = false
 		lc.cancel()
@@ -150,6 +150,23 @@ func (m *model) updateLive(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	return nil
+}
+
+// abandonStale stops every running check whose value is no longer its
+// field's, however the answer changed (a removed node moves the rows below
+// it up, an opened file replaces every answer): its result would be
+// dropped, so its probe must not run on to its timeout, holding a
+// connection and whatever a hostile server makes it hold.
+func (m *model) abandonStale() {
+	for path, lc := range m.live {
+		if !lc.running {
+			continue
+		}
+		if v, ok := m.currentValue(path); !ok || v != lc.value {
+			lc.cancel()
+			lc.running = false
+		}
+	}
 }
 
 func (m *model) anyLiveRunning() bool {
