@@ -11,6 +11,5 @@ import (
 	_ "github.com/airbus-cert/tree-sitter-powershell/bindings/go"
 	_ "github.com/charmbracelet/x/exp/teatest/v2"
 	_ "github.com/microsoft/go-mssqldb"
-	_ "github.com/redis/go-redis/v9"
 	_ "github.com/tree-sitter/go-tree-sitter"
 )
