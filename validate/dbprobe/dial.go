@@ -3,8 +3,8 @@ package dbprobe
 import (
 	"context"
 	"errors"
+	"github.com/octoha/octoha/validate/probeio"
 	"net"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -12,9 +12,7 @@ import (
 )
 
 // Resolver looks up host names; *net.Resolver is one.
-type Resolver interface {
-	LookupHost(ctx context.Context, host string) ([]string, error)
-}
+type Resolver = probeio.Resolver
 
 // readBudget is every byte the probe reads on one connection to SQL
 // Server, TLS included. Its answers are a few rows each, and the node
@@ -54,62 +52,20 @@ type probeDialer struct {
 func (d probeDialer) HostName() string { return "" }
 
 func (d probeDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(addr)
+	addrs, err := probeio.Addrs(ctx, d.resolver, addr)
 	if err != nil {
 		return nil, err
-	}
-	addrs := []string{addr}
-	if _, err := netip.ParseAddr(host); err != nil {
-		ips, err := d.resolver.LookupHost(ctx, host)
-		if err != nil {
-			var dnsErr *net.DNSError
-			if !errors.As(err, &dnsErr) {
-				err = &net.DNSError{Err: err.Error(), Name: host, UnwrapErr: err}
-			}
-			return nil, err
-		}
-		if len(ips) == 0 {
-			return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
-		}
-		addrs = addrs[:0]
-		for _, ip := range ips {
-			addrs = append(addrs, net.JoinHostPort(ip, port))
-		}
 	}
 	var conn net.Conn
 	if d.parallel && len(addrs) > 1 {
 		conn, err = d.dialFirst(ctx, network, addrs)
 	} else {
-		conn, err = d.dialInTurn(ctx, network, addrs)
+		conn, err = probeio.DialInTurn(ctx, d.next.DialContext, network, addrs)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := conn.SetDeadline(d.deadline); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	// An i/o deadline in the past ends any read or write at once, as the
-	// deadline itself would.
-	stop := context.AfterFunc(d.ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	return &budgetConn{Conn: conn, left: readBudget, stop: stop}, nil
-}
-
-func (d probeDialer) dialInTurn(ctx context.Context, network string, addrs []string) (net.Conn, error) {
-	var first error
-	for _, a := range addrs {
-		conn, err := d.next.DialContext(ctx, network, a)
-		if err == nil {
-			return conn, nil
-		}
-		if first == nil {
-			first = err
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, first
+	return probeio.Bound(d.ctx, conn, d.deadline, readBudget, errTooMuch)
 }
 
 // dialFirst dials every address at once, keeps the first connection and
@@ -144,28 +100,4 @@ func (d probeDialer) dialFirst(ctx context.Context, network string, addrs []stri
 		}
 	}
 	return nil, first
-}
-
-// budgetConn is a connection that reads at most left bytes in all.
-type budgetConn struct {
-	net.Conn
-	left int64
-	stop func() bool
-}
-
-func (c *budgetConn) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		return 0, errTooMuch
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.Conn.Read(p)
-	c.left -= int64(n)
-	return n, err
-}
-
-func (c *budgetConn) Close() error {
-	c.stop()
-	return c.Conn.Close()
 }

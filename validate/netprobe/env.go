@@ -9,10 +9,9 @@ package netprobe
 
 import (
 	"context"
-	"errors"
+	"github.com/octoha/octoha/validate/probeio"
 	"net"
 	"net/http"
-	"net/netip"
 	"time"
 )
 
@@ -66,44 +65,11 @@ func (e Env) httpClient() *http.Client {
 // *net.DNSError whatever the resolver returned, so no check can take a
 // name that does not resolve for a port that refuses.
 func (e Env) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(addr)
+	addrs, err := probeio.Addrs(ctx, e.resolver(), addr)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := netip.ParseAddr(host); err == nil {
-		return e.dialer().DialContext(ctx, network, addr)
-	}
-	ips, err := e.resolver().LookupHost(ctx, host)
-	if err != nil {
-		return nil, asDNSError(host, err)
-	}
-	if len(ips) == 0 {
-		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
-	}
-	var first error
-	for _, ip := range ips {
-		conn, err := e.dialer().DialContext(ctx, network, net.JoinHostPort(ip, port))
-		if err == nil {
-			return conn, nil
-		}
-		if first == nil {
-			first = err
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, first
-}
-
-// asDNSError keeps a resolver's *net.DNSError, and wraps any other error in
-// one.
-func asDNSError(host string, err error) error {
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return err
-	}
-	return &net.DNSError{Err: err.Error(), Name: host, IsTimeout: timedOut(err), UnwrapErr: err}
+	return probeio.DialInTurn(ctx, e.dialer().DialContext, network, addrs)
 }
 
 // maxHeaderBytes bounds a response's status line and headers; an Octopus

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/octoha/octoha/validate/probeio"
 	"net"
 	"strings"
 	"syscall"
@@ -30,8 +31,16 @@ func connect(ctx context.Context, r steps.Redis, addr string, opts Options) (c *
 		f := connectFinding(r, addr, err)
 		return nil, nil, &f
 	}
-	conn, stop := bound(ctx, raw)
-	close = func() { stop(); raw.Close() }
+	// The byte budget, the context's deadline, and cancellation that ends
+	// every read at once (the wizard abandons a probe as soon as its
+	// answer changes).
+	deadline, _ := ctx.Deadline()
+	conn, err := probeio.Bound(ctx, raw, deadline, replyBudget, errTooMuch)
+	if err != nil {
+		f := connectFinding(r, addr, err)
+		return nil, nil, &f
+	}
+	close = func() { conn.Close() }
 	if !r.SSL {
 		return newClient(ctx, conn), close, nil
 	}

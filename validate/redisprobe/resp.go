@@ -9,7 +9,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/octoha/octoha/validate/netprobe"
 )
@@ -62,35 +61,6 @@ func (e protocolError) Error() string {
 type serverError string
 
 func (e serverError) Error() string { return string(e) }
-
-// budgetConn is a connection that reads at most left bytes in all.
-type budgetConn struct {
-	net.Conn
-	left int64
-}
-
-func (c *budgetConn) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		return 0, errTooMuch
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.Conn.Read(p)
-	c.left -= int64(n)
-	return n, err
-}
-
-// bound gives conn the byte budget and ctx's deadline, and ends every read
-// and write at once when ctx is cancelled (the wizard abandons a probe as
-// soon as the answer changes). stop releases the watch on ctx.
-func bound(ctx context.Context, conn net.Conn) (bounded net.Conn, stop func()) {
-	if deadline, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(deadline)
-	}
-	unwatch := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	return &budgetConn{Conn: conn, left: replyBudget}, func() { unwatch() }
-}
 
 // reply is one RESP2 value: a simple or bulk string, an integer (as its
 // text) or an array. A nil bulk string or array has null set.
