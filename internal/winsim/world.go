@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 //go:embed host.ps1
@@ -192,7 +193,13 @@ func NewWorld(t testing.TB, pool *Pool, apiKey string) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	// Not t.TempDir: under load a PowerShell host can still be closing a
+	// file of the last run when the test ends, and t.TempDir's removal
+	// then fails the test; removeAll tries again.
+	dir, err := os.MkdirTemp("", "winsim-world-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := &World{Dir: dir, APIKey: apiKey, pool: pool, self: self}
 	if err := os.MkdirAll(filepath.Join(dir, "machines"), 0o755); err != nil {
 		t.Fatal(err)
@@ -206,11 +213,25 @@ func NewWorld(t testing.TB, pool *Pool, apiKey string) *World {
 	w.api = newAPI(dir, w.APIKey)
 	t.Cleanup(func() {
 		w.api.srv.Close()
-		for _, s := range w.shares {
-			os.RemoveAll(s)
+		for _, s := range append(w.shares, dir) {
+			if err := removeAll(s); err != nil {
+				t.Errorf("removing the world: %v", err)
+			}
 		}
 	})
 	return w
+}
+
+// removeAll is os.RemoveAll, tried a few times over a second.
+func removeAll(path string) error {
+	var err error
+	for range 10 {
+		if err = os.RemoveAll(path); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 // wrapper writes an executable at path that runs this binary as tool.
