@@ -77,11 +77,12 @@ func isPath(name string) bool {
 		strings.HasSuffix(lower, ".exe") || strings.HasSuffix(lower, ".ps1") || strings.HasSuffix(lower, ".cmd") || strings.HasSuffix(lower, ".bat")
 }
 
-// remainingArguments are the 5.1 cmdlets whose last positional parameter
+// remainingArguments are the 5.1 cmdlets whose positional parameter
 // takes every further argument (ValueFromRemainingArguments, which the
 // syntax text does not show): Write-Output -InputObject and Write-Host
-// -Object (PowerShell's WriteConsoleCmdlet.cs and WriteHostCmdlet's
-// source), ForEach-Object -RemainingScripts.
+// -Object (their [Parameter] attributes in PowerShell's
+// Microsoft.PowerShell.Commands.Utility), ForEach-Object
+// -RemainingScripts.
 var remainingArguments = map[string]bool{"write-output": true, "write-host": true, "foreach-object": true}
 
 func (c *checker) cmdletCall(n *Node) {

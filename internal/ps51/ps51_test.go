@@ -127,12 +127,6 @@ func parsed(t *testing.T) []*ps51.File {
 	return parsedFiles
 }
 
-// knownDefects are findings in today's emitted scripts that this change
-// does not fix, each listed for the merger in its note; the test fails
-// when one is no longer found, so that the list only shrinks. A defect is
-// a script name suffix, a rule, and a part of the message.
-var knownDefects = []struct{ file, rule, message string }{}
-
 // TestEmittedScriptsRunOnWindowsPowerShell51 holds every emitted script
 // to what Windows PowerShell 5.1 runs: its commands, parameters and enum
 // values, .NET Framework 4.5's types and members, variables assigned
@@ -143,25 +137,8 @@ func TestEmittedScriptsRunOnWindowsPowerShell51(t *testing.T) {
 	if len(files) < 30 {
 		t.Fatalf("only %d scripts rendered", len(files))
 	}
-	known := make([]int, len(knownDefects))
 	for _, f := range ps51.Check(files, loadTables(t)) {
-		expected := false
-		for i, k := range knownDefects {
-			if strings.HasSuffix(f.File, k.file) && f.Rule == k.rule && strings.Contains(f.Message, k.message) {
-				known[i]++
-				expected = true
-			}
-		}
-		if expected {
-			t.Logf("known defect: %s", f)
-			continue
-		}
 		t.Error(f)
-	}
-	for i, k := range knownDefects {
-		if known[i] == 0 {
-			t.Errorf("the known defect %q in %s is no longer found: take it off knownDefects", k.message, k.file)
-		}
 	}
 	t.Logf("checked %d scripts", len(files))
 }
