@@ -7,8 +7,6 @@ import (
 
 // call is one command invocation read from its elements.
 type call struct {
-	node *Node
-	name string
 	// named are the parameters named, in order, each with its argument
 	// node (nil for a switch, or a parameter whose argument is missing).
 	named []namedArg
@@ -28,7 +26,7 @@ type namedArg struct {
 // arguments; isSwitch says whether a parameter takes no argument.
 func readCall(cmd *Node, isSwitch func(name string) bool) call {
 	els := elements(cmd)
-	c := call{node: cmd, name: cmd.Name}
+	var c call
 	for i := 1; i < len(els); i++ {
 		e := els[i]
 		switch {
