@@ -91,7 +91,7 @@ func (c *checker) cmdletCall(n *Node) {
 	}
 	cmd := c.t.Commands[strings.ToLower(name)]
 	if cmd == nil {
-		c.report(n, RuleCmdlet, "%s is not a command of Windows PowerShell 5.1 (not in desktop-5.1.14393.206-windows.json)", n.Name)
+		c.report(n, RuleCmdlet, "%s is not a command of Windows PowerShell 5.1 (not in commands-5.1.txt)", n.Name)
 		return
 	}
 	if module != "" && !strings.EqualFold(module, cmd.Module) {

@@ -3,7 +3,6 @@ package ps51
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,7 +73,7 @@ type Member struct {
 func LoadTables(dir string) (*Tables, error) {
 	t := &Tables{Commands: map[string]*Command{}, Common: map[string]Param{}, Enums: map[string][]string{}, Plain: map[string]bool{},
 		Types: map[string]*DotNetType{}, Members: map[string][]*Member{}, Automatic: map[string]bool{}}
-	if err := t.loadCommands(filepath.Join(dir, "desktop-5.1.14393.206-windows.json")); err != nil {
+	if err := t.loadCommands(filepath.Join(dir, "commands-5.1.txt")); err != nil {
 		return nil, err
 	}
 	for _, load := range []struct {
@@ -190,32 +189,28 @@ func (t *Tables) automaticRow(f []string) error {
 	return nil
 }
 
-// The 5.1 table is PSScriptAnalyzer's dump of Get-Command on Windows
-// PowerShell 5.1.14393.206: per module, each command's syntax as text.
+// commands-5.1.txt holds, for each command the scripts use, its module,
+// kind and parameter sets as Get-Command -Syntax prints them on Windows
+// PowerShell 5.1.14393.206 (read from PSScriptAnalyzer's dump of it), one
+// tab-separated row a command.
 func (t *Tables) loadCommands(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	var dump struct {
-		Modules []struct {
-			Name             string
-			ExportedCommands []struct {
-				Name, CommandType, ParameterSets string
-			}
+	for n, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
-	}
-	if err := json.Unmarshal(bytes.TrimPrefix(data, []byte("\ufeff")), &dump); err != nil {
-		return fmt.Errorf("%s: %w", filepath.Base(path), err)
-	}
-	for _, m := range dump.Modules {
-		for _, c := range m.ExportedCommands {
-			sets, err := ParseSyntax(c.ParameterSets)
-			if err != nil {
-				return fmt.Errorf("%s: %s: %w", filepath.Base(path), c.Name, err)
-			}
-			t.Commands[strings.ToLower(c.Name)] = &Command{Name: c.Name, Module: m.Name, Kind: c.CommandType, Sets: sets}
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			return fmt.Errorf("%s:%d: want name, module, kind and parameter sets, tab-separated", filepath.Base(path), n+1)
 		}
+		sets, err := ParseSyntax(f[3])
+		if err != nil {
+			return fmt.Errorf("%s:%d: %s: %w", filepath.Base(path), n+1, f[0], err)
+		}
+		t.Commands[strings.ToLower(f[0])] = &Command{Name: f[0], Module: f[1], Kind: f[2], Sets: sets}
 	}
 	return nil
 }
