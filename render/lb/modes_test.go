@@ -93,7 +93,7 @@ func TestPersistenceChoices(t *testing.T) {
 		steps.LBNginx: {
 			steps.PersistenceNone:     {"round robin"},
 			steps.PersistenceCookie:   {"hash $octopus_affinity consistent;", "map $cookie_OctopusIdentificationToken", "[INFER]"},
-			steps.PersistenceSourceIP: {"ip_hash;"},
+			steps.PersistenceSourceIP: {"hash $remote_addr consistent;"},
 		},
 		steps.LBHAProxy: {
 			steps.PersistenceNone:     {"balance roundrobin"},
