@@ -59,10 +59,13 @@ type changeData struct {
 	UpdateScript   string
 	TentacleScript string
 	AnswersFile    string
-	ShowMasterKey  string
-	// ServicePassword says the join script asks for the service account's
-	// password (a domain account, not a gMSA).
-	ServicePassword bool
+	ServerExe      string
+	TentacleExe    string
+	// ScriptAsks is what the change's node script (the join or drain
+	// script) asks for, and UpdateAsks what update-polling-tentacles.ps1
+	// asks for, each run as the checklist prints it.
+	ScriptAsks []string
+	UpdateAsks []string
 	// LicenceWarning is set when the node count passes what a Professional
 	// licence allows (reference §7).
 	LicenceWarning bool
@@ -70,22 +73,21 @@ type changeData struct {
 
 func newChangeData(a steps.Answers, node steps.Node, web, comms int) changeData {
 	d := changeData{
-		A:               &a,
-		Node:            checklistNode{Node: node, WebPort: web, CommsPort: comms, CommsFrom: commsFrom(a)},
-		PollingMode:     a.PollingMode(),
-		PollsEveryNode:  ps.PollsEveryNode(a),
-		PollingAddress:  a.PollingAddress(),
-		PublicHost:      a.PublicHost(),
-		PublicPort:      a.PublicPort(),
-		SQLPort:         a.SQLPort(),
-		Folders:         a.SharedFolders(),
-		LBFile:          lbFileFor(a.LoadBalancer.Kind),
-		UpdateScript:    TentacleUpdateScript,
-		TentacleScript:  TentacleScript,
-		AnswersFile:     AnswersFile,
-		ServicePassword: a.Octopus.ServiceAccount != "" && !strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
-		ShowMasterKey: "& " + ps.Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
-			" show-master-key --instance " + ps.Quote(a.Octopus.Instance),
+		A:              &a,
+		Node:           checklistNode{Node: node, WebPort: web, CommsPort: comms, CommsFrom: commsFrom(a)},
+		PollingMode:    a.PollingMode(),
+		PollsEveryNode: ps.PollsEveryNode(a),
+		PollingAddress: a.PollingAddress(),
+		PublicHost:     a.PublicHost(),
+		PublicPort:     a.PublicPort(),
+		SQLPort:        a.SQLPort(),
+		Folders:        a.SharedFolders(),
+		LBFile:         lbFileFor(a.LoadBalancer.Kind),
+		UpdateScript:   TentacleUpdateScript,
+		TentacleScript: TentacleScript,
+		AnswersFile:    AnswersFile,
+		ServerExe:      serverExe(a),
+		TentacleExe:    tentacleExe,
 	}
 	if a.PollingMode() == steps.PollingUniquePort {
 		d.Forward = comms
@@ -138,6 +140,15 @@ func addNodeChecklist(grown steps.Answers, added int) ([]byte, error) {
 	d := newChangeData(grown, node, grown.NodeWebPort(added), grown.NodeCommsPort(added))
 	d.JoinScript = JoinScript(node.Name)
 	d.LicenceWarning = len(grown.Nodes) > 2
+	var err error
+	if d.ScriptAsks, err = asks(mandatoryParameters(ps.JoinNode(grown, added))); err != nil {
+		return nil, fmt.Errorf("%s: %w", d.JoinScript, err)
+	}
+	if d.PollsEveryNode {
+		if d.UpdateAsks, err = asks(mandatoryParameters(ps.AddNodeToTentacles(grown, added))); err != nil {
+			return nil, fmt.Errorf("%s: %w", TentacleUpdateScript, err)
+		}
+	}
 	for i := range grown.Nodes {
 		if i != added {
 			d.Others = append(d.Others, nodeRow(grown, i))
@@ -172,6 +183,15 @@ func removeNodeChecklist(before steps.Answers, removed int, shrunk steps.Answers
 	node := before.Nodes[removed]
 	d := newChangeData(shrunk, node, before.NodeWebPort(removed), before.NodeCommsPort(removed))
 	d.DrainScript = DrainScript(node.Name)
+	params, err := mandatoryParameters(ps.DrainNode(before, removed))
+	if d.ScriptAsks, err = asks(params, err, "WaitSeconds"); err != nil {
+		return nil, fmt.Errorf("%s: %w", d.DrainScript, err)
+	}
+	if d.PollsEveryNode {
+		if d.UpdateAsks, err = asks(mandatoryParameters(ps.RemoveNodeFromTentacles(shrunk, node.Name, ps.CommsAddress(before, removed)))); err != nil {
+			return nil, fmt.Errorf("%s: %w", TentacleUpdateScript, err)
+		}
+	}
 	d.WasFirst = removed == 0
 	d.KeptPorts = shrunk.PollingMode() == steps.PollingUniquePort
 	for i := range shrunk.Nodes {

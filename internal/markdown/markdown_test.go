@@ -271,3 +271,28 @@ func TestTemplates(t *testing.T) {
 		t.Error("text accepted an int")
 	}
 }
+
+// TestMdtestCodeCopiesValuesBack: mdtest.Code, through which the
+// checklist tests copy commands out of a document, gives back each value
+// as a reader copies it out of a code span in a sentence, in a table cell
+// and in an indented code block.
+func TestMdtestCodeCopiesValuesBack(t *testing.T) {
+	for _, s := range hostile {
+		inline, err := Code(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell, err := CodeCell(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := "Run " + inline + " now.\n\n    & " + s + "\n\n| " + cell + " | x |\n"
+		want := []string{s, "& " + s}
+		if strings.HasPrefix(cell, "`") {
+			want = append(want, s)
+		}
+		if got := mdtest.Code(doc); strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+			t.Errorf("mdtest.Code(%q) = %q, want %q", doc, got, want)
+		}
+	}
+}

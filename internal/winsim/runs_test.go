@@ -1,6 +1,7 @@
 package winsim_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/octoha/octoha/internal/winsim"
 	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -271,25 +273,42 @@ func helpBlock(src string) (synopsis string, params map[string]string) {
 }
 
 // TestARRScriptParses: configure-arr.ps1 needs IIS, which cannot run
-// here, so PowerShell's own parser reads it instead.
+// here, so PowerShell's own parser reads it instead: every example (and
+// the hostile ones) as an ARR cluster, with an https public URL (the
+// redirect of plain http, a certificate binding) and an http one.
 func TestARRScriptParses(t *testing.T) {
 	p := pool(t)
-	for _, c := range exampleCases(t) {
-		if c.answers.LoadBalancer.Kind != steps.LBIISARR {
-			continue
+	examples := exampleCases(t)
+	dir := t.TempDir()
+	parsed := 0
+	for _, c := range append(examples, hostileCases(t, examples)...) {
+		for _, scheme := range []string{"https", "http"} {
+			a := c.answers
+			a.LoadBalancer.Kind = steps.LBIISARR
+			if rest, ok := strings.CutPrefix(a.LoadBalancer.PublicURL, "https://"); ok {
+				a.LoadBalancer.PublicURL = scheme + "://" + rest
+			} else if rest, ok := strings.CutPrefix(a.LoadBalancer.PublicURL, "http://"); ok {
+				a.LoadBalancer.PublicURL = scheme + "://" + rest
+			}
+			src, err := ps.ConfigureARR(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(dir, fmt.Sprintf("configure-arr-%d.ps1", parsed))
+			if err := os.WriteFile(file, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			errs, err := p.Parse(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(errs) > 0 {
+				t.Errorf("%s (%s): PowerShell's parser reports %q", c.name, scheme, errs)
+			}
+			parsed++
 		}
-		files, err := render.All(c.answers)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		writeFiles(t, dir, files)
-		errs, err := p.Parse(filepath.Join(dir, render.ARRScript))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(errs) > 0 {
-			t.Errorf("%s: PowerShell's parser reports %q", c.name, errs)
-		}
+	}
+	if parsed < 20 {
+		t.Fatalf("only %d ARR scripts parsed: the test lost its grip", parsed)
 	}
 }

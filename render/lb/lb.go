@@ -14,6 +14,7 @@ import (
 	"text/template"
 
 	"github.com/octoha/octoha/internal/markdown"
+	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -31,7 +32,10 @@ var templates = sync.OnceValue(func() *template.Template {
 		"host":    hostToken,
 		"comment": comment,
 		"join":    strings.Join,
-		"add":     func(a, b int) int { return a + b },
+		// ps quotes a value for a PowerShell command the admin runs on a
+		// node, printed in a comment or a Markdown code block.
+		"ps":  ps.Quote,
+		"add": func(a, b int) int { return a + b },
 	}
 	// The Markdown notes print every value through internal/markdown.
 	maps.Copy(funcs, markdown.Funcs)

@@ -309,6 +309,44 @@ func TestLiveCookiePersistence(t *testing.T) {
 	}
 }
 
+// TestLiveSourceIPPersistence: with persistence source-ip each client
+// address stays on one node, and addresses that differ only in their last
+// octet still spread over the nodes. NGINX's ip_hash hashes only the first
+// three octets of an IPv4 address, so a whole /24 (an office, a VPN pool)
+// would land on one node; the whole address must be hashed.
+func TestLiveSourceIPPersistence(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			requireLive(t, kind, false)
+			c := startCluster(t)
+			b := startBalancer(t, c.answers(kind, steps.PersistenceSourceIP, steps.ModeListening, ""))
+			nodes := map[string]int{}
+			// Every address of 127.0.0.0/8 is this machine's, so each client
+			// can connect from its own address in 127.0.0.0/24.
+			for last := 2; last < 42; last++ {
+				from := net.IPv4(127, 0, 0, byte(last))
+				hc := client(c, b, nil)
+				hc.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+					d := net.Dialer{LocalAddr: &net.TCPAddr{IP: from}}
+					return d.DialContext(ctx, network, b.Addr(443))
+				}
+				seen := spread(t, hc, 5)
+				if len(seen) != 1 {
+					t.Errorf("client %s landed on %v; source-ip persistence should keep it on one node", from, seen)
+				}
+				for node := range seen {
+					nodes[node]++
+				}
+			}
+			if len(nodes) < 2 {
+				t.Errorf("40 clients in 127.0.0.0/24 all landed on %v: the balancer hashes less than the whole address", nodes)
+			}
+		})
+	}
+}
+
 // TestLivePolling sends bytes through the polling forwards: unique-port
 // reaches each node on its own port, redis balances one port; either way
 // the bytes come back unchanged (TCP passthrough, no TLS termination).

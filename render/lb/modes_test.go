@@ -93,7 +93,7 @@ func TestPersistenceChoices(t *testing.T) {
 		steps.LBNginx: {
 			steps.PersistenceNone:     {"round robin"},
 			steps.PersistenceCookie:   {"hash $octopus_affinity consistent;", "map $cookie_OctopusIdentificationToken", "[INFER]"},
-			steps.PersistenceSourceIP: {"ip_hash;"},
+			steps.PersistenceSourceIP: {"hash $remote_addr consistent;"},
 		},
 		steps.LBHAProxy: {
 			steps.PersistenceNone:     {"balance roundrobin"},
@@ -137,7 +137,7 @@ func TestTrustedProxiesReminder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(out), `--trustedProxies "<`) {
+		if !strings.Contains(string(out), `--trustedProxies '<`) {
 			t.Errorf("%s: no trustedProxies reminder when none are set", kind)
 		}
 		a.LoadBalancer.TrustedProxies = []string{"10.0.0.5"}
@@ -145,7 +145,7 @@ func TestTrustedProxiesReminder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(string(out), `--trustedProxies "<`) || !strings.Contains(string(out), "10.0.0.5") {
+		if strings.Contains(string(out), `--trustedProxies '<`) || !strings.Contains(string(out), "--trustedProxies '10.0.0.5'") {
 			t.Errorf("%s: with trustedProxies set the reminder is still there or the address is missing", kind)
 		}
 	}

@@ -43,6 +43,9 @@ const (
 type view struct {
 	OctopusVersion string
 	Instance       string
+	// ServerExe is Octopus.Server.exe on a node, for the commands the
+	// files print.
+	ServerExe string
 
 	PublicURL  string
 	PublicHost string
@@ -109,6 +112,7 @@ func newView(a steps.Answers) (view, error) {
 	v := view{
 		OctopusVersion:     string(a.Octopus.Version),
 		Instance:           a.Octopus.Instance,
+		ServerExe:          steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe"),
 		PublicURL:          a.LoadBalancer.PublicURL,
 		PublicHost:         host,
 		PublicPort:         a.PublicPort(),

@@ -150,3 +150,148 @@ func TestARRBindingCertificate(t *testing.T) {
 		t.Fatalf("%d https and %d http bindings rendered: the test lost its grip", tls, plain)
 	}
 }
+
+// TestARRRedirectsPlainHTTP: with an https public URL, plain http for the
+// public host is redirected to https by a global rule that sits before the
+// proxy rule, as the NGINX and HAProxy files redirect; otherwise the site's
+// http binding (Default Web Site keeps http *:80) carries sign-ins to the
+// nodes in clear text. The rule is made afresh at the proxy rule's place
+// on every run, so runs never pile rules up or leave it behind the proxy
+// rule, and it is a ShouldProcess step, so -WhatIf changes nothing. With
+// an http public URL there is nothing to redirect to. IIS cannot run
+// here: internal/winsim's TestARRScriptParses reads the script with
+// PowerShell's own parser.
+func TestARRRedirectsPlainHTTP(t *testing.T) {
+	names, examples := exampleAnswers(t)
+	tls, plain := 0, 0
+	for _, name := range names {
+		for _, scheme := range []string{"https", "http"} {
+			a := examples[name]
+			a.LoadBalancer.PublicURL = scheme + "://octopus.corp.local"
+			where := name + " " + scheme
+			src, err := ConfigureARR(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := codeLines(src)
+			step := findLine(lines, 0, "if ($PSCmdlet.ShouldProcess(('http://' + $PublicHost), ('Redirect plain http to {0} (URL Rewrite rule)' -f $httpsBase))) {")
+			if scheme == "http" {
+				plain++
+				if step >= 0 || strings.Contains(string(src), "'Redirect'") || paragraphSays(src, "redirects plain http") {
+					t.Errorf("%s: an http public URL has an https redirect", where)
+				}
+				continue
+			}
+			tls++
+			if step < 0 {
+				t.Errorf("%s: no ShouldProcess step redirects plain http to https", where)
+				continue
+			}
+			inStep := func(want string) int {
+				t.Helper()
+				i := findLine(lines, step, want)
+				for h := blockHeader(lines, i); i >= 0 && h != step; h = blockHeader(lines, h) {
+					if h < 0 {
+						i = -1
+					}
+				}
+				if i < 0 {
+					t.Errorf("%s: the redirect step has no %q", where, want)
+				}
+				return i
+			}
+			proxy := findLine(lines, 0, "if ($PSCmdlet.ShouldProcess($FarmName, 'Route every request to the farm (URL Rewrite rule)')) {")
+			if proxy < 0 || step < proxy {
+				t.Errorf("%s: the redirect step does not come after the proxy rule's", where)
+			}
+			if findLine(lines, 0, "$RedirectRuleName = 'octoha: ' + $FarmName + ' https redirect'") < 0 || findLine(lines, 0, "$ProxyRuleName = 'octoha: ' + $FarmName") < 0 {
+				t.Errorf("%s: the rule names are not set before the steps", where)
+			}
+			base := findLine(lines, 0, "$httpsBase = 'https://' + $PublicHost")
+			if base < 0 || base > step || findLine(lines, base, "$httpsBase += ':' + $PublicPort") < 0 {
+				t.Errorf("%s: the https address is not built from the public host and port", where)
+			}
+			// Idempotent: every old copy goes (enumerating a copy), then one
+			// is added at the proxy rule's index.
+			remove := inStep("$rules.Remove($element)")
+			if remove >= 0 && innermost(branchChain(lines, remove)) != "if ($element.GetAttributeValue('name') -eq $RedirectRuleName) {" ||
+				remove >= 0 && blockHeader(lines, blockHeader(lines, remove)) != findLine(lines, step, "foreach ($element in @($rules)) {") {
+				t.Errorf("%s: an earlier redirect rule is not removed first", where)
+			}
+			at := inStep("$proxyAt = $rules.IndexOf($element)")
+			if at >= 0 && innermost(branchChain(lines, at)) != "if ($element.GetAttributeValue('name') -eq $ProxyRuleName) {" {
+				t.Errorf("%s: the proxy rule's place is not looked up by its name", where)
+			}
+			add := inStep("$null = $rules.AddAt($proxyAt, $redirect)")
+			if add >= 0 && (add < remove || add < at) {
+				t.Errorf("%s: the rule is added before the old one is removed or the place is known", where)
+			}
+			if strings.Contains(strings.Join(lines[step:], "\n"), "$rules.Add($redirect)") {
+				t.Errorf("%s: the redirect is appended, after the proxy rule", where)
+			}
+			for _, want := range []string{
+				"$redirect.SetAttributeValue('name', $RedirectRuleName)",
+				"$redirect.SetAttributeValue('patternSyntax', 'ECMAScript')",
+				"$redirect.SetAttributeValue('stopProcessing', $true)",
+				"$redirect.GetChildElement('match').SetAttributeValue('url', '.*')",
+				"$conditions.SetAttributeValue('logicalGrouping', 'MatchAll')",
+				"@{ Input = '{HTTPS}'; Pattern = '^OFF$' }",
+				"@{ Input = '{HTTP_HOST}'; Pattern = ('^{0}(:[0-9]+)?$' -f [regex]::Escape($PublicHost)) }",
+				"$action.SetAttributeValue('type', 'Redirect')",
+				"$action.SetAttributeValue('url', ($httpsBase + '/{R:0}'))",
+				"$action.SetAttributeValue('redirectType', 'Permanent')",
+				"$changed = $true",
+			} {
+				inStep(want)
+			}
+			if !paragraphSays(src, "redirects plain http", "NGINX and HAProxy") || !paragraphSays(src, "stopProcessing", "before the proxy rule", "https://learn.microsoft.com/") {
+				t.Errorf("%s: the help or the step's comment does not say why http is redirected, or cites no source", where)
+			}
+		}
+	}
+	if tls == 0 || plain == 0 {
+		t.Fatalf("%d https and %d http scripts: the test lost its grip", tls, plain)
+	}
+}
+
+// TestARRPollingNoteFitsTheMode: the ARR script says only what is true for
+// the answers' tentacles. Unique-address polling passes nothing through a
+// balancer, so there is nothing to forward and no warning; unique-port
+// and Redis polling need a TCP passthrough balancer, each its own way.
+func TestARRPollingNoteFitsTheMode(t *testing.T) {
+	names, examples := exampleAnswers(t)
+	seen := map[string]bool{}
+	for _, name := range names {
+		a := examples[name]
+		mode := a.PollingMode()
+		seen[mode] = true
+		src, err := ConfigureARR(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := string(withoutComments(src))
+		warns := strings.Contains(code, "Write-Warning")
+		switch mode {
+		case steps.PollingUniqueAddress, "":
+			if warns || strings.Contains(code, "forward") {
+				t.Errorf("%s (%q): the script warns about forwarding, though nothing passes through a balancer", name, mode)
+			}
+			if mode == steps.PollingUniqueAddress && !paragraphSays(src, "unique-address polling", "own name and comms port", "no polling traffic passes through ARR") {
+				t.Errorf("%s: the help does not say unique-address polling bypasses ARR", name)
+			}
+		case steps.PollingUniquePort:
+			if !strings.Contains(code, "forward each node''s polling port") {
+				t.Errorf("%s: no warning to forward each node's polling port", name)
+			}
+		case steps.PollingRedis:
+			if !strings.Contains(code, "balance the polling port over the nodes'' comms ports") {
+				t.Errorf("%s: no warning to balance the one polling port", name)
+			}
+		}
+	}
+	for _, mode := range []string{"", steps.PollingUniqueAddress, steps.PollingUniquePort, steps.PollingRedis} {
+		if !seen[mode] {
+			t.Errorf("no example has tentacle mode %q: the test lost its grip", mode)
+		}
+	}
+}

@@ -220,7 +220,7 @@ type arrView struct {
 	CertificateThumbprint string
 	HealthCheck           string
 	Persistence           string
-	Polling               bool
+	PollingMode           string
 }
 
 func newARRView(a steps.Answers) arrView {
@@ -231,7 +231,7 @@ func newARRView(a steps.Answers) arrView {
 		CertificateThumbprint: a.LoadBalancer.CertificateThumbprint,
 		HealthCheck:           a.LoadBalancer.HealthCheck,
 		Persistence:           a.LoadBalancer.Persistence,
-		Polling:               a.UsesPolling(),
+		PollingMode:           a.PollingMode(),
 	}
 	for i, n := range a.Nodes {
 		v.Servers = append(v.Servers, farmServer{Host: n.Host, WebPort: a.NodeWebPort(i)})

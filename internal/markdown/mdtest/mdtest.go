@@ -203,3 +203,56 @@ func Diff(tameDoc, hostileDoc string) string {
 	}
 	return ""
 }
+
+// Code lists what a reader copies out of doc: the text of every code span
+// as it shows (CommonMark §6.1: one space is stripped from each end when
+// both ends have one and the text is not all spaces; in a table cell a
+// '\|' shows as '|'), and every line of a fenced or indented code block
+// without the block's indentation. It reads the blocks as Shape does.
+func Code(doc string) []string {
+	var out []string
+	shape := Shape(doc)
+	for i, line := range strings.Split(doc, "\n") {
+		kind := shape[i]
+		trimmed := strings.TrimLeft(line, " \t")
+		switch {
+		case strings.Contains(kind, ", code,"):
+			out = append(out, line)
+		case strings.Contains(kind, ", indented code,"):
+			out = append(out, line[min(4, len(line)-len(trimmed)):])
+		case strings.Contains(kind, ", table "):
+			for _, c := range splitCells(trimmed) {
+				out = append(out, spanTexts(strings.ReplaceAll(c, `\|`, "|"))...)
+			}
+		default:
+			out = append(out, spanTexts(trimmed)...)
+		}
+	}
+	return out
+}
+
+// spanTexts is the text of each code span of one line, as inline finds
+// them.
+func spanTexts(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
+			i++
+		case c == '`':
+			n := run(s, i, '`')
+			end := closing(s, i+n, n)
+			if end < 0 {
+				i += n - 1
+				continue
+			}
+			text := s[i+n : end]
+			if len(text) >= 2 && text[0] == ' ' && text[len(text)-1] == ' ' && strings.Trim(text, " ") != "" {
+				text = text[1 : len(text)-1]
+			}
+			out = append(out, text)
+			i = end + n - 1
+		}
+	}
+	return out
+}

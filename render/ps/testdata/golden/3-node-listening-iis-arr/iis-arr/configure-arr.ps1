@@ -15,6 +15,10 @@
     round robin, a reverse-proxy rule to the farm for requests
     to the public host name, longer proxy timeouts and a request limit big
     enough for package uploads, and the site binding.
+    A rule ahead of the proxy rule redirects plain http requests for the
+    public host name to https, as the NGINX and HAProxy files do, so that
+    nothing (a sign-in included) reaches the nodes over the site's http
+    binding.
 
     The Octopus docs describe ARR only as a single reverse-proxy rule and a
     screenshot of "Create Server Farm" (reference §5.4); the farm settings
@@ -22,6 +26,8 @@
 
     Polling Tentacles are not supported through ARR: it ends TLS, and
     polling Tentacles pin the server's own certificate (reference §5.2, §5.4).
+    These answers use listening tentacles: the nodes connect out to them
+    (reference §6.1), so no tentacle traffic passes through ARR.
 
     Safe to run twice: existing settings are updated in place, and an
     https binding with another certificate is replaced. Run it with
@@ -56,6 +62,8 @@ $PublicTls = $true
 $CertificateThumbprint = '0123456789ABCDEF0123456789ABCDEF01234567'
 $HealthCheckPath = '/api/octopusservernodes/ping'
 $FarmName = 'octopus-ha'
+$ProxyRuleName = 'octoha: ' + $FarmName
+$RedirectRuleName = 'octoha: ' + $FarmName + ' https redirect'
 
 function Write-Outcome {
     <#
@@ -182,16 +190,15 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Route every request to the farm (URL Rew
     # TLS ends here: the rule sends plain HTTP to the nodes (SSL offloading,
     # reference §5.4). The portal uses relative links, so no outbound rules.
     $rules = $config.GetSection('system.webServer/rewrite/globalRules').GetCollection()
-    $ruleName = 'octoha: ' + $FarmName
     $rule = $null
     foreach ($element in $rules) {
-        if ($element.GetAttributeValue('name') -eq $ruleName) {
+        if ($element.GetAttributeValue('name') -eq $ProxyRuleName) {
             $rule = $element
         }
     }
     if ($null -eq $rule) {
         $rule = $rules.CreateElement('rule')
-        $rule.SetAttributeValue('name', $ruleName)
+        $rule.SetAttributeValue('name', $ProxyRuleName)
         $null = $rules.Add($rule)
     }
     $rule.SetAttributeValue('patternSyntax', 'Wildcard')
@@ -212,6 +219,66 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Route every request to the farm (URL Rew
     $action = $rule.GetChildElement('action')
     $action.SetAttributeValue('type', 'Rewrite')
     $action.SetAttributeValue('url', ('http://' + $FarmName + '/{R:0}'))
+    $changed = $true
+}
+
+$httpsBase = 'https://' + $PublicHost
+if ($PublicPort -ne 443) {
+    $httpsBase += ':' + $PublicPort
+}
+if ($PSCmdlet.ShouldProcess(('http://' + $PublicHost), ('Redirect plain http to {0} (URL Rewrite rule)' -f $httpsBase))) {
+    # The site keeps its http binding (Default Web Site: http *:80), and the
+    # proxy rule matches the host name on any scheme: without this rule,
+    # http://<public name>/ would reach the nodes in clear text, sign-ins
+    # included. Global rules run in their order in globalRules, and a rule
+    # with stopProcessing ends the list (URL Rewrite Module Configuration
+    # Reference, https://learn.microsoft.com/iis/extensions/url-rewrite-module/url-rewrite-module-configuration-reference),
+    # so the redirect must sit before the proxy rule. Each run removes it
+    # and adds it again at the proxy rule's place (AddAt,
+    # https://learn.microsoft.com/dotnet/api/microsoft.web.administration.configurationelementcollectionbase-1),
+    # so a second run writes the same rule at the same place, whatever
+    # order an earlier run or an admin left.
+    $rules = $config.GetSection('system.webServer/rewrite/globalRules').GetCollection()
+    foreach ($element in @($rules)) {
+        if ($element.GetAttributeValue('name') -eq $RedirectRuleName) {
+            $rules.Remove($element)
+        }
+    }
+    $proxyAt = $rules.Count
+    foreach ($element in $rules) {
+        if ($element.GetAttributeValue('name') -eq $ProxyRuleName) {
+            $proxyAt = $rules.IndexOf($element)
+            break
+        }
+    }
+    $redirect = $rules.CreateElement('rule')
+    $redirect.SetAttributeValue('name', $RedirectRuleName)
+    $redirect.SetAttributeValue('patternSyntax', 'ECMAScript')
+    $redirect.SetAttributeValue('stopProcessing', $true)
+    $redirect.GetChildElement('match').SetAttributeValue('url', '.*')
+    # Both must hold: the request came over plain http (IIS sets {HTTPS} to
+    # OFF, and to ON over TLS: IIS server variables,
+    # https://learn.microsoft.com/previous-versions/iis/6.0-sdk/ms524602(v=vs.90))
+    # and it names the public host, with or without a port.
+    $conditions = $redirect.GetChildElement('conditions')
+    $conditions.SetAttributeValue('logicalGrouping', 'MatchAll')
+    $redirectConditions = $conditions.GetCollection()
+    $tests = @(
+        @{ Input = '{HTTPS}'; Pattern = '^OFF$' }
+        @{ Input = '{HTTP_HOST}'; Pattern = ('^{0}(:[0-9]+)?$' -f [regex]::Escape($PublicHost)) }
+    )
+    foreach ($test in $tests) {
+        $condition = $redirectConditions.CreateElement('add')
+        $condition.SetAttributeValue('input', $test.Input)
+        $condition.SetAttributeValue('pattern', $test.Pattern)
+        $null = $redirectConditions.Add($condition)
+    }
+    $action = $redirect.GetChildElement('action')
+    $action.SetAttributeValue('type', 'Redirect')
+    $action.SetAttributeValue('url', ($httpsBase + '/{R:0}'))
+    $action.SetAttributeValue('appendQueryString', $true)
+    $action.SetAttributeValue('redirectType', 'Permanent')
+    $null = $rules.AddAt($proxyAt, $redirect)
     $changed = $true
 }
 
