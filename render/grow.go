@@ -60,6 +60,8 @@ type changeData struct {
 	TentacleScript string
 	AnswersFile    string
 	ShowMasterKey  string
+	// Undrain is the command that undrains Node, run on it.
+	Undrain string
 	// ServicePassword says the join script asks for the service account's
 	// password (a domain account, not a gMSA).
 	ServicePassword bool
@@ -86,6 +88,7 @@ func newChangeData(a steps.Answers, node steps.Node, web, comms int) changeData 
 		ServicePassword: a.Octopus.ServiceAccount != "" && !strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
 		ShowMasterKey: "& " + ps.Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
 			" show-master-key --instance " + ps.Quote(a.Octopus.Instance),
+		Undrain: ps.UndrainCommand(a),
 	}
 	if a.PollingMode() == steps.PollingUniquePort {
 		d.Forward = comms
@@ -121,7 +124,7 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 	}
 	var l fileList
 	node := grown.Nodes[added]
-	l.add(JoinScript(node.Name))(ps.JoinNode(grown, added))
+	l.add(JoinScript(node.Name))(ps.JoinAddedNode(grown, added))
 	path, content, err := LoadBalancer(grown)
 	l.add(path)(content, err)
 	if ps.PollsEveryNode(grown) {
