@@ -66,6 +66,8 @@ type changeData struct {
 	// asks for, each run as the checklist prints it.
 	ScriptAsks []string
 	UpdateAsks []string
+	// Undrain is the command that undrains Node, run on it.
+	Undrain string
 	// LicenceWarning is set when the node count passes what a Professional
 	// licence allows (reference §7).
 	LicenceWarning bool
@@ -88,6 +90,7 @@ func newChangeData(a steps.Answers, node steps.Node, web, comms int) changeData 
 		AnswersFile:    AnswersFile,
 		ServerExe:      serverExe(a),
 		TentacleExe:    tentacleExe,
+		Undrain:        ps.UndrainCommand(a),
 	}
 	if a.PollingMode() == steps.PollingUniquePort {
 		d.Forward = comms
@@ -123,7 +126,7 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 	}
 	var l fileList
 	node := grown.Nodes[added]
-	l.add(JoinScript(node.Name))(ps.JoinNode(grown, added))
+	l.add(JoinScript(node.Name))(ps.JoinAddedNode(grown, added))
 	path, content, err := LoadBalancer(grown)
 	l.add(path)(content, err)
 	if ps.PollsEveryNode(grown) {

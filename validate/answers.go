@@ -84,6 +84,7 @@ func (c *checker) octopus() {
 		c.err("octopus.serviceAccount", "octopus.serviceAccount", "Leave it empty for Local System.", "service account %s", p)
 	}
 	c.port("octopus.webPort", o.WebPort)
+	c.plainHTTPPort("octopus.webPort", o.WebPort)
 	c.port("octopus.commsPort", o.CommsPort)
 	if strings.TrimSpace(o.AdminUsername) == "" {
 		c.err("octopus.adminUsername", "octopus.adminUsername", "", "the first administrator's user name is empty")
@@ -114,6 +115,19 @@ func (c *checker) localDir(field, dir, what string) {
 func (c *checker) port(field string, p int) {
 	if msg := portProblem(p); msg != "" {
 		c.err("port", field, "", "%s", msg)
+	}
+}
+
+// plainHTTPPort refuses 443 as a node's web port. The node scripts make
+// every node serve plain HTTP (http:// listen prefixes, --webForceSSL
+// False): TLS ends at the balancer. On 443, the HTTPS port, balancers,
+// browsers and octoha check would speak TLS to a node answering in clear
+// text. (Serving TLS on the nodes would need a certificate on each node,
+// which the answers do not hold.)
+func (c *checker) plainHTTPPort(field string, p int) {
+	if p == 443 {
+		c.err("port.https", field, "Use 80, or another port such as 8080: TLS belongs on the balancer's public URL.",
+			"web port 443 is the HTTPS port, but the nodes serve plain HTTP behind the balancer, so everything that reaches a node there would expect TLS it does not get")
 	}
 }
 
@@ -288,6 +302,7 @@ func (c *checker) nodes() {
 		}
 		web, comms := a.NodeWebPort(i), a.NodeCommsPort(i)
 		c.port(field+".webPort", web)
+		c.plainHTTPPort(field+".webPort", n.WebPort)
 		c.port(field+".commsPort", comms)
 		if want := a.ExpectedCommsPort(i); n.CommsPort != 0 && n.CommsPort != want && !keptForwardedPort(a, i) {
 			why := "every node uses octopus.commsPort"

@@ -53,6 +53,9 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		}, Error, "nodes[1].webPort", "already listens"},
 		{"bad port", func(a *steps.Answers) { a.Nodes[0].WebPort = 70000 }, Error, "nodes[0].webPort", "not a TCP port"},
 		{"bad octopus port", func(a *steps.Answers) { a.Octopus.CommsPort = -1 }, Error, "octopus.commsPort", "not a TCP port"},
+		// The nodes serve plain HTTP: 443 would be cleartext where TLS is expected.
+		{"node web port 443", func(a *steps.Answers) { a.Nodes[2].WebPort = 443 }, Error, "nodes[2].webPort", "plain HTTP"},
+		{"octopus web port 443", func(a *steps.Answers) { a.Octopus.WebPort = 443 }, Error, "octopus.webPort", "plain HTTP"},
 		{"unique-port explicit mismatch", func(a *steps.Answers) {
 			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingUniquePort
 			a.Nodes[1].CommsPort = 10943

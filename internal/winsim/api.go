@@ -2,6 +2,7 @@ package winsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -19,6 +21,9 @@ import (
 //   - GET /api/octopusservernodes/ping on localhost:PORT, the calling
 //     machine's node on that web port: 200, 418 while it drains, 503 when
 //     its service is not running or cannot open the database;
+//   - GET /api/serverstatus/redis on localhost:PORT, without an API key:
+//     that node's IsEnabled, IsConfigured and IsReachable (multi-node
+//     polling, reference §6.5);
 //   - GET /api/octopusservernodes/summary and DELETE
 //     /api/octopusservernodes/{id} on the public URL, with the API key.
 //
@@ -53,6 +58,9 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/api/octopusservernodes/ping":
 		a.ping(w, c, machineDir, target)
+		return
+	case r.Method == http.MethodGet && r.URL.Path == "/api/serverstatus/redis":
+		a.redisStatus(w, c, machineDir, target)
 		return
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		if r.Header.Get("X-Octopus-ApiKey") != a.apiKey {
@@ -99,17 +107,19 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ping answers a node's ping URL on the calling machine.
-func (a *api) ping(w http.ResponseWriter, c *Cluster, machineDir, target string) {
+// localNode is the node that serves target (localhost:PORT) on the
+// calling machine, once it runs and has opened its database; otherwise it
+// answers the request with the error a client would get and returns nil.
+func localNode(w http.ResponseWriter, c *Cluster, machineDir, target string) (*ServerInstance, *Database) {
 	m, err := LoadMachine(machineDir)
 	if err != nil || machineDir == "" {
 		http.Error(w, "no such machine", http.StatusBadGateway)
-		return
+		return nil, nil
 	}
 	host, port, _ := strings.Cut(target, ":")
 	if !strings.EqualFold(host, "localhost") {
-		http.Error(w, "winsim answers the ping URL on localhost only", http.StatusBadGateway)
-		return
+		http.Error(w, "winsim answers a node's own URLs on localhost only", http.StatusBadGateway)
+		return nil, nil
 	}
 	if port == "" {
 		port = "80"
@@ -125,14 +135,74 @@ func (a *api) ping(w http.ResponseWriter, c *Cluster, machineDir, target string)
 			http.Error(w, "the service is not running", http.StatusServiceUnavailable)
 		case db == nil || db.MasterKey != in.MasterKey:
 			http.Error(w, "the node cannot open its database", http.StatusServiceUnavailable)
-		case db.Nodes[in.NodeName] != nil && db.Nodes[in.NodeName].Drain:
-			w.WriteHeader(http.StatusTeapot)
 		default:
-			w.WriteHeader(http.StatusOK)
+			return in, db
 		}
-		return
+		return nil, nil
 	}
 	http.Error(w, "nothing listens on port "+port, http.StatusBadGateway)
+	return nil, nil
+}
+
+// ping answers a node's ping URL on the calling machine.
+func (a *api) ping(w http.ResponseWriter, c *Cluster, machineDir, target string) {
+	in, db := localNode(w, c, machineDir, target)
+	switch {
+	case in == nil:
+	case db.Nodes[in.NodeName] != nil && db.Nodes[in.NodeName].Drain:
+		w.WriteHeader(http.StatusTeapot)
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// redisStatus answers GET /api/serverstatus/redis on a node: IsEnabled
+// when it has a Redis connection string, IsConfigured when that string
+// parses, IsReachable when the world has a Redis server at its endpoint
+// that takes its password and TLS setting (the three properties of the
+// Octopus docs' multi-node polling page, "Check the connection to Redis").
+func (a *api) redisStatus(w http.ResponseWriter, c *Cluster, machineDir, target string) {
+	in, _ := localNode(w, c, machineDir, target)
+	if in == nil {
+		return
+	}
+	status := map[string]bool{"IsEnabled": in.RedisConnectionString != ""}
+	if status["IsEnabled"] {
+		endpoint, password, ssl, err := parseRedisConnectionString(in.RedisConnectionString)
+		status["IsConfigured"] = err == nil
+		server := c.Redis[strings.ToLower(endpoint)]
+		status["IsReachable"] = err == nil && server != nil && server.Password == password && server.SSL == ssl
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]bool{"IsEnabled": status["IsEnabled"], "IsConfigured": status["IsConfigured"], "IsReachable": status["IsReachable"]})
+}
+
+// parseRedisConnectionString reads a StackExchange.Redis configuration
+// string as far as octoha's scripts write one: host:port, then
+// password=... and ssl=true|false. An unknown option is an error, as
+// StackExchange.Redis's ConfigurationOptions.Parse makes it.
+func parseRedisConnectionString(s string) (endpoint, password string, ssl bool, err error) {
+	parts := strings.Split(s, ",")
+	endpoint = parts[0]
+	if _, _, ok := strings.Cut(endpoint, ":"); !ok || strings.Contains(endpoint, "=") {
+		return "", "", false, fmt.Errorf("no host:port endpoint first in %q", s)
+	}
+	for _, p := range parts[1:] {
+		key, value, ok := strings.Cut(p, "=")
+		switch {
+		case !ok:
+			return "", "", false, fmt.Errorf("option %q has no value", p)
+		case strings.EqualFold(key, "password"):
+			password = value
+		case strings.EqualFold(key, "ssl"):
+			if ssl, err = strconv.ParseBool(value); err != nil {
+				return "", "", false, err
+			}
+		default:
+			return "", "", false, fmt.Errorf("unknown option %q", key)
+		}
+	}
+	return endpoint, password, ssl, nil
 }
 
 // database is the database a node's connection string names, or nil.

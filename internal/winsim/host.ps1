@@ -60,12 +60,26 @@ function global:Get-NetFirewallRule {
     }
 }
 
+# As NetSecurity's New-NetFirewallRule (Windows Server 2016 reference,
+# MicrosoftDocs/windows-powershell-docs docset/winserver2016-ps/netsecurity):
+# DisplayName is required, Direction is Inbound or Outbound (default
+# Inbound), Action NotConfigured, Allow or Block (default Allow), Name
+# defaults to a new GUID; the parameters octoha's scripts do not use are
+# left out, so a script that passes one fails here.
 function global:New-NetFirewallRule {
     [CmdletBinding(SupportsShouldProcess)]
-    param([string] $Name, [string] $DisplayName, [string] $Direction, [string] $Protocol, [string[]] $LocalPort, [string] $Action)
+    param(
+        [string] $Name = ([guid]::NewGuid().ToString('B')),
+        [Parameter(Mandatory)] [string] $DisplayName,
+        [string] $Description,
+        [ValidateSet('Inbound', 'Outbound')] [string] $Direction = 'Inbound',
+        [string] $Protocol = 'Any',
+        [string[]] $LocalPort = @('Any'),
+        [ValidateSet('NotConfigured', 'Allow', 'Block')] [string] $Action = 'Allow'
+    )
     if ($PSCmdlet.ShouldProcess($Name, 'New-NetFirewallRule')) {
-        $null = Invoke-WinsimShim 'new-firewall-rule' $Name
-        [pscustomobject] @{ Name = $Name; DisplayName = $DisplayName }
+        $null = Invoke-WinsimShim 'new-firewall-rule' $Name $DisplayName $Direction $Protocol $Action @LocalPort
+        [pscustomobject] @{ Name = $Name; DisplayName = $DisplayName; Description = $Description; Direction = $Direction; Action = $Action }
     }
 }
 

@@ -98,6 +98,10 @@ func (cl *cluster) grow(t *testing.T) {
 	cl.wrongMachine(t, cl.boxes[grown.Nodes[0].Name], s, "OCTO9")
 	w := cl.whatIf(t, b, s)
 	r := cl.run(t, b, s, false)
+	cl.checkStartedDrained(t, b, r, pollsEveryNode(grown))
+	if pollsEveryNode(grown) {
+		s.onceOnly = append(s.onceOnly, "node --drain=true")
+	}
 	cl.rerun(t, b, s, r, w)
 	update := filepath.Join(dir, render.TentacleUpdateScript)
 	if _, err := os.Stat(update); err == nil {
@@ -105,6 +109,16 @@ func (cl *cluster) grow(t *testing.T) {
 		w := cl.whatIf(t, cl.tent, s)
 		r := cl.run(t, cl.tent, s, false)
 		cl.rerun(t, cl.tent, s, r, w)
+	}
+	if pollsEveryNode(grown) {
+		// Every tentacle polls OCTO9 now: undrain it with the command its
+		// join script printed, then run the join script again, which must
+		// leave it undrained.
+		cl.undrain(t, b, r)
+		again := cl.run(t, b, s, false)
+		if row := cl.nodeRow(t, "OCTO9"); row == nil || row.Drain {
+			t.Errorf("a run of %s after OCTO9 was undrained drained it again: %+v\n%s", again.Script, row, again.Text())
+		}
 	}
 	cl.checkInstalled(t)
 
@@ -310,5 +324,79 @@ func TestARRScriptParses(t *testing.T) {
 	}
 	if parsed < 20 {
 		t.Fatalf("only %d ARR scripts parsed: the test lost its grip", parsed)
+	}
+}
+
+// pollsEveryNode: each polling tentacle holds one address per node
+// (reference §6.2), so a new node needs every tentacle updated.
+func pollsEveryNode(a steps.Answers) bool {
+	switch a.PollingMode() {
+	case steps.PollingUniqueAddress, steps.PollingUniquePort:
+		return true
+	}
+	return false
+}
+
+// nodeRow is the database row of the node called name, or nil.
+func (cl *cluster) nodeRow(t *testing.T, name string) *winsim.NodeRow {
+	t.Helper()
+	for _, db := range cl.w.Cluster(t).Databases {
+		if row := db.Nodes[name]; row != nil {
+			return row
+		}
+	}
+	return nil
+}
+
+// checkStartedDrained: a node that joins a running cluster whose
+// tentacles poll every node is drained before its service first starts,
+// so it takes no task before the tentacles poll it, and is drained at the
+// end of the run; in any other cluster it is never drained.
+func (cl *cluster) checkStartedDrained(t *testing.T, b *winsim.Box, r winsim.Run, want bool) {
+	t.Helper()
+	drainedAt, startedAt := -1, -1
+	for i, c := range r.Calls {
+		if c.Tool != "Octopus.Server.exe" {
+			continue
+		}
+		if c.Command() == "node" && slices.Contains(c.Args, "--drain=true") && drainedAt < 0 {
+			drainedAt = i
+		}
+		if c.Command() == "service" && slices.Contains(c.Args, "--start") && startedAt < 0 {
+			startedAt = i
+		}
+	}
+	row := cl.nodeRow(t, b.Name)
+	switch {
+	case !want && (drainedAt >= 0 || (row != nil && row.Drain)):
+		t.Errorf("%s drained %s, whose tentacles do not poll every node", r.Script, b.Name)
+	case want && (drainedAt < 0 || startedAt < 0 || drainedAt > startedAt):
+		t.Errorf("%s did not drain %s before its service first started (drain at call %d, start at %d)", r.Script, b.Name, drainedAt, startedAt)
+	case want && (row == nil || !row.Drain):
+		t.Errorf("after %s, %s is not drained: %+v", r.Script, b.Name, row)
+	case want && !strings.Contains(r.Text(), render.TentacleUpdateScript):
+		t.Errorf("%s does not say to run %s before undraining:\n%s", r.Script, render.TentacleUpdateScript, r.Text())
+	}
+}
+
+// undrain runs, on b, the undrain command the join script's run r printed.
+func (cl *cluster) undrain(t *testing.T, b *winsim.Box, r winsim.Run) {
+	t.Helper()
+	command := ""
+	for _, line := range r.Output {
+		if strings.Contains(line, "--drain=false") && strings.HasPrefix(strings.TrimSpace(line), "& ") {
+			command = strings.TrimSpace(line)
+		}
+	}
+	if command == "" {
+		t.Fatalf("%s printed no undrain command:\n%s", r.Script, r.Text())
+	}
+	path := filepath.Join(cl.w.Dir, "undrain.ps1")
+	if err := os.WriteFile(path, []byte(command+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := cl.run(t, b, script{path: path}, false)
+	if row := cl.nodeRow(t, b.Name); u.Error != "" || row == nil || row.Drain {
+		t.Errorf("the printed undrain command %q did not undrain %s: %+v", command, b.Name, row)
 	}
 }

@@ -217,6 +217,10 @@ func newCluster(t *testing.T, p *winsim.Pool, c clusterCase) *cluster {
 	for i := range a.Nodes {
 		cl.node(t, i)
 	}
+	if a.PollingMode() == steps.PollingRedis {
+		r := a.Tentacles.Redis
+		cl.w.Redis(t, r.Host, r.Port, c.secrets.Redis, r.SSL)
+	}
 	cl.tent = cl.w.Machine(t, "TENT1")
 	cl.tent.Install(t, "Tentacle.exe", `C:\Program Files\Octopus Deploy\Tentacle`, "8.3.2995")
 	return cl
@@ -493,6 +497,9 @@ func (cl *cluster) checkInstalled(t *testing.T) {
 			t.Errorf("%s: the service runs as %q, want %q", n.Name, svc.Account, cl.a.Octopus.ServiceAccount)
 		}
 		cl.checkConnectionString(t, n.Name, in.ConnectionString)
+		if got, want := firewall(m), cl.wantFirewall(i); !slices.Equal(got, want) {
+			t.Errorf("%s: firewall rules %q, want %q", n.Name, got, want)
+		}
 		if want := fmt.Sprint(cl.a.NodeCommsPort(i)); in.CommsListenPort != want {
 			t.Errorf("%s: comms port %s, want %s", n.Name, in.CommsListenPort, want)
 		}

@@ -387,6 +387,10 @@ func (s *standIn) server(command string, o opts) int {
 		if db == nil {
 			return s.fail("node: the instance's database does not exist")
 		}
+		// A node that has not run yet gets its row here, and keeps it
+		// (drained or capped) when it starts: [INFER] from OctopusDSC,
+		// which sets node --taskCap on a new instance before installing
+		// its service; the Octopus docs are silent (FACTS.md).
 		row := db.Nodes[in.NodeName]
 		if row == nil {
 			row = &NodeRow{}
@@ -747,17 +751,21 @@ func (s *standIn) shim() int {
 		}
 		svc.StartType = args[1]
 	case "get-firewall-rule":
-		if len(args) == 1 && slices.Contains(s.m.Firewall, args[0]) {
+		if len(args) == 1 && s.m.firewallRule(args[0]) != nil {
 			fmt.Fprintln(s.out, args[0])
 		}
 	case "new-firewall-rule":
-		if len(args) != 1 {
-			return s.fail("shim new-firewall-rule NAME")
+		// NAME DISPLAYNAME DIRECTION PROTOCOL ACTION PORT...: the host's
+		// New-NetFirewallRule has already checked them as the cmdlet does.
+		if len(args) < 5 {
+			return s.fail("shim new-firewall-rule NAME DISPLAYNAME DIRECTION PROTOCOL ACTION PORT...")
 		}
-		if slices.Contains(s.m.Firewall, args[0]) {
-			return s.fail("The rule %s already exists", args[0])
+		if s.m.firewallRule(args[0]) != nil {
+			// Windows refuses a second rule with the same Name (its ID).
+			return s.fail("Cannot create a file when that file already exists: the rule %s exists", args[0])
 		}
-		s.m.Firewall = append(s.m.Firewall, args[0])
+		s.m.Firewall = append(s.m.Firewall, FirewallRule{Name: args[0], DisplayName: args[1], Direction: args[2],
+			Protocol: args[3], Action: args[4], LocalPort: args[5:]})
 	case "file-version":
 		if len(args) == 1 {
 			fmt.Fprintln(s.out, s.m.Versions[args[0]])

@@ -41,7 +41,7 @@ type Machine struct {
 	Server   map[string]*ServerInstance
 	Tentacle map[string]*TentacleInstance
 	Services map[string]*Service
-	Firewall []string
+	Firewall []FirewallRule
 	// Fail lists commands that exit 1 on request ("Octopus.Server.exe
 	// database"), to test a run that stops half way.
 	Fail []string
@@ -76,6 +76,12 @@ type TrustedServer struct {
 	Address    string `json:",omitempty"`
 }
 
+// FirewallRule is one Windows Firewall rule, as New-NetFirewallRule made it.
+type FirewallRule struct {
+	Name, DisplayName, Direction, Protocol, Action string
+	LocalPort                                      []string
+}
+
 // Service is one Windows service.
 type Service struct {
 	Status    string // Running or Stopped
@@ -92,6 +98,14 @@ type Cluster struct {
 	Databases map[string]*Database
 	// Machines are the deployment targets registered with register-with.
 	Machines map[string]*Target
+	// Redis are the Redis servers the nodes can reach, by host:port.
+	Redis map[string]*RedisServer
+}
+
+// RedisServer is one Redis server of the world.
+type RedisServer struct {
+	Password string
+	SSL      bool
 }
 
 // Database is one Octopus database.
@@ -216,6 +230,9 @@ func LoadCluster(dir string) (*Cluster, error) {
 	if c.Machines == nil {
 		c.Machines = map[string]*Target{}
 	}
+	if c.Redis == nil {
+		c.Redis = map[string]*RedisServer{}
+	}
 	return c, nil
 }
 
@@ -238,4 +255,14 @@ func (m *Machine) localPath(windows string) (string, bool) {
 // failing says whether the machine was told to fail this command.
 func (m *Machine) failing(tool, command string) bool {
 	return slices.Contains(m.Fail, tool+" "+command)
+}
+
+// firewallRule is the machine's firewall rule called name, or nil.
+func (m *Machine) firewallRule(name string) *FirewallRule {
+	for i := range m.Firewall {
+		if m.Firewall[i].Name == name {
+			return &m.Firewall[i]
+		}
+	}
+	return nil
 }

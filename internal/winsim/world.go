@@ -289,6 +289,38 @@ func (w *World) Cluster(t testing.TB) *Cluster {
 	return c
 }
 
+// SetDrain drains (or undrains) the node called name in every database
+// that has its row, as Drain in Configuration > Nodes does; the row must
+// exist.
+func (w *World) SetDrain(t testing.TB, name string, drained bool) {
+	t.Helper()
+	c := w.Cluster(t)
+	found := false
+	for _, db := range c.Databases {
+		if row := db.Nodes[name]; row != nil {
+			row.Drain = drained
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no database has a row for node %s", name)
+	}
+	if err := c.save(w.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Redis puts a Redis server at host:port that takes password, with TLS
+// or without; the nodes reach it from then on.
+func (w *World) Redis(t testing.TB, host string, port int, password string, ssl bool) {
+	t.Helper()
+	c := w.Cluster(t)
+	c.Redis[strings.ToLower(fmt.Sprintf("%s:%d", host, port))] = &RedisServer{Password: password, SSL: ssl}
+	if err := c.save(w.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Box is one simulated machine.
 type Box struct {
 	w    *World

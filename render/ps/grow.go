@@ -51,6 +51,20 @@ func CommsAddress(a steps.Answers, i int) string {
 	return fmt.Sprintf("https://%s:%d", host, a.NodeCommsPort(i))
 }
 
+// JoinAddedNode renders the join script for grown.Nodes[added], a node
+// joining a running cluster (octoha add-node). When the tentacles poll
+// every node, the node starts drained: it would take tasks within about a
+// minute of starting (reference §2.1), before any tentacle polls it, and
+// those tasks would wait until they time out (reference §8 item 10).
+func JoinAddedNode(grown steps.Answers, added int) ([]byte, error) {
+	if added < 1 || added >= len(grown.Nodes) {
+		return nil, fmt.Errorf("node %d is not a node added to a running cluster", added)
+	}
+	v := newServerView(grown, added)
+	v.DrainOnJoin = PollsEveryNode(grown)
+	return execute("join-node.ps1.tmpl", v)
+}
+
 // tentacleUpdateView is what update-polling-tentacles.ps1 reads.
 type tentacleUpdateView struct {
 	Instance    string

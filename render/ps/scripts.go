@@ -81,6 +81,15 @@ type serverView struct {
 	RedisPort      int
 	RedisSSL       bool
 
+	// PollingComms says polling tentacles reach the comms port, which the
+	// node's firewall then opens too; CommsFrom says from where.
+	PollingComms bool
+	CommsFrom    string
+	// DrainOnJoin: the node joins a running cluster whose tentacles poll
+	// every node, so it starts drained (JoinAddedNode).
+	DrainOnJoin          bool
+	TentacleUpdateScript string
+
 	StorageRoot   string
 	SharedFolders []steps.SharedFolder
 	MarkerFile    string
@@ -123,11 +132,19 @@ func newServerView(a steps.Answers, i int) serverView {
 		RedisHost:              a.Tentacles.Redis.Host,
 		RedisPort:              a.Tentacles.Redis.Port,
 		RedisSSL:               a.Tentacles.Redis.SSL,
+		PollingComms:           a.UsesPolling(),
+		TentacleUpdateScript:   TentacleUpdateScript,
 		StorageRoot:            a.Storage.Root,
 		MarkerFile:             MarkerFile,
 		TaskCap:                a.Octopus.TaskCap,
 		AdminUsername:          a.Octopus.AdminUsername,
 		AdminEmail:             a.Octopus.AdminEmail,
+	}
+	switch a.PollingMode() {
+	case steps.PollingUniqueAddress:
+		v.CommsFrom = "polling tentacles"
+	case steps.PollingUniquePort, steps.PollingRedis:
+		v.CommsFrom = "polling tentacles through the load balancer"
 	}
 	for _, f := range a.SharedFolders() {
 		if f.Path != "" {
@@ -137,6 +154,13 @@ func newServerView(a steps.Answers, i int) serverView {
 	v.ShowMasterKey = "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
 		" show-master-key --instance " + Quote(a.Octopus.Instance)
 	return v
+}
+
+// UndrainCommand is the command, run on a node, that undrains it: node
+// --drain=false (reference §1.3, §2.4), every value quoted.
+func UndrainCommand(a steps.Answers) string {
+	return "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
+		" node --instance " + Quote(a.Octopus.Instance) + " --drain=false"
 }
 
 // pollingServer is one address a polling tentacle polls.

@@ -256,15 +256,11 @@ func nodeName(n steps.Node) string {
 	return n.Host
 }
 
-// nodeBaseURL is node i's own web address. Nodes serve plain HTTP behind
-// the balancer unless their web port is 443.
+// nodeBaseURL is node i's own web address. The node scripts make every
+// node serve plain HTTP behind the balancer (http:// listen prefixes,
+// --webForceSSL False), on any port: the probes ask for what they build.
 func nodeBaseURL(a steps.Answers, i int) string {
-	port := a.NodeWebPort(i)
-	scheme := "http"
-	if port == 443 {
-		scheme = "https"
-	}
-	return scheme + "://" + net.JoinHostPort(strings.TrimSpace(a.Nodes[i].Host), strconv.Itoa(port))
+	return "http://" + net.JoinHostPort(strings.TrimSpace(a.Nodes[i].Host), strconv.Itoa(a.NodeWebPort(i)))
 }
 
 // healthPath is loadBalancer.healthCheck with a leading slash.

@@ -295,3 +295,24 @@ func TestRunFieldSlowNode(t *testing.T) {
 		t.Errorf("slow node's health check: %+v", ping)
 	}
 }
+
+// The node scripts make every node serve plain HTTP, on whatever web port
+// it has (validate refuses 443, but check probes the answers as given):
+// the probes ask for http, never https.
+func TestNodeProbesUsePlainHTTP(t *testing.T) {
+	a := loadExample(t, "2-node-listening-nginx.yaml")
+	a.Nodes[1].WebPort = 443
+	opts := Options{Database: func(context.Context, steps.Answers, string) validate.Findings { return nil }}
+	found := false
+	for _, p := range Probes(a, opts) {
+		if p.ID == "http.ping" && p.Field == "nodes[1].host" {
+			found = true
+			if want := "GET http://" + a.Nodes[1].Host + ":443/api/octopusservernodes/ping"; p.What != want {
+				t.Errorf("node 2's health probe is %q, want %q", p.What, want)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no http.ping probe for node 2")
+	}
+}

@@ -9,12 +9,21 @@
     first node, and after installing the Octopus Server MSI, version
     2025.4. It checks that this node sees the shared folder,
     creates the instance, points it at the cluster's database with the master
-    key, configures it for the balancer, installs the service and waits for
-    the node to answer.
+    key, configures it for the balancer, opens its ports in Windows
+    Firewall, installs the service and waits for the node to answer.
 
     It never runs path, admin, license or database --create: those live in
     the shared database and would re-point or reset the whole cluster
     (reference §2.3).
+
+    The cluster's polling tentacles poll every node, and a new node takes
+    tasks within about a minute of starting (reference §2.1), before any
+    tentacle polls it: those tasks would wait for their tentacles until
+    they time out (reference §8 item 10). So this script drains the node
+    before its service first starts, and it stays drained: run
+    update-polling-tentacles.ps1 on every polling tentacle, then undrain it
+    with the command this script prints at its end. Once it has brought
+    the node up drained, a later run leaves the drain as it finds it.
 
     Read the master key on the first node with:
         & 'C:\Program Files\Octopus Deploy\Octopus\Octopus.Server.exe' show-master-key --instance 'OctopusServer'
@@ -35,6 +44,11 @@
     to pass it. Here that applies to the master key.
 .PARAMETER ServicePassword
     The Windows password of the service account the Octopus service runs as.
+.PARAMETER SkipFirewall
+    Leave Windows Firewall alone. Without it the script allows inbound TCP
+    to this node's web port and comms port (CHECKLIST.md, Firewall), in
+    rules named octoha-octopus-*; use it when Group Policy or you manage
+    the firewall.
 .PARAMETER MasterKey
     The cluster's master key (base64 of 16 bytes), read on the first node
     with the show-master-key command above.
@@ -55,6 +69,7 @@ param(
     [SecureString] $ServicePassword,
     [Parameter(Mandatory)]
     [SecureString] $MasterKey,
+    [switch] $SkipFirewall,
     [switch] $SkipVersionCheck
 )
 
@@ -298,32 +313,83 @@ function Get-ClusterMarkerDatabase {
     return $null
 }
 
+function Get-UndrainCommand {
+    <#
+    .SYNOPSIS
+        The command that undrains this node when run on it (node
+        --drain=false, reference §1.3), every value quoted, to print.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    # PowerShell reads ' and the Unicode single quotes U+2018 to U+201B
+    # alike; inside a single-quoted string each is doubled.
+    $quote = { param($Value) "'" + [regex]::Replace($Value, '[''\u2018-\u201B]', '$0$0') + "'" }
+    '& {0} node --instance {1} --drain=false' -f (& $quote $ServerExe), (& $quote $Instance)
+}
+
 function Wait-OctopusNode {
     <#
     .SYNOPSIS
-        Waits until the node's ping URL answers 200 (reference §5.1).
+        Waits until the node's ping URL answers 200 (up) or 418 (up and
+        draining), reference §5.1.
+    .DESCRIPTION
+        A drained node stays drained when its service restarts, and its
+        ping answers 418 (reference §2.4, §5.1): a run after draining the
+        node, as the help advises, finds it up and draining, and says so.
+        With -Drained (a new node drained before it first started) only
+        418 will do: a 200 means the drain did not hold.
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)]
         [int] $Port,
-        [int] $Attempts = 60
+        [int] $Attempts = 60,
+        [switch] $Drained
     )
     $url = 'http://localhost:{0}/api/octopusservernodes/ping' -f $Port
+    $status = 0
     for ($attempt = 1; $attempt -le $Attempts; $attempt++) {
+        $status = 0
         try {
-            $response = Invoke-WebRequest -Uri $url -UseBasicParsing -TimeoutSec 10
-            if ($response.StatusCode -eq 200) {
-                Write-Output ('The node answers 200 at {0}.' -f $url)
-                return
-            }
+            $status = [int] (Invoke-WebRequest -Uri $url -UseBasicParsing -TimeoutSec 10).StatusCode
         }
         catch {
+            # Both editions throw for a status other than 2xx; the status is
+            # then on the exception's Response (WebException in Windows
+            # PowerShell 5.1, HttpResponseException in PowerShell 7), which
+            # is missing or empty when nothing answered at all.
+            $response = $_.Exception.PSObject.Properties['Response']
+            if ($null -ne $response -and $null -ne $response.Value) {
+                $status = [int] $response.Value.StatusCode
+            }
             Write-Verbose -Message ('Attempt {0} of {1}: {2}' -f $attempt, $Attempts, $_.Exception.Message)
+        }
+        if ($status -eq 418 -and $Drained) {
+            Write-Output ('The node answers 418 at {0}: it is up and drained, as it must stay until every polling tentacle polls it.' -f $url)
+            return
+        }
+        if ($status -eq 418) {
+            Write-Output ('The node answers 418 at {0}: it is up and draining, so it starts no new tasks, and a balancer that checks its health sends it no users. Undrain it when it should take work: Disable Drain Node in Configuration > Nodes, or on this node:' -f $url)
+            Write-Output ('    {0}' -f (Get-UndrainCommand))
+            return
+        }
+        if ($status -eq 200 -and $Drained) {
+            # [INFER] The Octopus docs do not say what node --drain does
+            # before the node has first run; a 200 here says it did not hold.
+            throw ('The node answers 200 at {0}: the drain sent before it first started did not hold, so it is taking tasks now. Drain it at once (Drain in Configuration > Nodes), then run this script again: it drains the node before starting it again.' -f $url)
+        }
+        if ($status -eq 200) {
+            Write-Output ('The node answers 200 at {0}: it is up.' -f $url)
+            return
         }
         Start-Sleep -Seconds 5
     }
-    throw ('The node did not answer 200 at {0} after {1} attempts. Read the Octopus Server log in the home folder ({2}) and the service''s state.' -f $url, $Attempts, $HomeDir)
+    $last = 'no answer'
+    if ($status -ne 0) {
+        $last = 'the last answer was {0}' -f $status
+    }
+    throw ('The node did not answer 200, or 418 (draining), at {0} after {1} attempts ({2}). Read the Octopus Server log in the home folder ({3}) and the service''s state.' -f $url, $Attempts, $last, $HomeDir)
 }
 
 function Assert-ThisNode {
@@ -449,6 +515,12 @@ $instanceExisted = $existing -contains $Instance
 if ($instanceExisted) {
     Assert-ThisNode
 }
+# The record below, in this node's home folder, says an earlier run
+# brought this node up drained; a run without it (the first, or one that
+# stopped before the node answered drained) drains the node before its
+# service starts.
+$JoinRecord = [System.IO.Path]::Combine($HomeDir, 'octoha-join.txt')
+$drainOnJoin = -not ($instanceExisted -and ((Get-ClusterMarkerDatabase -Path $JoinRecord) -eq $MarkerDatabase))
 # create-instance names the node (--serverNodeName, reference §1.3), and is
 # skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
@@ -496,6 +568,41 @@ elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')
 }
 
+# Windows Firewall: the ports CHECKLIST.md lists for this node, inbound
+# TCP from any address: the web port, for the balancer (portal, API and
+# health check), and the comms port, for polling tentacles.
+# One named rule per port, made once (reference §8 item 16). -SkipFirewall
+# leaves the firewall to you (Group Policy, or rules of your own).
+$firewallRules = @(
+    @{ Name = ('octoha-octopus-web-{0}' -f $WebPort); Port = $WebPort; DisplayName = ('Octopus Deploy Server web portal (TCP {0})' -f $WebPort) }
+    @{ Name = ('octoha-octopus-comms-{0}' -f $CommsPort); Port = $CommsPort; DisplayName = ('Octopus Deploy Server polling tentacles (TCP {0})' -f $CommsPort) }
+)
+if ($SkipFirewall) {
+    Write-Output ('Windows Firewall is left alone (-SkipFirewall): allow inbound TCP {0} to this node yourself.' -f (@($firewallRules | ForEach-Object { $_.Port }) -join ' and '))
+}
+else {
+    foreach ($rule in $firewallRules) {
+        if ($null -ne (Get-NetFirewallRule -Name $rule.Name -ErrorAction 'Ignore')) {
+            Write-Output ('Firewall rule {0}: already done.' -f $rule.Name)
+        }
+        elseif ($PSCmdlet.ShouldProcess($rule.Name, ('Allow inbound TCP {0}' -f $rule.Port))) {
+            $null = New-NetFirewallRule -Name $rule.Name -DisplayName $rule.DisplayName -Description ('Made by octoha for Octopus Deploy node {0}.' -f $NodeName) -Direction 'Inbound' -Protocol 'TCP' -LocalPort $rule.Port -Action 'Allow'
+        }
+    }
+}
+
+# Drained before the service first starts, so the node never takes a task
+# the tentacles cannot run yet. [INFER] node works before the node has
+# run: the Octopus docs only run it after the service starts (auto-scaling
+# page), but OctopusDSC sets node --taskCap on a new instance before
+# installing its service. The wait below proves the drain held.
+if (-not $drainOnJoin) {
+    Write-Output ('An earlier run brought node {0} up drained: its drain is left as it is now.' -f $NodeName)
+}
+elseif ($PSCmdlet.ShouldProcess($NodeName, 'Drain the node before its service first starts')) {
+    Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--drain=true')
+}
+
 # Never --dependOn MSSQLSERVER, which the wizard's Show-Script adds: SQL
 # Server is remote in a cluster, so the dependency would be wrong [INFER]
 # (reference §1.1, §8 item 19).
@@ -519,9 +626,19 @@ if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap and
 }
 
 if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL')) {
-    Wait-OctopusNode -Port $WebPort
+    Wait-OctopusNode -Port $WebPort -Drained:$drainOnJoin
+    if ($drainOnJoin) {
+        Set-Content -LiteralPath $JoinRecord -Value @(('Written by octoha {0} after it brought this node up drained. A later run leaves the drain alone. It holds no secret.' -f 'join-node-OCTO4.ps1'), $MarkerDatabase) -Encoding 'UTF8'
+    }
 }
-Write-Outcome -Done ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
+Write-Outcome -Done @(
+    if ($drainOnJoin) {
+        ('Node {0} is up and drained: it takes no tasks until you undrain it. Apply the load balancer file, run {1} on every polling tentacle, then undrain {0} on this node with:' -f $NodeName, 'update-polling-tentacles.ps1')
+        ('    ' + (Get-UndrainCommand))
+        '(or with Disable Drain Node in Configuration > Nodes).'
+    }
+    ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
+)
 }
 finally {
     $null = Stop-Transcript

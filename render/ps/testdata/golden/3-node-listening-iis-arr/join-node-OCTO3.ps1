@@ -9,8 +9,8 @@
     first node, and after installing the Octopus Server MSI, version
     2026.4.6909. It checks that this node sees the shared folder,
     creates the instance, points it at the cluster's database with the master
-    key, configures it for the balancer, installs the service and waits for
-    the node to answer.
+    key, configures it for the balancer, opens its ports in Windows
+    Firewall, installs the service and waits for the node to answer.
 
     It never runs path, admin, license or database --create: those live in
     the shared database and would re-point or reset the whole cluster
@@ -35,6 +35,11 @@
     to pass it. Here that applies to the master key.
 .PARAMETER ServicePassword
     The Windows password of the service account the Octopus service runs as.
+.PARAMETER SkipFirewall
+    Leave Windows Firewall alone. Without it the script allows inbound TCP
+    to this node's web port (CHECKLIST.md, Firewall), in
+    rules named octoha-octopus-*; use it when Group Policy or you manage
+    the firewall.
 .PARAMETER MasterKey
     The cluster's master key (base64 of 16 bytes), read on the first node
     with the show-master-key command above.
@@ -55,6 +60,7 @@ param(
     [SecureString] $ServicePassword,
     [Parameter(Mandatory)]
     [SecureString] $MasterKey,
+    [switch] $SkipFirewall,
     [switch] $SkipVersionCheck
 )
 
@@ -298,32 +304,83 @@ function Get-ClusterMarkerDatabase {
     return $null
 }
 
+function Get-UndrainCommand {
+    <#
+    .SYNOPSIS
+        The command that undrains this node when run on it (node
+        --drain=false, reference §1.3), every value quoted, to print.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    # PowerShell reads ' and the Unicode single quotes U+2018 to U+201B
+    # alike; inside a single-quoted string each is doubled.
+    $quote = { param($Value) "'" + [regex]::Replace($Value, '[''\u2018-\u201B]', '$0$0') + "'" }
+    '& {0} node --instance {1} --drain=false' -f (& $quote $ServerExe), (& $quote $Instance)
+}
+
 function Wait-OctopusNode {
     <#
     .SYNOPSIS
-        Waits until the node's ping URL answers 200 (reference §5.1).
+        Waits until the node's ping URL answers 200 (up) or 418 (up and
+        draining), reference §5.1.
+    .DESCRIPTION
+        A drained node stays drained when its service restarts, and its
+        ping answers 418 (reference §2.4, §5.1): a run after draining the
+        node, as the help advises, finds it up and draining, and says so.
+        With -Drained (a new node drained before it first started) only
+        418 will do: a 200 means the drain did not hold.
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)]
         [int] $Port,
-        [int] $Attempts = 60
+        [int] $Attempts = 60,
+        [switch] $Drained
     )
     $url = 'http://localhost:{0}/api/octopusservernodes/ping' -f $Port
+    $status = 0
     for ($attempt = 1; $attempt -le $Attempts; $attempt++) {
+        $status = 0
         try {
-            $response = Invoke-WebRequest -Uri $url -UseBasicParsing -TimeoutSec 10
-            if ($response.StatusCode -eq 200) {
-                Write-Output ('The node answers 200 at {0}.' -f $url)
-                return
-            }
+            $status = [int] (Invoke-WebRequest -Uri $url -UseBasicParsing -TimeoutSec 10).StatusCode
         }
         catch {
+            # Both editions throw for a status other than 2xx; the status is
+            # then on the exception's Response (WebException in Windows
+            # PowerShell 5.1, HttpResponseException in PowerShell 7), which
+            # is missing or empty when nothing answered at all.
+            $response = $_.Exception.PSObject.Properties['Response']
+            if ($null -ne $response -and $null -ne $response.Value) {
+                $status = [int] $response.Value.StatusCode
+            }
             Write-Verbose -Message ('Attempt {0} of {1}: {2}' -f $attempt, $Attempts, $_.Exception.Message)
+        }
+        if ($status -eq 418 -and $Drained) {
+            Write-Output ('The node answers 418 at {0}: it is up and drained, as it must stay until every polling tentacle polls it.' -f $url)
+            return
+        }
+        if ($status -eq 418) {
+            Write-Output ('The node answers 418 at {0}: it is up and draining, so it starts no new tasks, and a balancer that checks its health sends it no users. Undrain it when it should take work: Disable Drain Node in Configuration > Nodes, or on this node:' -f $url)
+            Write-Output ('    {0}' -f (Get-UndrainCommand))
+            return
+        }
+        if ($status -eq 200 -and $Drained) {
+            # [INFER] The Octopus docs do not say what node --drain does
+            # before the node has first run; a 200 here says it did not hold.
+            throw ('The node answers 200 at {0}: the drain sent before it first started did not hold, so it is taking tasks now. Drain it at once (Drain in Configuration > Nodes), then run this script again: it drains the node before starting it again.' -f $url)
+        }
+        if ($status -eq 200) {
+            Write-Output ('The node answers 200 at {0}: it is up.' -f $url)
+            return
         }
         Start-Sleep -Seconds 5
     }
-    throw ('The node did not answer 200 at {0} after {1} attempts. Read the Octopus Server log in the home folder ({2}) and the service''s state.' -f $url, $Attempts, $HomeDir)
+    $last = 'no answer'
+    if ($status -ne 0) {
+        $last = 'the last answer was {0}' -f $status
+    }
+    throw ('The node did not answer 200, or 418 (draining), at {0} after {1} attempts ({2}). Read the Octopus Server log in the home folder ({3}) and the service''s state.' -f $url, $Attempts, $last, $HomeDir)
 }
 
 function Assert-ThisNode {
@@ -496,6 +553,28 @@ elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')
 }
 
+# Windows Firewall: the ports CHECKLIST.md lists for this node, inbound
+# TCP from any address: the web port, for the balancer (portal, API and
+# health check).
+# One named rule per port, made once (reference §8 item 16). -SkipFirewall
+# leaves the firewall to you (Group Policy, or rules of your own).
+$firewallRules = @(
+    @{ Name = ('octoha-octopus-web-{0}' -f $WebPort); Port = $WebPort; DisplayName = ('Octopus Deploy Server web portal (TCP {0})' -f $WebPort) }
+)
+if ($SkipFirewall) {
+    Write-Output ('Windows Firewall is left alone (-SkipFirewall): allow inbound TCP {0} to this node yourself.' -f (@($firewallRules | ForEach-Object { $_.Port }) -join ' and '))
+}
+else {
+    foreach ($rule in $firewallRules) {
+        if ($null -ne (Get-NetFirewallRule -Name $rule.Name -ErrorAction 'Ignore')) {
+            Write-Output ('Firewall rule {0}: already done.' -f $rule.Name)
+        }
+        elseif ($PSCmdlet.ShouldProcess($rule.Name, ('Allow inbound TCP {0}' -f $rule.Port))) {
+            $null = New-NetFirewallRule -Name $rule.Name -DisplayName $rule.DisplayName -Description ('Made by octoha for Octopus Deploy node {0}.' -f $NodeName) -Direction 'Inbound' -Protocol 'TCP' -LocalPort $rule.Port -Action 'Allow'
+        }
+    }
+}
+
 # Never --dependOn MSSQLSERVER, which the wizard's Show-Script adds: SQL
 # Server is remote in a cluster, so the dependency would be wrong [INFER]
 # (reference §1.1, §8 item 19).
@@ -521,7 +600,9 @@ if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap and
 if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL')) {
     Wait-OctopusNode -Port $WebPort
 }
-Write-Outcome -Done ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
+Write-Outcome -Done @(
+    ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
+)
 }
 finally {
     $null = Stop-Transcript
