@@ -197,7 +197,11 @@ func NewWorld(t testing.TB, pool *Pool, apiKey string) *World {
 	if err := os.MkdirAll(filepath.Join(dir, "machines"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&Cluster{}).save(dir); err != nil {
+	empty, err := LoadCluster(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := empty.save(dir); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.wrapper(filepath.Join(dir, "shim"), toolShim); err != nil {
@@ -267,6 +271,21 @@ func (w *World) Cluster(t testing.TB) *Cluster {
 	}
 	return c
 }
+
+// UpdateCluster changes the world's shared state, as an admin does in the
+// portal (a target's environments, a space).
+func (w *World) UpdateCluster(t testing.TB, change func(c *Cluster)) {
+	t.Helper()
+	c := w.Cluster(t)
+	change(c)
+	if err := c.save(w.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ServerThumbprint is the thumbprint of the cluster's certificate, the one
+// every node shows with show-thumbprint and the API reports.
+func (w *World) ServerThumbprint() string { return thumbprint("server " + w.Dir) }
 
 // Box is one simulated machine.
 type Box struct {
@@ -349,6 +368,17 @@ func (b *Box) Fail(t testing.TB, commands ...string) {
 	t.Helper()
 	m := b.State(t)
 	m.Fail = commands
+	if err := m.save(b.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Change changes the machine's state, as something outside the scripts
+// does (a service stopped, a server trusted by hand).
+func (b *Box) Change(t testing.TB, change func(m *Machine)) {
+	t.Helper()
+	m := b.State(t)
+	change(m)
 	if err := m.save(b.Dir); err != nil {
 		t.Fatal(err)
 	}
