@@ -217,6 +217,11 @@ func newCluster(t *testing.T, p *winsim.Pool, c clusterCase) *cluster {
 	for i := range a.Nodes {
 		cl.node(t, i)
 	}
+	if a.Tentacles.Space != "" {
+		cl.w.UpdateCluster(t, func(c *winsim.Cluster) {
+			c.Spaces = append(c.Spaces, winsim.Space{Id: "Spaces-2", Name: a.Tentacles.Space})
+		})
+	}
 	cl.tent = cl.w.Machine(t, "TENT1")
 	cl.tent.Install(t, "Tentacle.exe", `C:\Program Files\Octopus Deploy\Tentacle`, "8.3.2995")
 	return cl
@@ -264,9 +269,6 @@ func (cl *cluster) serverSecrets() map[string]string {
 	return s
 }
 
-// serverThumbprint is what the admin passes a listening Tentacle.
-const serverThumbprint = "0123456789ABCDEF0123456789ABCDEF01234567"
-
 // script is one emitted script to run, with what it needs.
 type script struct {
 	path string
@@ -297,7 +299,8 @@ func (cl *cluster) tentacle() script {
 	s := script{path: filepath.Join(cl.out, render.TentacleScript), opts: winsim.RunOptions{Secrets: map[string]string{"ApiKey": cl.c.secrets.APIKey}},
 		onceOnly: []string{"create-instance"}}
 	if !cl.a.UsesPolling() {
-		s.opts.Params = map[string]string{"ServerThumbprint": serverThumbprint, "PublicHostName": "tent1.corp.local"}
+		// The admin reads the thumbprint on a node with show-thumbprint.
+		s.opts.Params = map[string]string{"ServerThumbprint": cl.w.ServerThumbprint(), "PublicHostName": "tent1.corp.local"}
 	}
 	return s
 }
@@ -525,6 +528,16 @@ func (cl *cluster) checkInstalled(t *testing.T) {
 	}
 	if polled != want {
 		t.Errorf("TENT1 polls %d addresses, want %d: %+v", polled, want, tin.Trusted)
+	}
+	// Every server it trusts is the cluster, by its one certificate; a
+	// listening Tentacle trusts it once.
+	for _, s := range tin.Trusted {
+		if s.Thumbprint != cl.w.ServerThumbprint() {
+			t.Errorf("TENT1 trusts %+v, which is not the cluster's certificate %s", s, cl.w.ServerThumbprint())
+		}
+	}
+	if want == 0 && len(tin.Trusted) != 1 {
+		t.Errorf("TENT1 trusts %d servers, want the cluster once: %+v", len(tin.Trusted), tin.Trusted)
 	}
 }
 
