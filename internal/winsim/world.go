@@ -448,6 +448,9 @@ type Run struct {
 	// Calls are the stand-in calls this run made.
 	Calls  []Call
 	Sleeps int
+	// TranscriptLeftOpen says the script ended with its transcript still
+	// recording (the host then stopped it).
+	TranscriptLeftOpen bool
 }
 
 // Text is the run's output and host text, for messages.
@@ -484,15 +487,16 @@ func (b *Box) Run(t testing.TB, path string, o RunOptions) Run {
 		},
 	}
 	var answer struct {
-		Output []string
-		Error  *string
-		Sleeps int
+		Output             []string
+		Error              *string
+		Sleeps             int
+		TranscriptLeftOpen bool
 	}
 	hostText, err := b.w.pool.Do(request, &answer)
 	if err != nil {
 		t.Fatalf("running %s on %s: %v", filepath.Base(path), b.Name, err)
 	}
-	r := Run{Script: filepath.Base(path), Output: answer.Output, Host: hostText, Sleeps: answer.Sleeps}
+	r := Run{Script: filepath.Base(path), Output: answer.Output, Host: hostText, Sleeps: answer.Sleeps, TranscriptLeftOpen: answer.TranscriptLeftOpen}
 	if answer.Error != nil {
 		r.Error = *answer.Error
 	}

@@ -446,5 +446,7 @@ if (-not $WhatIfPreference) {
 Write-Outcome -Done ('This Tentacle polls {0} at {1}.' -f $NodeName, $NodeAddress)
 }
 finally {
-    $null = Stop-Transcript
+    # -WhatIf:$false: under -WhatIf Stop-Transcript would only say what it
+    # would do, and the transcript would go on recording the session.
+    $null = Stop-Transcript -WhatIf:$false
 }

@@ -671,5 +671,7 @@ Write-Outcome -Done ('Tentacle {0} is registered with {1}.' -f $targetName, $Ser
 }
 finally {
     $headers = $null
-    $null = Stop-Transcript
+    # -WhatIf:$false: under -WhatIf Stop-Transcript would only say what it
+    # would do, and the transcript would go on recording the session.
+    $null = Stop-Transcript -WhatIf:$false
 }

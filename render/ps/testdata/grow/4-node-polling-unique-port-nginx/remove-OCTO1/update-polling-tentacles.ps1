@@ -461,5 +461,7 @@ if (-not $WhatIfPreference) {
 Write-Outcome -Done ('This Tentacle no longer polls {0}.' -f $NodeName)
 }
 finally {
-    $null = Stop-Transcript
+    # -WhatIf:$false: under -WhatIf Stop-Transcript would only say what it
+    # would do, and the transcript would go on recording the session.
+    $null = Stop-Transcript -WhatIf:$false
 }
