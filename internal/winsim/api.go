@@ -25,7 +25,15 @@ import (
 //     that node's IsEnabled, IsConfigured and IsReachable (multi-node
 //     polling, reference §6.5);
 //   - GET /api/octopusservernodes/summary and DELETE
-//     /api/octopusservernodes/{id} on the public URL, with the API key.
+//     /api/octopusservernodes/{id} on the public URL, with the API key;
+//   - GET /api/configuration/certificates/certificate-global, the cluster's
+//     certificate, which register-with trusts (OctopusClients
+//     CertificateConfigurationRepository.GetOctopusCertificate);
+//   - GET /api/spaces/all and GET /api/{spaceId}/machines/all, the lists
+//     OctopusDSC's cTentacleAgent reads to find a Tentacle's registration
+//     by its thumbprint (Get-Space, Get-MachineFromOctopusServer), each
+//     target with its Name, Thumbprint and Endpoint.Thumbprint
+//     (Octopus.Client MachineBasedResource).
 //
 // As a real node does, a running node whose row was deleted adds it back.
 
@@ -42,7 +50,22 @@ func newAPI(world, apiKey string) *api {
 	return a
 }
 
-var nodeIDPath = regexp.MustCompile(`^/api/octopusservernodes/(OctopusServerNodes-[^/]+)$`)
+var (
+	nodeIDPath   = regexp.MustCompile(`^/api/octopusservernodes/(OctopusServerNodes-[^/]+)$`)
+	machinesPath = regexp.MustCompile(`^/api/(Spaces-[0-9]+)/machines/all$`)
+)
+
+func writeJSON200(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func orNone(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
+}
 
 func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
@@ -84,6 +107,30 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"Nodes": nodes})
+	case r.Method == http.MethodGet && r.URL.Path == "/api/configuration/certificates/certificate-global":
+		writeJSON200(w, map[string]string{"Id": "certificate-global", "Thumbprint": thumbprint("server " + a.world)})
+	case r.Method == http.MethodGet && r.URL.Path == "/api/spaces/all":
+		writeJSON200(w, c.Spaces)
+	case r.Method == http.MethodGet && machinesPath.MatchString(r.URL.Path):
+		spaceID := machinesPath.FindStringSubmatch(r.URL.Path)[1]
+		type endpoint struct{ CommunicationStyle, Thumbprint string }
+		type machine struct {
+			Id, Name, SpaceId, Thumbprint   string
+			Endpoint                        endpoint
+			EnvironmentIds, Roles           []string
+			TenantedDeploymentParticipation string
+		}
+		list := []machine{}
+		for _, name := range slices.Sorted(maps.Keys(c.Machines)) {
+			t := c.Machines[name]
+			sp, err := c.space(t.Space)
+			if err != nil || sp.Id != spaceID {
+				continue
+			}
+			list = append(list, machine{"Machines-" + name, name, sp.Id, t.Thumbprint, endpoint{t.Style, t.Thumbprint},
+				orNone(t.Environments), orNone(t.Roles), t.TenantedDeploymentParticipation})
+		}
+		writeJSON200(w, list)
 	case r.Method == http.MethodDelete && nodeIDPath.MatchString(r.URL.Path):
 		name := strings.TrimPrefix(nodeIDPath.FindStringSubmatch(r.URL.Path)[1], "OctopusServerNodes-")
 		found := false

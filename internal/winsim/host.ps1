@@ -177,7 +177,17 @@ function Invoke-WinsimRun {
         $global:PSNativeCommandArgumentPassing = 'Standard'
         Set-Location -LiteralPath '/'
     }
-    @{ Output = $lines.ToArray(); Error = $failure; Sleeps = $global:WinsimSleeps }
+    # A transcript the script left running would record the next runs, into
+    # this machine's folder: stop it, and say so.
+    $transcriptLeftOpen = $false
+    try {
+        $null = Stop-Transcript -WhatIf:$false
+        $transcriptLeftOpen = $true
+    }
+    catch {
+        $transcriptLeftOpen = $false
+    }
+    @{ Output = $lines.ToArray(); Error = $failure; Sleeps = $global:WinsimSleeps; TranscriptLeftOpen = $transcriptLeftOpen }
 }
 
 function Get-WinsimHelp {

@@ -14,18 +14,6 @@ import (
 // How a node comes up: its ping while it drains, its firewall rules and,
 // with multi-node polling, its view of Redis.
 
-// exampleCase is the example called name, with its secrets.
-func exampleCase(t *testing.T, name string) clusterCase {
-	t.Helper()
-	for _, c := range exampleCases(t) {
-		if c.name == name {
-			return c
-		}
-	}
-	t.Fatalf("no example %s", name)
-	return clusterCase{}
-}
-
 // nodeScript is the script that installs node i: the first node's, or
 // its join script.
 func (cl *cluster) nodeScript(t *testing.T, i int) script {

@@ -122,6 +122,18 @@ func exampleCases(t *testing.T) []clusterCase {
 	return out
 }
 
+// exampleCase is the example called name, with its secrets.
+func exampleCase(t *testing.T, name string) clusterCase {
+	t.Helper()
+	for _, c := range exampleCases(t) {
+		if c.name == name {
+			return c
+		}
+	}
+	t.Fatalf("no example %s", name)
+	return clusterCase{}
+}
+
 // hostileCases are four examples with a hostile value in every field
 // whose value octoha's own checks accept, and hostile secrets.
 func hostileCases(t *testing.T, examples []clusterCase) []clusterCase {
@@ -221,6 +233,11 @@ func newCluster(t *testing.T, p *winsim.Pool, c clusterCase) *cluster {
 		r := a.Tentacles.Redis
 		cl.w.Redis(t, r.Host, r.Port, c.secrets.Redis, r.SSL)
 	}
+	if a.Tentacles.Space != "" {
+		cl.w.UpdateCluster(t, func(c *winsim.Cluster) {
+			c.Spaces = append(c.Spaces, winsim.Space{Id: "Spaces-2", Name: a.Tentacles.Space})
+		})
+	}
 	cl.tent = cl.w.Machine(t, "TENT1")
 	cl.tent.Install(t, "Tentacle.exe", `C:\Program Files\Octopus Deploy\Tentacle`, "8.3.2995")
 	return cl
@@ -268,9 +285,6 @@ func (cl *cluster) serverSecrets() map[string]string {
 	return s
 }
 
-// serverThumbprint is what the admin passes a listening Tentacle.
-const serverThumbprint = "0123456789ABCDEF0123456789ABCDEF01234567"
-
 // script is one emitted script to run, with what it needs.
 type script struct {
 	path string
@@ -301,7 +315,8 @@ func (cl *cluster) tentacle() script {
 	s := script{path: filepath.Join(cl.out, render.TentacleScript), opts: winsim.RunOptions{Secrets: map[string]string{"ApiKey": cl.c.secrets.APIKey}},
 		onceOnly: []string{"create-instance"}}
 	if !cl.a.UsesPolling() {
-		s.opts.Params = map[string]string{"ServerThumbprint": serverThumbprint, "PublicHostName": "tent1.corp.local"}
+		// The admin reads the thumbprint on a node with show-thumbprint.
+		s.opts.Params = map[string]string{"ServerThumbprint": cl.w.ServerThumbprint(), "PublicHostName": "tent1.corp.local"}
 	}
 	return s
 }
@@ -362,8 +377,17 @@ func (cl *cluster) whatIf(t *testing.T, b *winsim.Box, s script) winsim.Run {
 	if !strings.HasPrefix(r.LastLine(), nothingChanged) {
 		t.Errorf("%s -WhatIf on %s ends with %q, not %q...\n%s", r.Script, b.Name, r.LastLine(), nothingChanged, r.Text())
 	}
+	// Under -WhatIf a bare Stop-Transcript only says what it would do. Only
+	// the Tentacle scripts are held to it here: the node scripts' finally
+	// blocks still call it bare (issue 10, left to their owners).
+	if r.TranscriptLeftOpen && tentacleScripts[r.Script] {
+		t.Errorf("%s -WhatIf on %s left its transcript recording the session", r.Script, b.Name)
+	}
 	return r
 }
+
+// tentacleScripts are the scripts a Tentacle runs.
+var tentacleScripts = map[string]bool{render.TentacleScript: true, render.TentacleUpdateScript: true}
 
 // run runs s as is: it must finish.
 func (cl *cluster) run(t *testing.T, b *winsim.Box, s script, legacy bool) winsim.Run {
@@ -532,6 +556,16 @@ func (cl *cluster) checkInstalled(t *testing.T) {
 	}
 	if polled != want {
 		t.Errorf("TENT1 polls %d addresses, want %d: %+v", polled, want, tin.Trusted)
+	}
+	// Every server it trusts is the cluster, by its one certificate; a
+	// listening Tentacle trusts it once.
+	for _, s := range tin.Trusted {
+		if s.Thumbprint != cl.w.ServerThumbprint() {
+			t.Errorf("TENT1 trusts %+v, which is not the cluster's certificate %s", s, cl.w.ServerThumbprint())
+		}
+	}
+	if want == 0 && len(tin.Trusted) != 1 {
+		t.Errorf("TENT1 trusts %d servers, want the cluster once: %+v", len(tin.Trusted), tin.Trusted)
 	}
 }
 

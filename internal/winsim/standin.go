@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -624,6 +625,11 @@ func (s *standIn) tentacle(command string, o opts) int {
 		if in.Thumbprint == "" {
 			return s.fail("poll-server: the Tentacle has no certificate")
 		}
+		// PollCommand copies the subscription of a polling server the
+		// Tentacle already trusts, and refuses without one.
+		if !slices.ContainsFunc(in.Trusted, func(t TrustedServer) bool { return t.Address != "" }) {
+			return s.fail("poll-server: this Tentacle trusts no polling Octopus Server yet; register it with register-with --comms-style TentacleActive first")
+		}
 		if o.value("server-comms-address") == "" || o.value("apiKey") == "" {
 			return s.fail("poll-server needs --server-comms-address and --apiKey")
 		}
@@ -639,74 +645,138 @@ func (s *standIn) tentacle(command string, o opts) int {
 	case "service":
 		return s.service(toolTentacle, name, o)
 	case "clear-trusted-servers":
-		keep := strings.Split(o.value("keep"), ",")
-		in.Trusted = slices.DeleteFunc(in.Trusted, func(t TrustedServer) bool { return !slices.Contains(keep, t.Address) })
+		// ClearTrustedServersCommand keeps the servers whose Address, as
+		// .NET's Uri prints it, is one of --keep's comma-separated
+		// addresses (http:// read as https://), and drops every other;
+		// a server without an Address (a listening one) makes it fail
+		// with a NullReferenceException.
+		keep := map[string]bool{}
+		for _, a := range strings.Split(o.value("keep"), ",") {
+			keep[uriString(strings.Replace(a, "http://", "https://", 1))] = true
+		}
+		for _, t := range in.Trusted {
+			if t.Address == "" {
+				return s.fail("Object reference not set to an instance of an object.")
+			}
+		}
+		in.Trusted = slices.DeleteFunc(in.Trusted, func(t TrustedServer) bool { return !keep[uriString(t.Address)] })
 	default:
 		return s.fail("winsim: %s %s is listed but not modelled", s.tool, command)
 	}
 	return 0
 }
 
+// trust adds a trusted server or replaces the one with the same
+// thumbprint and address (OctopusTentacle
+// WritableTentacleConfiguration.AddOrUpdateTrustedOctopusServer: both
+// compared without case).
 func (in *TentacleInstance) trust(t TrustedServer) {
-	if !slices.Contains(in.Trusted, t) {
-		in.Trusted = append(in.Trusted, t)
-	}
+	in.Trusted = slices.DeleteFunc(in.Trusted, func(old TrustedServer) bool {
+		return strings.EqualFold(old.Thumbprint, t.Thumbprint) && strings.EqualFold(old.Address, t.Address)
+	})
+	in.Trusted = append(in.Trusted, t)
 }
 
-// registerWith registers the Tentacle with the cluster. Without --force a
-// name taken by another certificate is refused; with it the registration
-// is overwritten (OctopusClients RegisterMachineOperation).
+// registerWith registers the Tentacle with the cluster as OctopusClients'
+// RegisterMachineOperation does: it finds the target by name in the space;
+// without --force an existing one is refused, whoever it belongs to; with
+// --force it is overwritten, its certificate, environments, roles, tenants,
+// tenant tags and tenanted participation (Untenanted when not given)
+// included. Then the Tentacle trusts the certificate the API reports
+// (OctopusTentacle RegisterMachineCommandBase: GetServerThumbprint, then
+// AddOrUpdateTrustedOctopusServer), for a listening Tentacle too.
 func (s *standIn) registerWith(in *TentacleInstance, o opts) int {
 	name := o.value("name")
 	if name == "" || o.value("server") == "" || o.value("apiKey") == "" {
 		return s.fail("register-with needs --server, --name and --apiKey")
 	}
 	if in.Thumbprint == "" {
-		return s.fail("register-with: the Tentacle has no certificate")
+		return s.fail("No certificate has been generated for this Tentacle. Please run the new-certificate command first.")
 	}
-	if old, ok := s.c.Machines[name]; ok && old.Thumbprint != in.Thumbprint && !o.has("force") {
-		return s.fail("A machine named %s already exists", name)
+	space, err := s.c.space(o.value("space"))
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	old := s.c.machineNamed(space.Name, name)
+	if old != "" && !o.has("force") {
+		return s.fail("A machine named '%s' already exists in the environment. Use the 'force' parameter if you intended to update the existing machine.", name)
+	}
+	participation := o.value("tenanted-deployment-participation")
+	if participation == "" {
+		participation = "Untenanted"
 	}
 	t := &Target{Thumbprint: in.Thumbprint, Style: o.value("comms-style"), Environments: o.values("environment"),
-		Roles: o.values("role"), Space: o.value("space")}
+		Roles: o.values("role"), Space: space.Name, Tenants: o.values("tenant"), TenantTags: o.values("tenanttag"),
+		TenantedDeploymentParticipation: participation}
+	server := TrustedServer{Thumbprint: thumbprint("server " + s.worldDir)}
 	switch t.Style {
 	case "TentacleActive":
 		t.Address = o.value("server-comms-address")
 		if t.Address == "" {
 			return s.fail("register-with: a polling Tentacle needs --server-comms-address here")
 		}
-		in.trust(TrustedServer{Thumbprint: thumbprint("server " + s.worldDir), Address: t.Address})
+		server.Address = t.Address
 	case "TentaclePassive":
 		t.Address = o.value("publicHostName")
 	default:
 		return s.fail("register-with: unknown --comms-style %q", t.Style)
 	}
+	if old != "" {
+		delete(s.c.Machines, old)
+	}
 	s.c.Machines[name] = t
+	in.trust(server)
 	return 0
 }
 
+// showTentacleConfiguration prints what Tentacle's show-configuration
+// prints: its settings as hierarchical JSON, a key's dots making the levels
+// (OctopusTentacle ShowConfigurationCommand, JsonHierarchicalKeyValueStore;
+// the keys are TentacleConfiguration's, the trusted servers are
+// OctopusServerConfiguration objects with CommunicationStyle as a number,
+// 1 listening and 2 polling, and a null Address for a listening one).
 func (s *standIn) showTentacleConfiguration(in *TentacleInstance) int {
 	type server struct {
 		Thumbprint         string
 		CommunicationStyle int
-		Address            string
+		Address            *string
+		Squid              *string
 	}
-	var servers []server
+	servers := []server{}
 	for _, t := range in.Trusted {
-		style := 1 // TentaclePassive
+		style, address := 1, (*string)(nil) // TentaclePassive
 		if t.Address != "" {
-			style = 2 // TentacleActive
+			style, address = 2, &t.Address // TentacleActive
 		}
-		servers = append(servers, server{t.Thumbprint, style, t.Address})
+		servers = append(servers, server{t.Thumbprint, style, address, nil})
 	}
-	return s.printJSON(map[string]any{"Octopus": map[string]any{
-		"Home": in.Home,
+	return s.printJSON(map[string]any{
+		"Octopus": map[string]any{"Home": in.Home},
 		"Tentacle": map[string]any{
 			"CertificateThumbprint": in.Thumbprint,
 			"Communication":         map[string]any{"TrustedOctopusServers": servers},
+			"Deployment":            map[string]any{"ApplicationDirectory": in.App},
 			"Services":              map[string]any{"PortNumber": in.Port, "NoListen": in.NoListen},
 		},
-	}})
+	})
+}
+
+// uriString is an absolute URL as .NET's Uri.ToString prints it, as far as
+// comms addresses need: scheme and host in lower case, the default port
+// dropped, an empty path as /.
+func uriString(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return s
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if u.Scheme == "https" && strings.HasSuffix(u.Host, ":443") {
+		u.Host = strings.TrimSuffix(u.Host, ":443")
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String()
 }
 
 // sc runs sc.exe config NAME obj= ACCOUNT, the one form the scripts use.

@@ -92,11 +92,15 @@ type Service struct {
 	Tool     string
 }
 
-// Cluster is the state every machine shares: the SQL Server databases and
-// the targets registered with the cluster.
+// Cluster is the state every machine shares: the SQL Server databases,
+// the spaces and the targets registered with the cluster.
 type Cluster struct {
 	Databases map[string]*Database
-	// Machines are the deployment targets registered with register-with.
+	// Spaces are the cluster's spaces; a world starts with the one default
+	// space, Spaces-1 "Default", as a new Octopus Server does.
+	Spaces []Space
+	// Machines are the deployment targets registered with register-with,
+	// by name (a test world keeps every name unique across its spaces).
 	Machines map[string]*Target
 	// Redis are the Redis servers the nodes can reach, by host:port.
 	Redis map[string]*RedisServer
@@ -106,6 +110,12 @@ type Cluster struct {
 type RedisServer struct {
 	Password string
 	SSL      bool
+}
+
+// Space is one Octopus space, as GET /api/spaces/all lists it.
+type Space struct {
+	Id, Name  string
+	IsDefault bool
 }
 
 // Database is one Octopus database.
@@ -127,14 +137,21 @@ type NodeRow struct {
 	TaskCap      string
 }
 
-// Target is one registered deployment target.
+// Target is one registered deployment target: what register-with sets,
+// or what an admin changed in the portal since.
 type Target struct {
 	Thumbprint   string
 	Style        string
 	Address      string
 	Environments []string
 	Roles        []string
-	Space        string
+	// Space is the name of the space it is registered in.
+	Space      string
+	Tenants    []string `json:",omitempty"`
+	TenantTags []string `json:",omitempty"`
+	// TenantedDeploymentParticipation is Untenanted, TenantedOrUntenanted
+	// or Tenanted.
+	TenantedDeploymentParticipation string
 }
 
 // serviceName is the Windows service name of an instance: Octopus names
@@ -233,10 +250,39 @@ func LoadCluster(dir string) (*Cluster, error) {
 	if c.Redis == nil {
 		c.Redis = map[string]*RedisServer{}
 	}
+	if c.Spaces == nil {
+		c.Spaces = []Space{{Id: "Spaces-1", Name: "Default", IsDefault: true}}
+	}
 	return c, nil
 }
 
 func (c *Cluster) save(dir string) error { return writeJSON(filepath.Join(dir, "cluster.json"), c) }
+
+// space is the space register-with and the API take name for: by name,
+// trimmed and in any case, or the default space for "" (OctopusTentacle
+// SpaceRepositoryFactory.CreateSpaceRepository).
+func (c *Cluster) space(name string) (Space, error) {
+	for _, sp := range c.Spaces {
+		if name == "" && sp.IsDefault || name != "" && strings.EqualFold(strings.TrimSpace(sp.Name), name) {
+			return sp, nil
+		}
+	}
+	if name == "" {
+		return Space{}, fmt.Errorf(`No "space" was specified, and the default space is disabled or inaccessible to this user. Please select a space using the "space" parameter.`)
+	}
+	return Space{}, fmt.Errorf(`A space with name "%s" could not be found. Ensure you have spelled the space name correctly and that the user has access to this space.`, name)
+}
+
+// machineNamed is the key of the target named name in the space, matched
+// as Octopus.Client's FindByName does (trimmed, in any case), or "".
+func (c *Cluster) machineNamed(space, name string) string {
+	for key, t := range c.Machines {
+		if strings.EqualFold(t.Space, space) && strings.EqualFold(strings.TrimSpace(key), strings.TrimSpace(name)) {
+			return key
+		}
+	}
+	return ""
+}
 
 // localPath maps a Windows path on one of the machine's drives to the
 // folder that stands for it; ok is false for any other path.

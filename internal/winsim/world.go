@@ -204,7 +204,11 @@ func NewWorld(t testing.TB, pool *Pool, apiKey string) *World {
 	if err := os.MkdirAll(filepath.Join(dir, "machines"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&Cluster{}).save(dir); err != nil {
+	empty, err := LoadCluster(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := empty.save(dir); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.wrapper(filepath.Join(dir, "shim"), toolShim); err != nil {
@@ -310,6 +314,17 @@ func (w *World) SetDrain(t testing.TB, name string, drained bool) {
 	}
 }
 
+// UpdateCluster changes the world's shared state, as an admin does in the
+// portal (a target's environments, a space).
+func (w *World) UpdateCluster(t testing.TB, change func(c *Cluster)) {
+	t.Helper()
+	c := w.Cluster(t)
+	change(c)
+	if err := c.save(w.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Redis puts a Redis server at host:port that takes password, with TLS
 // or without; the nodes reach it from then on.
 func (w *World) Redis(t testing.TB, host string, port int, password string, ssl bool) {
@@ -320,6 +335,10 @@ func (w *World) Redis(t testing.TB, host string, port int, password string, ssl 
 		t.Fatal(err)
 	}
 }
+
+// ServerThumbprint is the thumbprint of the cluster's certificate, the one
+// every node shows with show-thumbprint and the API reports.
+func (w *World) ServerThumbprint() string { return thumbprint("server " + w.Dir) }
 
 // Box is one simulated machine.
 type Box struct {
@@ -407,6 +426,17 @@ func (b *Box) Fail(t testing.TB, commands ...string) {
 	}
 }
 
+// Change changes the machine's state, as something outside the scripts
+// does (a service stopped, a server trusted by hand).
+func (b *Box) Change(t testing.TB, change func(m *Machine)) {
+	t.Helper()
+	m := b.State(t)
+	change(m)
+	if err := m.save(b.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Calls are every stand-in call on this machine so far.
 func (b *Box) Calls(t testing.TB) []Call {
 	t.Helper()
@@ -471,6 +501,9 @@ type Run struct {
 	// Calls are the stand-in calls this run made.
 	Calls  []Call
 	Sleeps int
+	// TranscriptLeftOpen says the script ended with its transcript still
+	// recording (the host then stopped it).
+	TranscriptLeftOpen bool
 }
 
 // Text is the run's output and host text, for messages.
@@ -507,15 +540,16 @@ func (b *Box) Run(t testing.TB, path string, o RunOptions) Run {
 		},
 	}
 	var answer struct {
-		Output []string
-		Error  *string
-		Sleeps int
+		Output             []string
+		Error              *string
+		Sleeps             int
+		TranscriptLeftOpen bool
 	}
 	hostText, err := b.w.pool.Do(request, &answer)
 	if err != nil {
 		t.Fatalf("running %s on %s: %v", filepath.Base(path), b.Name, err)
 	}
-	r := Run{Script: filepath.Base(path), Output: answer.Output, Host: hostText, Sleeps: answer.Sleeps}
+	r := Run{Script: filepath.Base(path), Output: answer.Output, Host: hostText, Sleeps: answer.Sleeps, TranscriptLeftOpen: answer.TranscriptLeftOpen}
 	if answer.Error != nil {
 		r.Error = *answer.Error
 	}

@@ -26,9 +26,13 @@ func TestWebCallsOfferTLS12(t *testing.T) {
 			t.Errorf("%s calls the cluster's URL without offering TLS 1.2", s.Name)
 			continue
 		}
-		// The first call is Get-ClusterNode's; it runs only with the API
-		// key's headers, which are set in the same block as TLS 1.2.
+		// The first call is Get-ClusterNode's (register-tentacle.ps1:
+		// Get-TargetSpaceId's); it runs only with the API key's headers,
+		// which are set in the same block as TLS 1.2.
 		first := findLine(lines, findLine(lines, 0, "try {"), "Get-ClusterNode -Headers")
+		if strings.HasSuffix(s.Name, "/register-tentacle.ps1") {
+			first = findLine(lines, findLine(lines, 0, "try {"), "$spaceId = Get-TargetSpaceId")
+		}
 		if first < 0 || set > first {
 			t.Errorf("%s: TLS 1.2 is offered at line %d, after the first web call at line %d", s.Name, set+1, first+1)
 		}

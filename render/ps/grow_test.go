@@ -239,7 +239,7 @@ func TestTentacleUpdates(t *testing.T) {
 	for _, want := range []string{
 		"$NodeAddress = 'https://octopus-poll.corp.local:10944'",
 		"$KeepAddresses = @('https://octopus-poll.corp.local:10943', 'https://octopus-poll.corp.local:10945', 'https://octopus-poll.corp.local:10946')",
-		"('--keep=' + ($KeepAddresses -join ','))", "[version] '8.1.1713'", "--reset-trust", "'--restart'",
+		"('--keep=' + ($keep -join ','))", "[version] '8.1.1713'", "--reset-trust", "'--restart'",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("remove script lacks %q", want)

@@ -156,7 +156,7 @@ func TestPollServerLines(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(c.pollServer) {
 				t.Errorf("poll-server calls %q, want %q", got, c.pollServer)
 			}
-			if !strings.Contains(text, "'--server-comms-address', (Get-CommsAddress -CommsHost "+c.first+")") {
+			if !strings.Contains(text, "$FirstAddress = Get-CommsAddress -CommsHost "+c.first+"\r\n") || !strings.Contains(text, "'--server-comms-address', $FirstAddress") {
 				t.Errorf("register-with does not get the address %s", c.first)
 			}
 			if c.mode == steps.PollingRedis && strings.Contains(text, "'poll-server'") {
@@ -176,10 +176,16 @@ func TestPollServerLines(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := string(src)
-		for _, want := range []string{"'TentaclePassive'", "'--trust', $ServerThumbprint", "New-NetFirewallRule", "$ListenPort = 10933"} {
+		for _, want := range []string{"'TentaclePassive'", "'--trust', $clusterThumbprint", "New-NetFirewallRule", "$ListenPort = 10933"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("listening script lacks %q", want)
 			}
+		}
+		// The admin's -ServerThumbprint is checked against the certificate
+		// the API reports, which register-with trusts, and never trusted
+		// itself: a second trust, silently wrong when mistyped.
+		if strings.Contains(text, "'--trust', $ServerThumbprint") {
+			t.Error("the listening script trusts -ServerThumbprint as given")
 		}
 		if strings.Contains(text, "poll-server") || strings.Contains(text, "--server-comms-address") {
 			t.Error("a listening tentacle must not poll")

@@ -25,9 +25,10 @@ func tentacleScripts(t *testing.T) []script {
 // clear-trusted-servers, or with -Restart, which a run after an
 // interrupted one needs (second review A5); an update that finds its
 // address already in place says so and points at -Restart.
-// register-tentacle.ps1 configures and registers on every run, so it
-// always restarts an installed service and never claims "Nothing changed"
-// (second review N1; review A6).
+// register-tentacle.ps1 configures on every run, so it always restarts an
+// installed service and never claims "Nothing changed" (second review N1;
+// review A6). In both, a stopped service is started instead (--restart
+// leaves it stopped), and then its status must show it running.
 func TestTentacleRestartsOnlyWhenChanged(t *testing.T) {
 	modes := map[string]bool{}
 	const restartCall = "@('--instance', $Instance, '--restart')"
@@ -39,15 +40,26 @@ func TestTentacleRestartsOnlyWhenChanged(t *testing.T) {
 			continue
 		}
 		chain := branchChain(lines, restart)
+		start := findLine(lines, 0, "@('--instance', $Instance, '--start')")
+		if start < 0 || innermost(branchChain(lines, start)) != "if ($PSCmdlet.ShouldProcess($ServiceName, ('Start the Tentacle service, which is {0}' -f $status))) {" {
+			t.Errorf("%s: a stopped service is not started", s.Name)
+		}
+		assert := findLine(lines, restart, "    Assert-TentacleRunning")
+		if assert < 0 || lines[blockHeader(lines, assert)] != "if (-not $WhatIfPreference) {" || findLine(lines, assert, "Write-Outcome -Done") < 0 {
+			t.Errorf("%s: the service's status is not checked after the restart, before the script says it is done", s.Name)
+		}
+		if !strings.Contains(functionBody(s.Content, "Assert-TentacleRunning"), "$status = Get-TentacleServiceStatus") {
+			t.Errorf("%s: Assert-TentacleRunning does not read the service's status", s.Name)
+		}
 		if strings.HasSuffix(s.Name, "/register-tentacle.ps1") {
 			modes["register-with"] = modes["register-with"] || strings.Contains(string(s.Content), "Invoke-Tentacle -Command 'register-with'")
 			if strings.Contains(string(s.Content), "$changed") || strings.Contains(string(s.Content), "Nothing changed") {
 				t.Errorf("%s: tracks or reports changes, though configure and register-with run every time", s.Name)
 			}
-			if len(chain) != 2 || chain[0] != "if ($null -eq $service) {" || !strings.HasPrefix(chain[1], "elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart") {
+			if len(chain) != 3 || chain[0] != "if ($status -eq '') {" || chain[1] != "elseif ($status -ne 'Running') {" || !strings.HasPrefix(chain[2], "elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart") {
 				t.Errorf("%s: an installed service restarts under %q, not always", s.Name, chain)
 			}
-			if !paragraphSays(s.Content, "Safe to run twice", "--force", "restarted") || paragraphSays(s.Content, "Safe to run twice", "changed") {
+			if !paragraphSays(s.Content, "Safe to run twice", "-Reregister", "restarts its service", "starts it") || paragraphSays(s.Content, "Safe to run twice", "changed") {
 				t.Errorf("%s: the help does not say plainly that an installed service is always restarted", s.Name)
 			}
 			continue
@@ -85,8 +97,8 @@ func TestTentacleRestartsOnlyWhenChanged(t *testing.T) {
 		if changers == 0 {
 			t.Errorf("%s: no changing command found", s.Name)
 		}
-		const guard = "if (-not $changed -and -not $Restart) {"
-		if len(chain) != 2 || chain[0] != guard {
+		const guard = "elseif (-not $changed -and -not $Restart) {"
+		if len(chain) != 3 || chain[0] != "if ($status -ne 'Running') {" || chain[1] != guard {
 			t.Errorf("%s: the restart runs under %q, not only on a change or -Restart", s.Name, chain)
 		}
 		if said := findLine(lines, 0, "Write-Output ('Nothing changed: the Tentacle service {0} is not restarted (run with -Restart"); said < 0 || innermost(branchChain(lines, said)) != guard {

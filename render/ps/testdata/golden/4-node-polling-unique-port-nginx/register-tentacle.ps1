@@ -13,10 +13,16 @@
     memory, so the Tentacle must poll every node (reference §6.2).
     Polling with --server-comms-address needs Tentacle 6.3.341 or later.
 
-    Safe to run twice: register-with runs with --force (reference §6.3).
-    Every run configures and registers the Tentacle again, so an installed
-    Tentacle service is restarted to read it: run it when no deployment is
-    using this machine. Run it with -WhatIf to see every step first.
+    Before it changes anything it reads, with the API key, the targets of
+    the space from the cluster's API. Safe to run twice: a Tentacle that is
+    registered already (found by its certificate's thumbprint) is left as
+    it is, with the environments, roles and tenants it has in Octopus now;
+    run it with -Reregister to register it again. It never takes over a
+    target that another machine's certificate is registered with: it stops
+    when the name belongs to one. Every run configures the Tentacle again
+    and restarts its service (or starts it, when it is stopped), then checks
+    that the service runs: run it when no deployment is using this machine.
+    Run it with -WhatIf to see every step first.
 
     The run is logged under $env:ProgramData\octoha\logs. The script prints
     no secret, so the API key never reaches that transcript. But Tentacle.exe
@@ -41,6 +47,12 @@
     The Tentacle's home folder.
 .PARAMETER ApplicationsDirectory
     Where the Tentacle unpacks deployed packages.
+.PARAMETER Reregister
+    Register this Tentacle again although Octopus has it already:
+    register-with --force then gives the target this script's environments
+    and roles, and drops what was set in the portal since (its tenants and
+    tenant tags; tenanted participation goes back to untenanted). It still
+    stops when the name belongs to another machine's certificate.
 .EXAMPLE
     $key = Read-Host -AsSecureString -Prompt 'Octopus API key'
     .\register-tentacle.ps1 -ApiKey $key
@@ -58,7 +70,8 @@ param(
     [string] $Space = '',
     [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
     [string] $HomeDirectory = 'C:\Octopus',
-    [string] $ApplicationsDirectory = 'C:\Octopus\Applications'
+    [string] $ApplicationsDirectory = 'C:\Octopus\Applications',
+    [switch] $Reregister
 )
 
 Set-StrictMode -Version Latest
@@ -215,6 +228,216 @@ function Invoke-Tentacle {
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
+function Invoke-OctopusApi {
+    <#
+    .SYNOPSIS
+        GETs one path of the cluster's API. The API key goes only into the
+        X-Octopus-ApiKey header, never into the URL or the output.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Path
+    )
+    $uri = $ServerUrl.TrimEnd('/') + $Path
+    try {
+        Invoke-RestMethod -Uri $uri -Headers $headers -UseBasicParsing -TimeoutSec 30
+    }
+    catch {
+        throw ('The Octopus API did not answer {0}: {1} Nothing was changed. Check the API key, and that this machine reaches {2}.' -f $uri, $_.Exception.Message, $ServerUrl)
+    }
+}
+
+function Get-ApiField {
+    <#
+    .SYNOPSIS
+        One field of an API resource, or $null when it has none: under
+        Set-StrictMode reading a missing field would throw.
+    #>
+    [CmdletBinding()]
+    param(
+        [AllowNull()]
+        [object] $Resource,
+        [Parameter(Mandatory)]
+        [string] $Name
+    )
+    if ($null -eq $Resource) {
+        return $null
+    }
+    $field = $Resource.PSObject.Properties[$Name]
+    if ($null -eq $field) {
+        return $null
+    }
+    return $field.Value
+}
+
+function Get-TargetSpaceId {
+    <#
+    .SYNOPSIS
+        The Id of the space the Tentacle registers in: -Space by name, or
+        the default space, as register-with chooses it (OctopusTentacle
+        SpaceRepositoryFactory.cs), from /api/spaces/all (the list
+        OctopusDSC's cTentacleAgent reads).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    foreach ($candidate in (Invoke-OctopusApi -Path '/api/spaces/all')) {
+        $candidateName = [string] (Get-ApiField -Resource $candidate -Name 'Name')
+        $isDefault = (Get-ApiField -Resource $candidate -Name 'IsDefault') -eq $true
+        if (($Space -eq '' -and $isDefault) -or ($Space -ne '' -and [string]::Equals($candidateName.Trim(), $Space, [System.StringComparison]::OrdinalIgnoreCase))) {
+            return [string] (Get-ApiField -Resource $candidate -Name 'Id')
+        }
+    }
+    if ($Space -eq '') {
+        throw ('{0} has no default space that this API key can see. Nothing was changed. Pass -Space with the space to register in.' -f $ServerUrl)
+    }
+    throw ('{0} has no space named {1} that this API key can see. Nothing was changed. Check -Space, and that the API key''s user has access to that space.' -f $ServerUrl, $Space)
+}
+
+function Get-TargetThumbprint {
+    <#
+    .SYNOPSIS
+        The certificate thumbprint a target is registered with: its
+        Endpoint's, else its own Thumbprint field, which OctopusDSC's
+        cTentacleAgent reads (Octopus.Client MachineBasedResource has both).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [AllowNull()]
+        [object] $Target
+    )
+    $thumbprint = [string] (Get-ApiField -Resource (Get-ApiField -Resource $Target -Name 'Endpoint') -Name 'Thumbprint')
+    if ($thumbprint -eq '') {
+        $thumbprint = [string] (Get-ApiField -Resource $Target -Name 'Thumbprint')
+    }
+    return $thumbprint
+}
+
+function ConvertFrom-TentacleConfiguration {
+    <#
+    .SYNOPSIS
+        Reads Tentacle.exe show-configuration's output: this Tentacle's
+        certificate thumbprint and the Octopus Servers it trusts.
+    .DESCRIPTION
+        show-configuration prints the instance's settings as JSON, each
+        key's dots making the levels: Tentacle.CertificateThumbprint, and
+        Tentacle.Communication.TrustedOctopusServers, a list of servers with
+        a Thumbprint and an Address (https://host:port for a polling one,
+        null for a listening one). Sources: OctopusTentacle
+        ShowConfigurationCommand.cs, JsonHierarchicalKeyValueStore.cs,
+        TentacleConfiguration.cs and OctopusServerConfiguration.cs.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Configuration
+    )
+    $start = $Configuration.IndexOf('{')
+    $end = $Configuration.LastIndexOf('}')
+    if ($start -lt 0 -or $end -lt $start) {
+        throw ('Tentacle.exe show-configuration printed no JSON. Run it by hand to see why: & ''{0}'' show-configuration --instance ''{1}''' -f $TentacleExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+    }
+    $settings = ConvertFrom-Json -InputObject $Configuration.Substring($start, $end - $start + 1)
+    $thumbprint = ''
+    $servers = @()
+    # Under Set-StrictMode a missing setting would throw: each level is
+    # read through PSObject.Properties.
+    $tentacle = $settings.PSObject.Properties['Tentacle']
+    if ($null -ne $tentacle -and $null -ne $tentacle.Value) {
+        $certificate = $tentacle.Value.PSObject.Properties['CertificateThumbprint']
+        if ($null -ne $certificate -and $null -ne $certificate.Value) {
+            $thumbprint = [string] $certificate.Value
+        }
+        $communication = $tentacle.Value.PSObject.Properties['Communication']
+        if ($null -ne $communication -and $null -ne $communication.Value) {
+            $list = $communication.Value.PSObject.Properties['TrustedOctopusServers']
+            if ($null -ne $list) {
+                # foreach reads a list whether ConvertFrom-Json gave it as
+                # one array (Windows PowerShell 5.1) or as its items.
+                foreach ($server in $list.Value) {
+                    if ($null -eq $server -or $null -eq $server.PSObject.Properties['Thumbprint']) {
+                        continue
+                    }
+                    $address = ''
+                    if ($null -ne $server.PSObject.Properties['Address'] -and $null -ne $server.Address) {
+                        $address = [string] $server.Address
+                    }
+                    $servers += [pscustomobject] @{ Thumbprint = [string] $server.Thumbprint; Address = $address }
+                }
+            }
+        }
+    }
+    [pscustomobject] @{ Thumbprint = $thumbprint; TrustedServers = $servers }
+}
+
+function ConvertTo-CommsAddress {
+    <#
+    .SYNOPSIS
+        A comms address as .NET's Uri prints it (scheme and host in lower
+        case, a / after the port), the form clear-trusted-servers compares
+        (OctopusTentacle ClearTrustedServersCommand.cs: new Uri(...)
+        .ToString() on both sides, http:// read as https://).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Address
+    )
+    $uri = $null
+    if ([System.Uri]::TryCreate($Address.Replace('http://', 'https://'), [System.UriKind]::Absolute, [ref] $uri)) {
+        return $uri.ToString()
+    }
+    return $Address
+}
+
+function Get-TentacleServiceStatus {
+    <#
+    .SYNOPSIS
+        The Tentacle service's status (Running, Stopped, ...), or '' when
+        it is not installed.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
+    if ($null -eq $service) {
+        return ''
+    }
+    return [string] $service.Status
+}
+
+function Assert-TentacleRunning {
+    <#
+    .SYNOPSIS
+        Throws unless the Tentacle service runs, as its status shows.
+    .DESCRIPTION
+        The service command's exit code does not prove it: service
+        --restart of a stopped service does nothing and exits 0
+        (OctopusTentacle WindowsServiceConfigurator.cs, RestartService).
+    #>
+    [CmdletBinding()]
+    param()
+    $status = ''
+    for ($attempt = 1; $attempt -le 6; $attempt++) {
+        $status = Get-TentacleServiceStatus
+        if ($status -eq 'Running') {
+            Write-Output ('The Tentacle service {0} is running.' -f $ServiceName)
+            return
+        }
+        Start-Sleep -Seconds 5
+    }
+    if ($status -eq '') {
+        $status = 'not installed'
+    }
+    throw ('The Tentacle service {0} is {1}, not running, so this Tentacle reaches no Octopus node. Read OctopusTentacle.txt in the Logs folder of the Tentacle''s home folder, start the service, and run this script again.' -f $ServiceName, $status)
+}
+
 function Get-CommsAddress {
     <#
     .SYNOPSIS
@@ -230,6 +453,30 @@ function Get-CommsAddress {
         [int] $CommsPort
     )
     'https://{0}:{1}' -f $CommsHost, $CommsPort
+}
+
+function Test-PollsAddress {
+    <#
+    .SYNOPSIS
+        True when the Tentacle's configuration (show-configuration output)
+        lists a trusted server at the comms address.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Configuration,
+        [Parameter(Mandatory)]
+        [string] $Address
+    )
+    $wanted = ConvertTo-CommsAddress -Address $Address
+    foreach ($server in (ConvertFrom-TentacleConfiguration -Configuration $Configuration).TrustedServers) {
+        if ($server.Address -ne '' -and (ConvertTo-CommsAddress -Address $server.Address) -eq $wanted) {
+            return $true
+        }
+    }
+    return $false
 }
 
 function Add-PollingServer {
@@ -252,30 +499,6 @@ function Add-PollingServer {
         Invoke-Tentacle -Command 'poll-server' -Arguments @('--instance', $Instance, '--server', $ServerUrl, '--server-comms-address', $address, '--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password)
         Assert-PollsAddress -Address $address
     }
-}
-
-function Test-PollsAddress {
-    <#
-    .SYNOPSIS
-        True when the Tentacle's configuration names the comms address.
-    .DESCRIPTION
-        [INFER] The reference lists Tentacle.exe show-configuration but not
-        its output; Tentacle keeps each trusted server's Address as
-        https://host:port/ (reference §6.4, Tentacle.config). So this looks
-        for the address anywhere in that output, not followed by another
-        digit of a longer port.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory)]
-        [AllowEmptyString()]
-        [string] $Configuration,
-        [Parameter(Mandatory)]
-        [string] $Address
-    )
-    $pattern = [regex]::Escape($Address) + '(?![0-9])'
-    return [regex]::IsMatch($Configuration, $pattern, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
 }
 
 function Assert-PollsAddress {
@@ -322,7 +545,60 @@ if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $par
 # ListInstancesCommand.cs; the flag is not in octoha's reference).
 $ConfigFile = [System.IO.Path]::Combine($HomeDirectory, 'Tentacle', $Instance + '.config')
 $existing = @(Get-InstanceName -Json ((Invoke-Tentacle -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
-if ($existing -contains $Instance) {
+$instanceExists = $existing -contains $Instance
+# An existing instance's certificate is the one it is registered with;
+# a new one gets its certificate below, which Octopus cannot know yet.
+$configurationText = ''
+$configuration = $null
+$tentacleThumbprint = ''
+if ($instanceExists) {
+    $configurationText = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
+    $configuration = ConvertFrom-TentacleConfiguration -Configuration $configurationText
+    $tentacleThumbprint = $configuration.Thumbprint
+}
+
+# Before anything changes, read the space's targets from the cluster's API,
+# as OctopusDSC's cTentacleAgent does (/api/<space>/machines/all, matched by
+# certificate thumbprint). register-with finds a target only by its name,
+# refuses one that exists, and with --force overwrites it, whoever's it is:
+# its certificate, environments, roles, tenants and tenant tags, and its
+# tenanted participation, which goes back to untenanted (OctopusClients
+# RegisterMachineOperation.cs).
+$headers = @{ 'X-Octopus-ApiKey' = [System.Net.NetworkCredential]::new('', $ApiKey).Password }
+# Windows PowerShell 5.1 offers only SSL 3 and TLS 1.0 by default; the
+# balancer in front of the cluster requires TLS 1.2. (PowerShell 7's web
+# cmdlets ignore this setting and already offer TLS 1.2.)
+[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+$spaceId = Get-TargetSpaceId
+$registeredAs = @()
+foreach ($target in (Invoke-OctopusApi -Path ('/api/{0}/machines/all' -f [System.Uri]::EscapeDataString($spaceId)))) {
+    $listedName = [string] (Get-ApiField -Resource $target -Name 'Name')
+    $targetThumbprint = Get-TargetThumbprint -Target $target
+    $ours = $tentacleThumbprint -ne '' -and [string]::Equals($targetThumbprint, $tentacleThumbprint, [System.StringComparison]::OrdinalIgnoreCase)
+    if ($ours) {
+        $registeredAs += $listedName
+    }
+    elseif ([string]::Equals($listedName.Trim(), $Name.Trim(), [System.StringComparison]::OrdinalIgnoreCase)) {
+        $mine = 'this Tentacle has no certificate yet'
+        if ($tentacleThumbprint -ne '') {
+            $mine = 'this Tentacle''s is ' + $tentacleThumbprint
+        }
+        throw ('Octopus already has a target named {0}, registered with the certificate {1} ({2}): it belongs to another machine. Nothing was changed. If it is this machine before a rebuild, delete that target in Octopus (Infrastructure > Deployment Targets) and run this script again; otherwise pass -Name with a name of its own.' -f $listedName, $targetThumbprint, $mine)
+    }
+}
+$registered = $registeredAs.Count -gt 0
+if ($registered -and $Reregister -and -not ($registeredAs -contains $Name.Trim())) {
+    throw ('This Tentacle is registered in Octopus as {0}, not as {1}. Nothing was changed. To register it again under that name, run this script with -Name {0} -Reregister.' -f ($registeredAs -join ', '), $Name)
+}
+$FirstAddress = Get-CommsAddress -CommsHost 'octopus-poll.corp.local' -CommsPort 10943
+# A registration left alone keeps the first server its register-with set;
+# without it poll-server has no subscription to copy (OctopusTentacle
+# PollCommand.cs), and the target in Octopus polls nothing.
+if ($registered -and -not $Reregister -and -not (Test-PollsAddress -Configuration $configurationText -Address $FirstAddress)) {
+    throw ('This Tentacle is registered in Octopus as {0} but does not poll {1}, where that registration points. Nothing was changed. Run this script again with -Reregister.' -f ($registeredAs -join ', '), $FirstAddress)
+}
+
+if ($instanceExists) {
     Write-Output ('Tentacle instance {0} already exists: already done.' -f $Instance)
 }
 elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle instance')) {
@@ -337,7 +613,7 @@ if ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle certificate if it ha
 if ($PSCmdlet.ShouldProcess($Instance, 'Stop listening: this Tentacle polls')) {
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--noListen', 'True')
 }
-$registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name', $Name, '--comms-style', 'TentacleActive', '--server-comms-address', (Get-CommsAddress -CommsHost 'octopus-poll.corp.local' -CommsPort 10943), '--force')
+$registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name', $Name, '--comms-style', 'TentacleActive', '--server-comms-address', $FirstAddress)
 if ($Space -ne '') {
     $registerArguments += @('--space', $Space)
 }
@@ -347,11 +623,22 @@ foreach ($environment in $Environments) {
 foreach ($role in $Roles) {
     $registerArguments += @('--role', $role)
 }
-if ($PSCmdlet.ShouldProcess($ServerUrl, ('Register {0}' -f $Name))) {
-    # --apiKey is taken only as an argument: it is visible to local
-    # administrators while the command runs and in command-line audit logs
-    # where those are enabled; Tentacle.exe documents no other way.
-    Invoke-Tentacle -Command 'register-with' -Arguments ($registerArguments + @('--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password))
+$targetName = $Name
+if ($registered -and -not $Reregister) {
+    $targetName = $registeredAs[0]
+    Write-Output ('This Tentacle is already registered in Octopus as {0}: left as it is, with the environments, roles and tenants it has there. Run this script with -Reregister to register it again with this script''s environments and roles.' -f ($registeredAs -join ', '))
+}
+else {
+    if ($registered) {
+        # -Reregister: overwrite this Tentacle's own target, on purpose.
+        $registerArguments += @('--force')
+    }
+    if ($PSCmdlet.ShouldProcess($ServerUrl, ('Register {0}' -f $Name))) {
+        # --apiKey is taken only as an argument: it is visible to local
+        # administrators while the command runs and in command-line audit logs
+        # where those are enabled; Tentacle.exe documents no other way.
+        Invoke-Tentacle -Command 'register-with' -Arguments ($registerArguments + @('--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password))
+    }
 }
 
 # Poll every other node as well (reference §6.4).
@@ -361,18 +648,31 @@ Add-PollingServer -CommsHost 'octopus-poll.corp.local' -CommsPort 10946
 
 # A new Tentacle is installed and started. An installed one restarts: it
 # reads its trusted servers only on start (reference §6.3), and every run
-# configures and registers it again.
-$service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
-if ($null -eq $service) {
+# configures it again. service --restart leaves a stopped service stopped
+# and exits 0 (OctopusTentacle WindowsServiceConfigurator.cs), so a stopped
+# one is started instead, and its status then shows that it runs.
+$status = Get-TentacleServiceStatus
+if ($status -eq '') {
     if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the Tentacle service')) {
         Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--install', '--start')
+    }
+}
+elseif ($status -ne 'Running') {
+    if ($PSCmdlet.ShouldProcess($ServiceName, ('Start the Tentacle service, which is {0}' -f $status))) {
+        Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--start')
     }
 }
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
 }
-Write-Outcome -Done ('Tentacle {0} is registered with {1}.' -f $Name, $ServerUrl)
+if (-not $WhatIfPreference) {
+    Assert-TentacleRunning
+}
+Write-Outcome -Done ('Tentacle {0} is registered with {1}.' -f $targetName, $ServerUrl)
 }
 finally {
-    $null = Stop-Transcript
+    $headers = $null
+    # -WhatIf:$false: under -WhatIf Stop-Transcript would only say what it
+    # would do, and the transcript would go on recording the session.
+    $null = Stop-Transcript -WhatIf:$false
 }

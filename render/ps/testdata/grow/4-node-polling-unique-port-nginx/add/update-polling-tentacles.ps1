@@ -13,7 +13,8 @@
     Tentacle 6.3.341 or later for --server-comms-address (reference §6.3).
     A Tentacle reads its trusted servers only when it starts, so when the
     script changed them it then restarts the Tentacle service: run it when
-    no deployment is using this machine.
+    no deployment is using this machine. A stopped Tentacle service is
+    started, and the script checks that the service runs before it ends.
 
     Safe to run twice: an address already in place is left alone, and the
     service is not restarted when nothing changed. If an earlier run
@@ -208,16 +209,92 @@ function Invoke-Tentacle {
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
+function ConvertFrom-TentacleConfiguration {
+    <#
+    .SYNOPSIS
+        Reads Tentacle.exe show-configuration's output: this Tentacle's
+        certificate thumbprint and the Octopus Servers it trusts.
+    .DESCRIPTION
+        show-configuration prints the instance's settings as JSON, each
+        key's dots making the levels: Tentacle.CertificateThumbprint, and
+        Tentacle.Communication.TrustedOctopusServers, a list of servers with
+        a Thumbprint and an Address (https://host:port for a polling one,
+        null for a listening one). Sources: OctopusTentacle
+        ShowConfigurationCommand.cs, JsonHierarchicalKeyValueStore.cs,
+        TentacleConfiguration.cs and OctopusServerConfiguration.cs.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Configuration
+    )
+    $start = $Configuration.IndexOf('{')
+    $end = $Configuration.LastIndexOf('}')
+    if ($start -lt 0 -or $end -lt $start) {
+        throw ('Tentacle.exe show-configuration printed no JSON. Run it by hand to see why: & ''{0}'' show-configuration --instance ''{1}''' -f $TentacleExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+    }
+    $settings = ConvertFrom-Json -InputObject $Configuration.Substring($start, $end - $start + 1)
+    $thumbprint = ''
+    $servers = @()
+    # Under Set-StrictMode a missing setting would throw: each level is
+    # read through PSObject.Properties.
+    $tentacle = $settings.PSObject.Properties['Tentacle']
+    if ($null -ne $tentacle -and $null -ne $tentacle.Value) {
+        $certificate = $tentacle.Value.PSObject.Properties['CertificateThumbprint']
+        if ($null -ne $certificate -and $null -ne $certificate.Value) {
+            $thumbprint = [string] $certificate.Value
+        }
+        $communication = $tentacle.Value.PSObject.Properties['Communication']
+        if ($null -ne $communication -and $null -ne $communication.Value) {
+            $list = $communication.Value.PSObject.Properties['TrustedOctopusServers']
+            if ($null -ne $list) {
+                # foreach reads a list whether ConvertFrom-Json gave it as
+                # one array (Windows PowerShell 5.1) or as its items.
+                foreach ($server in $list.Value) {
+                    if ($null -eq $server -or $null -eq $server.PSObject.Properties['Thumbprint']) {
+                        continue
+                    }
+                    $address = ''
+                    if ($null -ne $server.PSObject.Properties['Address'] -and $null -ne $server.Address) {
+                        $address = [string] $server.Address
+                    }
+                    $servers += [pscustomobject] @{ Thumbprint = [string] $server.Thumbprint; Address = $address }
+                }
+            }
+        }
+    }
+    [pscustomobject] @{ Thumbprint = $thumbprint; TrustedServers = $servers }
+}
+
+function ConvertTo-CommsAddress {
+    <#
+    .SYNOPSIS
+        A comms address as .NET's Uri prints it (scheme and host in lower
+        case, a / after the port), the form clear-trusted-servers compares
+        (OctopusTentacle ClearTrustedServersCommand.cs: new Uri(...)
+        .ToString() on both sides, http:// read as https://).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Address
+    )
+    $uri = $null
+    if ([System.Uri]::TryCreate($Address.Replace('http://', 'https://'), [System.UriKind]::Absolute, [ref] $uri)) {
+        return $uri.ToString()
+    }
+    return $Address
+}
+
 function Test-PollsAddress {
     <#
     .SYNOPSIS
-        True when the Tentacle's configuration names the comms address.
-    .DESCRIPTION
-        [INFER] The reference lists Tentacle.exe show-configuration but not
-        its output; Tentacle keeps each trusted server's Address as
-        https://host:port/ (reference §6.4, Tentacle.config). So this looks
-        for the address anywhere in that output, not followed by another
-        digit of a longer port.
+        True when the Tentacle's configuration (show-configuration output)
+        lists a trusted server at the comms address.
     #>
     [CmdletBinding()]
     [OutputType([bool])]
@@ -228,8 +305,55 @@ function Test-PollsAddress {
         [Parameter(Mandatory)]
         [string] $Address
     )
-    $pattern = [regex]::Escape($Address) + '(?![0-9])'
-    return [regex]::IsMatch($Configuration, $pattern, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
+    $wanted = ConvertTo-CommsAddress -Address $Address
+    foreach ($server in (ConvertFrom-TentacleConfiguration -Configuration $Configuration).TrustedServers) {
+        if ($server.Address -ne '' -and (ConvertTo-CommsAddress -Address $server.Address) -eq $wanted) {
+            return $true
+        }
+    }
+    return $false
+}
+
+function Get-TentacleServiceStatus {
+    <#
+    .SYNOPSIS
+        The Tentacle service's status (Running, Stopped, ...), or '' when
+        it is not installed.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
+    if ($null -eq $service) {
+        return ''
+    }
+    return [string] $service.Status
+}
+
+function Assert-TentacleRunning {
+    <#
+    .SYNOPSIS
+        Throws unless the Tentacle service runs, as its status shows.
+    .DESCRIPTION
+        The service command's exit code does not prove it: service
+        --restart of a stopped service does nothing and exits 0
+        (OctopusTentacle WindowsServiceConfigurator.cs, RestartService).
+    #>
+    [CmdletBinding()]
+    param()
+    $status = ''
+    for ($attempt = 1; $attempt -le 6; $attempt++) {
+        $status = Get-TentacleServiceStatus
+        if ($status -eq 'Running') {
+            Write-Output ('The Tentacle service {0} is running.' -f $ServiceName)
+            return
+        }
+        Start-Sleep -Seconds 5
+    }
+    if ($status -eq '') {
+        $status = 'not installed'
+    }
+    throw ('The Tentacle service {0} is {1}, not running, so this Tentacle reaches no Octopus node. Read OctopusTentacle.txt in the Logs folder of the Tentacle''s home folder, start the service, and run this script again.' -f $ServiceName, $status)
 }
 
 function Assert-PollsAddress {
@@ -276,6 +400,9 @@ $existing = @(Get-InstanceName -Json ((Invoke-Tentacle -Command 'list-instances'
 if ($existing -notcontains $Instance) {
     throw ('There is no Tentacle instance {0} on this machine. Register new machines with register-tentacle.ps1.' -f $Instance)
 }
+if ((Get-TentacleServiceStatus) -eq '') {
+    throw ('The Tentacle service {0} is not installed on this machine. Nothing was changed. Run register-tentacle.ps1 on this machine first.' -f $ServiceName)
+}
 $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
 # Set when this run changes the trusted servers (under -WhatIf, when it
 # would): only then (or with -Restart) the service restarts.
@@ -298,14 +425,28 @@ else {
 }
 
 # A Tentacle reads its trusted servers only on start (reference §6.3).
-if (-not $changed -and -not $Restart) {
+# service --restart leaves a stopped service stopped and exits 0
+# (OctopusTentacle WindowsServiceConfigurator.cs), so a stopped one is
+# started instead, and its status then shows that it runs.
+$status = Get-TentacleServiceStatus
+if ($status -ne 'Running') {
+    if ($PSCmdlet.ShouldProcess($ServiceName, ('Start the Tentacle service, which is {0}' -f $status))) {
+        Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--start')
+    }
+}
+elseif (-not $changed -and -not $Restart) {
     Write-Output ('Nothing changed: the Tentacle service {0} is not restarted (run with -Restart to restart it anyway).' -f $ServiceName)
 }
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
 }
+if (-not $WhatIfPreference) {
+    Assert-TentacleRunning
+}
 Write-Outcome -Done ('This Tentacle polls {0} at {1}.' -f $NodeName, $NodeAddress)
 }
 finally {
-    $null = Stop-Transcript
+    # -WhatIf:$false: under -WhatIf Stop-Transcript would only say what it
+    # would do, and the transcript would go on recording the session.
+    $null = Stop-Transcript -WhatIf:$false
 }

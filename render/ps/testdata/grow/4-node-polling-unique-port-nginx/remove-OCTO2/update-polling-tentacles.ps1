@@ -9,21 +9,25 @@
     queues work for a polling Tentacle in its own memory, so a Tentacle must
     poll every node (reference §6.2).
 
-    It keeps exactly the addresses of the remaining nodes with
-    clear-trusted-servers --keep, which needs Tentacle 8.1.1713 or later
-    (reference §6.3). clear-trusted-servers drops every address not in the
-    list, so before clearing this script checks that the Tentacle polls each
-    remaining address; it stops if one is missing rather than leave the
-    Tentacle without that node.
+    It drops the node's address with clear-trusted-servers --keep, which
+    needs Tentacle 8.1.1713 or later (reference §6.3). clear-trusted-servers
+    drops every server not in the list, so the list is every server the
+    Tentacle trusts (show-configuration) but that node: the remaining nodes,
+    and any other Octopus Server it polls, such as a second instance or a
+    DR cluster, stay. Before clearing, this script checks that the Tentacle
+    polls each remaining node; it stops if one is missing rather than leave
+    the Tentacle without that node.
 
     On an older Tentacle: upgrade it (install a current Tentacle MSI), then
     run this script again. If it cannot be upgraded, run
     Tentacle.exe configure --instance <instance> --reset-trust, which forgets
     EVERY trusted server and subscription id, then register it again with
-    the register-tentacle.ps1 written next to this script (reference §6.3).
+    the register-tentacle.ps1 written next to this script, run with
+    -Reregister (reference §6.3).
     A Tentacle reads its trusted servers only when it starts, so when the
     script changed them it then restarts the Tentacle service: run it when
-    no deployment is using this machine.
+    no deployment is using this machine. A stopped Tentacle service is
+    started, and the script checks that the service runs before it ends.
 
     Safe to run twice: an address already in place is left alone, and the
     service is not restarted when nothing changed. If an earlier run
@@ -67,8 +71,8 @@ $NodeName = 'OCTO2'
 # The node's comms address exactly as Tentacle stores it: https, host and
 # port (reference §6.3).
 $NodeAddress = 'https://octopus-poll.corp.local:10944'
-# Every remaining node's address; clear-trusted-servers matches them
-# exactly, port included (reference §6.5).
+# Every remaining node's address, which the Tentacle must poll before the
+# leaving node is dropped.
 $KeepAddresses = @('https://octopus-poll.corp.local:10943', 'https://octopus-poll.corp.local:10945', 'https://octopus-poll.corp.local:10946')
 $MinimumVersion = [version] '8.1.1713'
 
@@ -216,16 +220,92 @@ function Invoke-Tentacle {
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
+function ConvertFrom-TentacleConfiguration {
+    <#
+    .SYNOPSIS
+        Reads Tentacle.exe show-configuration's output: this Tentacle's
+        certificate thumbprint and the Octopus Servers it trusts.
+    .DESCRIPTION
+        show-configuration prints the instance's settings as JSON, each
+        key's dots making the levels: Tentacle.CertificateThumbprint, and
+        Tentacle.Communication.TrustedOctopusServers, a list of servers with
+        a Thumbprint and an Address (https://host:port for a polling one,
+        null for a listening one). Sources: OctopusTentacle
+        ShowConfigurationCommand.cs, JsonHierarchicalKeyValueStore.cs,
+        TentacleConfiguration.cs and OctopusServerConfiguration.cs.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Configuration
+    )
+    $start = $Configuration.IndexOf('{')
+    $end = $Configuration.LastIndexOf('}')
+    if ($start -lt 0 -or $end -lt $start) {
+        throw ('Tentacle.exe show-configuration printed no JSON. Run it by hand to see why: & ''{0}'' show-configuration --instance ''{1}''' -f $TentacleExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+    }
+    $settings = ConvertFrom-Json -InputObject $Configuration.Substring($start, $end - $start + 1)
+    $thumbprint = ''
+    $servers = @()
+    # Under Set-StrictMode a missing setting would throw: each level is
+    # read through PSObject.Properties.
+    $tentacle = $settings.PSObject.Properties['Tentacle']
+    if ($null -ne $tentacle -and $null -ne $tentacle.Value) {
+        $certificate = $tentacle.Value.PSObject.Properties['CertificateThumbprint']
+        if ($null -ne $certificate -and $null -ne $certificate.Value) {
+            $thumbprint = [string] $certificate.Value
+        }
+        $communication = $tentacle.Value.PSObject.Properties['Communication']
+        if ($null -ne $communication -and $null -ne $communication.Value) {
+            $list = $communication.Value.PSObject.Properties['TrustedOctopusServers']
+            if ($null -ne $list) {
+                # foreach reads a list whether ConvertFrom-Json gave it as
+                # one array (Windows PowerShell 5.1) or as its items.
+                foreach ($server in $list.Value) {
+                    if ($null -eq $server -or $null -eq $server.PSObject.Properties['Thumbprint']) {
+                        continue
+                    }
+                    $address = ''
+                    if ($null -ne $server.PSObject.Properties['Address'] -and $null -ne $server.Address) {
+                        $address = [string] $server.Address
+                    }
+                    $servers += [pscustomobject] @{ Thumbprint = [string] $server.Thumbprint; Address = $address }
+                }
+            }
+        }
+    }
+    [pscustomobject] @{ Thumbprint = $thumbprint; TrustedServers = $servers }
+}
+
+function ConvertTo-CommsAddress {
+    <#
+    .SYNOPSIS
+        A comms address as .NET's Uri prints it (scheme and host in lower
+        case, a / after the port), the form clear-trusted-servers compares
+        (OctopusTentacle ClearTrustedServersCommand.cs: new Uri(...)
+        .ToString() on both sides, http:// read as https://).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Address
+    )
+    $uri = $null
+    if ([System.Uri]::TryCreate($Address.Replace('http://', 'https://'), [System.UriKind]::Absolute, [ref] $uri)) {
+        return $uri.ToString()
+    }
+    return $Address
+}
+
 function Test-PollsAddress {
     <#
     .SYNOPSIS
-        True when the Tentacle's configuration names the comms address.
-    .DESCRIPTION
-        [INFER] The reference lists Tentacle.exe show-configuration but not
-        its output; Tentacle keeps each trusted server's Address as
-        https://host:port/ (reference §6.4, Tentacle.config). So this looks
-        for the address anywhere in that output, not followed by another
-        digit of a longer port.
+        True when the Tentacle's configuration (show-configuration output)
+        lists a trusted server at the comms address.
     #>
     [CmdletBinding()]
     [OutputType([bool])]
@@ -236,8 +316,55 @@ function Test-PollsAddress {
         [Parameter(Mandatory)]
         [string] $Address
     )
-    $pattern = [regex]::Escape($Address) + '(?![0-9])'
-    return [regex]::IsMatch($Configuration, $pattern, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
+    $wanted = ConvertTo-CommsAddress -Address $Address
+    foreach ($server in (ConvertFrom-TentacleConfiguration -Configuration $Configuration).TrustedServers) {
+        if ($server.Address -ne '' -and (ConvertTo-CommsAddress -Address $server.Address) -eq $wanted) {
+            return $true
+        }
+    }
+    return $false
+}
+
+function Get-TentacleServiceStatus {
+    <#
+    .SYNOPSIS
+        The Tentacle service's status (Running, Stopped, ...), or '' when
+        it is not installed.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
+    if ($null -eq $service) {
+        return ''
+    }
+    return [string] $service.Status
+}
+
+function Assert-TentacleRunning {
+    <#
+    .SYNOPSIS
+        Throws unless the Tentacle service runs, as its status shows.
+    .DESCRIPTION
+        The service command's exit code does not prove it: service
+        --restart of a stopped service does nothing and exits 0
+        (OctopusTentacle WindowsServiceConfigurator.cs, RestartService).
+    #>
+    [CmdletBinding()]
+    param()
+    $status = ''
+    for ($attempt = 1; $attempt -le 6; $attempt++) {
+        $status = Get-TentacleServiceStatus
+        if ($status -eq 'Running') {
+            Write-Output ('The Tentacle service {0} is running.' -f $ServiceName)
+            return
+        }
+        Start-Sleep -Seconds 5
+    }
+    if ($status -eq '') {
+        $status = 'not installed'
+    }
+    throw ('The Tentacle service {0} is {1}, not running, so this Tentacle reaches no Octopus node. Read OctopusTentacle.txt in the Logs folder of the Tentacle''s home folder, start the service, and run this script again.' -f $ServiceName, $status)
 }
 
 # Everything this script prints is kept in a transcript. The script prints
@@ -254,7 +381,7 @@ if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
 $installedVersion = (Get-Item -LiteralPath $TentacleExe).VersionInfo.FileVersion
 $parsedVersion = $null
 if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $parsedVersion -lt $MinimumVersion) {
-    throw ('Tentacle.exe here is version {0}; clear-trusted-servers needs Tentacle {1} or later. Install a current Tentacle MSI and run this script again. If you cannot upgrade: Tentacle.exe configure --instance {2} --reset-trust forgets every trusted server, then run register-tentacle.ps1 from the same folder as this script to register with the remaining nodes.' -f $installedVersion, $MinimumVersion, $Instance)
+    throw ('Tentacle.exe here is version {0}; clear-trusted-servers needs Tentacle {1} or later. Install a current Tentacle MSI and run this script again. If you cannot upgrade: Tentacle.exe configure --instance {2} --reset-trust forgets every trusted server, then run register-tentacle.ps1 -Reregister from the same folder as this script to register with the remaining nodes.' -f $installedVersion, $MinimumVersion, $Instance)
 }
 
 # This script changes a registered Tentacle; a new machine is registered
@@ -262,6 +389,9 @@ if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $par
 $existing = @(Get-InstanceName -Json ((Invoke-Tentacle -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
 if ($existing -notcontains $Instance) {
     throw ('There is no Tentacle instance {0} on this machine. Register new machines with register-tentacle.ps1.' -f $Instance)
+}
+if ((Get-TentacleServiceStatus) -eq '') {
+    throw ('The Tentacle service {0} is not installed on this machine. Nothing was changed. Run register-tentacle.ps1 on this machine first.' -f $ServiceName)
 }
 $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--instance', $Instance)) -join "`n"
 # Set when this run changes the trusted servers (under -WhatIf, when it
@@ -275,27 +405,63 @@ if (-not $SkipAddressCheck) {
         }
     }
 }
+# --keep takes addresses comma-separated and drops every other trusted
+# server (reference §6.3; OctopusTentacle ClearTrustedServersCommand.cs), so
+# it gets the remaining nodes' addresses and every other address the
+# Tentacle trusts but the leaving node's, as show-configuration lists them.
+$leaving = ConvertTo-CommsAddress -Address $NodeAddress
+$keep = @($KeepAddresses)
+$kept = @(foreach ($address in $KeepAddresses) { ConvertTo-CommsAddress -Address $address })
+$listening = @()
+foreach ($server in (ConvertFrom-TentacleConfiguration -Configuration $configuration).TrustedServers) {
+    if ($server.Address -eq '') {
+        $listening += $server.Thumbprint
+        continue
+    }
+    $normal = ConvertTo-CommsAddress -Address $server.Address
+    if ($normal -ne $leaving -and $kept -notcontains $normal) {
+        $keep += $server.Address
+        $kept += $normal
+    }
+}
 if (-not (Test-PollsAddress -Configuration $configuration -Address $NodeAddress)) {
     Write-Output ('This Tentacle does not poll {0} ({1}): already done. If an earlier run stopped before restarting the Tentacle, run this again with -Restart.' -f $NodeName, $NodeAddress)
 }
+elseif ($listening.Count -gt 0) {
+    # ClearTrustedServersCommand reads every server's Address, and a
+    # listening one has none: it would fail on it.
+    throw ('This Tentacle also trusts a listening Octopus Server (certificate {0}), and clear-trusted-servers fails on one. Nothing was changed. If that certificate is not the cluster''s, remove that trust (Tentacle.exe configure --instance {1} --remove-trust {0}, which removes every trust of that certificate), run this script again, then trust it again with configure --trust; otherwise see this script''s help for --reset-trust.' -f ($listening -join ', '), $Instance)
+}
 else {
     $changed = $true
-    if ($PSCmdlet.ShouldProcess($NodeAddress, ('Stop polling {0}; keep {1}' -f $NodeName, ($KeepAddresses -join ', ')))) {
-        # --keep takes the addresses comma-separated and drops every other
-        # trusted server (reference §6.3; OctopusTentacle ClearTrustedServersCommand.cs).
-        Invoke-Tentacle -Command 'clear-trusted-servers' -Arguments @('--instance', $Instance, ('--keep=' + ($KeepAddresses -join ',')))
+    if ($PSCmdlet.ShouldProcess($NodeAddress, ('Stop polling {0}; keep {1}' -f $NodeName, ($keep -join ', ')))) {
+        Invoke-Tentacle -Command 'clear-trusted-servers' -Arguments @('--instance', $Instance, ('--keep=' + ($keep -join ',')))
     }
 }
 
 # A Tentacle reads its trusted servers only on start (reference §6.3).
-if (-not $changed -and -not $Restart) {
+# service --restart leaves a stopped service stopped and exits 0
+# (OctopusTentacle WindowsServiceConfigurator.cs), so a stopped one is
+# started instead, and its status then shows that it runs.
+$status = Get-TentacleServiceStatus
+if ($status -ne 'Running') {
+    if ($PSCmdlet.ShouldProcess($ServiceName, ('Start the Tentacle service, which is {0}' -f $status))) {
+        Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--start')
+    }
+}
+elseif (-not $changed -and -not $Restart) {
     Write-Output ('Nothing changed: the Tentacle service {0} is not restarted (run with -Restart to restart it anyway).' -f $ServiceName)
 }
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
     Invoke-Tentacle -Command 'service' -Arguments @('--instance', $Instance, '--restart')
 }
+if (-not $WhatIfPreference) {
+    Assert-TentacleRunning
+}
 Write-Outcome -Done ('This Tentacle no longer polls {0}.' -f $NodeName)
 }
 finally {
-    $null = Stop-Transcript
+    # -WhatIf:$false: under -WhatIf Stop-Transcript would only say what it
+    # would do, and the transcript would go on recording the session.
+    $null = Stop-Transcript -WhatIf:$false
 }
