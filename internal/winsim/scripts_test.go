@@ -377,17 +377,13 @@ func (cl *cluster) whatIf(t *testing.T, b *winsim.Box, s script) winsim.Run {
 	if !strings.HasPrefix(r.LastLine(), nothingChanged) {
 		t.Errorf("%s -WhatIf on %s ends with %q, not %q...\n%s", r.Script, b.Name, r.LastLine(), nothingChanged, r.Text())
 	}
-	// Under -WhatIf a bare Stop-Transcript only says what it would do. Only
-	// the Tentacle scripts are held to it here: the node scripts' finally
-	// blocks still call it bare (issue 10, left to their owners).
-	if r.TranscriptLeftOpen && tentacleScripts[r.Script] {
+	// Under -WhatIf a bare Stop-Transcript only says what it would do.
+	if r.TranscriptLeftOpen {
 		t.Errorf("%s -WhatIf on %s left its transcript recording the session", r.Script, b.Name)
 	}
 	return r
 }
 
-// tentacleScripts are the scripts a Tentacle runs.
-var tentacleScripts = map[string]bool{render.TentacleScript: true, render.TentacleUpdateScript: true}
 
 // run runs s as is: it must finish.
 func (cl *cluster) run(t *testing.T, b *winsim.Box, s script, legacy bool) winsim.Run {

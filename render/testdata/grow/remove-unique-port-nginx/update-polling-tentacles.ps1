@@ -461,7 +461,10 @@ if (-not $WhatIfPreference) {
 Write-Outcome -Done ('This Tentacle no longer polls {0}.' -f $NodeName)
 }
 finally {
-    # -WhatIf:$false: under -WhatIf Stop-Transcript would only say what it
-    # would do, and the transcript would go on recording the session.
-    $null = Stop-Transcript -WhatIf:$false
+# Stop-Transcript honours -WhatIf in PowerShell 7: it would only say what
+    # it would do, and the transcript would go on recording the session.
+    # Windows PowerShell 5.1's takes no -WhatIf, so -WhatIf is switched off
+    # for this last line instead.
+    $WhatIfPreference = $false
+    $null = Stop-Transcript
 }

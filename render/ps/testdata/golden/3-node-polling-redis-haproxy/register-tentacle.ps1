@@ -626,7 +626,10 @@ Write-Outcome -Done ('Tentacle {0} is registered with {1}.' -f $targetName, $Ser
 }
 finally {
     $headers = $null
-    # -WhatIf:$false: under -WhatIf Stop-Transcript would only say what it
-    # would do, and the transcript would go on recording the session.
-    $null = Stop-Transcript -WhatIf:$false
+# Stop-Transcript honours -WhatIf in PowerShell 7: it would only say what
+    # it would do, and the transcript would go on recording the session.
+    # Windows PowerShell 5.1's takes no -WhatIf, so -WhatIf is switched off
+    # for this last line instead.
+    $WhatIfPreference = $false
+    $null = Stop-Transcript
 }

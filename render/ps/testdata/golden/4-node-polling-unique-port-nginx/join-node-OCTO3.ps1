@@ -606,5 +606,10 @@ Write-Outcome -Done @(
 )
 }
 finally {
+# Stop-Transcript honours -WhatIf in PowerShell 7: it would only say what
+    # it would do, and the transcript would go on recording the session.
+    # Windows PowerShell 5.1's takes no -WhatIf, so -WhatIf is switched off
+    # for this last line instead.
+    $WhatIfPreference = $false
     $null = Stop-Transcript
 }
