@@ -8,7 +8,7 @@ import (
 // everyScript renders every script this package makes for every example:
 // the install scripts, configure-arr.ps1 whatever the balancer, and the
 // change scripts.
-func everyScript(t *testing.T) []script {
+func everyScript(t testing.TB) []script {
 	t.Helper()
 	names, examples := exampleAnswers(t)
 	var out []script
@@ -80,7 +80,7 @@ func TestNativeCommandThatCannotStart(t *testing.T) {
 		}
 		seen++
 		lines := strings.Split(body, "\n")
-		call := findLine(lines, 0, "& $FilePath @native")
+		call := findLine(lines, 0, "& $FilePath --% %OCTOHA_NATIVE_ARGUMENTS%")
 		if call < 0 {
 			t.Errorf("%s: Invoke-NativeCommand does not run the .exe", s.Name)
 			continue
@@ -106,41 +106,5 @@ func TestNativeCommandThatCannotStart(t *testing.T) {
 	}
 	if seen < 20 {
 		t.Fatalf("only %d scripts define Invoke-NativeCommand", seen)
-	}
-}
-
-// TestTrailingBackslashesOnlyOnDesktop: Windows PowerShell 5.1 wraps an
-// argument holding a space in quotes without doubling its trailing
-// backslashes, PowerShell 7's legacy passing doubles them itself; doubling
-// them again there would add a backslash. So the doubling is gated on the
-// Desktop edition (review N1), and embedded quotes are still escaped for
-// every legacy passing.
-func TestTrailingBackslashesOnlyOnDesktop(t *testing.T) {
-	seen := 0
-	for _, s := range everyScript(t) {
-		body := functionBody(s.Content, "ConvertTo-NativeArgument")
-		if body == "" {
-			continue
-		}
-		seen++
-		lines := strings.Split(body, "\n")
-		double := findLine(lines, 0, `$escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')`)
-		if double < 0 {
-			t.Errorf("%s: no trailing-backslash doubling", s.Name)
-			continue
-		}
-		if chain := branchChain(lines, double); len(chain) != 1 || !strings.HasPrefix(chain[0], "if ($PSVersionTable.PSEdition -eq 'Desktop' -and ") {
-			t.Errorf("%s: trailing backslashes double under %q, not only on Desktop", s.Name, chain)
-		}
-		quotes := findLine(lines, 0, `$escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')`)
-		if quotes < 0 || blockHeader(lines, quotes) != 0 {
-			t.Errorf("%s: embedded quotes are not escaped for every legacy passing", s.Name)
-		}
-		if modern := findLine(lines, 0, `if ($null -ne $passing -and "$passing" -ne 'Legacy') {`); modern < 0 || modern > quotes {
-			t.Errorf("%s: PowerShell 7.3+ standard passing is not left alone", s.Name)
-		}
-	}
-	if seen < 20 {
-		t.Fatalf("only %d scripts define ConvertTo-NativeArgument", seen)
 	}
 }

@@ -81,13 +81,14 @@ $WaitBugFixed = $true
 function ConvertTo-NativeArgument {
     <#
     .SYNOPSIS
-        Escapes one argument for an .exe by the Windows (MSVC) rules.
+        Quotes one argument for an .exe by the Windows (MSVC) rules.
     .DESCRIPTION
-        PowerShell 7.3 and later escape arguments themselves. With legacy
-        argument passing (Windows PowerShell 5.1, PowerShell 7.0 to 7.2, or
-        $PSNativeCommandArgumentPassing = 'Legacy') an embedded double quote
-        is not escaped, so a password holding a " would reach the .exe split
-        in two, and an empty argument is dropped: escape both here.
+        Writes the argument as .NET writes each item of
+        ProcessStartInfo.ArgumentList into a command line (PasteArguments in
+        dotnet/runtime): as it is when it holds no white space and no double
+        quote; otherwise in double quotes, each embedded " as \", and the
+        backslashes before a " or before the closing quote doubled. The .exe
+        reads that back as exactly this one argument, also when it is empty.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -96,22 +97,12 @@ function ConvertTo-NativeArgument {
         [AllowEmptyString()]
         [string] $Value
     )
-    $passing = Get-Variable -Name 'PSNativeCommandArgumentPassing' -ValueOnly -ErrorAction 'Ignore'
-    if ($null -ne $passing -and "$passing" -ne 'Legacy') {
+    if ($Value -ne '' -and $Value -notmatch '[\s"]') {
         return $Value
     }
-    if ($Value -eq '') {
-        return '""'
-    }
     $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
-    # Both editions wrap an argument holding a space in double quotes.
-    # PowerShell 7's legacy mode then doubles its trailing backslashes
-    # itself; Windows PowerShell 5.1 (Desktop) does not, so a value ending
-    # in \ would escape the closing quote: double them here on 5.1 only.
-    if ($PSVersionTable.PSEdition -eq 'Desktop' -and $escaped -match '\s') {
-        $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
-    }
-    return $escaped
+    $escaped = [regex]::Replace($escaped, '(\\+)\z', '$1$1')
+    return '"' + $escaped + '"'
 }
 
 function Invoke-NativeCommand {
@@ -128,15 +119,31 @@ function Invoke-NativeCommand {
         [string] $FilePath,
         [Parameter(Mandatory)]
         [string] $Name,
-        [string[]] $Arguments = @()
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string[]] $Arguments
     )
+    # PowerShell rewrites the arguments it passes to an .exe, each version
+    # its own way: Windows PowerShell 5.1 counts every " when it decides
+    # whether an argument needs quotes (Pa"ss word reached the .exe as two
+    # arguments), PowerShell 7.7 expands a leading ~, and every version takes
+    # an argument --% for its stop-parsing token. Only the text after a --%
+    # written here reaches the .exe as it is, in every version, once the
+    # environment variable it names is expanded: the command line is then
+    # exactly the quoted arguments joined by spaces. PowerShell 7.3+ passes
+    # that text whole only with Legacy passing (Standard and Windows split it
+    # at every space), so Legacy is set for this call. The variable holds the
+    # arguments, which are on the .exe's command line anyway, only while the
+    # .exe runs.
     $native = @(foreach ($argument in $Arguments) { ConvertTo-NativeArgument -Value $argument })
+    Set-Variable -Name 'PSNativeCommandArgumentPassing' -Value 'Legacy' -Scope 'Local' -WhatIf:$false
+    [Environment]::SetEnvironmentVariable('OCTOHA_NATIVE_ARGUMENTS', ($native -join ' '))
     # A tool's stderr must not stop the script (Windows PowerShell 5.1
     # turns it into errors under 'Stop'): the exit code decides.
     $ErrorActionPreference = 'Continue'
     $exitCode = $null
     try {
-        & $FilePath @native
+        & $FilePath --% %OCTOHA_NATIVE_ARGUMENTS%
         # Read at once: only an .exe that ran sets it, so an earlier
         # command's code is never taken for this one's.
         $exitCode = $LASTEXITCODE
@@ -149,6 +156,9 @@ function Invoke-NativeCommand {
         throw ('{0} could not run: {1}' -f $Name, $_.Exception.Message)
     }
     finally {
+        # [NullString]::Value removes the variable; PowerShell would turn
+        # $null into ''.
+        [Environment]::SetEnvironmentVariable('OCTOHA_NATIVE_ARGUMENTS', [NullString]::Value)
         $ErrorActionPreference = 'Stop'
     }
     if ($null -eq $exitCode) {
