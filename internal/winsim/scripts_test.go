@@ -384,7 +384,6 @@ func (cl *cluster) whatIf(t *testing.T, b *winsim.Box, s script) winsim.Run {
 	return r
 }
 
-
 // run runs s as is: it must finish.
 func (cl *cluster) run(t *testing.T, b *winsim.Box, s script, legacy bool) winsim.Run {
 	t.Helper()
