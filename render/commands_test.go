@@ -132,14 +132,18 @@ func wantCommands(a steps.Answers, newNode steps.Node) map[string][][]string {
 	}
 	want["CONFIGURE.md"] = [][]string{{exe, "configure", "--instance", instance, "--trustedProxies", proxies}}
 	if ps.PollsEveryNode(a) {
-		want["add-node CHECKLIST.md"] = append(want["add-node CHECKLIST.md"], []string{`.\` + TentacleUpdateScript})
+		// The new node starts drained until the tentacles poll it; the
+		// checklist then undrains it.
+		want["add-node CHECKLIST.md"] = append(want["add-node CHECKLIST.md"], []string{`.\` + TentacleUpdateScript},
+			[]string{exe, "node", "--instance", instance, "--drain=false"})
 	}
 	for _, k := range []int{0, len(a.Nodes) - 1} {
 		file := fmt.Sprintf("remove-node %d CHECKLIST.md", k)
 		want[file] = [][]string{{`.\` + DrainScript(a.Nodes[k].Name), "-WaitSeconds", "600"}}
 		if ps.PollsEveryNode(a) {
 			want[file] = append(want[file], []string{`.\` + TentacleUpdateScript},
-				[]string{tentacleExe, "configure", "--instance", a.Tentacles.Instance, "--reset-trust"})
+				[]string{tentacleExe, "configure", "--instance", a.Tentacles.Instance, "--reset-trust"},
+				[]string{`.\` + TentacleScript, "-Reregister"})
 		}
 	}
 	return want
