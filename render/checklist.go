@@ -8,6 +8,7 @@ import (
 	"text/template"
 
 	"github.com/octoha/octoha/internal/markdown"
+	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
@@ -61,6 +62,8 @@ type checklistData struct {
 	PollingAddress     string
 	PollingPorts       []int
 	FirstNodeScript    string
+	RebuildScript      string
+	MarkerFile         string
 	TentacleScript     string
 	LBFile             string
 	PollingMode        string
@@ -83,6 +86,8 @@ func Checklist(a steps.Answers) ([]byte, error) {
 		SQLPort:            a.SQLPort(),
 		PollingAddress:     a.PollingAddress(),
 		FirstNodeScript:    FirstNodeScript,
+		RebuildScript:      RebuildScript(a.Nodes[0].Name),
+		MarkerFile:         ps.MarkerFile,
 		TentacleScript:     TentacleScript,
 		LBFile:             lbFileFor(a.LoadBalancer.Kind),
 		PollingMode:        a.PollingMode(),

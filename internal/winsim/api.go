@@ -123,7 +123,7 @@ func (a *api) ping(w http.ResponseWriter, c *Cluster, machineDir, target string)
 		switch {
 		case svc == nil || svc.Status != "Running":
 			http.Error(w, "the service is not running", http.StatusServiceUnavailable)
-		case db == nil || db.MasterKey != in.MasterKey:
+		case !db.opens(in):
 			http.Error(w, "the node cannot open its database", http.StatusServiceUnavailable)
 		case db.Nodes[in.NodeName] != nil && db.Nodes[in.NodeName].Drain:
 			w.WriteHeader(http.StatusTeapot)
@@ -160,7 +160,7 @@ func (a *api) rejoinRunningNodes(c *Cluster) {
 		for name, in := range m.Server {
 			svc := m.Services[serviceName(toolServer, name)]
 			db := c.database(in)
-			if svc != nil && svc.Status == "Running" && db != nil && db.MasterKey == in.MasterKey && db.Nodes[in.NodeName] == nil {
+			if svc != nil && svc.Status == "Running" && db.opens(in) && db.Nodes[in.NodeName] == nil {
 				db.Nodes[in.NodeName] = &NodeRow{}
 				changed = true
 			}

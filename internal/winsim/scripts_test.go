@@ -214,6 +214,10 @@ func newCluster(t *testing.T, p *winsim.Pool, c clusterCase) *cluster {
 			cl.w.Share(t, s.Path)
 		}
 	}
+	if !a.Database.Create {
+		// database.create: false: the DBA made it, empty.
+		cl.w.EmptyDatabase(t, a.Database.Server, a.Database.Port, a.Database.Name)
+	}
 	for i := range a.Nodes {
 		cl.node(t, i)
 	}
@@ -281,7 +285,7 @@ func (cl *cluster) firstNode() script {
 	return script{
 		path:     filepath.Join(cl.out, render.FirstNodeScript),
 		opts:     winsim.RunOptions{Params: map[string]string{"LicenseFile": `C:\Install\octopus-licence.xml`}, Secrets: secrets},
-		onceOnly: []string{"create-instance", "admin", "license", "database --create"},
+		onceOnly: []string{"create-instance", "admin", "license", "database --create", "database --upgrade", "path", "node --taskCap"},
 	}
 }
 
@@ -329,6 +333,7 @@ var readOnly = map[string]bool{
 	"Octopus.Server.exe list-instances": true, "Octopus.Server.exe show-configuration": true, "Octopus.Server.exe show-master-key": true,
 	"Octopus.Server.exe show-thumbprint": true, "Tentacle.exe list-instances": true, "Tentacle.exe show-configuration": true,
 	"Tentacle.exe show-thumbprint": true, "shim get-service": true, "shim get-firewall-rule": true, "shim file-version": true,
+	"shim computer-account": true, "shim sql-scalar": true,
 }
 
 // nothingChanged is how a -WhatIf run's last line begins.
@@ -463,6 +468,12 @@ func (cl *cluster) checkInstalled(t *testing.T) {
 		t.Fatalf("%d databases, want 1: %v", len(c.Databases), c.Databases)
 	}
 	for _, db := range c.Databases {
+		if !db.Schema {
+			t.Errorf("the database has no Octopus schema")
+		}
+		if want := cl.grants(t); !slices.Equal(slices.Sorted(slices.Values(db.Grants)), want) {
+			t.Errorf("database --grant made %q db_owner, want %q", db.Grants, want)
+		}
 		if !slices.Equal(db.Admins, []string{cl.a.Octopus.AdminUsername}) {
 			t.Errorf("administrators %q, want %q", db.Admins, cl.a.Octopus.AdminUsername)
 		}
@@ -526,6 +537,28 @@ func (cl *cluster) checkInstalled(t *testing.T) {
 	if polled != want {
 		t.Errorf("TENT1 polls %d addresses, want %d: %+v", polled, want, tin.Trusted)
 	}
+}
+
+// grants are the logins the scripts must make db_owner with database
+// --grant, sorted: with Windows authentication the service account, or
+// each node's computer account when the service runs as Local System; with
+// SQL authentication none, since every node connects as the SQL login.
+func (cl *cluster) grants(t *testing.T) []string {
+	t.Helper()
+	var want []string
+	switch {
+	case cl.a.Database.Auth == steps.AuthSQL:
+	case cl.a.Octopus.ServiceAccount != "":
+		want = []string{cl.a.Octopus.ServiceAccount}
+	default:
+		for _, n := range cl.a.Nodes {
+			if b := cl.boxes[n.Name]; b != nil && len(b.State(t).Server) > 0 {
+				want = append(want, b.State(t).ComputerAccount())
+			}
+		}
+	}
+	slices.Sort(want)
+	return want
 }
 
 // checkConnectionString: the string a node stored names the answers'
@@ -600,7 +633,14 @@ func (cl *cluster) normalise(calls []winsim.Call) []string {
 		if c.Tool == "shim" {
 			continue
 		}
-		call := fmt.Sprintf("%s %q -> %d", c.Tool, c.Args, c.Exit)
+		// A master key is random where the first node makes one.
+		args := slices.Clone(c.Args)
+		for i := range args {
+			if i > 0 && args[i-1] == "--masterKey" {
+				args[i] = "MASTERKEY"
+			}
+		}
+		call := fmt.Sprintf("%s %q -> %d", c.Tool, args, c.Exit)
 		out = append(out, strings.NewReplacer(cl.host, "FILESERVER", cl.w.Dir, "WORLD").Replace(call))
 	}
 	return out
