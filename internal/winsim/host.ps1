@@ -225,7 +225,17 @@ function Invoke-WinsimRun {
         $global:PSNativeCommandArgumentPassing = 'Standard'
         Set-Location -LiteralPath '/'
     }
-    @{ Output = $lines.ToArray(); Error = $failure; Sleeps = $global:WinsimSleeps }
+    # A transcript the script left running would go on recording this
+    # session (an admin's, on a real machine): stop it and say so.
+    $transcriptLeft = $false
+    try {
+        $null = Stop-Transcript -WhatIf:$false
+        $transcriptLeft = $true
+    }
+    catch {
+        $transcriptLeft = $false
+    }
+    @{ Output = $lines.ToArray(); Error = $failure; Sleeps = $global:WinsimSleeps; TranscriptLeft = $transcriptLeft }
 }
 
 function Get-WinsimHelp {

@@ -505,9 +505,10 @@ func (b *Box) Run(t testing.TB, path string, o RunOptions) Run {
 		},
 	}
 	var answer struct {
-		Output []string
-		Error  *string
-		Sleeps int
+		Output         []string
+		Error          *string
+		Sleeps         int
+		TranscriptLeft bool
 	}
 	hostText, err := b.w.pool.Do(request, &answer)
 	if err != nil {
@@ -518,6 +519,9 @@ func (b *Box) Run(t testing.TB, path string, o RunOptions) Run {
 		r.Error = *answer.Error
 	}
 	r.Calls = b.Calls(t)[before:]
+	if answer.TranscriptLeft {
+		t.Errorf("%s on %s left its transcript running in the session (the host stopped it)", r.Script, b.Name)
+	}
 	if _, err := os.Stat(filepath.Join(b.w.Dir, "PWNED")); err == nil {
 		data, _ := os.ReadFile(filepath.Join(b.w.Dir, "PWNED"))
 		t.Fatalf("%s on %s ran a hostile value as code: %s", r.Script, b.Name, data)

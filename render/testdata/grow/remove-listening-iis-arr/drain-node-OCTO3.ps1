@@ -406,5 +406,9 @@ Write-Outcome -Done ($done + ('Node {0} is out of the cluster. Apply the new loa
 finally {
     # The headers hold the API key in plain text: drop them on every way out.
     $headers = $null
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
+    $WhatIfPreference = $false
     $null = Stop-Transcript
 }

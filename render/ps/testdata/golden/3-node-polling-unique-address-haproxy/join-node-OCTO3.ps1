@@ -532,5 +532,9 @@ if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL
 Write-Outcome -Done ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
 }
 finally {
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
+    $WhatIfPreference = $false
     $null = Stop-Transcript
 }

@@ -268,5 +268,9 @@ if ($changed) {
 Write-Outcome -Done $done
 }
 finally {
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
+    $WhatIfPreference = $false
     $null = Stop-Transcript
 }

@@ -297,5 +297,9 @@ elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
 Write-Outcome -Done ('This Tentacle no longer polls {0}.' -f $NodeName)
 }
 finally {
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
+    $WhatIfPreference = $false
     $null = Stop-Transcript
 }
