@@ -197,6 +197,8 @@ type checklistData struct {
 	PollingAddress     string
 	PollingPorts       []int
 	FirstNodeScript    string
+	RebuildScript      string
+	MarkerFile         string
 	TentacleScript     string
 	LBFile             string
 	PollingMode        string
@@ -224,6 +226,8 @@ func Checklist(a steps.Answers) ([]byte, error) {
 		SQLPort:            a.SQLPort(),
 		PollingAddress:     a.PollingAddress(),
 		FirstNodeScript:    FirstNodeScript,
+		RebuildScript:      RebuildScript(a.Nodes[0].Name),
+		MarkerFile:         ps.MarkerFile,
 		TentacleScript:     TentacleScript,
 		LBFile:             lbFileFor(a.LoadBalancer.Kind),
 		PollingMode:        a.PollingMode(),

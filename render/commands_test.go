@@ -126,6 +126,8 @@ func wantCommands(a steps.Answers, newNode steps.Node) map[string][][]string {
 	for _, n := range a.Nodes[1:] {
 		want["CHECKLIST.md"] = append(want["CHECKLIST.md"], []string{`.\` + JoinScript(n.Name)})
 	}
+	// How to rebuild a node: the first node's rebuild script.
+	want["CHECKLIST.md"] = append(want["CHECKLIST.md"], []string{`.\` + RebuildScript(a.Nodes[0].Name)})
 	proxies := "<balancer address as the nodes see it>"
 	if len(a.LoadBalancer.TrustedProxies) > 0 {
 		proxies = strings.Join(a.LoadBalancer.TrustedProxies, ",")

@@ -34,6 +34,10 @@ const (
 // JoinScript is the join script's file name for a node.
 func JoinScript(node string) string { return ps.JoinScriptName(node) }
 
+// RebuildScript is the file name of the script that rebuilds the first
+// node, a join script for it.
+func RebuildScript(node string) string { return ps.RebuildScriptName(node) }
+
 // All renders every file for a cluster, in the order the admin uses them.
 // The answers must have passed validation; All does not re-check them.
 func All(a steps.Answers) ([]File, error) {
@@ -49,6 +53,8 @@ func All(a steps.Answers) ([]File, error) {
 	path, content, err := LoadBalancer(a)
 	l.add(path)(content, err)
 	l.add(ChecklistFile)(Checklist(a))
+	// The first node's own join script, for the day its machine is rebuilt.
+	l.add(RebuildScript(a.Nodes[0].Name))(ps.RebuildNode(a))
 	return l.result()
 }
 

@@ -30,13 +30,14 @@ func paths(files []File) []string {
 
 func TestAllWritesOneFolderPerCluster(t *testing.T) {
 	cases := map[string][]string{
-		"2-node-listening-nginx": {"install-first-node.ps1", "join-node-OCTO2.ps1", "register-tentacle.ps1", "nginx/octopus.conf", "CHECKLIST.md"},
+		"2-node-listening-nginx": {"install-first-node.ps1", "join-node-OCTO2.ps1", "register-tentacle.ps1", "nginx/octopus.conf", "CHECKLIST.md",
+			"rebuild-node-OCTO1.ps1"},
 		"3-node-polling-redis-haproxy": {"install-first-node.ps1", "join-node-OCTO2.ps1", "join-node-OCTO3.ps1",
-			"register-tentacle.ps1", "haproxy/haproxy.cfg", "CHECKLIST.md"},
+			"register-tentacle.ps1", "haproxy/haproxy.cfg", "CHECKLIST.md", "rebuild-node-OCTO1.ps1"},
 		"3-node-listening-iis-arr": {"install-first-node.ps1", "join-node-OCTO2.ps1", "join-node-OCTO3.ps1",
-			"register-tentacle.ps1", "iis-arr/configure-arr.ps1", "CHECKLIST.md"},
+			"register-tentacle.ps1", "iis-arr/configure-arr.ps1", "CHECKLIST.md", "rebuild-node-OCTO1.ps1"},
 		"2-node-polling-unique-address-external": {"install-first-node.ps1", "join-node-OCTO2.ps1", "register-tentacle.ps1",
-			"load-balancer/CONFIGURE.md", "CHECKLIST.md"},
+			"load-balancer/CONFIGURE.md", "CHECKLIST.md", "rebuild-node-OCTO1.ps1"},
 	}
 	for name, want := range cases {
 		files, err := All(loadExample(t, name))

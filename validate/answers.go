@@ -149,7 +149,7 @@ func (c *checker) database() {
 				"database.user %q is ignored with Windows authentication: the nodes connect as the service account", d.User)
 		}
 		if c.a.Octopus.ServiceAccount == "" {
-			c.warn("db.auth", "database.auth", "Grant each node's computer account (DOMAIN\\NODE$) db_owner, or set octopus.serviceAccount.",
+			c.warn("db.auth", "database.auth", "Each node's script makes that account db_owner with database --grant; make sure SQL Server has a login for each node's computer account (DOMAIN\\NODE$), or set octopus.serviceAccount.",
 				"with Windows authentication and no service account, each node reaches SQL Server as its computer account")
 		}
 	case steps.AuthSQL:

@@ -180,7 +180,7 @@ func localNode(w http.ResponseWriter, c *Cluster, machineDir, target string) (*S
 		switch {
 		case svc == nil || svc.Status != "Running":
 			http.Error(w, "the service is not running", http.StatusServiceUnavailable)
-		case db == nil || db.MasterKey != in.MasterKey:
+		case !db.opens(in):
 			http.Error(w, "the node cannot open its database", http.StatusServiceUnavailable)
 		default:
 			return in, db
@@ -277,7 +277,7 @@ func (a *api) rejoinRunningNodes(c *Cluster) {
 		for name, in := range m.Server {
 			svc := m.Services[serviceName(toolServer, name)]
 			db := c.database(in)
-			if svc != nil && svc.Status == "Running" && db != nil && db.MasterKey == in.MasterKey && db.Nodes[in.NodeName] == nil {
+			if svc != nil && svc.Status == "Running" && db.opens(in) && db.Nodes[in.NodeName] == nil {
 				db.Nodes[in.NodeName] = &NodeRow{}
 				changed = true
 			}

@@ -98,6 +98,68 @@ function global:Get-Item {
     Microsoft.PowerShell.Management\Get-Item @PSBoundParameters
 }
 
+# Two .NET types that need Windows or a SQL Server: a SqlConnection whose
+# ExecuteScalar asks the shim (which answers only the schema query, from
+# the world's databases), and an NTAccount that resolves this machine's
+# computer account (Translate to a SID, and back to DOMAIN\NAME$) as
+# LookupAccountName does in a domain. Every other type is the real one.
+function global:New-Object {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [string] $TypeName, [Parameter(Position = 1)] [object[]] $ArgumentList, [System.Collections.IDictionary] $Property)
+    switch ($TypeName) {
+        'System.Data.SqlClient.SqlConnection' {
+            $connection = [pscustomobject] @{ ConnectionString = [string] $ArgumentList[0]; State = 'Closed' }
+            Add-Member -InputObject $connection -MemberType 'ScriptMethod' -Name 'Open' -Value { $this.State = 'Open' }
+            Add-Member -InputObject $connection -MemberType 'ScriptMethod' -Name 'Dispose' -Value { $this.State = 'Closed' }
+            Add-Member -InputObject $connection -MemberType 'ScriptMethod' -Name 'CreateCommand' -Value {
+                $command = [pscustomobject] @{ CommandText = ''; Connection = $this }
+                Add-Member -InputObject $command -MemberType 'ScriptMethod' -Name 'Dispose' -Value { }
+                Add-Member -InputObject $command -MemberType 'ScriptMethod' -Name 'ExecuteScalar' -Value {
+                    if ($this.Connection.State -ne 'Open') {
+                        throw [System.InvalidOperationException]::new('ExecuteScalar requires an open and available Connection.')
+                    }
+                    # Through the environment, not arguments: with legacy
+                    # argument passing a hostile password would be split;
+                    # and not Invoke-WinsimShim, whose error would print
+                    # the connection string, SQL password included.
+                    $env:OCTOHA_WINSIM_SQL_CONNECTION = $this.Connection.ConnectionString
+                    $env:OCTOHA_WINSIM_SQL_QUERY = $this.CommandText
+                    try {
+                        $output = & $env:OCTOHA_WINSIM_SHIM 'sql-scalar' 2>&1
+                    }
+                    finally {
+                        Remove-Item -LiteralPath 'Env:OCTOHA_WINSIM_SQL_CONNECTION', 'Env:OCTOHA_WINSIM_SQL_QUERY'
+                    }
+                    if ($LASTEXITCODE -ne 0) {
+                        throw [System.InvalidOperationException]::new(($output -join ' '))
+                    }
+                    [int] "$output".Trim()
+                }
+                $command
+            }
+            return $connection
+        }
+        'System.Security.Principal.NTAccount' {
+            $name = [string] $ArgumentList[-1]
+            $account = [pscustomobject] @{ Value = $name }
+            Add-Member -InputObject $account -MemberType 'ScriptMethod' -Name 'Translate' -Value {
+                param([type] $Type)
+                if ($this.Value -ne ($env:COMPUTERNAME + '$')) {
+                    throw [System.Security.Principal.IdentityNotMappedException]::new('Some or all identity references could not be translated.')
+                }
+                $sid = [pscustomobject] @{ Value = 'S-1-5-21-0-0-0-1000' }
+                Add-Member -InputObject $sid -MemberType 'ScriptMethod' -Name 'Translate' -Value {
+                    param([type] $Type)
+                    [pscustomobject] @{ Value = "$(Invoke-WinsimShim 'computer-account')".Trim() }
+                }
+                $sid
+            }
+            return $account
+        }
+    }
+    Microsoft.PowerShell.Utility\New-Object @PSBoundParameters
+}
+
 # Web requests go to the world's API, which answers for the host meant.
 function global:ConvertTo-WinsimRequest {
     param([uri] $Uri, [System.Collections.IDictionary] $Headers)

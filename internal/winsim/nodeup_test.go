@@ -31,7 +31,7 @@ func (cl *cluster) nodeScript(t *testing.T, i int) script {
 // leave the node drained.
 func TestRerunOnDrainedNode(t *testing.T) {
 	p := pool(t)
-	cl := newCluster(t, p, exampleCase(t, "3-node-polling-unique-address-haproxy"))
+	cl := newCluster(t, p, exampleCase(t, "3-node-polling-unique-address-haproxy", nil))
 	cl.install(t)
 	for i, n := range cl.a.Nodes {
 		cl.w.SetDrain(t, n.Name, true)
@@ -80,7 +80,7 @@ func TestNodeFirewall(t *testing.T) {
 	for _, name := range []string{"2-node-listening-nginx", "4-node-polling-unique-port-nginx"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			cl := newCluster(t, p, exampleCase(t, name))
+			cl := newCluster(t, p, exampleCase(t, name, nil))
 			for i, n := range cl.a.Nodes[:2] {
 				b := cl.boxes[n.Name]
 				s := cl.nodeScript(t, i)
@@ -120,7 +120,7 @@ func TestNodeFirewall(t *testing.T) {
 // marker; once Redis takes it, the re-run finishes.
 func TestRedisStatusChecked(t *testing.T) {
 	p := pool(t)
-	c := exampleCase(t, "3-node-polling-redis-haproxy")
+	c := exampleCase(t, "3-node-polling-redis-haproxy", nil)
 	cl := newCluster(t, p, c)
 	r := cl.a.Tentacles.Redis
 	cl.w.Redis(t, r.Host, r.Port, "another password", r.SSL)

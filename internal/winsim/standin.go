@@ -256,6 +256,10 @@ func (s *standIn) octopusTool() int {
 	if s.m.failing(s.tool, command) {
 		return s.fail("%s %s failed (the test asked for it)", s.tool, command)
 	}
+	if s.m.inert(s.tool, command) {
+		fmt.Fprintf(s.out, "%s %s did nothing (the test asked for it)\n", s.tool, command)
+		return 0
+	}
 	if command == "list-instances" {
 		return s.listInstances(o)
 	}
@@ -378,15 +382,15 @@ func (s *standIn) server(command string, o opts) int {
 	case "service":
 		return s.service(toolServer, name, o)
 	case "admin", "license", "path":
-		db, _ := s.database(in)
+		db, failed := s.schemaDatabase(in, command)
 		if db == nil {
-			return s.fail("%s: the instance's database does not exist", command)
+			return failed
 		}
 		return s.serverClusterWide(command, db, o)
 	case "node":
-		db, _ := s.database(in)
+		db, failed := s.schemaDatabase(in, command)
 		if db == nil {
-			return s.fail("node: the instance's database does not exist")
+			return failed
 		}
 		// A node that has not run yet gets its row here, and keeps it
 		// (drained or capped) when it starts: [INFER] from OctopusDSC,
@@ -419,6 +423,37 @@ func (s *standIn) server(command string, o opts) int {
 	return s.fail("winsim: %s %s is listed but not modelled", s.tool, command)
 }
 
+// schemaDatabase is the instance's database for a command that reads or
+// writes Octopus's tables, or nil and the failed exit code when it does
+// not exist or has no Octopus schema yet. [INFER] The Octopus commands
+// check the schema first: they take --skipDatabaseSchemaUpgradeCheck
+// (reference §0), and a database without Octopus's tables has nowhere to
+// keep an administrator or a licence.
+func (s *standIn) schemaDatabase(in *ServerInstance, command string) (*Database, int) {
+	db, _ := s.database(in)
+	if db == nil {
+		return nil, s.fail("%s: the instance's database does not exist", command)
+	}
+	if !db.Schema {
+		return nil, s.fail("%s: the database has no Octopus schema; run database --upgrade", command)
+	}
+	return db, 0
+}
+
+// serverDatabase is the database command, as the Octopus docs describe it
+// (docs octopus.server.exe-command-line/database.md):
+//   - --connectionString and --masterKey are saved in the instance's
+//     configuration;
+//   - --create "creates a new empty database, and upgrades the database to
+//     the expected schema", making a master key unless one is given
+//     (reference §1.4); on a database that exists "it will say it already
+//     exists and won't do anything" (the page's basic example), so a
+//     database a DBA made gets neither schema nor key from it;
+//   - --upgrade "upgrades the database to the expected schema" of an
+//     existing database. [INFER] On an empty one that makes the whole
+//     schema. The docs do not say what it does without a master key; here
+//     it refuses, so that a script relying on an unstated default fails;
+//   - --grant "grants db_owner access to the database" to a login.
 func (s *standIn) serverDatabase(in *ServerInstance, o opts) int {
 	if o.has("connectionString") {
 		if _, err := databaseKey(o.value("connectionString")); err != nil {
@@ -436,13 +471,36 @@ func (s *standIn) serverDatabase(in *ServerInstance, o opts) int {
 	if o.has("create") {
 		if db != nil {
 			fmt.Fprintln(s.out, "The database already exists; nothing was done.")
-		} else {
+			return 0
+		}
+		if in.MasterKey == "" {
+			in.MasterKey = masterKey(key)
+		}
+		db = &Database{Schema: true, MasterKey: in.MasterKey, Paths: map[string]string{}, Nodes: map[string]*NodeRow{}}
+		s.c.Databases[key] = db
+		fmt.Fprintln(s.out, "The database was created.")
+	}
+	if o.has("upgrade") {
+		if db == nil {
+			return s.fail("Cannot open database requested by the login. The login failed.")
+		}
+		if !db.Schema {
 			if in.MasterKey == "" {
-				in.MasterKey = masterKey(key)
+				return s.fail("database --upgrade: this instance has no master key (winsim refuses what the docs leave open)")
 			}
-			db = &Database{MasterKey: in.MasterKey, Paths: map[string]string{}, Nodes: map[string]*NodeRow{}}
-			s.c.Databases[key] = db
-			fmt.Fprintln(s.out, "The database was created.")
+			db.Schema = true
+			if db.MasterKey == "" {
+				db.MasterKey = in.MasterKey
+			}
+			fmt.Fprintln(s.out, "The database schema was upgraded.")
+		}
+	}
+	if o.has("grant") {
+		if db == nil {
+			return s.fail("Cannot open database requested by the login. The login failed.")
+		}
+		if login := o.value("grant"); !slices.Contains(db.Grants, login) {
+			db.Grants = append(db.Grants, login)
 		}
 	}
 	return 0
@@ -573,7 +631,7 @@ func (s *standIn) registerNode(in *ServerInstance) {
 	if in == nil {
 		return
 	}
-	if db, _ := s.database(in); db != nil && db.MasterKey == in.MasterKey && db.Nodes[in.NodeName] == nil {
+	if db, _ := s.database(in); db.opens(in) && db.Nodes[in.NodeName] == nil {
 		db.Nodes[in.NodeName] = &NodeRow{}
 	}
 }
@@ -840,8 +898,47 @@ func (s *standIn) shim() int {
 		if len(args) == 1 {
 			fmt.Fprintln(s.out, s.m.Versions[args[0]])
 		}
+	case "computer-account":
+		fmt.Fprintln(s.out, s.m.ComputerAccount())
+	case "sql-scalar":
+		return s.sqlScalar(args)
 	default:
 		return s.fail("shim: unknown command %s", s.args[0])
+	}
+	return 0
+}
+
+// SchemaQuery is the one query a script may send SQL Server (through the
+// PowerShell host's stand-in for System.Data.SqlClient): 1 when the
+// database has Octopus's node table, dbo.OctopusServerNode (reference
+// §4.5), else 0. Any other query is refused, as internal/tdsfake refuses
+// what it does not know.
+const SchemaQuery = `SELECT CASE WHEN OBJECT_ID(N'dbo.OctopusServerNode', N'U') IS NULL THEN 0 ELSE 1 END`
+
+// sqlScalar answers shim sql-scalar from the world's databases, as SQL
+// Server would: a database that does not exist cannot be opened (SQL
+// Server error 4060). The connection string and the query come in the
+// environment variables the PowerShell host sets.
+func (s *standIn) sqlScalar(args []string) int {
+	connection, query := os.Getenv("OCTOHA_WINSIM_SQL_CONNECTION"), os.Getenv("OCTOHA_WINSIM_SQL_QUERY")
+	if len(args) != 0 || connection == "" {
+		return s.fail("shim sql-scalar takes the connection string and the query in the environment")
+	}
+	if query != SchemaQuery {
+		return s.fail("winsim answers only the schema query, not %q", query)
+	}
+	key, err := databaseKey(connection)
+	if err != nil {
+		return s.fail("The connection string is not valid: %v", err)
+	}
+	db := s.c.Databases[key]
+	if db == nil {
+		return s.fail("Cannot open database requested by the login. The login failed.")
+	}
+	if db.Schema {
+		fmt.Fprintln(s.out, 1)
+	} else {
+		fmt.Fprintln(s.out, 0)
 	}
 	return 0
 }

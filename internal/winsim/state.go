@@ -45,6 +45,12 @@ type Machine struct {
 	// Fail lists commands that exit 1 on request ("Octopus.Server.exe
 	// database"), to test a run that stops half way.
 	Fail []string
+	// Inert lists commands that exit 0 on request but change nothing, to
+	// test that a script checks a command's outcome, not only its exit code.
+	Inert []string
+	// Domain is the NetBIOS name of the machine's domain ("CORP" when
+	// empty): its computer account is Domain\Name$.
+	Domain string
 }
 
 // ServerInstance is one Octopus Server instance's configuration.
@@ -120,9 +126,14 @@ type Space struct {
 
 // Database is one Octopus database.
 type Database struct {
+	// Schema says the Octopus schema is in it (database --create or
+	// --upgrade made it); a database a DBA made for Octopus has none yet.
+	Schema    bool
 	MasterKey string
-	Admins    []string
-	Licence   string
+	// Grants are the Windows logins database --grant made db_owner.
+	Grants  []string
+	Admins  []string
+	Licence string
 	// Paths are the path command's flags and values.
 	Paths map[string]string
 	// Nodes are the node rows, by node name.
@@ -311,4 +322,25 @@ func (m *Machine) firewallRule(name string) *FirewallRule {
 		}
 	}
 	return nil
+}
+
+// inert says whether the machine was told to make this command a no-op.
+func (m *Machine) inert(tool, command string) bool {
+	return slices.Contains(m.Inert, tool+" "+command)
+}
+
+// ComputerAccount is the machine's account in its domain, as which a
+// service running as Local System reaches a remote SQL Server.
+func (m *Machine) ComputerAccount() string {
+	domain := m.Domain
+	if domain == "" {
+		domain = "CORP"
+	}
+	return domain + `\` + m.Name + "$"
+}
+
+// opens says whether a node with this configuration can open the
+// database: it has the Octopus schema and the node has its master key.
+func (db *Database) opens(in *ServerInstance) bool {
+	return db != nil && db.Schema && db.MasterKey == in.MasterKey
 }

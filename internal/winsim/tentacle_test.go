@@ -21,7 +21,7 @@ import (
 // installed is a cluster whose nodes and Tentacle each ran once.
 func installed(t *testing.T, p *winsim.Pool, example string) *cluster {
 	t.Helper()
-	cl := newCluster(t, p, exampleCase(t, example))
+	cl := newCluster(t, p, exampleCase(t, example, nil))
 	cl.firstRuns(t, false)
 	if t.Failed() {
 		t.FailNow()
@@ -99,7 +99,7 @@ func TestTentacleNameOfAnotherMachine(t *testing.T) {
 	for _, example := range []string{"2-node-listening-nginx", "4-node-polling-unique-port-nginx"} {
 		t.Run(example, func(t *testing.T) {
 			t.Parallel()
-			cl := newCluster(t, p, exampleCase(t, example))
+			cl := newCluster(t, p, exampleCase(t, example, nil))
 			const other = "FEDCBA9876543210FEDCBA9876543210FEDCBA98"
 			theirs := winsim.Target{Thumbprint: other, Style: "TentaclePassive", Address: "tent1.old.corp.local", Space: "Default",
 				Environments: []string{"Production"}, Roles: []string{"legacy"}, TenantedDeploymentParticipation: "Tenanted"}
@@ -218,7 +218,7 @@ func TestListeningTentacleTrustsTheCluster(t *testing.T) {
 	for _, given := range []string{"", "lower", "mistyped"} {
 		t.Run("thumbprint-"+given, func(t *testing.T) {
 			t.Parallel()
-			cl := newCluster(t, p, exampleCase(t, "2-node-listening-nginx"))
+			cl := newCluster(t, p, exampleCase(t, "2-node-listening-nginx", nil))
 			s := cl.tentacle()
 			want := cl.w.ServerThumbprint()
 			switch given {

@@ -283,6 +283,36 @@ func (w *World) Share(t testing.TB, unc string) string {
 	return dir
 }
 
+// EmptyDatabase makes a database on the world's SQL Server as a DBA makes
+// one for Octopus (database.create: false): it exists, with no Octopus
+// schema and no master key. Server and port are the answers'; the name
+// must be one a connection string carries unquoted.
+func (w *World) EmptyDatabase(t testing.TB, server string, port int, name string) {
+	t.Helper()
+	source := server
+	if port != 0 {
+		source = fmt.Sprintf("tcp:%s,%d", server, port)
+	}
+	key, err := databaseKey("Data Source=" + source + ";Initial Catalog=" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := w.Cluster(t)
+	c.Databases[key] = &Database{Paths: map[string]string{}, Nodes: map[string]*NodeRow{}}
+	if err := c.save(w.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SetCluster replaces the world's shared state, as a change made in the
+// web portal (a node's task cap, the shared paths) would.
+func (w *World) SetCluster(t testing.TB, c *Cluster) {
+	t.Helper()
+	if err := c.save(w.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Cluster is the world's shared state now.
 func (w *World) Cluster(t testing.TB) *Cluster {
 	t.Helper()
@@ -437,6 +467,27 @@ func (b *Box) Change(t testing.TB, change func(m *Machine)) {
 	}
 }
 
+// Inert makes the named commands exit 0 and change nothing until Inert is
+// called again.
+func (b *Box) Inert(t testing.TB, commands ...string) {
+	t.Helper()
+	m := b.State(t)
+	m.Inert = commands
+	if err := m.save(b.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Wipe makes the machine new again, as a rebuilt machine of the same name
+// is: its drives, instances, services and call log are gone.
+func (b *Box) Wipe(t testing.TB) *Box {
+	t.Helper()
+	if err := os.RemoveAll(b.Dir); err != nil {
+		t.Fatal(err)
+	}
+	return b.w.Machine(t, b.Name)
+}
+
 // Calls are every stand-in call on this machine so far.
 func (b *Box) Calls(t testing.TB) []Call {
 	t.Helper()
@@ -554,6 +605,9 @@ func (b *Box) Run(t testing.TB, path string, o RunOptions) Run {
 		r.Error = *answer.Error
 	}
 	r.Calls = b.Calls(t)[before:]
+	if answer.TranscriptLeftOpen {
+		t.Errorf("%s on %s left its transcript running in the session (the host stopped it)", r.Script, b.Name)
+	}
 	if _, err := os.Stat(filepath.Join(b.w.Dir, "PWNED")); err == nil {
 		data, _ := os.ReadFile(filepath.Join(b.w.Dir, "PWNED"))
 		t.Fatalf("%s on %s ran a hostile value as code: %s", r.Script, b.Name, data)

@@ -56,6 +56,8 @@ func renderAll(t testing.TB, a steps.Answers) []script {
 		content, err := JoinNode(a, i)
 		add("join-node-"+a.Nodes[i].Name+".ps1", content, err)
 	}
+	content, err = RebuildNode(a)
+	add(RebuildScriptName(a.Nodes[0].Name), content, err)
 	content, err = RegisterTentacle(a)
 	add("register-tentacle.ps1", content, err)
 	if a.LoadBalancer.Kind == steps.LBIISARR {

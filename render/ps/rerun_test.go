@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// nodeScripts renders the first-node and join scripts of every example,
+// nodeScripts renders the first-node, join and rebuild scripts of every example,
 // with database.create both true and false and every service account kind,
 // so every branch of the server templates is read.
 func nodeScripts(t *testing.T) []script {
@@ -32,6 +32,11 @@ func nodeScripts(t *testing.T) []script {
 					}
 					out = append(out, script{where + "/" + JoinScriptName(a.Nodes[i].Name), src})
 				}
+				src, err = RebuildNode(a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, script{where + "/" + RebuildScriptName(a.Nodes[0].Name), src})
 			}
 		}
 	}
@@ -71,61 +76,107 @@ func TestVersionMismatchStops(t *testing.T) {
 	}
 }
 
-// TestFirstNodeDatabaseOnRerun: the first run always passes database
-// --create, which alone makes the master key (reference §1.4), whatever
-// database.create says (review A4). A run on an instance that already has
-// its database sends only --connectionString, which just updates the
-// stored string (reference §1.3; review A3); a run after a failed database
-// step still creates it. The node's database record counts only when it
-// names this cluster's database, so a run after the answers moved to
-// another database creates that one (second review A3).
+// TestFirstNodeDatabaseOnRerun: the first run sends --create when octoha
+// creates the database, and --upgrade with a master key made here when
+// the DBA made it, since --create on an existing database "won't do
+// anything" (Octopus docs, database command); --grant goes with the first
+// run only. A run on an instance that already has its database sends only
+// --connectionString, which just updates the stored string (reference
+// §1.3; review A3); a run after a failed database step still makes it. The
+// node's database record counts only when it names this cluster's
+// database (second review A3). The outcome (schema, master key) is checked
+// before the record is written and before anything else is sent.
 func TestFirstNodeDatabaseOnRerun(t *testing.T) {
 	for _, s := range nodeScripts(t) {
 		if !isFirstNode(s) {
 			continue
 		}
+		create := strings.Contains(s.Name, "create=true")
 		lines := codeLines(s.Content)
 		existed := findLine(lines, 0, "$instanceExisted = $existing -contains $Instance")
-		create := findLine(lines, 0, "Invoke-OctopusServer -Command 'create-instance'")
+		createInstance := findLine(lines, 0, "Invoke-OctopusServer -Command 'create-instance'")
 		done := findLine(lines, 0, "$databaseDone = $instanceExisted -and ($clusterReady -or ((Get-ClusterMarkerDatabase -Path $DatabaseRecord) -eq $MarkerDatabase))")
 		if strings.Contains(string(withoutComments(s.Content)), "Test-Path -LiteralPath $DatabaseRecord") {
 			t.Errorf("%s: the database record still counts by its mere presence", s.Name)
 		}
-		if existed < 0 || create < existed || done < create {
-			t.Errorf("%s: whether the instance existed is not taken before create-instance and used for the database step (%d %d %d)", s.Name, existed, create, done)
+		if existed < 0 || createInstance < existed || done < createInstance {
+			t.Errorf("%s: whether the instance existed is not taken before create-instance and used for the database step (%d %d %d)", s.Name, existed, createInstance, done)
 			continue
 		}
-		if chain := branchChain(lines, create); len(chain) != 2 || chain[0] != "if ($instanceExisted) {" {
+		if chain := branchChain(lines, createInstance); len(chain) != 2 || chain[0] != "if ($instanceExisted) {" {
 			t.Errorf("%s: create-instance runs under %q", s.Name, chain)
 		}
-		adds := findLines(lines, "$databaseArguments += '--create'")
-		if len(adds) != 1 {
-			t.Errorf("%s: --create is added %d times, want once", s.Name, len(adds))
+		want, avoid := "$databaseArguments += '--upgrade'", "$databaseArguments += '--create'"
+		if create {
+			want, avoid = avoid, want
+		}
+		adds := findLines(lines, want)
+		if len(adds) != 1 || len(findLines(lines, avoid)) != 0 {
+			t.Errorf("%s: %s is added %d times, want once, and never %s", s.Name, want, len(adds), avoid)
 			continue
 		}
-		if chain := branchChain(lines, adds[0]); strings.Join(chain, "|") != "if ($databaseDone) {|else {" {
-			t.Errorf("%s: --create is added under %q, want only when the database is not done", s.Name, chain)
+		firstRun := "if ($databaseDone) {|else {"
+		if chain := branchChain(lines, adds[0]); strings.Join(chain, "|") != firstRun {
+			t.Errorf("%s: %s is added under %q, want only when the database is not done", s.Name, want, chain)
 		}
-		if grant := findLine(lines, 0, "'--grant', $ServiceAccount"); grant >= 0 && blockHeader(lines, grant) != blockHeader(lines, adds[0]) {
-			t.Errorf("%s: --grant is not sent with --create only", s.Name)
+		key := findLines(lines, "'--masterKey'")
+		if create && len(key) > 0 {
+			t.Errorf("%s: the first node passes --masterKey although --create makes the key", s.Name)
+		}
+		if !create {
+			if len(key) != 1 || !strings.Contains(lines[key[0]], "$databaseArguments += @('--masterKey', (Get-RandomMasterKey))") ||
+				innermost(branchChain(lines, key[0])) != "if (-not ($instanceExisted -and (Test-InstanceMasterKey))) {" ||
+				blockHeader(lines, blockHeader(lines, key[0])) != blockHeader(lines, adds[0]) {
+				t.Errorf("%s: with database.create: false the first run does not pass a new master key unless the instance has one", s.Name)
+			}
+		}
+		for _, grant := range findLines(lines, "'--grant', ") {
+			if blockHeader(lines, grant) != blockHeader(lines, adds[0]) {
+				t.Errorf("%s: --grant is not sent with the first run's database step only", s.Name)
+			}
 		}
 		calls := findLines(lines, "Invoke-OctopusServer -Command 'database'")
-		if len(calls) != 1 || !strings.Contains(lines[calls[0]], "-Arguments ($databaseArguments + @('--connectionString', (Get-SqlConnectionString ") {
+		if len(calls) != 1 || !strings.Contains(lines[calls[0]], "-Arguments ($databaseArguments + @('--connectionString', $connectionString))") {
 			t.Errorf("%s: the database call is not the one built from $databaseArguments", s.Name)
 			continue
 		}
-		if strings.Contains(string(s.Content), "--masterKey") {
-			t.Errorf("%s: the first node passes --masterKey", s.Name)
-		}
+		schema := findLine(lines, calls[0], "if (-not (Test-OctopusSchema -ConnectionString $connectionString)) {")
+		masterKey := findLine(lines, calls[0], "if (-not (Test-InstanceMasterKey)) {")
 		record := findLine(lines, calls[0], "Set-Content -LiteralPath $DatabaseRecord")
-		if record < 0 || innermost(branchChain(lines, record)) != "if (-not $databaseDone) {" || blockHeader(lines, blockHeader(lines, record)) != blockHeader(lines, calls[0]) {
-			t.Errorf("%s: the database record is not written right after a successful database --create", s.Name)
+		configure := findLine(lines, calls[0], "Invoke-OctopusServer -Command 'configure'")
+		if schema < 0 || masterKey < schema || record < masterKey || configure < record ||
+			blockHeader(lines, schema) != blockHeader(lines, calls[0]) || blockHeader(lines, masterKey) != blockHeader(lines, calls[0]) {
+			t.Errorf("%s: the schema and the master key are not checked right after the database step, before the record and configure (%d %d %d %d %d)", s.Name, calls[0], schema, masterKey, record, configure)
 		}
-		if !paragraphSays(s.Content, "DSC passes --create against an existing database (reference §2.2)", "[INFER]") {
-			t.Errorf("%s: --create on an existing database is not tagged [INFER] with its reason", s.Name)
+		if !strings.Contains(lines[schema+1], "throw (") || !strings.Contains(lines[masterKey+1], "throw (") {
+			t.Errorf("%s: a failed schema or master key check does not stop the script", s.Name)
+		}
+		if record < 0 || innermost(branchChain(lines, record)) != "if (-not $databaseDone) {" || blockHeader(lines, blockHeader(lines, record)) != blockHeader(lines, calls[0]) {
+			t.Errorf("%s: the database record is not written right after a successful database step", s.Name)
+		}
+		if create && !paragraphSays(s.Content, "database.create: true", "creates a new empty database") {
+			t.Errorf("%s: --create is not explained from the docs", s.Name)
+		}
+		if !create && !paragraphSays(s.Content, "database.create: false", "won't do anything", "--upgrade", "[INFER]") {
+			t.Errorf("%s: --upgrade for the DBA's database is not explained from the docs and tagged [INFER]", s.Name)
 		}
 		if !paragraphSays(s.Content, `"Moving a DB later"`, "--connectionString") {
 			t.Errorf("%s: the rerun's connection-string-only call does not cite reference §1.3", s.Name)
+		}
+	}
+}
+
+// TestSchemaCheckQuery: the schema check sends one read-only query, the
+// one winsim's stand-in answers (winsim.SchemaQuery, kept in step by hand).
+func TestSchemaCheckQuery(t *testing.T) {
+	const query = "$command.CommandText = 'SELECT CASE WHEN OBJECT_ID(N''dbo.OctopusServerNode'', N''U'') IS NULL THEN 0 ELSE 1 END'"
+	for _, s := range nodeScripts(t) {
+		body := functionBody(s.Content, "Test-OctopusSchema")
+		if isFirstNode(s) != (body != "") {
+			t.Errorf("%s: Test-OctopusSchema defined %v, want only in the first node", s.Name, body != "")
+		}
+		if body != "" && (!strings.Contains(body, query) || strings.Count(body, "CommandText") != 1) {
+			t.Errorf("%s: Test-OctopusSchema does not send exactly the schema query", s.Name)
 		}
 	}
 }
@@ -168,12 +219,12 @@ func TestFirstNodeStopsWithoutInstance(t *testing.T) {
 				t.Errorf("%s: %s (line %d) runs before the rebuilt-machine stop (line %d)", s.Name, step, at+1, throw+1)
 			}
 		}
-		for _, says := range []string{"run its join script (it needs the master key)", "delete {0} and run this script again", "-f $MarkerPath, ('database {0} on {1}' -f $SqlDatabase, $SqlDataSource), $Instance)"} {
+		for _, says := range []string{"To rebuild this node on this machine, run {3} here", "it needs the master key", "delete {0} and run this script again", "-f $MarkerPath, ('database {0} on {1}' -f $SqlDatabase, $SqlDataSource), $Instance, $RebuildScriptFile)"} {
 			if !strings.Contains(lines[throw], says) {
 				t.Errorf("%s: the stop does not say %q", s.Name, says)
 			}
 		}
-		if !paragraphSays(s.Content, "Safe to run twice", "this machine has no instance", "join script") {
+		if !paragraphSays(s.Content, "Safe to run twice", "this machine has no instance", "rebuild-node-", "join script") {
 			t.Errorf("%s: the help does not say the script stops on a machine without the instance", s.Name)
 		}
 	}
@@ -217,7 +268,7 @@ func TestInferredStepsAreTagged(t *testing.T) {
 	}
 	for _, s := range nodeScripts(t) {
 		paras := commentParagraphs(s.Content)
-		windowsAuth := strings.Contains(string(s.Content), "$SqlCredential = $null")
+		localSystem := strings.Contains(string(s.Content), "$SqlCredential = $null") && !strings.Contains(string(s.Content), "$ServiceAccount = ")
 		for _, topic := range topics {
 			found := 0
 			for _, p := range paras {
@@ -229,7 +280,7 @@ func TestInferredStepsAreTagged(t *testing.T) {
 					t.Errorf("%s: the comment on %s has no [INFER] tag:\n%s", s.Name, topic.name, p)
 				}
 			}
-			if found == 0 && (!topic.sql || windowsAuth) {
+			if found == 0 && (!topic.sql || localSystem) {
 				t.Errorf("%s: no comment on %s", s.Name, topic.name)
 			}
 		}
@@ -323,10 +374,10 @@ func TestHelpSaysRerunStopsTheNode(t *testing.T) {
 	}
 }
 
-// TestDatabaseCreateChangesOnlyComments: database.create: false means
-// the DBA made the database; the first node still runs the same commands
-// (review A4), so only the comments and help differ.
-func TestDatabaseCreateChangesOnlyComments(t *testing.T) {
+// TestDatabaseCreateChangesTheDatabaseStep: database.create says who made
+// the database, and changes only the database step: --create when octoha
+// makes it, --upgrade with a new master key when the DBA did.
+func TestDatabaseCreateChangesTheDatabaseStep(t *testing.T) {
 	names, examples := exampleAnswers(t)
 	for _, name := range names {
 		a := examples[name]
@@ -340,13 +391,11 @@ func TestDatabaseCreateChangesOnlyComments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(made) == string(given) {
-			t.Errorf("%s: database.create changes nothing, not even the comments", name)
+		if m, g := codeOnly(made), codeOnly(given); !strings.Contains(m, "'--create'") || strings.Contains(m, "'--upgrade'") || strings.Contains(m, "Get-RandomMasterKey") ||
+			strings.Contains(g, "'--create'") || !strings.Contains(g, "'--upgrade'") || !strings.Contains(g, "Get-RandomMasterKey") {
+			t.Errorf("%s: create: true must send --create alone, create: false --upgrade with a new key", name)
 		}
-		if codeOnly(made) != codeOnly(given) {
-			t.Errorf("%s: database.create changes the code, not only the comments", name)
-		}
-		if !strings.Contains(string(given), "# Your DBA made the database (database.create: false).") {
+		if !strings.Contains(string(given), "# Your DBA made the database (database.create: false), empty.") {
 			t.Errorf("%s: database.create: false is not said in a comment", name)
 		}
 	}

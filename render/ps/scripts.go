@@ -28,6 +28,18 @@ func JoinNode(a steps.Answers, i int) ([]byte, error) {
 	return execute("join-node.ps1.tmpl", newServerView(a, i))
 }
 
+// RebuildNode renders the first node's join script, which rebuilds
+// a.Nodes[0] on a fresh machine while the cluster runs.
+func RebuildNode(a steps.Answers) ([]byte, error) {
+	if len(a.Nodes) == 0 {
+		return nil, fmt.Errorf("the answers have no nodes, so there is no first node to rebuild")
+	}
+	v := newServerView(a, 0)
+	v.Rebuild = true
+	v.ScriptFile = v.RebuildScriptFile
+	return execute("join-node.ps1.tmpl", v)
+}
+
 // RegisterTentacle renders register-tentacle.ps1.
 func RegisterTentacle(a steps.Answers) ([]byte, error) {
 	if a.UsesPolling() && len(a.Nodes) == 0 {
@@ -48,18 +60,22 @@ func ConfigureARR(a steps.Answers) ([]byte, error) {
 // with every derived value worked out here so templates only print.
 type serverView struct {
 	// ScriptFile is the join script's own file name, for its help text.
-	ScriptFile     string
-	OctopusVersion string
-	Instance       string
-	InstallDir     string
-	HomeDir        string
-	NodeName       string
-	NodeHost       string
-	WebPort        int
-	CommsPort      int
-	PublicHost     string
-	ServiceName    string
-	ServiceAccount string
+	ScriptFile string
+	// Rebuild makes the join script the first node's, which rebuilds it.
+	Rebuild bool
+	// RebuildScriptFile is the file name of the first node's join script.
+	RebuildScriptFile string
+	OctopusVersion    string
+	Instance          string
+	InstallDir        string
+	HomeDir           string
+	NodeName          string
+	NodeHost          string
+	WebPort           int
+	CommsPort         int
+	PublicHost        string
+	ServiceName       string
+	ServiceAccount    string
 	// GMSA is a group managed service account (name ends in $): installed
 	// as Local System, then switched with sc.exe (reference §1.3).
 	GMSA bool
@@ -111,6 +127,7 @@ func newServerView(a steps.Answers, i int) serverView {
 		HomeDir:                a.Octopus.HomeDir,
 		NodeName:               node.Name,
 		ScriptFile:             JoinScriptName(node.Name),
+		RebuildScriptFile:      RebuildScriptName(a.Nodes[0].Name),
 		NodeHost:               node.Host,
 		WebPort:                a.NodeWebPort(i),
 		CommsPort:              a.NodeCommsPort(i),
@@ -267,3 +284,9 @@ func newARRView(a steps.Answers) arrView {
 // so each carries its own name and ports and cannot be run on the wrong box
 // with the wrong values.
 func JoinScriptName(node string) string { return "join-node-" + node + ".ps1" }
+
+// RebuildScriptName is the file name of the first node's join script,
+// which rebuilds it on a fresh machine: install-first-node.ps1 refuses a
+// machine once the cluster runs without it, and add-node refuses a name the
+// cluster has.
+func RebuildScriptName(node string) string { return "rebuild-node-" + node + ".ps1" }

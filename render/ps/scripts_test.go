@@ -31,8 +31,12 @@ func TestJoinScriptsNeverResetTheCluster(t *testing.T) {
 	for _, name := range names {
 		a := examples[name]
 		a.Database.Create = true // the first node creates it; joins still must not
-		for i := 1; i < len(a.Nodes); i++ {
+		for i := 1; i <= len(a.Nodes); i++ {
+			// The last round is the first node's rebuild script.
 			src, err := JoinNode(a, i)
+			if i == len(a.Nodes) {
+				src, err = RebuildNode(a)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,17 +81,18 @@ func TestFirstNodeSteps(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := strings.Join(exeCommands(src), " ")
-		// show-configuration is Assert-ThisNode's, defined before the body;
-		// node (--taskCap) is in every script, behind `if ($TaskCap -gt 0)`.
-		want := "show-configuration list-instances create-instance database configure service admin license path node service"
+		// show-configuration is Assert-ThisNode's and show-master-key
+		// Test-InstanceMasterKey's, defined before the body; node (--taskCap)
+		// is in every script, behind `if ($TaskCap -gt 0)`.
+		want := "show-configuration show-master-key list-instances create-instance database configure service admin license path node service"
 		if !strings.HasPrefix(got, want) {
 			t.Errorf("%s: commands %q, want them to start %q", name, got, want)
 		}
 		text := string(src)
-		// Only database --create makes the master key (reference §1.4), so
-		// the first run passes it whatever database.create says (review A4).
-		if !strings.Contains(text, "$databaseArguments += '--create'") {
-			t.Errorf("%s: database.create %v, and the first node's first run does not pass --create", name, a.Database.Create)
+		// --create makes the database and its key (reference §1.4); on a
+		// database the DBA made it would do nothing (Octopus docs).
+		if a.Database.Create != strings.Contains(text, "$databaseArguments += '--create'") {
+			t.Errorf("%s: database.create %v, and the first node's first run passes --create: %v", name, a.Database.Create, !a.Database.Create)
 		}
 		if strings.Contains(text, "show-master-key") && strings.Contains(text, "$MasterKey") {
 			t.Errorf("%s: the first node must not handle a master key", name)
@@ -202,7 +207,7 @@ func TestServiceAccountKinds(t *testing.T) {
 		account     string
 		want, avoid []string
 	}{
-		{"", []string{"'--install', '--reconfigure', '--start')"}, []string{"$ServicePassword", "sc.exe", "'--grant'"}},
+		{"", []string{"'--install', '--reconfigure', '--start')", "$ComputerAccount = Get-ComputerAccount", "'--grant', $ComputerAccount"}, []string{"$ServicePassword", "sc.exe", "'--grant', $ServiceAccount"}},
 		{`CORP\svc`, []string{"[SecureString] $ServicePassword", "$env:OCTOPUS_SERVICE_PASSWORD = ", "Remove-Item -LiteralPath 'Env:OCTOPUS_SERVICE_PASSWORD'", "'--username', $ServiceAccount", "'--grant', $ServiceAccount"}, []string{"sc.exe"}},
 		{`CORP\gmsa-octo$`, []string{"'sc.exe config'", "'obj=', $ServiceAccount", "'--grant', $ServiceAccount"}, []string{"$ServicePassword", "OCTOPUS_SERVICE_PASSWORD"}},
 	} {
@@ -220,8 +225,11 @@ func TestServiceAccountKinds(t *testing.T) {
 			}
 			text := string(src)
 			for _, w := range c.want {
-				if i > 0 && strings.Contains(w, "--grant") {
-					continue // only the first node grants
+				if i > 0 && strings.Contains(w, "'--grant', $ServiceAccount") {
+					if strings.Contains(string(withoutComments(src)), "--grant") {
+						t.Errorf("account %q node %d grants: only the first node grants the service account", c.account, i)
+					}
+					continue
 				}
 				if !strings.Contains(text, w) {
 					t.Errorf("account %q node %d lacks %q", c.account, i, w)

@@ -471,10 +471,9 @@ if (-not $WhatIfPreference) {
 Write-Outcome -Done ('This Tentacle no longer polls {0}.' -f $NodeName)
 }
 finally {
-# Stop-Transcript honours -WhatIf in PowerShell 7: it would only say what
-    # it would do, and the transcript would go on recording the session.
-    # Windows PowerShell 5.1's takes no -WhatIf, so -WhatIf is switched off
-    # for this last line instead.
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
     $WhatIfPreference = $false
     $null = Stop-Transcript
 }

@@ -416,10 +416,9 @@ Write-Outcome -Done ($done + ('Node {0} is out of the cluster. Apply the new loa
 finally {
     # The headers hold the API key in plain text: drop them on every way out.
     $headers = $null
-# Stop-Transcript honours -WhatIf in PowerShell 7: it would only say what
-    # it would do, and the transcript would go on recording the session.
-    # Windows PowerShell 5.1's takes no -WhatIf, so -WhatIf is switched off
-    # for this last line instead.
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
     $WhatIfPreference = $false
     $null = Stop-Transcript
 }

@@ -10,7 +10,8 @@
     2026.4.6909. It checks that this node sees the shared folder,
     creates the instance, points it at the cluster's database with the master
     key, configures it for the balancer, opens its ports in Windows
-    Firewall, installs the service and waits for the node to answer.
+    Firewall, installs the service and waits for the node to answer. To rebuild this node on a fresh machine later, run
+    this script there the same way.
 
     It never runs path, admin, license or database --create: those live in
     the shared database and would re-point or reset the whole cluster
@@ -18,6 +19,11 @@
 
     Read the master key on the first node with:
         & 'C:\Program Files\Octopus Deploy\Octopus\Octopus.Server.exe' show-master-key --instance 'OctopusServer'
+
+    SQL Server rights. The database and node commands and the service
+    connect as the SQL login octopus, which created database
+    Octopus on the first node's run and owns it. Reading the
+    marker file on the share takes read access to it.
 
     Safe to run twice [INFER]: create-instance is skipped when the instance
     exists; database, configure and service are applied again with the same
@@ -604,10 +610,9 @@ Write-Outcome -Done @(
 )
 }
 finally {
-# Stop-Transcript honours -WhatIf in PowerShell 7: it would only say what
-    # it would do, and the transcript would go on recording the session.
-    # Windows PowerShell 5.1's takes no -WhatIf, so -WhatIf is switched off
-    # for this last line instead.
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
     $WhatIfPreference = $false
     $null = Stop-Transcript
 }

@@ -17,15 +17,33 @@
     Safe to run twice [INFER]: a step already done is skipped, or re-applied
     with the same values, which the Octopus docs do not promise to be
     harmless. A second run sends the database only its connection string
-    (no --create), and leaves the administrator and the licence alone once
-    the marker file names this cluster's database. It is for the first
-    node only: when the marker names this cluster's database but this
-    machine has no instance (a rebuilt or another machine), it stops
-    before changing anything; add or rebuild a node with its join script,
-    which takes the master key. Running it again on a
+    (no --create), and leaves the administrator, the licence, the shared
+    folders and the task cap alone once the marker file names this
+    cluster's database, so changes made in the web portal since stay
+    (-ReapplyClusterSettings sends the folders and the task cap again). It
+    is for the first node only: when the marker names this cluster's
+    database but this machine has no instance (a rebuilt or another
+    machine), it stops before changing anything. To rebuild this node on
+    a fresh machine, run rebuild-node-OCTO1.ps1 there, which every
+    octoha export writes next to this script; to rebuild another node, run
+    its join script; both take the master key. Running it again on a
     live node stops the Octopus service (service --stop) until the end of
     the run: drain the node first. Run it with -WhatIf to see every step
     first.
+
+    SQL Server rights. With Windows authentication the database, admin,
+    license, path and node commands connect as you, the admin running this
+    script, not as the service account. You need the right to create
+    databases on sql01.corp.local (dbcreator; the Octopus docs do not name
+    the role). The first run makes the service account
+    CORP\svc-octopus db_owner of the database with database --grant.
+
+    Shared folder rights. The marker file is written as you, not as the
+    service account: you need write access to \\fs01.corp.local\Octopus, and the
+    script proves it first by writing and deleting a probe file there
+    (with -WhatIf too), before anything changes. The admins who run the
+    join scripts need only read access. The service account needs full
+    control (reference §3.3).
 
     The run is logged under $env:ProgramData\octoha\logs. The script prints
     no secret, so none reaches that transcript. But where the Octopus CLI
@@ -55,6 +73,11 @@
     Go on when Octopus.Server.exe here is not the version the answers name
     (only a warning then). Every node must run the same version (reference
     §2.1): use it only when the versions match but are spelled differently.
+.PARAMETER ReapplyClusterSettings
+    On a run after the first, send the shared folders (path) and the task
+    cap (node --taskCap) again as the answers give them, overwriting what
+    was changed in the web portal since. Without it a re-run leaves them
+    alone.
 .EXAMPLE
     $admin = Read-Host -AsSecureString -Prompt 'Octopus admin password'
     .\install-first-node.ps1 -AdminPassword $admin -LicenseFile C:\Install\octopus-licence.xml
@@ -72,7 +95,8 @@ param(
     [Parameter(Mandatory)]
     [string] $LicenseFile,
     [switch] $SkipFirewall,
-    [switch] $SkipVersionCheck
+    [switch] $SkipVersionCheck,
+    [switch] $ReapplyClusterSettings
 )
 
 Set-StrictMode -Version Latest
@@ -105,6 +129,7 @@ $MarkerFileName = 'octoha-cluster.txt'
 $TaskCap = 0
 $AdminUsername = 'admin'
 $AdminEmail = 'octopus-admins@corp.local'
+$RebuildScriptFile = 'rebuild-node-OCTO1.ps1'
 
 function ConvertTo-NativeArgument {
     <#
@@ -440,6 +465,67 @@ function Assert-ThisNode {
     }
 }
 
+function Test-InstanceMasterKey {
+    <#
+    .SYNOPSIS
+        True when show-master-key prints a master key (base64 of 16 bytes,
+        reference §0) for the instance. The key is never printed.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param()
+    try {
+        $shown = @(Invoke-OctopusServer -Command 'show-master-key' -Arguments @('--instance', $Instance, '--noconsolelogging'))
+    }
+    catch {
+        Write-Verbose -Message $_.Exception.Message
+        return $false
+    }
+    foreach ($line in $shown) {
+        try {
+            if ([System.Convert]::FromBase64String("$line".Trim()).Length -eq 16) {
+                return $true
+            }
+        }
+        catch {
+            Write-Verbose -Message 'A line of show-master-key is not the key.'
+        }
+    }
+    return $false
+}
+
+function Test-OctopusSchema {
+    <#
+    .SYNOPSIS
+        True when the database has the Octopus schema: its node table,
+        dbo.OctopusServerNode (reference §4.5), exists.
+    .DESCRIPTION
+        Connects with the cluster's connection string, as the admin running
+        this script (Windows authentication) or as the SQL login, and only
+        reads. [INFER] Every Octopus schema has that table; octoha check
+        reads the same table.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $ConnectionString
+    )
+    $connection = New-Object -TypeName 'System.Data.SqlClient.SqlConnection' -ArgumentList $ConnectionString
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandText = 'SELECT CASE WHEN OBJECT_ID(N''dbo.OctopusServerNode'', N''U'') IS NULL THEN 0 ELSE 1 END'
+        return [int] $command.ExecuteScalar() -eq 1
+    }
+    catch {
+        throw ('Could not read database {0} on {1} to check its Octopus schema: {2} {3}' -f $SqlDatabase, $SqlDataSource, $_.Exception.Message, ('You ({0}), the admin running this script, need db_owner of it.' -f $CurrentUser))
+    }
+    finally {
+        $connection.Dispose()
+    }
+}
+
 # Everything this script prints is kept in a transcript. The script prints
 # no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
@@ -474,6 +560,24 @@ else {
 # The marker names the cluster's database, so a marker an earlier cluster
 # left on the share is not taken for this one's.
 $MarkerDatabase = 'Database: {0} on {1}' -f $SqlDatabase, $SqlDataSource
+$CurrentUser = '{0}\{1}' -f [System.Environment]::UserDomainName, [System.Environment]::UserName
+# The marker file is written on the share at the end, as you, not as the
+# service account: prove now, before anything changes, that you may write
+# there. The probe is written and deleted with -WhatIf too (it leaves
+# nothing behind).
+$probe = [System.IO.Path]::Combine($StorageRoot, ('octoha-write-probe-{0}.tmp' -f [guid]::NewGuid().ToString('N')))
+try {
+    Set-Content -LiteralPath $probe -Value 'Written by octoha install-first-node.ps1 to prove write access; delete it.' -Encoding 'UTF8' -WhatIf:$false
+}
+catch {
+    throw ('You ({0}) cannot write to the shared folder {1}: {2} This script writes its marker file there as you, at the end. Nothing was changed. Give yourself write access to {1} (share permission and NTFS), or run this script as an admin who has it.' -f $CurrentUser, $StorageRoot, $_.Exception.Message)
+}
+try {
+    Remove-Item -LiteralPath $probe -WhatIf:$false
+}
+catch {
+    Write-Warning ('You can write to {0} but could not delete the probe file {1}: {2} Delete it by hand.' -f $StorageRoot, $probe, $_.Exception.Message)
+}
 # A relative path is resolved against PowerShell's current location, which
 # Octopus.Server.exe (started in the process's folder) would not see.
 $LicensePath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($LicenseFile)
@@ -481,10 +585,9 @@ if (-not (Test-Path -LiteralPath $LicensePath -PathType 'Leaf')) {
     throw ('The licence file {0} does not exist. Pass the path of the Octopus licence XML as -LicenseFile.' -f $LicensePath)
 }
 
-# Windows authentication: the service account needs db_owner (reference
-# §4.2). [INFER] Local System reaches a remote SQL Server as this
-# computer's account, DOMAIN\NODE$, so that account needs db_owner then
-# (reference §4.2: the docs do not say so).
+# Windows authentication: the Octopus.Server.exe commands connect as the
+# admin running this script, the service as its account; both need
+# db_owner (reference §4.2).
 $SqlCredential = $null
 
 # Whether this machine had the instance before this run: create-instance is
@@ -494,9 +597,10 @@ $instanceExisted = $existing -contains $Instance
 if ($instanceExisted) {
     Assert-ThisNode
 }
-# Cluster-wide settings (administrator, licence) live in the shared
-# database: once the marker file names this database they are already
-# done. [INFER] The marker is octoha's own proof (reference §8 item 17).
+# Cluster-wide settings (administrator, licence, shared folders, task cap)
+# live in the shared database: once the marker file names this database
+# they are already done. [INFER] The marker is octoha's own proof
+# (reference §8 item 17).
 $markerDatabaseFound = Get-ClusterMarkerDatabase -Path $MarkerPath
 $clusterReady = $MarkerDatabase -eq $markerDatabaseFound
 if ($clusterReady -and -not $instanceExisted) {
@@ -504,10 +608,10 @@ if ($clusterReady -and -not $instanceExisted) {
     # one): database --create would be run against the live cluster's
     # database without its master key, and the administrator and licence
     # skipped. Only a join script brings the master key.
-    throw ('The marker file {0} says the cluster on {1} is already installed, but this machine has no instance {2}. To add or rebuild a node, run its join script (it needs the master key). If the database was dropped to start over, delete {0} and run this script again.' -f $MarkerPath, ('database {0} on {1}' -f $SqlDatabase, $SqlDataSource), $Instance)
+    throw ('The marker file {0} says the cluster on {1} is already installed, but this machine has no instance {2}. Nothing was changed. To rebuild this node on this machine, run {3} here (octoha export writes it next to this script; it needs the master key); to add another node, use octoha add-node. If the database was dropped to start over, delete {0} and run this script again.' -f $MarkerPath, ('database {0} on {1}' -f $SqlDatabase, $SqlDataSource), $Instance, $RebuildScriptFile)
 }
 if (-not $clusterReady -and (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf')) {
-    Write-Warning ('The marker file {0} on the share does not name this database ({1}); it was left by another cluster or an older octoha. The administrator and the licence are set as for a new cluster, and the marker is rewritten at the end.' -f $MarkerPath, $MarkerDatabase)
+    Write-Warning ('The marker file {0} on the share does not name this database ({1}); it was left by another cluster or an older octoha. The administrator, the licence, the shared folders and the task cap are set as for a new cluster, and the marker is rewritten at the end.' -f $MarkerPath, $MarkerDatabase)
 }
 
 # create-instance names the node (--serverNodeName, reference §1.3), and is
@@ -520,12 +624,12 @@ elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')
     Invoke-OctopusServer -Command 'create-instance' -Arguments @('--instance', $Instance, '--config', $ConfigFile, '--home', $HomeDir, '--serverNodeName', $NodeName)
 }
 
-# database (reference §1.3). Only database --create generates the master
-# key (reference §1.4), so the first run always passes it.
-# --create makes the database, brings its schema up to date and makes the
-# master key (reference §1.2 item 3).
-# [INFER] --create on an existing empty database creates the schema; DSC
-# passes --create against an existing database (reference §2.2).
+# database (reference §1.3).
+# octoha creates it (database.create: true): --create "creates a new empty
+# database, and upgrades the database to the expected schema" and makes the
+# master key (Octopus docs, database command; reference §1.2 item 3, §1.4).
+# The outcome is checked before anything else is sent: the database has
+# the Octopus schema and the instance has a master key.
 # A later run, on an instance that already has its database, sends only
 # --connectionString, which just updates the stored string (reference §1.3,
 # "Moving a DB later"). The record below, in this node's home folder,
@@ -544,13 +648,22 @@ if ($databaseDone) {
 }
 else {
     $databaseArguments += '--create'
-    # Give the service account db_owner on the database.
+    # The service connects as its account: --grant makes it db_owner.
     $databaseArguments += @('--grant', $ServiceAccount)
 }
 if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the database')) {
-    Invoke-OctopusServer -Command 'database' -Arguments ($databaseArguments + @('--connectionString', (Get-SqlConnectionString -DataSource $SqlDataSource -Database $SqlDatabase -SqlCredential $SqlCredential -Encrypt $SqlEncrypt -TrustServerCertificate $SqlTrustServerCertificate -MultiSubnetFailover $SqlMultiSubnetFailover)))
+    $connectionString = Get-SqlConnectionString -DataSource $SqlDataSource -Database $SqlDatabase -SqlCredential $SqlCredential -Encrypt $SqlEncrypt -TrustServerCertificate $SqlTrustServerCertificate -MultiSubnetFailover $SqlMultiSubnetFailover
+    Invoke-OctopusServer -Command 'database' -Arguments ($databaseArguments + @('--connectionString', $connectionString))
+    $databaseArguments = $null
+    if (-not (Test-OctopusSchema -ConnectionString $connectionString)) {
+        throw ('database --create ran, but database {0} on {1} has no Octopus schema (no table dbo.OctopusServerNode). Nothing after the database step was changed. --create does nothing to a database that already exists (Octopus docs): if your DBA made this one, set database.create: false in the answers, export again and run the new script, which sends --upgrade.' -f $SqlDatabase, $SqlDataSource)
+    }
+    $connectionString = $null
+    if (-not (Test-InstanceMasterKey)) {
+        throw ('The database step ran, but show-master-key prints no master key for the instance {0}. Nothing after the database step was changed. Read the output of Octopus.Server.exe above, then run this script again.' -f $Instance)
+    }
     if (-not $databaseDone) {
-        Set-Content -LiteralPath $DatabaseRecord -Value @('Written by octoha install-first-node.ps1 after database --create succeeded. It holds no secret.', $MarkerDatabase) -Encoding 'UTF8'
+        Set-Content -LiteralPath $DatabaseRecord -Value @('Written by octoha install-first-node.ps1 after its database step succeeded. It holds no secret.', $MarkerDatabase) -Encoding 'UTF8'
     }
 }
 
@@ -626,15 +739,23 @@ else {
     }
 }
 
-# Shared storage, once for the cluster (reference §3.1). Sub-folders left
-# out of the answers fall under --clusterShared.
-$pathArguments = @('--instance', $Instance, '--clusterShared', $StorageRoot)
-if ($PSCmdlet.ShouldProcess($StorageRoot, 'Point the cluster at the shared folder')) {
-    Invoke-OctopusServer -Command 'path' -Arguments $pathArguments
+# Shared storage, once for the cluster (reference §3.1), and this node's
+# task cap (§2.4): both are kept in the database and changed later in the
+# web portal, so they are sent on the first run (until the marker file
+# names this database) and again only with -ReapplyClusterSettings; a
+# re-run must not undo what was changed there since.
+if ($clusterReady -and -not $ReapplyClusterSettings) {
+    Write-Output 'The shared folders: already set (the marker file names this database). Change them in the web portal, or run this script with -ReapplyClusterSettings to send the answers'' values again.'
 }
-
-if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap')) {
-    Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--taskCap', $TaskCap)
+else {
+    # Sub-folders left out of the answers fall under --clusterShared.
+    $pathArguments = @('--instance', $Instance, '--clusterShared', $StorageRoot)
+    if ($PSCmdlet.ShouldProcess($StorageRoot, 'Point the cluster at the shared folder')) {
+        Invoke-OctopusServer -Command 'path' -Arguments $pathArguments
+    }
+    if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap')) {
+        Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--taskCap', $TaskCap)
+    }
 }
 
 # Never --dependOn MSSQLSERVER, which the wizard's Show-Script adds: SQL
@@ -659,8 +780,9 @@ if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL
 # The marker proves to joining nodes that they see this same share, and
 # names the database so a later cluster does not take it for its own.
 # [INFER] Octopus gives no such proof itself (reference §8 item 17). It is
-# written as the user running this script; the service account needs full
-# control of the share as well (§3.3).
+# written as the user running this script, whose write access the probe
+# at the start proved; the service account needs full control of the share
+# as well (§3.3).
 if ($PSCmdlet.ShouldProcess($MarkerPath, 'Write the cluster marker file')) {
     $marker = @(
         'Written by octoha install-first-node.ps1. The join scripts read it to prove they see this share. It holds no secret.'
@@ -681,10 +803,9 @@ Write-Outcome -Done @(
 )
 }
 finally {
-# Stop-Transcript honours -WhatIf in PowerShell 7: it would only say what
-    # it would do, and the transcript would go on recording the session.
-    # Windows PowerShell 5.1's takes no -WhatIf, so -WhatIf is switched off
-    # for this last line instead.
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
     $WhatIfPreference = $false
     $null = Stop-Transcript
 }

@@ -10,7 +10,8 @@
     2026.4.6909. It checks that this node sees the shared folder,
     creates the instance, points it at the cluster's database with the master
     key, configures it for the balancer, opens its ports in Windows
-    Firewall, installs the service and waits for the node to answer.
+    Firewall, installs the service and waits for the node to answer. To rebuild this node on a fresh machine later, run
+    this script there the same way.
 
     It never runs path, admin, license or database --create: those live in
     the shared database and would re-point or reset the whole cluster
@@ -18,6 +19,14 @@
 
     Read the master key on the first node with:
         & 'C:\Program Files\Octopus Deploy\Octopus\Octopus.Server.exe' show-master-key --instance 'OctopusServer'
+
+    SQL Server rights. With Windows authentication the database and node
+    commands connect as you, the admin running this script, not as the
+    service account: you need db_owner of database Octopus on
+    sql01.corp.local (the Octopus docs ask it of the user installing
+    Octopus). The service account CORP\svc-octopus was made
+    db_owner by the first node's run (database --grant). Reading the
+    marker file on the share takes read access to it.
 
     Safe to run twice [INFER]: create-instance is skipped when the instance
     exists; database, configure and service are applied again with the same
@@ -503,10 +512,9 @@ elseif ($markerDatabaseFound -ne $MarkerDatabase) {
 Write-Output ('Read the cluster marker {0}:' -f $MarkerPath)
 Get-Content -LiteralPath $MarkerPath -TotalCount 6 -Encoding 'UTF8'
 
-# Windows authentication: the service account needs db_owner (reference
-# §4.2). [INFER] Local System reaches a remote SQL Server as this
-# computer's account, DOMAIN\NODE$, so that account needs db_owner then
-# (reference §4.2: the docs do not say so).
+# Windows authentication: the Octopus.Server.exe commands connect as the
+# admin running this script, the service as its account; both need
+# db_owner (reference §4.2).
 $SqlCredential = $null
 
 # Whether this machine had the instance before this run: create-instance is
@@ -616,10 +624,9 @@ Write-Outcome -Done @(
 )
 }
 finally {
-# Stop-Transcript honours -WhatIf in PowerShell 7: it would only say what
-    # it would do, and the transcript would go on recording the session.
-    # Windows PowerShell 5.1's takes no -WhatIf, so -WhatIf is switched off
-    # for this last line instead.
+    # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
+    # on; Windows PowerShell 5.1's has none) would only say what it would do,
+    # and leave the transcript recording the rest of the session.
     $WhatIfPreference = $false
     $null = Stop-Transcript
 }
