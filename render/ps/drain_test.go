@@ -135,10 +135,10 @@ func TestDrainHelpAndTags(t *testing.T) {
 		if !paragraphSays(src, ".PARAMETER WaitSeconds", "With -ApiKey the script then watches the node's tasks itself", "about twice WaitSeconds") {
 			t.Errorf("%s: -WaitSeconds does not say the whole wait can be about twice as long", version)
 		}
-		if !paragraphSays(src, "node --drain is taken to exit 0 when its wait ends with tasks still running", "[INFER]", "reference §2.4 is silent") {
+		if !paragraphSays(src, "node --drain is taken to exit 0 when its wait ends with tasks still running", "[INFER]", "the node command docs are silent, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node") {
 			t.Errorf("%s: the reliance on node --drain's exit code is not tagged [INFER]", version)
 		}
-		if strings.Contains(string(src), "goes on waiting itself") && !paragraphSays(src, "goes on waiting itself", "[INFER", "reference §2.4 is silent") {
+		if strings.Contains(string(src), "goes on waiting itself") && !paragraphSays(src, "goes on waiting itself", "[INFER", "the node command docs are silent, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node") {
 			t.Errorf("%s: the help's \"goes on waiting itself\" is not tagged [INFER]", version)
 		}
 		lines := codeLines(src)

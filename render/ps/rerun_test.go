@@ -161,7 +161,7 @@ func TestFirstNodeDatabaseOnRerun(t *testing.T) {
 			t.Errorf("%s: --upgrade for the DBA's database is not explained from the docs and tagged [INFER]", s.Name)
 		}
 		if !paragraphSays(s.Content, `"Moving a DB later"`, "--connectionString") {
-			t.Errorf("%s: the rerun's connection-string-only call does not cite reference §1.3", s.Name)
+			t.Errorf("%s: the rerun's connection-string-only call does not cite the database command docs", s.Name)
 		}
 	}
 }
@@ -251,7 +251,7 @@ func paragraphSays(src []byte, about string, says ...string) bool {
 // TestInferredStepsAreTagged: every step the reference marks [INFER] says
 // so where the script relies on it (review A5): the service --stop before
 // the service exists (§1.2 item 5), "safe to run twice", Local System
-// reaching SQL as DOMAIN\NODE$ (§4.2), the marker file (§8 item 17) and
+// reaching SQL as DOMAIN\NODE$ (§4.2), the marker file (Issues#5355) and
 // never --dependOn MSSQLSERVER (§8 item 19).
 func TestInferredStepsAreTagged(t *testing.T) {
 	topics := []struct {
@@ -263,7 +263,7 @@ func TestInferredStepsAreTagged(t *testing.T) {
 		{"service --stop before the service exists", regexp.MustCompile(`no-op`), false, false},
 		{"safe to run twice", regexp.MustCompile(`Safe to run twice`), false, false},
 		{"Local System as DOMAIN\\NODE$", regexp.MustCompile(`DOMAIN\\NODE\$`), false, true},
-		{"the marker file", regexp.MustCompile(`item 17`), false, false},
+		{"the marker file", regexp.MustCompile(`Issues/issues/5355`), false, false},
 		{"never --dependOn MSSQLSERVER", regexp.MustCompile(`--dependOn`), false, false},
 	}
 	for _, s := range nodeScripts(t) {

@@ -155,7 +155,7 @@ func TestPollServerIsChecked(t *testing.T) {
 		if functionBody(s.Content, "Test-PollsAddress") == "" {
 			t.Errorf("%s: Assert-PollsAddress has no Test-PollsAddress to call", s.Name)
 		}
-		if !paragraphSays(s.Content, "poll-server's exit code is not documented", "[INFER]", "reference §6.3 is silent", "older PollCommand") {
+		if !paragraphSays(s.Content, "poll-server's exit code is not documented", "[INFER]", "the Tentacle docs are silent, https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line", "older PollCommand") {
 			t.Errorf("%s: the check after poll-server has no [INFER] note", s.Name)
 		}
 	}

@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -RunAsAdministrator
 
 <#
@@ -10,7 +10,7 @@
     as a polling Tentacle (unique-address) and registers it with the cluster
     at the first node's comms address, then adds every other node with
     poll-server: each node queues work for a polling Tentacle in its own
-    memory, so the Tentacle must poll every node (reference §6.2).
+    memory, so the Tentacle must poll every node (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha).
     Polling with --server-comms-address needs Tentacle 6.3.341 or later.
 
     Before it changes anything it reads, with the API key, the targets of
@@ -81,7 +81,7 @@ $ScriptName = 'register-tentacle'
 # Values from the octoha answers file.
 $Instance = 'Tentacle'
 $ServiceName = 'OctopusDeploy Tentacle'
-# --server is the cluster's public web URL, behind the balancer (reference §6.3).
+# --server is the cluster's public web URL, behind the balancer (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 $ServerUrl = 'https://octopus.corp.local'
 
 function ConvertTo-NativeArgument {
@@ -234,7 +234,7 @@ function Invoke-Tentacle {
         [string] $Command,
         [string[]] $Arguments = @()
     )
-    # --console, as the Tentacle automation docs advise (reference §6.4).
+    # --console, as the Tentacle automation docs advise (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/windows/automating-tentacle-installation).
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
@@ -452,7 +452,7 @@ function Get-CommsAddress {
     <#
     .SYNOPSIS
         The https://host:port address a polling Tentacle polls. The port is
-        always given: without one Tentacle would use 443 (reference §6.3).
+        always given: without one Tentacle would use 443 (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -492,7 +492,7 @@ function Test-PollsAddress {
 function Add-PollingServer {
     <#
     .SYNOPSIS
-        Makes the Tentacle poll one more node (poll-server, reference §6.3).
+        Makes the Tentacle poll one more node (poll-server, https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
@@ -517,7 +517,7 @@ function Assert-PollsAddress {
         Throws unless show-configuration now lists the comms address.
     .DESCRIPTION
         [INFER] poll-server's exit code is not documented to prove that the
-        address was added (reference §6.3 is silent), and an older
+        address was added (the Tentacle docs are silent, https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line), and an older
         PollCommand returns 0 without adding it: read the configuration
         again after poll-server and stop if the address is missing.
     #>
@@ -543,7 +543,8 @@ $TentacleExe = [System.IO.Path]::Combine($InstallDir, 'Tentacle.exe')
 if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
     throw ('Tentacle.exe is not in {0}. Install the Octopus Tentacle MSI on this machine first, or pass -InstallDir.' -f $InstallDir)
 }
-# --server-comms-address appeared in Tentacle 6.3.341 (reference §6.3).
+# --server-comms-address appeared in Tentacle 6.3.341 (OctopusTentacle commit 479c7877,
+# https://github.com/OctopusDeploy/OctopusTentacle).
 $installedVersion = (Get-Item -LiteralPath $TentacleExe).VersionInfo.FileVersion
 $parsedVersion = $null
 if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $parsedVersion -lt [version] '6.3.341') {
@@ -552,7 +553,8 @@ if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $par
 
 # create-instance is skipped when the instance exists. Tentacle's
 # list-instances --format json prints [{"InstanceName": ...}] (OctopusTentacle
-# ListInstancesCommand.cs; the flag is not in octoha's reference).
+# ListInstancesCommand.cs, https://github.com/OctopusDeploy/OctopusTentacle;
+# the flag is not in the Tentacle docs).
 $ConfigFile = [System.IO.Path]::Combine($HomeDirectory, 'Tentacle', $Instance + '.config')
 $existing = @(Get-InstanceName -Json ((Invoke-Tentacle -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
 $instanceExists = $existing -contains $Instance
@@ -651,11 +653,11 @@ else {
     }
 }
 
-# Poll every other node as well (reference §6.4).
+# Poll every other node as well (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha).
 Add-PollingServer -CommsHost 'octo3.corp.local' -CommsPort 10943
 
 # A new Tentacle is installed and started. An installed one restarts: it
-# reads its trusted servers only on start (reference §6.3), and every run
+# reads its trusted servers only on start (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line), and every run
 # configures it again. service --restart leaves a stopped service stopped
 # and exits 0 (OctopusTentacle WindowsServiceConfigurator.cs), so a stopped
 # one is started instead, and its status then shows that it runs.

@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -RunAsAdministrator
 
 <#
@@ -8,7 +8,7 @@
     Run this on node OCTO2. It drains the node (no new tasks; running
     ones may finish), waits for its tasks, stops the Octopus service, sets the
     service to Disabled, and deletes the node's record from the cluster
-    (reference §2.4).
+    (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node).
 
     The order matters: a deleted node that is still running adds itself
     back within about 60 seconds, so the service is stopped, and disabled so
@@ -34,7 +34,7 @@
     Cancel the tasks still running when the wait ends (--cancel-tasks).
 .PARAMETER CancelWaitSeconds
     How long to wait for cancelled tasks to stop (--cancel-wait). The flag
-    exists from May 2024 (reference §2.4; its first build is not known):
+    exists from May 2024 (https://github.com/OctopusDeploy/Issues/issues/8785; its first build is not known):
     leave it at 0 on older builds, and the flag is not passed.
 .PARAMETER ApiKey
     Optional. An Octopus API key (API-...) of an administrator: the script
@@ -228,7 +228,7 @@ function Invoke-OctopusServer {
         [string] $Command,
         [string[]] $Arguments = @()
     )
-    # --console: run as a command, not as a service (reference §0).
+    # --console: run as a command, not as a service (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
     Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
@@ -238,7 +238,7 @@ function Get-ClusterNode {
         This node's entry in /api/octopusservernodes/summary, or $null.
     .DESCRIPTION
         The summary lists Nodes with Id, Name and RunningTaskCount
-        (reference §4.5; the shape is from Octopus.Client, not the docs).
+        (the shape is from Octopus.Client, not the docs: https://github.com/OctopusDeploy/OctopusClients).
     #>
     [CmdletBinding()]
     param(
@@ -250,7 +250,7 @@ function Get-ClusterNode {
     # Under Set-StrictMode a missing field would throw a bare "property
     # cannot be found": check each field first and say what was expected.
     if ($null -eq $summary -or $null -eq $summary.PSObject.Properties['Nodes']) {
-        throw ('{0} answered without a Nodes list; this Octopus version may shape its node summary differently (reference §4.5). Check the node in Configuration > Nodes and delete its record there.' -f $uri)
+        throw ('{0} answered without a Nodes list; this Octopus version may shape its node summary differently (https://github.com/OctopusDeploy/OctopusClients). Check the node in Configuration > Nodes and delete its record there.' -f $uri)
     }
     foreach ($node in @($summary.Nodes)) {
         if ($null -eq $node -or $null -eq $node.PSObject.Properties['Name']) {
@@ -261,7 +261,7 @@ function Get-ClusterNode {
         }
         foreach ($field in @('Id', 'RunningTaskCount')) {
             if ($null -eq $node.PSObject.Properties[$field]) {
-                throw ('{0} lists node {1} without its {2} field; this Octopus version may shape its node summary differently (reference §4.5). Check the node in Configuration > Nodes and delete its record there.' -f $uri, $NodeName, $field)
+                throw ('{0} lists node {1} without its {2} field; this Octopus version may shape its node summary differently (https://github.com/OctopusDeploy/OctopusClients). Check the node in Configuration > Nodes and delete its record there.' -f $uri, $NodeName, $field)
             }
         }
         return $node
@@ -334,7 +334,7 @@ if ($null -eq $service -or $service.Status -ne 'Running') {
 }
 else {
     # node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
-    # (reference §2.4). While draining, running tasks finish, no new ones
+    # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node). While draining, running tasks finish, no new ones
     # start, and the ping URL answers 418, so the balancer's health check
     # sends users elsewhere.
     $drainArguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
@@ -345,14 +345,15 @@ else {
         $drainArguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
     }
     if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
-        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, reference §2.4).' -f $OctopusVersion, '2025.3.10568')
+        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $OctopusVersion, '2025.3.10568')
     }
     if ($PSCmdlet.ShouldProcess($NodeName, ('Drain the node and wait up to {0} seconds for its tasks' -f $WaitSeconds))) {
         # [INFER] node --drain is taken to exit 0 when its wait ends with
         # tasks still running (also when an older build cuts the wait
         # short), so the script goes on to its own wait or question below
-        # (reference §2.4 is silent). If it exits non-zero instead, the
-        # script stops here and the service stays up.
+        # (the node command docs are silent,
+        # https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node).
+        # If it exits non-zero instead, the script stops here and the service stays up.
         Invoke-OctopusServer -Command 'node' -Arguments $drainArguments
     }
 
@@ -390,7 +391,7 @@ else {
 }
 
 # [INFER] A stopped node that starts again (a reboot) re-adds its record
-# (reference §2.4), so the service must not start on its own.
+# (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node), so the service must not start on its own.
 $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
 if ($null -ne $service -and $PSCmdlet.ShouldProcess($ServiceName, 'Set the service to Disabled')) {
     Set-Service -Name $ServiceName -StartupType 'Disabled'

@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -RunAsAdministrator
 
 <#
@@ -41,7 +41,7 @@
     script proves it first by writing and deleting a probe file there
     (with -WhatIf too), before anything changes. The admins who run the
     join scripts need only read access. The service account needs full
-    control (reference §3.3).
+    control (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/path).
 
     The run is logged under $env:ProgramData\octoha\logs. The script prints
     no secret, so none reaches that transcript. But where the Octopus CLI
@@ -67,11 +67,11 @@
 .PARAMETER LicenseFile
     Path of the Octopus licence file (XML), relative to the current
     location or absolute. Its node limit must allow the cluster's nodes
-    (reference §7).
+    (https://octopus.com/docs/administration/high-availability).
 .PARAMETER SkipVersionCheck
     Go on when Octopus.Server.exe here is not the version the answers name
-    (only a warning then). Every node must run the same version (reference
-    §2.1): use it only when the versions match but are spelled differently.
+    (only a warning then). Every node must run the same version
+    (https://octopus.com/docs/administration/high-availability): use it only when the versions match but are spelled differently.
 .PARAMETER ReapplyClusterSettings
     On a run after the first, send the shared folders (path) and the task
     cap (node --taskCap) again as the answers give them, overwriting what
@@ -107,7 +107,7 @@ $ScriptName = 'install-first-node'
 $OctopusVersion = '2026.4.6909'
 $Instance = 'OctopusServer'
 $InstallDir = 'C:\Program Files\Octopus Deploy\Octopus'
-# The home folder is local to each node and never shared (reference §0).
+# The home folder is local to each node and never shared (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/create-instance).
 $HomeDir = 'C:\Octopus'
 $NodeName = 'OCTO1'
 $NodeHost = 'octo1.corp.local'
@@ -281,7 +281,7 @@ function Invoke-OctopusServer {
         [string[]] $Arguments = @()
     )
     # --console: run as a command, not as a service, also over remoting
-    # (reference §0).
+    # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
     Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
@@ -320,7 +320,7 @@ function Get-SqlConnectionString {
     }
     $builder['Encrypt'] = $Encrypt
     # Octopus treats a missing TrustServerCertificate as True, so it is
-    # always written out (reference §4.4).
+    # always written out (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database).
     $builder['TrustServerCertificate'] = $TrustServerCertificate
     $builder['MultiSubnetFailover'] = $MultiSubnetFailover
     $builder.ConnectionString
@@ -355,7 +355,7 @@ function Get-UndrainCommand {
     <#
     .SYNOPSIS
         The command that undrains this node when run on it (node
-        --drain=false, reference §1.3), every value quoted, to print.
+        --drain=false, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node), every value quoted, to print.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -370,10 +370,10 @@ function Wait-OctopusNode {
     <#
     .SYNOPSIS
         Waits until the node's ping URL answers 200 (up) or 418 (up and
-        draining), reference §5.1.
+        draining), https://octopus.com/docs/installation/load-balancers.
     .DESCRIPTION
         A drained node stays drained when its service restarts, and its
-        ping answers 418 (reference §2.4, §5.1): a run after draining the
+        ping answers 418 (https://octopus.com/docs/installation/load-balancers): a run after draining the
         node, as the help advises, finds it up and draining, and says so.
         With -Drained (a new node drained before it first started) only
         418 will do: a 200 means the drain did not hold.
@@ -468,7 +468,7 @@ function Test-InstanceMasterKey {
     <#
     .SYNOPSIS
         True when show-master-key prints a master key (base64 of 16 bytes,
-        reference §0) for the instance. The key is never printed.
+        https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database) for the instance. The key is never printed.
     #>
     [CmdletBinding()]
     [OutputType([bool])]
@@ -497,7 +497,7 @@ function Test-OctopusSchema {
     <#
     .SYNOPSIS
         True when the database has the Octopus schema: its node table,
-        dbo.OctopusServerNode (reference §4.5), exists.
+        dbo.OctopusServerNode (the table the Octopus docs' SQL names), exists.
     .DESCRIPTION
         Connects with the cluster's connection string, as the admin running
         this script (Windows authentication) or as the SQL login, and only
@@ -533,7 +533,7 @@ $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
 $null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
 try {
 # Octopus.Server.exe must be installed, at the version every node runs
-# (reference §2.1: all nodes run the same version).
+# (https://octopus.com/docs/administration/high-availability: all nodes run the same version).
 $ServerExe = [System.IO.Path]::Combine($InstallDir, 'Octopus.Server.exe')
 if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
     throw ('Octopus.Server.exe is not in {0}. Install the Octopus Server MSI, version {1}, on this machine first (msiexec /i Octopus.{1}-x64.msi /quiet RUNMANAGERONEXIT=no), then run this script again.' -f $InstallDir, $OctopusVersion)
@@ -546,7 +546,7 @@ if (-not ("$installedVersion" + '.').StartsWith($OctopusVersion + '.', [System.S
     Write-Warning ('Octopus.Server.exe here is version {0}, but the cluster runs {1}; going on because of -SkipVersionCheck. Every node must run the same version.' -f $installedVersion, $OctopusVersion)
 }
 if (-not (Test-Path -LiteralPath $StorageRoot -PathType 'Container')) {
-    throw ('The shared folder {0} cannot be reached as {1}. Check the share and NTFS permissions, and use a UNC path: mapped drives are per user (reference §3.3).' -f $StorageRoot, [System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
+    throw ('The shared folder {0} cannot be reached as {1}. Check the share and NTFS permissions, and use a UNC path: mapped drives are per user (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/path).' -f $StorageRoot, [System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
 }
 $MarkerPath = [System.IO.Path]::Combine($StorageRoot, $MarkerFileName)
 if ($SqlPort -eq 0) {
@@ -596,7 +596,7 @@ if ($instanceExisted) {
 # Cluster-wide settings (administrator, licence, shared folders, task cap)
 # live in the shared database: once the marker file names this database
 # they are already done. [INFER] The marker is octoha's own proof
-# (reference §8 item 17).
+# (Octopus gives no warning, https://github.com/OctopusDeploy/Issues/issues/5355).
 $markerDatabaseFound = Get-ClusterMarkerDatabase -Path $MarkerPath
 $clusterReady = $MarkerDatabase -eq $markerDatabaseFound
 if ($clusterReady -and -not $instanceExisted) {
@@ -610,7 +610,7 @@ if (-not $clusterReady -and (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf'
     Write-Warning ('The marker file {0} on the share does not name this database ({1}); it was left by another cluster or an older octoha. The administrator, the licence, the shared folders and the task cap are set as for a new cluster, and the marker is rewritten at the end.' -f $MarkerPath, $MarkerDatabase)
 }
 
-# create-instance names the node (--serverNodeName, reference §1.3), and is
+# create-instance names the node (--serverNodeName, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/create-instance), and is
 # skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
 if ($instanceExisted) {
@@ -620,14 +620,14 @@ elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')
     Invoke-OctopusServer -Command 'create-instance' -Arguments @('--instance', $Instance, '--config', $ConfigFile, '--home', $HomeDir, '--serverNodeName', $NodeName)
 }
 
-# database (reference §1.3).
+# database (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database).
 # octoha creates it (database.create: true): --create "creates a new empty
 # database, and upgrades the database to the expected schema" and makes the
-# master key (Octopus docs, database command; reference §1.2 item 3, §1.4).
+# master key (Octopus docs, database command; https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database).
 # The outcome is checked before anything else is sent: the database has
 # the Octopus schema and the instance has a master key.
 # A later run, on an instance that already has its database, sends only
-# --connectionString, which just updates the stored string (reference §1.3,
+# --connectionString, which just updates the stored string (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database,
 # "Moving a DB later"). The record below, in this node's home folder,
 # tells a failed first attempt (database not made yet) from a later run;
 # it counts only when it names this cluster's database, so a run after the
@@ -662,7 +662,7 @@ if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the database'))
 }
 
 # webListenPrefixes: localhost, this node's name, and the public name,
-# because the balancer forwards the public Host header (reference §5.3;
+# because the balancer forwards the public Host header (https://octopus.com/docs/installation/load-balancers/use-nginx-as-reverse-proxy;
 # that HTTP.sys needs the public name here is [INFER], unverified).
 $prefixes = @(
     ('http://localhost:{0}/' -f $WebPort)
@@ -672,14 +672,14 @@ $prefixes = @(
 # TLS ends at the balancer, so the node serves plain HTTP (--webForceSSL False).
 $configureArguments = @('--instance', $Instance, '--webListenPrefixes', ($prefixes -join ','), '--commsListenPort', $CommsPort, '--webForceSSL', 'False')
 if ($TrustedProxies.Count -gt 0) {
-    # Audit events then show client addresses, not the balancer's (reference §5.2).
+    # Audit events then show client addresses, not the balancer's (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/configure).
     $configureArguments += @('--trustedProxies', ($TrustedProxies -join ','))
 }
 if ($PSCmdlet.ShouldProcess($Instance, 'Configure web prefixes and the comms port')) {
     Invoke-OctopusServer -Command 'configure' -Arguments $configureArguments
 }
-# The Show-Script stops the service after configure (reference §1.2 item
-# 5). [INFER] Before the service is installed that stop is presumably a
+# The Show-Script stops the service after configure (step 5 of
+# https://octopus.com/docs/installation/automating-installation). [INFER] Before the service is installed that stop is presumably a
 # no-op, so it runs only when the service exists. On a live node this stops
 # Octopus until the service starts again below.
 if ($null -eq (Get-Service -Name $ServiceName -ErrorAction 'Ignore')) {
@@ -692,7 +692,7 @@ elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
 # Windows Firewall: the ports CHECKLIST.md lists for this node, inbound
 # TCP from any address: the web port, for the balancer (portal, API and
 # health check).
-# One named rule per port, made once (reference §8 item 16). -SkipFirewall
+# One named rule per port, made once (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha). -SkipFirewall
 # leaves the firewall to you (Group Policy, or rules of your own).
 $firewallRules = @(
     @{ Name = ('octoha-octopus-web-{0}' -f $WebPort); Port = $WebPort; DisplayName = ('Octopus Deploy Server web portal (TCP {0})' -f $WebPort) }
@@ -712,7 +712,7 @@ else {
 }
 
 # The first administrator and the licence are stored in the database, once
-# for the cluster (reference §1.2).
+# for the cluster (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/admin and /license).
 if ($clusterReady) {
     Write-Output 'The administrator and the licence: already done (the marker file names this database). Change them in the web portal.'
 }
@@ -732,8 +732,8 @@ else {
     }
 }
 
-# Shared storage, once for the cluster (reference §3.1), and this node's
-# task cap (§2.4): both are kept in the database and changed later in the
+# Shared storage, once for the cluster (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/path), and this node's
+# task cap (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node): both are kept in the database and changed later in the
 # web portal, so they are sent on the first run (until the marker file
 # names this database) and again only with -ReapplyClusterSettings; a
 # re-run must not undo what was changed there since.
@@ -753,7 +753,7 @@ else {
 
 # Never --dependOn MSSQLSERVER, which the wizard's Show-Script adds: SQL
 # Server is remote in a cluster, so the dependency would be wrong [INFER]
-# (reference §1.1, §8 item 19).
+# (the Show-Script: https://octopus.com/docs/installation/automating-installation).
 if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as Local System')) {
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--install', '--reconfigure', '--start')
 }
@@ -764,10 +764,10 @@ if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL
 
 # The marker proves to joining nodes that they see this same share, and
 # names the database so a later cluster does not take it for its own.
-# [INFER] Octopus gives no such proof itself (reference §8 item 17). It is
+# [INFER] Octopus gives no such proof itself (https://github.com/OctopusDeploy/Issues/issues/5355). It is
 # written as the user running this script, whose write access the probe
 # at the start proved; the service account needs full control of the share
-# as well (§3.3).
+# as well (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/path).
 if ($PSCmdlet.ShouldProcess($MarkerPath, 'Write the cluster marker file')) {
     $marker = @(
         'Written by octoha install-first-node.ps1. The join scripts read it to prove they see this share. It holds no secret.'

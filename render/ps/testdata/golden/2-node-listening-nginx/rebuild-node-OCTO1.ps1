@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -RunAsAdministrator
 
 <#
@@ -19,7 +19,7 @@
 
     It never runs path, admin, license or database --create: those live in
     the shared database and would re-point or reset the whole cluster
-    (reference §2.3).
+    (https://octopus.com/docs/administration/high-availability).
 
     The master key is in your password vault, where it was stored after
     the first install; any running node prints it too:
@@ -59,8 +59,8 @@
     with the show-master-key command above.
 .PARAMETER SkipVersionCheck
     Go on when Octopus.Server.exe here is not the version the answers name
-    (only a warning then). Every node must run the same version (reference
-    §2.1): use it only when the versions match but are spelled differently.
+    (only a warning then). Every node must run the same version
+    (https://octopus.com/docs/administration/high-availability): use it only when the versions match but are spelled differently.
 .EXAMPLE
     $key = Read-Host -AsSecureString -Prompt 'Master key'
     .\rebuild-node-OCTO1.ps1 -MasterKey $key
@@ -87,7 +87,7 @@ $ScriptName = 'rebuild-node'
 $OctopusVersion = '2026.4.6909'
 $Instance = 'OctopusServer'
 $InstallDir = 'C:\Program Files\Octopus Deploy\Octopus'
-# The home folder is local to each node and never shared (reference §0).
+# The home folder is local to each node and never shared (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/create-instance).
 $HomeDir = 'C:\Octopus'
 $NodeName = 'OCTO1'
 $NodeHost = 'octo1.corp.local'
@@ -258,7 +258,7 @@ function Invoke-OctopusServer {
         [string[]] $Arguments = @()
     )
     # --console: run as a command, not as a service, also over remoting
-    # (reference §0).
+    # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
     Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
@@ -297,7 +297,7 @@ function Get-SqlConnectionString {
     }
     $builder['Encrypt'] = $Encrypt
     # Octopus treats a missing TrustServerCertificate as True, so it is
-    # always written out (reference §4.4).
+    # always written out (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database).
     $builder['TrustServerCertificate'] = $TrustServerCertificate
     $builder['MultiSubnetFailover'] = $MultiSubnetFailover
     $builder.ConnectionString
@@ -332,7 +332,7 @@ function Get-UndrainCommand {
     <#
     .SYNOPSIS
         The command that undrains this node when run on it (node
-        --drain=false, reference §1.3), every value quoted, to print.
+        --drain=false, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node), every value quoted, to print.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -347,10 +347,10 @@ function Wait-OctopusNode {
     <#
     .SYNOPSIS
         Waits until the node's ping URL answers 200 (up) or 418 (up and
-        draining), reference §5.1.
+        draining), https://octopus.com/docs/installation/load-balancers.
     .DESCRIPTION
         A drained node stays drained when its service restarts, and its
-        ping answers 418 (reference §2.4, §5.1): a run after draining the
+        ping answers 418 (https://octopus.com/docs/installation/load-balancers): a run after draining the
         node, as the help advises, finds it up and draining, and says so.
         With -Drained (a new node drained before it first started) only
         418 will do: a 200 means the drain did not hold.
@@ -444,7 +444,7 @@ function Assert-ThisNode {
 function Test-MasterKey {
     <#
     .SYNOPSIS
-        True when the key is base64 of 16 bytes (reference §0).
+        True when the key is base64 of 16 bytes (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database).
     #>
     [CmdletBinding()]
     [OutputType([bool])]
@@ -470,7 +470,7 @@ $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
 $null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
 try {
 # Octopus.Server.exe must be installed, at the version every node runs
-# (reference §2.1: all nodes run the same version).
+# (https://octopus.com/docs/administration/high-availability: all nodes run the same version).
 $ServerExe = [System.IO.Path]::Combine($InstallDir, 'Octopus.Server.exe')
 if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
     throw ('Octopus.Server.exe is not in {0}. Install the Octopus Server MSI, version {1}, on this machine first (msiexec /i Octopus.{1}-x64.msi /quiet RUNMANAGERONEXIT=no), then run this script again.' -f $InstallDir, $OctopusVersion)
@@ -483,7 +483,7 @@ if (-not ("$installedVersion" + '.').StartsWith($OctopusVersion + '.', [System.S
     Write-Warning ('Octopus.Server.exe here is version {0}, but the cluster runs {1}; going on because of -SkipVersionCheck. Every node must run the same version.' -f $installedVersion, $OctopusVersion)
 }
 if (-not (Test-Path -LiteralPath $StorageRoot -PathType 'Container')) {
-    throw ('The shared folder {0} cannot be reached as {1}. Check the share and NTFS permissions, and use a UNC path: mapped drives are per user (reference §3.3).' -f $StorageRoot, [System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
+    throw ('The shared folder {0} cannot be reached as {1}. Check the share and NTFS permissions, and use a UNC path: mapped drives are per user (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/path).' -f $StorageRoot, [System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
 }
 $MarkerPath = [System.IO.Path]::Combine($StorageRoot, $MarkerFileName)
 if ($SqlPort -eq 0) {
@@ -502,7 +502,7 @@ if (-not (Test-MasterKey -Key $MasterKey)) {
 
 # The first node wrote this marker on the shared folder. Reading it proves
 # this node sees the same share; [INFER] Octopus gives no such proof itself
-# (reference §8 item 17). It is read as the user running this script, and
+# (Octopus gives no warning, https://github.com/OctopusDeploy/Issues/issues/5355). It is read as the user running this script, and
 # the service account needs full control too.
 if (-not (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf')) {
     throw ('{0} is missing. Run install-first-node.ps1 on the first node first; if it has run, this node does not see the share the first node wrote to.' -f $MarkerPath)
@@ -519,7 +519,7 @@ Get-Content -LiteralPath $MarkerPath -TotalCount 6 -Encoding 'UTF8'
 
 # Windows authentication: the Octopus.Server.exe commands connect as the
 # admin running this script, the service as its account; both need
-# db_owner (reference §4.2).
+# db_owner (https://octopus.com/docs/installation/sql-server-database).
 $SqlCredential = $null
 
 # Whether this machine had the instance before this run: create-instance is
@@ -529,7 +529,7 @@ $instanceExisted = $existing -contains $Instance
 if ($instanceExisted) {
     Assert-ThisNode
 }
-# create-instance names the node (--serverNodeName, reference §1.3), and is
+# create-instance names the node (--serverNodeName, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/create-instance), and is
 # skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
 if ($instanceExisted) {
@@ -540,7 +540,7 @@ elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')
 }
 
 # database --masterKey joins the existing database; never --create
-# (reference §2.1). The connection string (SQL password included) and the
+# (https://octopus.com/docs/administration/high-availability/how-high-availability-works). The connection string (SQL password included) and the
 # master key are taken only as arguments: they are visible to local
 # administrators while the command runs and in command-line audit logs
 # where those are enabled; the CLI documents no other way to pass them.
@@ -549,7 +549,7 @@ if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the cluster dat
 }
 
 # webListenPrefixes: localhost, this node's name, and the public name,
-# because the balancer forwards the public Host header (reference §5.3;
+# because the balancer forwards the public Host header (https://octopus.com/docs/installation/load-balancers/use-nginx-as-reverse-proxy;
 # that HTTP.sys needs the public name here is [INFER], unverified).
 $prefixes = @(
     ('http://localhost:{0}/' -f $WebPort)
@@ -559,14 +559,14 @@ $prefixes = @(
 # TLS ends at the balancer, so the node serves plain HTTP (--webForceSSL False).
 $configureArguments = @('--instance', $Instance, '--webListenPrefixes', ($prefixes -join ','), '--commsListenPort', $CommsPort, '--webForceSSL', 'False')
 if ($TrustedProxies.Count -gt 0) {
-    # Audit events then show client addresses, not the balancer's (reference §5.2).
+    # Audit events then show client addresses, not the balancer's (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/configure).
     $configureArguments += @('--trustedProxies', ($TrustedProxies -join ','))
 }
 if ($PSCmdlet.ShouldProcess($Instance, 'Configure web prefixes and the comms port')) {
     Invoke-OctopusServer -Command 'configure' -Arguments $configureArguments
 }
-# The Show-Script stops the service after configure (reference §1.2 item
-# 5). [INFER] Before the service is installed that stop is presumably a
+# The Show-Script stops the service after configure (step 5 of
+# https://octopus.com/docs/installation/automating-installation). [INFER] Before the service is installed that stop is presumably a
 # no-op, so it runs only when the service exists. On a live node this stops
 # Octopus until the service starts again below.
 if ($null -eq (Get-Service -Name $ServiceName -ErrorAction 'Ignore')) {
@@ -579,7 +579,7 @@ elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
 # Windows Firewall: the ports CHECKLIST.md lists for this node, inbound
 # TCP from any address: the web port, for the balancer (portal, API and
 # health check).
-# One named rule per port, made once (reference §8 item 16). -SkipFirewall
+# One named rule per port, made once (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha). -SkipFirewall
 # leaves the firewall to you (Group Policy, or rules of your own).
 $firewallRules = @(
     @{ Name = ('octoha-octopus-web-{0}' -f $WebPort); Port = $WebPort; DisplayName = ('Octopus Deploy Server web portal (TCP {0})' -f $WebPort) }
@@ -600,10 +600,10 @@ else {
 
 # Never --dependOn MSSQLSERVER, which the wizard's Show-Script adds: SQL
 # Server is remote in a cluster, so the dependency would be wrong [INFER]
-# (reference §1.1, §8 item 19).
+# (the Show-Script: https://octopus.com/docs/installation/automating-installation).
 if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as the service account')) {
     # The password goes through the documented OCTOPUS_SERVICE_PASSWORD
-    # variable, not the command line (reference §1.3), and is cleared after.
+    # variable, not the command line (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line), and is cleared after.
     $env:OCTOPUS_SERVICE_PASSWORD = [System.Net.NetworkCredential]::new('', $ServicePassword).Password
     try {
         Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--install', '--reconfigure', '--start', '--username', $ServiceAccount)
@@ -614,7 +614,7 @@ if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as the 
 }
 
 # The task cap is set once the node has registered itself, then the service
-# restarts to take it (reference §2.1, auto-scaling page).
+# restarts to take it (https://octopus.com/docs/administration/high-availability).
 if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap and restart')) {
     Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--taskCap', $TaskCap)
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--restart')

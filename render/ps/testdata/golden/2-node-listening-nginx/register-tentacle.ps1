@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -RunAsAdministrator
 
 <#
@@ -8,7 +8,7 @@
     Run this on each deployment target after installing the Tentacle MSI.
     It creates the Tentacle instance, makes its certificate, configures it
     as a listening Tentacle on port 10933, opens the firewall port and
-    registers it with the cluster (reference §6.1), which makes it trust
+    registers it with the cluster (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication), which makes it trust
     the cluster's certificate (OctopusTentacle RegisterMachineCommandBase.cs).
     Every node connects to it directly.
 
@@ -36,7 +36,7 @@
     The thumbprint of the Octopus Server certificate, the same on every
     node. Read it on any node with:
         & 'C:\Program Files\Octopus Deploy\Octopus\Octopus.Server.exe' show-thumbprint --instance 'OctopusServer'
-    (show-thumbprint is listed in reference §1.3; its output format is not
+    (show-thumbprint is listed in https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line; its output format is not
     described there, so read the thumbprint from what it prints.)
     register-with trusts the certificate the cluster's API reports; the
     script first checks that it is this one, and stops if it is not.
@@ -44,7 +44,7 @@
     The name the target gets in Octopus; the computer name by default.
 .PARAMETER PublicHostName
     The name every Octopus node uses to reach this Tentacle
-    (--publicHostName, reference §6.3); this machine's DNS name by default.
+    (--publicHostName, https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line); this machine's DNS name by default.
     Every node must resolve it.
 .PARAMETER Environments
     The environments the target belongs to.
@@ -96,7 +96,7 @@ $ScriptName = 'register-tentacle'
 # Values from the octoha answers file.
 $Instance = 'Tentacle'
 $ServiceName = 'OctopusDeploy Tentacle'
-# --server is the cluster's public web URL, behind the balancer (reference §6.3).
+# --server is the cluster's public web URL, behind the balancer (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 $ServerUrl = 'https://octopus.corp.local'
 
 function ConvertTo-NativeArgument {
@@ -249,7 +249,7 @@ function Invoke-Tentacle {
         [string] $Command,
         [string[]] $Arguments = @()
     )
-    # --console, as the Tentacle automation docs advise (reference §6.4).
+    # --console, as the Tentacle automation docs advise (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/windows/automating-tentacle-installation).
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
@@ -496,7 +496,8 @@ if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
 
 # create-instance is skipped when the instance exists. Tentacle's
 # list-instances --format json prints [{"InstanceName": ...}] (OctopusTentacle
-# ListInstancesCommand.cs; the flag is not in octoha's reference).
+# ListInstancesCommand.cs, https://github.com/OctopusDeploy/OctopusTentacle;
+# the flag is not in the Tentacle docs).
 $ConfigFile = [System.IO.Path]::Combine($HomeDirectory, 'Tentacle', $Instance + '.config')
 $existing = @(Get-InstanceName -Json ((Invoke-Tentacle -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
 $instanceExists = $existing -contains $Instance
@@ -574,7 +575,7 @@ if ($null -ne (Get-NetFirewallRule -Name $firewallRule -ErrorAction 'Ignore')) {
 elseif ($PSCmdlet.ShouldProcess($firewallRule, 'Allow inbound TCP 10933')) {
     $null = New-NetFirewallRule -Name $firewallRule -DisplayName 'Octopus Deploy Tentacle (TCP 10933)' -Direction 'Inbound' -Protocol 'TCP' -LocalPort $ListenPort -Action 'Allow'
 }
-# --publicHostName: the name the nodes call this Tentacle by (reference §6.3).
+# --publicHostName: the name the nodes call this Tentacle by (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 $registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name', $Name, '--comms-style', 'TentaclePassive', '--publicHostName', $PublicHostName)
 if ($Space -ne '') {
     $registerArguments += @('--space', $Space)
@@ -625,7 +626,7 @@ if (-not $WhatIfPreference) {
 }
 
 # A new Tentacle is installed and started. An installed one restarts: it
-# reads its trusted servers only on start (reference §6.3), and every run
+# reads its trusted servers only on start (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line), and every run
 # configures it again. service --restart leaves a stopped service stopped
 # and exits 0 (OctopusTentacle WindowsServiceConfigurator.cs), so a stopped
 # one is started instead, and its status then shows that it runs.

@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -RunAsAdministrator
 
 <#
@@ -9,7 +9,7 @@
     It creates the Tentacle instance, makes its certificate, configures it
     as a polling Tentacle (redis) and registers it with the cluster
     through the one polling address: with multi-node polling, Redis hands
-    work to whichever node runs the task (reference §6.5).
+    work to whichever node runs the task (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha/multi-node-polling-tentacles).
     Polling with --server-comms-address needs Tentacle 6.3.341 or later.
 
     Before it changes anything it reads, with the API key, the targets of
@@ -80,7 +80,7 @@ $ScriptName = 'register-tentacle'
 # Values from the octoha answers file.
 $Instance = 'Tentacle'
 $ServiceName = 'OctopusDeploy Tentacle'
-# --server is the cluster's public web URL, behind the balancer (reference §6.3).
+# --server is the cluster's public web URL, behind the balancer (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 $ServerUrl = 'https://octopus.corp.local'
 
 function ConvertTo-NativeArgument {
@@ -233,7 +233,7 @@ function Invoke-Tentacle {
         [string] $Command,
         [string[]] $Arguments = @()
     )
-    # --console, as the Tentacle automation docs advise (reference §6.4).
+    # --console, as the Tentacle automation docs advise (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/windows/automating-tentacle-installation).
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
@@ -451,7 +451,7 @@ function Get-CommsAddress {
     <#
     .SYNOPSIS
         The https://host:port address a polling Tentacle polls. The port is
-        always given: without one Tentacle would use 443 (reference §6.3).
+        always given: without one Tentacle would use 443 (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -499,7 +499,8 @@ $TentacleExe = [System.IO.Path]::Combine($InstallDir, 'Tentacle.exe')
 if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
     throw ('Tentacle.exe is not in {0}. Install the Octopus Tentacle MSI on this machine first, or pass -InstallDir.' -f $InstallDir)
 }
-# --server-comms-address appeared in Tentacle 6.3.341 (reference §6.3).
+# --server-comms-address appeared in Tentacle 6.3.341 (OctopusTentacle commit 479c7877,
+# https://github.com/OctopusDeploy/OctopusTentacle).
 $installedVersion = (Get-Item -LiteralPath $TentacleExe).VersionInfo.FileVersion
 $parsedVersion = $null
 if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $parsedVersion -lt [version] '6.3.341') {
@@ -508,7 +509,8 @@ if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $par
 
 # create-instance is skipped when the instance exists. Tentacle's
 # list-instances --format json prints [{"InstanceName": ...}] (OctopusTentacle
-# ListInstancesCommand.cs; the flag is not in octoha's reference).
+# ListInstancesCommand.cs, https://github.com/OctopusDeploy/OctopusTentacle;
+# the flag is not in the Tentacle docs).
 $ConfigFile = [System.IO.Path]::Combine($HomeDirectory, 'Tentacle', $Instance + '.config')
 $existing = @(Get-InstanceName -Json ((Invoke-Tentacle -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
 $instanceExists = $existing -contains $Instance
@@ -608,10 +610,10 @@ else {
 }
 
 # No poll-server: with multi-node polling every node reaches this Tentacle's
-# work through Redis, behind the one polling address (reference §6.5).
+# work through Redis, behind the one polling address (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha/multi-node-polling-tentacles).
 
 # A new Tentacle is installed and started. An installed one restarts: it
-# reads its trusted servers only on start (reference §6.3), and every run
+# reads its trusted servers only on start (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line), and every run
 # configures it again. service --restart leaves a stopped service stopped
 # and exits 0 (OctopusTentacle WindowsServiceConfigurator.cs), so a stopped
 # one is started instead, and its status then shows that it runs.

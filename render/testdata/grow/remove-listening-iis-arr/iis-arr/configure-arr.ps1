@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -PSEdition Desktop
 #Requires -RunAsAdministrator
 
@@ -21,13 +21,13 @@
     binding.
 
     The Octopus docs describe ARR only as a single reverse-proxy rule and a
-    screenshot of "Create Server Farm" (reference §5.4); the farm settings
+    screenshot of "Create Server Farm" (https://octopus.com/docs/installation/load-balancers/use-iis-as-reverse-proxy); the farm settings
     below are general IIS knowledge [INFER], not Octopus documentation.
 
     Polling Tentacles are not supported through ARR: it ends TLS, and
-    polling Tentacles pin the server's own certificate (reference §5.2, §5.4).
+    polling Tentacles pin the server's own certificate (https://octopus.com/docs/installation/load-balancers/use-iis-as-reverse-proxy).
     These answers use listening tentacles: the nodes connect out to them
-    (reference §6.1), so no tentacle traffic passes through ARR.
+    (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication), so no tentacle traffic passes through ARR.
 
     Safe to run twice: existing settings are updated in place, and an
     https binding with another certificate is replaced. Run it with
@@ -100,7 +100,8 @@ $missing = @(foreach ($schema in @('rewrite_schema.xml', 'arr_schema.xml')) {
         }
     })
 if ($missing.Count -gt 0) {
-    # Reference §5.4 names the Web Platform Installer, which Microsoft
+    # The Octopus IIS page names the Web Platform Installer
+    # (https://octopus.com/docs/installation/load-balancers/use-iis-as-reverse-proxy), which Microsoft
     # retired in 2022: point at the download pages instead.
     throw ('IIS URL Rewrite and Application Request Routing are not both installed (missing {0}). Install URL Rewrite 2.1 from https://www.iis.net/downloads/microsoft/url-rewrite and then ARR 3.0 from https://www.iis.net/downloads/microsoft/application-request-routing, then run this script again.' -f ($missing -join ', '))
 }
@@ -162,7 +163,7 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Create or update the server farm')) {
     $routing = $farm.GetChildElement('applicationRequestRouting')
     # ARR sends the health test to every server in the farm when the URL
     # names the farm's public host [INFER, IIS ARR health check docs]. A
-    # draining node answers 418 (reference §5.1). ARR's acceptable status
+    # draining node answers 418 (https://octopus.com/docs/installation/load-balancers). ARR's acceptable status
     # codes default to 200-399 [INFER, IIS ARR docs], so a 418 already marks
     # the node unhealthy: leave "Acceptable status codes" under Health Test
     # at its default (or 200).
@@ -170,10 +171,10 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Create or update the server farm')) {
     $healthCheck.SetAttributeValue('url', ('http://{0}/{1}' -f $PublicHost, $HealthCheckPath.TrimStart('/')))
     $healthCheck.SetAttributeValue('interval', [TimeSpan]::FromSeconds(10))
     $healthCheck.SetAttributeValue('timeout', [TimeSpan]::FromSeconds(5))
-    # Round robin without affinity: the portal is stateless (reference §5.2).
+    # Round robin without affinity: the portal is stateless (https://octopus.com/docs/installation/load-balancers).
     $routing.GetChildElement('loadBalancing').SetAttributeValue('algorithm', 'WeightedRoundRobin')
     $routing.GetChildElement('affinity').SetAttributeValue('useCookie', $false)
-    # Package uploads of 1 GB and more take a while (reference §5.2).
+    # Package uploads of 1 GB and more take a while (https://octopus.com/docs/installation/load-balancers).
     $routing.GetChildElement('protocol').SetAttributeValue('timeout', [TimeSpan]::FromMinutes(30))
     $changed = $true
 }
@@ -187,7 +188,7 @@ if ($PSCmdlet.ShouldProcess('system.webServer/proxy', 'Enable the ARR proxy with
 
 if ($PSCmdlet.ShouldProcess($FarmName, 'Route every request to the farm (URL Rewrite rule)')) {
     # TLS ends here: the rule sends plain HTTP to the nodes (SSL offloading,
-    # reference §5.4). The portal uses relative links, so no outbound rules.
+    # https://octopus.com/docs/installation/load-balancers/use-iis-as-reverse-proxy). The portal uses relative links, so no outbound rules.
     $rules = $config.GetSection('system.webServer/rewrite/globalRules').GetCollection()
     $rule = $null
     foreach ($element in $rules) {
@@ -282,7 +283,7 @@ if ($PSCmdlet.ShouldProcess(('http://' + $PublicHost), ('Redirect plain http to 
 }
 
 if ($PSCmdlet.ShouldProcess('requestFiltering', 'Allow request bodies up to 4 GB')) {
-    # Octopus sets no upload limit, IIS's default is 30 MB (reference §5.2).
+    # Octopus sets no upload limit, IIS's default is 30 MB (https://octopus.com/docs/installation/load-balancers).
     $limits = $config.GetSection('system.webServer/security/requestFiltering').GetChildElement('requestLimits')
     $limits.SetAttributeValue('maxAllowedContentLength', [uint32]::MaxValue)
     $changed = $true

@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -RunAsAdministrator
 
 <#
@@ -7,10 +7,10 @@
 .DESCRIPTION
     Run this on every existing polling Tentacle (unique-port). Each node
     queues work for a polling Tentacle in its own memory, so a Tentacle must
-    poll every node (reference §6.2).
+    poll every node (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha).
 
     It adds the new node's comms address with poll-server, which needs
-    Tentacle 6.3.341 or later for --server-comms-address (reference §6.3).
+    Tentacle 6.3.341 or later for --server-comms-address (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
     A Tentacle reads its trusted servers only when it starts, so when the
     script changed them it then restarts the Tentacle service: run it when
     no deployment is using this machine. A stopped Tentacle service is
@@ -61,7 +61,7 @@ $ServiceName = 'OctopusDeploy Tentacle'
 $ServerUrl = 'https://octopus.corp.local'
 $NodeName = 'OCTO9'
 # The node's comms address exactly as Tentacle stores it: https, host and
-# port (reference §6.3).
+# port (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 $NodeAddress = 'https://octopus-poll.corp.local:10947'
 $MinimumVersion = [version] '6.3.341'
 
@@ -215,7 +215,7 @@ function Invoke-Tentacle {
         [string] $Command,
         [string[]] $Arguments = @()
     )
-    # --console, as the Tentacle automation docs advise (reference §6.4).
+    # --console, as the Tentacle automation docs advise (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/windows/automating-tentacle-installation).
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
@@ -372,7 +372,7 @@ function Assert-PollsAddress {
         Throws unless show-configuration now lists the comms address.
     .DESCRIPTION
         [INFER] poll-server's exit code is not documented to prove that the
-        address was added (reference §6.3 is silent), and an older
+        address was added (the Tentacle docs are silent, https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line), and an older
         PollCommand returns 0 without adding it: read the configuration
         again after poll-server and stop if the address is missing.
     #>
@@ -425,7 +425,7 @@ else {
     $changed = $true
     if ($PSCmdlet.ShouldProcess($NodeAddress, ('Poll the new node {0}' -f $NodeName))) {
         # poll-server reuses the Tentacle's subscription id and the cluster's
-        # one certificate (reference §6.3). --apiKey is taken only as an
+        # one certificate (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line). --apiKey is taken only as an
         # argument: it is visible to local administrators while the command
         # runs and in command-line audit logs where those are enabled;
         # Tentacle.exe documents no other way.
@@ -434,7 +434,7 @@ else {
     }
 }
 
-# A Tentacle reads its trusted servers only on start (reference §6.3).
+# A Tentacle reads its trusted servers only on start (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 # service --restart leaves a stopped service stopped and exits 0
 # (OctopusTentacle WindowsServiceConfigurator.cs), so a stopped one is
 # started instead, and its status then shows that it runs.

@@ -1,4 +1,4 @@
-﻿#Requires -Version 5.1
+#Requires -Version 5.1
 #Requires -RunAsAdministrator
 
 <#
@@ -7,10 +7,10 @@
 .DESCRIPTION
     Run this on every existing polling Tentacle (unique-port). Each node
     queues work for a polling Tentacle in its own memory, so a Tentacle must
-    poll every node (reference §6.2).
+    poll every node (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha).
 
     It drops the node's address with clear-trusted-servers --keep, which
-    needs Tentacle 8.1.1713 or later (reference §6.3). clear-trusted-servers
+    needs Tentacle 8.1.1713 or later (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line). clear-trusted-servers
     drops every server not in the list, so the list is every server the
     Tentacle trusts (show-configuration) but that node: the remaining nodes,
     and any other Octopus Server it polls, such as a second instance or a
@@ -23,7 +23,7 @@
     Tentacle.exe configure --instance <instance> --reset-trust, which forgets
     EVERY trusted server and subscription id, then register it again with
     the register-tentacle.ps1 written next to this script, run with
-    -Reregister (reference §6.3).
+    -Reregister (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
     A Tentacle reads its trusted servers only when it starts, so when the
     script changed them it then restarts the Tentacle service: run it when
     no deployment is using this machine. A stopped Tentacle service is
@@ -44,7 +44,7 @@
 .PARAMETER SkipAddressCheck
     Clear without first checking that the Tentacle polls every remaining
     address. The check reads show-configuration, whose output format the
-    reference does not describe; use this only when you have checked the
+    Tentacle docs do not describe; use this only when you have checked the
     Tentacle's trusted servers yourself.
 .EXAMPLE
     .\update-polling-tentacles.ps1
@@ -69,7 +69,7 @@ $ServiceName = 'OctopusDeploy Tentacle'
 $ServerUrl = 'https://octopus.corp.local'
 $NodeName = 'OCTO1'
 # The node's comms address exactly as Tentacle stores it: https, host and
-# port (reference §6.3).
+# port (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 $NodeAddress = 'https://octopus-poll.corp.local:10943'
 # Every remaining node's address, which the Tentacle must poll before the
 # leaving node is dropped.
@@ -226,7 +226,7 @@ function Invoke-Tentacle {
         [string] $Command,
         [string[]] $Arguments = @()
     )
-    # --console, as the Tentacle automation docs advise (reference §6.4).
+    # --console, as the Tentacle automation docs advise (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/windows/automating-tentacle-installation).
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
@@ -416,7 +416,7 @@ if (-not $SkipAddressCheck) {
     }
 }
 # --keep takes addresses comma-separated and drops every other trusted
-# server (reference §6.3; OctopusTentacle ClearTrustedServersCommand.cs), so
+# server (https://github.com/OctopusDeploy/OctopusTentacle source/Octopus.Tentacle/Commands/ClearTrustedServersCommand.cs), so
 # it gets the remaining nodes' addresses and every other address the
 # Tentacle trusts but the leaving node's, as show-configuration lists them.
 $leaving = ConvertTo-CommsAddress -Address $NodeAddress
@@ -449,7 +449,7 @@ else {
     }
 }
 
-# A Tentacle reads its trusted servers only on start (reference §6.3).
+# A Tentacle reads its trusted servers only on start (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 # service --restart leaves a stopped service stopped and exits 0
 # (OctopusTentacle WindowsServiceConfigurator.cs), so a stopped one is
 # started instead, and its status then shows that it runs.
