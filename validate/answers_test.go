@@ -167,6 +167,10 @@ func TestClassifyWindowsPath(t *testing.T) {
 		`http://fs01/Octopus`:   PathInvalid,
 		`\\fs01\Octo"pus`:       PathInvalid,
 		`\\fs01.corp.local\O p`: PathUNC,
+		// Windows file names hold no colon; PowerShell reads one after the
+		// drive as another drive ($env:x in a folder name).
+		`D:\Oct$env:x`:       PathInvalid,
+		`\\fs01\Octopus\a:b`: PathInvalid,
 	} {
 		if got := ClassifyWindowsPath(in); got != want {
 			t.Errorf("ClassifyWindowsPath(%q) = %v, want %v", in, got, want)

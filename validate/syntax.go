@@ -123,11 +123,16 @@ func ClassifyWindowsPath(s string) WindowsPathKind {
 	case strings.HasPrefix(s, `\\`):
 		server, rest, _ := strings.Cut(s[2:], `\`)
 		share, _, _ := strings.Cut(rest, `\`)
-		if server == "" || share == "" || strings.ContainsAny(server+share, `:/`) {
+		// No colon anywhere: Windows file names hold none, and PowerShell
+		// reads one as a drive.
+		if server == "" || share == "" || strings.Contains(s[2:], ":") || strings.Contains(server+share, "/") {
 			return PathInvalid
 		}
 		return PathUNC
 	case len(s) >= 3 && isDriveLetter(s[0]) && s[1] == ':' && (s[2] == '\\' || s[2] == '/'):
+		if strings.Contains(s[2:], ":") {
+			return PathInvalid
+		}
 		return PathDrive
 	case len(s) >= 2 && isDriveLetter(s[0]) && s[1] == ':':
 		// "C:folder" is relative to the drive's current directory.
