@@ -466,6 +466,7 @@ func (cl *cluster) install(t *testing.T) map[string][]winsim.Call {
 	if _, err := os.Stat(cl.markerPath(t)); err != nil {
 		t.Errorf("the first node wrote no cluster marker: %v", err)
 	}
+	cl.runPrinted(t, first, r, "show-master-key")
 	cl.rerun(t, first, s, r, w)
 	for i := 1; i < len(cl.a.Nodes); i++ {
 		b := cl.boxes[cl.a.Nodes[i].Name]
@@ -482,6 +483,32 @@ func (cl *cluster) install(t *testing.T) map[string][]winsim.Call {
 	cl.rerun(t, cl.tent, s, r, w)
 	cl.checkInstalled(t)
 	return calls
+}
+
+// runPrinted runs, as the admin would paste it, the command a run printed
+// for command: it must run exactly that Octopus.Server.exe command on this
+// cluster's instance, whatever quotes the install folder or instance hold.
+func (cl *cluster) runPrinted(t *testing.T, b *winsim.Box, r winsim.Run, command string) {
+	t.Helper()
+	var line string
+	for _, l := range r.Output {
+		if strings.Contains(l, " "+command+" ") && strings.HasPrefix(strings.TrimSpace(l), "& ") {
+			line = strings.TrimSpace(l)
+		}
+	}
+	if line == "" {
+		t.Errorf("%s on %s printed no %s command:\n%s", r.Script, b.Name, command, r.Text())
+		return
+	}
+	path := filepath.Join(cl.w.Dir, "printed-"+command+".ps1")
+	if err := os.WriteFile(path, []byte("\ufeff"+line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := b.Run(t, path, winsim.RunOptions{})
+	if p.Error != "" || len(p.Calls) != 1 || p.Calls[0].Command() != command ||
+		!slices.Equal(p.Calls[0].Args[1:], []string{"--instance", cl.a.Octopus.Instance}) {
+		t.Errorf("the printed command %q does not run as %s --instance %q: %s %+v", line, command, cl.a.Octopus.Instance, p.Error, p.Calls)
+	}
 }
 
 // checkInstalled: every node runs and has its row in the database, with

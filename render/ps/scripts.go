@@ -168,16 +168,26 @@ func newServerView(a steps.Answers, i int) serverView {
 			v.SharedFolders = append(v.SharedFolders, f)
 		}
 	}
-	v.ShowMasterKey = "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
-		" show-master-key --instance " + Quote(a.Octopus.Instance)
+	v.ShowMasterKey = serverCommand(a, "show-master-key")
 	return v
 }
 
 // UndrainCommand is the command, run on a node, that undrains it: node
 // --drain=false (reference §1.3, §2.4), every value quoted.
-func UndrainCommand(a steps.Answers) string {
-	return "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
-		" node --instance " + Quote(a.Octopus.Instance) + " --drain=false"
+func UndrainCommand(a steps.Answers) string { return serverCommand(a, "node", "--drain=false") }
+
+// serverCommand is an Octopus.Server.exe command on the cluster's instance
+// as an admin types it in PowerShell, every value through Quote, for the
+// help and the checklists. (A script's own messages build theirs at run
+// time with ConvertTo-PowerShellLiteral, so that every value stays whole
+// in one literal of the script.)
+func serverCommand(a steps.Answers, command string, args ...string) string {
+	line := "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) + " " + command +
+		" --instance " + Quote(a.Octopus.Instance)
+	for _, arg := range args {
+		line += " " + arg
+	}
+	return line
 }
 
 // pollingServer is one address a polling tentacle polls.

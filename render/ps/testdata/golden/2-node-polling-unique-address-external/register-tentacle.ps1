@@ -111,6 +111,25 @@ function ConvertTo-NativeArgument {
     return '"' + $escaped + '"'
 }
 
+function ConvertTo-PowerShellLiteral {
+    <#
+    .SYNOPSIS
+        A value known only at run time as a single-quoted PowerShell
+        string, for a command a message prints.
+    .DESCRIPTION
+        PowerShell ends a single-quoted string at ' and at the Unicode single
+        quotes U+2018 to U+201B alike; inside one, each is doubled.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Value
+    )
+    "'" + [regex]::Replace($Value, '[''\u2018-\u201B]', '$0$0') + "'"
+}
+
 function Invoke-NativeCommand {
     <#
     .SYNOPSIS
@@ -349,7 +368,7 @@ function ConvertFrom-TentacleConfiguration {
     $start = $Configuration.IndexOf('{')
     $end = $Configuration.LastIndexOf('}')
     if ($start -lt 0 -or $end -lt $start) {
-        throw ('Tentacle.exe show-configuration printed no JSON. Run it by hand to see why: & ''{0}'' show-configuration --instance ''{1}''' -f $TentacleExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+        throw ('Tentacle.exe show-configuration printed no JSON. Run it by hand to see why: & {0} show-configuration --instance {1}' -f (ConvertTo-PowerShellLiteral -Value $TentacleExe), (ConvertTo-PowerShellLiteral -Value $Instance))
     }
     $settings = ConvertFrom-Json -InputObject $Configuration.Substring($start, $end - $start + 1)
     $thumbprint = ''

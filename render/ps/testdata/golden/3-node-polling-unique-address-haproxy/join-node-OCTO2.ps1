@@ -129,6 +129,25 @@ function ConvertTo-NativeArgument {
     return '"' + $escaped + '"'
 }
 
+function ConvertTo-PowerShellLiteral {
+    <#
+    .SYNOPSIS
+        A value known only at run time as a single-quoted PowerShell
+        string, for a command a message prints.
+    .DESCRIPTION
+        PowerShell ends a single-quoted string at ' and at the Unicode single
+        quotes U+2018 to U+201B alike; inside one, each is doubled.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Value
+    )
+    "'" + [regex]::Replace($Value, '[''\u2018-\u201B]', '$0$0') + "'"
+}
+
 function Invoke-NativeCommand {
     <#
     .SYNOPSIS
@@ -323,21 +342,6 @@ function Get-ClusterMarkerDatabase {
     return $null
 }
 
-function Get-UndrainCommand {
-    <#
-    .SYNOPSIS
-        The command that undrains this node when run on it (node
-        --drain=false, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node), every value quoted, to print.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param()
-    # PowerShell reads ' and the Unicode single quotes U+2018 to U+201B
-    # alike; inside a single-quoted string each is doubled.
-    $quote = { param($Value) "'" + [regex]::Replace($Value, '[''\u2018-\u201B]', '$0$0') + "'" }
-    '& {0} node --instance {1} --drain=false' -f (& $quote $ServerExe), (& $quote $Instance)
-}
-
 function Wait-OctopusNode {
     <#
     .SYNOPSIS
@@ -381,7 +385,7 @@ function Wait-OctopusNode {
         }
         if ($status -eq 418) {
             Write-Output ('The node answers 418 at {0}: it is up and draining, so it starts no new tasks, and a balancer that checks its health sends it no users. Undrain it when it should take work: Disable Drain Node in Configuration > Nodes, or on this node:' -f $url)
-            Write-Output ('    {0}' -f (Get-UndrainCommand))
+            Write-Output ('    & {0} node --instance {1} --drain=false' -f (ConvertTo-PowerShellLiteral -Value $ServerExe), (ConvertTo-PowerShellLiteral -Value $Instance))
             return
         }
         if ($status -eq 200 -and $Drained) {
@@ -423,7 +427,7 @@ function Assert-ThisNode {
     $start = $output.IndexOf('{')
     $end = $output.LastIndexOf('}')
     if ($start -lt 0 -or $end -lt $start) {
-        throw ('show-configuration printed no JSON, so this script cannot tell which node this machine is. Nothing was changed. Run it by hand to see why: & ''{0}'' show-configuration --instance ''{1}'' --format json' -f $ServerExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+        throw ('show-configuration printed no JSON, so this script cannot tell which node this machine is. Nothing was changed. Run it by hand to see why: & {0} show-configuration --instance {1} --format json' -f (ConvertTo-PowerShellLiteral -Value $ServerExe), (ConvertTo-PowerShellLiteral -Value $Instance))
     }
     $settings = ConvertFrom-Json -InputObject $output.Substring($start, $end - $start + 1)
     $localNode = $env:COMPUTERNAME
@@ -492,7 +496,7 @@ else {
 # left on the share is not taken for this one's.
 $MarkerDatabase = 'Database: {0} on {1}' -f $SqlDatabase, $SqlDataSource
 if (-not (Test-MasterKey -Key $MasterKey)) {
-    throw ('The master key is not base64 of 16 bytes (24 characters ending in ==). Read it on the first node with: & ''{0}'' show-master-key --instance ''{1}''' -f $ServerExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+    throw ('The master key is not base64 of 16 bytes (24 characters ending in ==). Read it on the first node with: & {0} show-master-key --instance {1}' -f (ConvertTo-PowerShellLiteral -Value $ServerExe), (ConvertTo-PowerShellLiteral -Value $Instance))
 }
 
 # The first node wrote this marker on the shared folder. Reading it proves

@@ -105,6 +105,25 @@ function ConvertTo-NativeArgument {
     return '"' + $escaped + '"'
 }
 
+function ConvertTo-PowerShellLiteral {
+    <#
+    .SYNOPSIS
+        A value known only at run time as a single-quoted PowerShell
+        string, for a command a message prints.
+    .DESCRIPTION
+        PowerShell ends a single-quoted string at ' and at the Unicode single
+        quotes U+2018 to U+201B alike; inside one, each is doubled.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string] $Value
+    )
+    "'" + [regex]::Replace($Value, '[''\u2018-\u201B]', '$0$0') + "'"
+}
+
 function Invoke-NativeCommand {
     <#
     .SYNOPSIS
@@ -290,7 +309,7 @@ function Assert-ThisNode {
     $start = $output.IndexOf('{')
     $end = $output.LastIndexOf('}')
     if ($start -lt 0 -or $end -lt $start) {
-        throw ('show-configuration printed no JSON, so this script cannot tell which node this machine is. Nothing was changed. Run it by hand to see why: & ''{0}'' show-configuration --instance ''{1}'' --format json' -f $ServerExe.Replace("'", "''"), $Instance.Replace("'", "''"))
+        throw ('show-configuration printed no JSON, so this script cannot tell which node this machine is. Nothing was changed. Run it by hand to see why: & {0} show-configuration --instance {1} --format json' -f (ConvertTo-PowerShellLiteral -Value $ServerExe), (ConvertTo-PowerShellLiteral -Value $Instance))
     }
     $settings = ConvertFrom-Json -InputObject $output.Substring($start, $end - $start + 1)
     $localNode = $env:COMPUTERNAME
