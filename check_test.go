@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"net"
 	"os"
@@ -22,8 +21,13 @@ func TestMain(m *testing.M) {
 // check runs `octoha check` with the probes on a fixed resolver.
 func check(t *testing.T, hosts probetest.Hosts, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code = runCheckOn(network{Resolver: hosts}, args, &out, &errOut)
+	o, err := parseCheck(args)
+	if err != nil {
+		t.Fatalf("check %v: %v", args, err)
+	}
+	o.network = network{Resolver: hosts}
+	s, out, errOut := fakeStreams("")
+	code = exitCode(s, runCheck(s, o))
 	return code, out.String(), errOut.String()
 }
 
