@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/steps"
 )
 
