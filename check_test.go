@@ -74,6 +74,12 @@ func TestCheckReportsAndIgnores(t *testing.T) {
 	if len(errorIDs) == 0 {
 		t.Fatalf("no errors reported: %s", stdout)
 	}
+	// stderr names the --ignore that would let check pass; stdout stays JSON.
+	for _, id := range errorIDs {
+		if !strings.Contains(stderr, "--ignore ") || !strings.Contains(stderr, id) {
+			t.Errorf("stderr does not name %s to ignore: %q", id, stderr)
+		}
+	}
 
 	code, stdout, _ = check(t, hosts, "--answers", answers, "--timeout", "2s", "--ignore", strings.Join(errorIDs, ","))
 	if code != 0 {
@@ -87,7 +93,7 @@ func TestCheckReportsAndIgnores(t *testing.T) {
 }
 
 func TestCheckUsage(t *testing.T) {
-	for _, args := range [][]string{{"check"}, {"check", "--answers", "a.yaml", "--timeout", "0s"}, {"check", "--nope"}} {
+	for _, args := range [][]string{{"check"}, {"check", "--answers", "a.yaml", "--timeout", "0s"}, {"check", "--nope"}, {"check", "--answers", "a.yaml", "--ignore", "dns.hots"}} {
 		if code, _, _ := octoha(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
