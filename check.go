@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func runCheck(s *streams, o checkOptions) error {
 func errorIDs(findings validate.Findings) []string {
 	var ids []string
 	for _, f := range findings {
-		if f.Severity == validate.Error && f.ID != "" && !contains(ids, f.ID) {
+		if f.Severity == validate.Error && f.ID != "" && !slices.Contains(ids, f.ID) {
 			ids = append(ids, f.ID)
 		}
 	}
@@ -95,13 +96,4 @@ func countErrors(findings validate.Findings) int {
 		}
 	}
 	return n
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

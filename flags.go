@@ -90,7 +90,7 @@ var singleDash = regexp.MustCompile(`(: |flag |for )-([A-Za-z])`)
 func doubleDash(msg string) string { return singleDash.ReplaceAllString(msg, "${1}--${2}") }
 
 // ignoreUsage is the --ignore flag's help, the same for every command.
-const ignoreUsage = "comma-separated finding `ID,...` whose errors are reported as warnings and no longer stop the command"
+const ignoreUsage = "finding `ID,...` (comma-separated) whose errors become warnings that no longer stop the command"
 
 // ignoreList is --ignore ID,...: repeated flags add up, and an ID no check
 // reports is refused, so a typo does not silently ignore nothing.
