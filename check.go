@@ -3,81 +3,97 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/live"
 )
 
-// runCheck is `octoha check`: every pure check and every live probe, as a
-// preflight report.
-func runCheck(args []string, stdout, stderr io.Writer) int {
-	return runCheckOn(network{}, args, stdout, stderr)
+// checkOptions are `octoha check`'s flags.
+type checkOptions struct {
+	Answers string
+	Timeout time.Duration
+	JSON    bool
+	Ignore  []string
+	// network is how the probes reach the network; tests give a fixed
+	// resolver.
+	network network
 }
 
-// runCheckOn is runCheck with the probes reaching the network through via.
-func runCheckOn(via network, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("octoha check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	answers := fs.String("answers", "", "answers file (required)")
-	timeout := fs.Duration("timeout", live.DefaultTimeout, "how long each live check may take")
-	asJSON := fs.Bool("json", false, "print the findings as JSON")
-	ignore := fs.String("ignore", "", "comma-separated check IDs whose errors are reported as warnings")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: octoha check --answers FILE [--timeout D] [--json] [--ignore ID,...]
+// parseCheck reads `octoha check`'s arguments.
+func parseCheck(args []string) (checkOptions, error) {
+	o := checkOptions{Timeout: live.DefaultTimeout}
+	f := newFlagSet("octoha check --answers FILE [--timeout D] [--json] [--ignore ID,...]",
+		"Checks the answers, then probes the database, nodes, shares, balancer and Redis from\n"+
+			"this machine. Passwords come from OCTOHA_SQL_PASSWORD and OCTOHA_REDIS_PASSWORD.\n"+
+			"Exits 0 when nothing is an error, 1 otherwise.")
+	f.fs.StringVar(&o.Answers, "answers", "", "the answers `FILE` (required)")
+	f.fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "how long each live check may take, a `D`uration such as 5s")
+	f.fs.BoolVar(&o.JSON, "json", false, "print the findings as JSON")
+	f.fs.Var((*ignoreList)(&o.Ignore), "ignore", ignoreUsage)
+	f.required = []string{"answers"}
+	if err := f.parse(args); err != nil {
+		return o, err
+	}
+	if o.Timeout <= 0 {
+		return o, f.usageError(fmt.Sprintf("--timeout %v is not a time to wait; give one such as 5s", o.Timeout))
+	}
+	return o, nil
+}
 
-Checks the answers, then probes the database, nodes, shares, balancer and Redis from
-this machine. Passwords come from OCTOHA_SQL_PASSWORD and OCTOHA_REDIS_PASSWORD.
-Exits 0 when nothing is an error, 1 otherwise.
-
-`)
-		fs.PrintDefaults()
-	}
-	if code, done := parse(fs, args, stdout); done {
-		return code
-	}
-	if *answers == "" || fs.NArg() > 0 || *timeout <= 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	file, ok := loadAnswers(*answers, stderr)
-	if !ok {
-		return exitInvalid
+// runCheck is every pure check and every live probe, as a preflight
+// report.
+func runCheck(s *streams, o checkOptions) error {
+	file, err := steps.Load(o.Answers)
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := liveOptions(*timeout, secretsFromEnv(), via)
+	opts := liveOptions(o.Timeout, secretsFromEnv(), o.network)
 	findings := append(validate.Check(file.Answers), live.RunAll(ctx, file.Answers, opts)...)
-	findings = findings.Ignore(splitList(*ignore))
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
+	findings = findings.Ignore(o.Ignore)
+	if o.JSON {
+		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
 			Findings validate.Findings `json:"findings"`
 		}{findings}); err != nil {
-			fmt.Fprintln(stderr, "octoha:", err)
-			return exitInvalid
+			return err
 		}
 	} else {
-		validate.WriteReport(stdout, findings)
+		validate.WriteReport(s.Out, findings)
 	}
-	if findings.HasErrors() {
-		return exitInvalid
+	if ids := errorIDs(findings); len(ids) > 0 {
+		fmt.Fprintf(s.Err, "octoha: %d errors; --ignore %s reports them as warnings\n", countErrors(findings), strings.Join(ids, ","))
+		return errReported
 	}
-	return exitOK
+	return nil
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
+// errorIDs are the IDs of the errors in findings, each once.
+func errorIDs(findings validate.Findings) []string {
+	var ids []string
+	for _, f := range findings {
+		if f.Severity == validate.Error && f.ID != "" && !slices.Contains(ids, f.ID) {
+			ids = append(ids, f.ID)
 		}
 	}
-	return out
+	return ids
+}
+
+func countErrors(findings validate.Findings) int {
+	n := 0
+	for _, f := range findings {
+		if f.Severity == validate.Error {
+			n++
+		}
+	}
+	return n
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"net"
 	"os"
@@ -22,8 +21,13 @@ func TestMain(m *testing.M) {
 // check runs `octoha check` with the probes on a fixed resolver.
 func check(t *testing.T, hosts probetest.Hosts, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code = runCheckOn(network{Resolver: hosts}, args, &out, &errOut)
+	o, err := parseCheck(args)
+	if err != nil {
+		t.Fatalf("check %v: %v", args, err)
+	}
+	o.network = network{Resolver: hosts}
+	s, out, errOut := fakeStreams("")
+	code = exitCode(s, runCheck(s, o))
 	return code, out.String(), errOut.String()
 }
 
@@ -70,6 +74,12 @@ func TestCheckReportsAndIgnores(t *testing.T) {
 	if len(errorIDs) == 0 {
 		t.Fatalf("no errors reported: %s", stdout)
 	}
+	// stderr names the --ignore that would let check pass; stdout stays JSON.
+	for _, id := range errorIDs {
+		if !strings.Contains(stderr, "--ignore ") || !strings.Contains(stderr, id) {
+			t.Errorf("stderr does not name %s to ignore: %q", id, stderr)
+		}
+	}
 
 	code, stdout, _ = check(t, hosts, "--answers", answers, "--timeout", "2s", "--ignore", strings.Join(errorIDs, ","))
 	if code != 0 {
@@ -83,7 +93,7 @@ func TestCheckReportsAndIgnores(t *testing.T) {
 }
 
 func TestCheckUsage(t *testing.T) {
-	for _, args := range [][]string{{"check"}, {"check", "--answers", "a.yaml", "--timeout", "0s"}, {"check", "--nope"}} {
+	for _, args := range [][]string{{"check"}, {"check", "--answers", "a.yaml", "--timeout", "0s"}, {"check", "--nope"}, {"check", "--answers", "a.yaml", "--ignore", "dns.hots"}} {
 		if code, _, _ := octoha(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}

@@ -41,7 +41,7 @@ func TestAddNodeThenRemoveNode(t *testing.T) {
 	// Again without --force: refused, nothing changes.
 	before := snapshot(t, out)
 	code, _, stderr = octoha(t, "add-node", "--answers", writeAnswers(t, uniquePortAnswers), "--name", "OCTO3", "--host", "localhost", "--out", out)
-	if code != 1 || !strings.Contains(stderr, "already exists") || snapshot(t, out) != before {
+	if code != exitExists || !strings.Contains(stderr, "already exists") || snapshot(t, out) != before {
 		t.Errorf("a second add-node without --force: exit %d, %s", code, stderr)
 	}
 

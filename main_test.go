@@ -6,7 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/octoha/octoha/steps"
 )
+
+// fakeStreams are streams that are no terminal, reading input and
+// writing into the returned buffers.
+func fakeStreams(input string) (s *streams, stdout, stderr *bytes.Buffer) {
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	return &streams{In: strings.NewReader(input), Out: stdout, Err: stderr}, stdout, stderr
+}
 
 // octoha runs the command in-process and returns its exit code and output.
 func octoha(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -42,7 +51,7 @@ func TestExportWritesEveryFile(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, f := range []string{"install-first-node.ps1", "join-node-OCTO2.ps1", "register-tentacle.ps1", "haproxy/haproxy.cfg", "CHECKLIST.md"} {
+	for _, f := range []string{"install-first-node.ps1", "join-node-OCTO2.ps1", "register-tentacle.ps1", "haproxy/haproxy.cfg", "CHECKLIST.md", "octoha-answers.yaml"} {
 		p := filepath.Join(out, filepath.FromSlash(f))
 		if info, err := os.Stat(p); err != nil || info.Size() == 0 {
 			t.Errorf("%s not written: %v", f, err)
@@ -51,10 +60,20 @@ func TestExportWritesEveryFile(t *testing.T) {
 			t.Errorf("output does not list %s:\n%s", p, stdout)
 		}
 	}
-	// A second export refuses to overwrite, writes nothing, and says why.
+	// The answers copy is private and loads as the answers exported, as
+	// the wizard's does.
+	copied := filepath.Join(out, "octoha-answers.yaml")
+	if info, err := os.Stat(copied); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the answers copy is not mode 0600: %v", info)
+	}
+	if f, err := steps.Load(copied); err != nil || len(f.Answers.Nodes) != 2 {
+		t.Errorf("the answers copy: %v", err)
+	}
+	// A second export refuses to overwrite, writes nothing, says why, and
+	// exits with its own code.
 	before := snapshot(t, out)
 	code, _, stderr = octoha(t, "export", "--answers", writeAnswers(t, strings.Replace(validAnswers, "OCTO2", "OCTO9", 2)), "--out", out)
-	if code != 1 || !strings.Contains(stderr, "already exists") || !strings.Contains(stderr, "--force") {
+	if code != exitExists || !strings.Contains(stderr, "already exists") || !strings.Contains(stderr, "--force") {
 		t.Errorf("overwrite without --force: exit %d, %s", code, stderr)
 	}
 	if after := snapshot(t, out); after != before {

@@ -15,7 +15,8 @@ import (
 
 // What `octoha add-node` and `octoha remove-node` share with export: check
 // the changed answers, render the files for the change, and write them all
-// or none, with the changed answers beside them.
+// or none, with the changed answers beside them (writeWithAnswers, the
+// same set Write writes).
 
 // Resolver looks up host names; *net.Resolver is one.
 type Resolver interface {
@@ -33,6 +34,18 @@ type AddNodeOptions struct {
 	Force bool
 	// Resolver checks that Node.Host resolves; nil is the system resolver.
 	Resolver Resolver
+	// Ignore lists finding IDs whose errors are reported as warnings and
+	// no longer stop the write: "dns.host" writes the change for a host
+	// whose DNS record is not there yet.
+	Ignore []string
+}
+
+// RemoveNodeOptions is the node to take out and where the files go.
+type RemoveNodeOptions struct {
+	Name   string
+	Dir    string
+	Force  bool
+	Ignore []string
 }
 
 // AddNode adds a node to the cluster a describes: it checks the grown
@@ -45,9 +58,9 @@ func AddNode(ctx context.Context, a steps.Answers, opts AddNodeOptions) (Result,
 		return Result{}, err
 	}
 	added := len(grown.Nodes) - 1
-	findings := validate.Check(grown)
+	findings := validate.Check(grown).Ignore(opts.Ignore)
 	if !findings.HasErrors() {
-		findings = append(findings, resolveHost(ctx, opts.Resolver, fmt.Sprintf("nodes[%d].host", added), opts.Node.Host)...)
+		findings = append(findings, resolveHost(ctx, opts.Resolver, fmt.Sprintf("nodes[%d].host", added), opts.Node.Host).Ignore(opts.Ignore)...)
 	}
 	res := Result{Findings: findings}
 	if findings.HasErrors() {
@@ -57,20 +70,20 @@ func AddNode(ctx context.Context, a steps.Answers, opts AddNodeOptions) (Result,
 	if err != nil {
 		return res, err
 	}
-	res.Written, err = writeChange(opts.Dir, files, grown, opts.Force)
+	res.Written, err = writeWithAnswers(opts.Dir, files, &grown, opts.Force)
 	return res, err
 }
 
-// RemoveNode takes the node called name out of the cluster a describes and
-// writes the files of render.RemoveNodeFiles and the shrunk answers into
-// dir. Nothing is written when the node is unknown, is the last one, or
-// the shrunk answers have errors.
-func RemoveNode(a steps.Answers, name, dir string, force bool) (Result, error) {
-	shrunk, removed, err := a.RemoveNode(name)
+// RemoveNode takes the node called opts.Name out of the cluster a
+// describes and writes the files of render.RemoveNodeFiles and the shrunk
+// answers into opts.Dir. Nothing is written when the node is unknown, is
+// the last one, or the shrunk answers have errors.
+func RemoveNode(a steps.Answers, opts RemoveNodeOptions) (Result, error) {
+	shrunk, removed, err := a.RemoveNode(opts.Name)
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Findings: validate.Check(shrunk)}
+	res := Result{Findings: validate.Check(shrunk).Ignore(opts.Ignore)}
 	if res.Findings.HasErrors() {
 		return res, ErrInvalid
 	}
@@ -78,7 +91,7 @@ func RemoveNode(a steps.Answers, name, dir string, force bool) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Written, err = writeChange(dir, files, shrunk, force)
+	res.Written, err = writeWithAnswers(opts.Dir, files, &shrunk, opts.Force)
 	return res, err
 }
 
@@ -114,11 +127,4 @@ func resolveHost(ctx context.Context, r Resolver, field, host string) validate.F
 	}
 	return validate.Findings{{ID: "dns.host", Severity: validate.Error, Field: field, Message: msg,
 		Fix: "Add the DNS record first (the balancer and the tentacles need it too), or check the spelling."}}
-}
-
-// writeChange writes the change's files and the changed answers (mode
-// 0600) into dir as one set: all of them or, when anything fails or
-// (without force) any of them exists, none.
-func writeChange(dir string, files []render.File, a steps.Answers, force bool) ([]string, error) {
-	return writeWithAnswers(dir, files, a, force)
 }

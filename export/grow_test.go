@@ -48,13 +48,13 @@ func TestAddNodeAsksTheResolver(t *testing.T) {
 
 func TestRemoveNodeRefusesWhatItCannotDo(t *testing.T) {
 	for _, name := range []string{"OCTO7", ""} {
-		if _, err := RemoveNode(example(t), name, t.TempDir(), false); err == nil {
+		if _, err := RemoveNode(example(t), RemoveNodeOptions{Name: name, Dir: t.TempDir()}); err == nil {
 			t.Errorf("removing %q succeeded", name)
 		}
 	}
 	a := example(t)
 	a.Nodes = a.Nodes[:1]
-	if _, err := RemoveNode(a, "OCTO1", t.TempDir(), false); err == nil || !strings.Contains(err.Error(), "only node") {
+	if _, err := RemoveNode(a, RemoveNodeOptions{Name: "OCTO1", Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "only node") {
 		t.Errorf("removing the last node: %v", err)
 	}
 }

@@ -40,14 +40,14 @@ func TestChangeWritesItsAnswersWithTheSetOrNothing(t *testing.T) {
 		}
 		before := tree(t, dir)
 		res, err := AddNode(context.Background(), example(t), AddNodeOptions{Node: node, Dir: dir, Force: force, Resolver: r})
-		var werr *render.WriteError
+		var werr *WriteError
 		if !errors.As(err, &werr) || !strings.Contains(err.Error(), "nothing in "+dir+" was changed") || len(res.Written) > 0 {
 			t.Errorf("force %v: %v, wrote %v", force, err, res.Written)
 		}
 		if after := tree(t, dir); len(after) != len(before) {
 			t.Errorf("force %v: the folder changed: %v", force, after)
 		}
-		_, err = RemoveNode(example(t), "OCTO3", dir, force)
+		_, err = RemoveNode(example(t), RemoveNodeOptions{Name: "OCTO3", Dir: dir, Force: force})
 		if !errors.As(err, &werr) {
 			t.Errorf("remove-node, force %v: %v", force, err)
 		}
@@ -75,8 +75,8 @@ func TestChangeWritesItsAnswersWithTheSetOrNothing(t *testing.T) {
 	// Only the answers file there still refuses the whole change.
 	other := t.TempDir()
 	os.WriteFile(filepath.Join(other, render.AnswersFile), []byte("mine"), 0o600)
-	_, err = RemoveNode(example(t), "OCTO3", other, false)
-	if !errors.Is(err, render.ErrExists) || len(tree(t, other)) != 1 {
+	_, err = RemoveNode(example(t), RemoveNodeOptions{Name: "OCTO3", Dir: other})
+	if !errors.Is(err, ErrExists) || len(tree(t, other)) != 1 {
 		t.Errorf("an existing answers file: %v, folder %v", err, tree(t, other))
 	}
 }
@@ -90,14 +90,14 @@ func TestWizardExportWritesItsAnswersWithTheSetOrNothing(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, render.AnswersFile), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WriteWithAnswers(a, dir, true); err == nil {
+	if _, err := Write(a, dir, Options{Force: true}); err == nil {
 		t.Fatal("written although the answers copy could not be")
 	}
 	if got := tree(t, dir); len(got) != 0 {
 		t.Errorf("a failed export left %d files: %v", len(got), got)
 	}
 	dir = t.TempDir()
-	res, err := WriteWithAnswers(a, dir, false)
+	res, err := Write(a, dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,5 +111,37 @@ func TestWizardExportWritesItsAnswersWithTheSetOrNothing(t *testing.T) {
 	}
 	if f, err := steps.Load(copyPath); err != nil || f.Answers.Nodes[0] != a.Nodes[0] {
 		t.Errorf("the copy does not load as the answers: %v", err)
+	}
+}
+
+// Exporting into the folder that holds the answers file it read leaves
+// that file as it is (a hand-written one keeps its comments), with --force
+// too; any other answers file there is part of the set.
+func TestWriteLeavesTheAnswersItWasReadFrom(t *testing.T) {
+	dir := t.TempDir()
+	source := filepath.Join(dir, render.AnswersFile)
+	original, err := os.ReadFile("../examples/3-node-polling-unique-address-haproxy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	handWritten := append([]byte("# mine, with a comment\n"), original...)
+	if err := os.WriteFile(source, handWritten, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Write(example(t), dir, Options{Force: true, Source: source})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(source); string(data) != string(handWritten) {
+		t.Errorf("the answers file it was read from was rewritten:\n%s", data)
+	}
+	if strings.Contains(strings.Join(res.Written, "\n"), source) {
+		t.Errorf("%s is listed as written: %v", source, res.Written)
+	}
+	if _, err := Write(example(t), dir, Options{Force: true, Source: filepath.Join(t.TempDir(), "elsewhere.yaml")}); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(source); string(data) == string(handWritten) {
+		t.Error("an answers file the export was not read from was not replaced")
 	}
 }

@@ -1,8 +1,8 @@
 // Package render turns answers into the files an admin runs: PowerShell
 // scripts for the nodes and tentacles (package ps), the load balancer's
 // configuration (package lb, or ps for IIS ARR), and a checklist. Every
-// function here is a pure function of the answers; WriteFiles is the one
-// place that touches the disk.
+// function here is a pure function of the answers that returns []File and
+// writes nothing; package export writes them.
 package render
 
 import (

@@ -66,14 +66,14 @@ func (e *exportScreen) write(m *model, force bool) tea.Cmd {
 		dir = DefaultOutDir
 	}
 	e.running = true
-	a := cloneAnswers(m.answers)
+	a, source := cloneAnswers(m.answers), m.path
 	if m.add != nil {
 		return e.writeChange(m, a, dir, force)
 	}
 	return func() tea.Msg {
 		msg := exportedMsg{dir: dir}
-		msg.res, msg.err = export.WriteWithAnswers(a, dir, force)
-		msg.overwritable = errors.Is(msg.err, render.ErrExists)
+		msg.res, msg.err = export.Write(a, dir, export.Options{Force: force, Source: source})
+		msg.overwritable = errors.Is(msg.err, export.ErrExists)
 		return msg
 	}
 }
@@ -89,7 +89,7 @@ func (e *exportScreen) writeChange(m *model, a steps.Answers, dir string, force 
 	return func() tea.Msg {
 		msg := exportedMsg{dir: dir, change: true}
 		msg.res, msg.err = export.AddNode(context.Background(), a, export.AddNodeOptions{Node: node, Dir: dir, Force: force})
-		msg.overwritable = errors.Is(msg.err, render.ErrExists)
+		msg.overwritable = errors.Is(msg.err, export.ErrExists)
 		return msg
 	}
 }

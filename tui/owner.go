@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -111,7 +112,7 @@ func (m *model) save(thenQuit bool) tea.Cmd {
 				return msg
 			}
 		}
-		msg.err = steps.WriteFileAtomic(path, data, 0o600)
+		msg.err = export.WriteFileAtomic(path, data, 0o600)
 		return msg
 	}
 }

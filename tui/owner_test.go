@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -66,7 +67,7 @@ func TestOctohaFileIsSavedInPlace(t *testing.T) {
 	f, _ := steps.Load(filepath.Join(examples, "2-node-listening-nginx.yaml"))
 	path := filepath.Join(dir, "cluster.yaml")
 	f.Answers.Octopus.AdminEmail = "before@corp.local"
-	if err := steps.Save(path, f.Answers); err != nil {
+	if err := export.SaveAnswers(path, f.Answers); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := openModel(Options{AnswersPath: path, OpenExisting: true, NoColor: true})

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/octoha/octoha/export"
-	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
@@ -86,7 +85,7 @@ func (p *plain) save(path string, owned bool) (string, error) {
 			path = freeName(path)
 		}
 	}
-	return path, steps.WriteFileAtomic(path, data, 0o600)
+	return path, export.WriteFileAtomic(path, data, 0o600)
 }
 
 func (p *plain) askSteps() error {
@@ -234,12 +233,12 @@ func (p *plain) export(opts Options) int {
 	if dir == "" {
 		dir = DefaultOutDir
 	}
-	res, err := export.WriteWithAnswers(p.a, dir, false)
-	if errors.Is(err, render.ErrExists) {
+	res, err := export.Write(p.a, dir, export.Options{Source: opts.AnswersPath})
+	if errors.Is(err, export.ErrExists) {
 		fmt.Fprintln(p.out, "  "+err.Error())
 		answer, rerr := p.prompt("Overwrite them? (yes/no) [no]")
 		if rerr == nil && (answer == "yes" || answer == "y") {
-			res, err = export.WriteWithAnswers(p.a, dir, true)
+			res, err = export.Write(p.a, dir, export.Options{Force: true, Source: opts.AnswersPath})
 		}
 	}
 	for _, f := range res.Findings {
@@ -247,7 +246,7 @@ func (p *plain) export(opts Options) int {
 	}
 	if err != nil {
 		// A write that began says itself what became of the folder.
-		var werr *render.WriteError
+		var werr *export.WriteError
 		if errors.As(err, &werr) {
 			fmt.Fprintln(opts.Err, "octoha:", err)
 		} else {

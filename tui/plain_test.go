@@ -48,7 +48,7 @@ func TestPlainAsksLineByLine(t *testing.T) {
 	if strings.Contains(out.String(), "\x1b[") {
 		t.Error("--plain wrote escape sequences")
 	}
-	_, renderErr := export.Write(f.Answers, filepath.Join(t.TempDir(), "cli"), false)
+	_, renderErr := export.Write(f.Answers, filepath.Join(t.TempDir(), "cli"), export.Options{})
 	if (renderErr == nil) != (code == exitOK) {
 		t.Fatalf("exit %d but export.Write says %v\n%s", code, renderErr, errOut.String())
 	}

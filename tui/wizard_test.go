@@ -257,7 +257,7 @@ func TestResumeAtFirstIncompleteStep(t *testing.T) {
 	a := wantCluster()
 	a.Nodes[2].Host = "" // the Nodes step has an error
 	path := filepath.Join(dir, "a.yaml")
-	if err := steps.Save(path, a); err != nil {
+	if err := export.SaveAnswers(path, a); err != nil {
 		t.Fatal(err)
 	}
 	m, err := openModel(Options{AnswersPath: path, OpenExisting: true, NoColor: true})
@@ -374,7 +374,7 @@ func TestExportWritesWhatExportWrites(t *testing.T) {
 	press(t, m, "ctrl+u")
 	typeText(t, m, dir)
 	press(t, m, "enter")
-	want, wantErr := export.WriteWithAnswers(m.answers, filepath.Join(t.TempDir(), "cli"), false)
+	want, wantErr := export.Write(m.answers, filepath.Join(t.TempDir(), "cli"), export.Options{})
 	if (wantErr == nil) != m.export.done {
 		t.Fatalf("wizard export done=%v, export.Write err %v; wizard err %v", m.export.done, wantErr, m.export.result.err)
 	}

@@ -1,4 +1,4 @@
-package render
+package export
 
 import (
 	"bufio"
@@ -13,24 +13,36 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/steps"
 )
+
+func loadExample(t testing.TB, name string) steps.Answers {
+	t.Helper()
+	f, err := steps.Load("../examples/" + name + ".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Answers
+}
 
 // oldSet and newSet are two exports of the same cluster into one folder,
 // the second with its second node renamed: most files change, one is new.
-func oldSet(t testing.TB) []File {
+func oldSet(t testing.TB) []render.File {
 	t.Helper()
-	files, err := All(loadExample(t, "2-node-listening-nginx"))
+	files, err := render.All(loadExample(t, "2-node-listening-nginx"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return files
 }
 
-func newSet(t testing.TB) []File {
+func newSet(t testing.TB) []render.File {
 	t.Helper()
 	a := loadExample(t, "2-node-listening-nginx")
 	a.Nodes[1].Name = "OCTO9"
-	files, err := All(a)
+	files, err := render.All(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +125,7 @@ func TestWriteFailuresLeaveTheFolderAsItWas(t *testing.T) {
 			setup: func(t *testing.T, _, _ string) { failAt(t, "temp", 3) }},
 		{name: "the plan cannot be written", want: "injected failure before plan",
 			setup: func(t *testing.T, out, _ string) {
-				if _, err := WriteFiles(out, oldSet(t), false); err != nil {
+				if _, err := WriteSet(out, oldSet(t), WriteOptions{}); err != nil {
 					t.Fatal(err)
 				}
 				failAt(t, "plan", 1)
@@ -126,7 +138,7 @@ func TestWriteFailuresLeaveTheFolderAsItWas(t *testing.T) {
 			}},
 		{name: "a file links outside", force: true, want: filepath.Join("OUT", "CHECKLIST.md") + " is a symbolic link",
 			setup: func(t *testing.T, out, outside string) {
-				if _, err := WriteFiles(out, oldSet(t), false); err != nil {
+				if _, err := WriteSet(out, oldSet(t), WriteOptions{}); err != nil {
 					t.Fatal(err)
 				}
 				os.WriteFile(filepath.Join(outside, "notes.md"), []byte("someone else's"), 0o644)
@@ -135,21 +147,21 @@ func TestWriteFailuresLeaveTheFolderAsItWas(t *testing.T) {
 			}},
 		{name: "--force, the rename of file 3 of 5 fails", force: true, want: "cannot rename " + filepath.Join("OUT", "register-tentacle.ps1"),
 			setup: func(t *testing.T, out, _ string) {
-				if _, err := WriteFiles(out, oldSet(t), false); err != nil {
+				if _, err := WriteSet(out, oldSet(t), WriteOptions{}); err != nil {
 					t.Fatal(err)
 				}
 				failAt(t, "rename", 3)
 			}},
 		{name: "--force, keeping the old file 3 aside fails", force: true, want: "cannot keep the old " + filepath.Join("OUT", "nginx", "octopus.conf"),
 			setup: func(t *testing.T, out, _ string) {
-				if _, err := WriteFiles(out, oldSet(t), false); err != nil {
+				if _, err := WriteSet(out, oldSet(t), WriteOptions{}); err != nil {
 					t.Fatal(err)
 				}
 				failAt(t, "backup", 3)
 			}},
 		{name: "--force, the rename of the private answers file fails", force: true, private: true, want: "cannot rename " + filepath.Join("OUT", "answers.yaml"),
 			setup: func(t *testing.T, out, _ string) {
-				if _, err := WriteSet(out, oldSet(t), WriteOptions{Private: []File{{Path: "answers.yaml", Content: []byte("old: 1\n")}}}); err != nil {
+				if _, err := WriteSet(out, oldSet(t), WriteOptions{Private: []render.File{{Path: "answers.yaml", Content: []byte("old: 1\n")}}}); err != nil {
 					t.Fatal(err)
 				}
 				failAt(t, "rename", 7)
@@ -164,7 +176,7 @@ func TestWriteFailuresLeaveTheFolderAsItWas(t *testing.T) {
 			before := listing(t, base)
 			opts := WriteOptions{Force: c.force}
 			if c.private {
-				opts.Private = []File{{Path: "answers.yaml", Content: []byte("new: 2\n")}}
+				opts.Private = []render.File{{Path: "answers.yaml", Content: []byte("new: 2\n")}}
 			}
 			written, err := WriteSet(out, newSet(t), opts)
 			var werr *WriteError
@@ -184,15 +196,15 @@ func TestWriteFailuresLeaveTheFolderAsItWas(t *testing.T) {
 
 func TestForceReplacesTheWholeSet(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	if _, err := WriteFiles(out, oldSet(t), false); err != nil {
+	if _, err := WriteSet(out, oldSet(t), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := WriteFiles(out, newSet(t), false)
+	_, err := WriteSet(out, newSet(t), WriteOptions{})
 	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), filepath.Join(out, "CHECKLIST.md")+" already exists") {
 		t.Errorf("without --force: %v", err)
 	}
-	answers := File{Path: "octoha-answers.yaml", Content: []byte("version: 1\n")}
-	written, err := WriteSet(out, newSet(t), WriteOptions{Force: true, Private: []File{answers}})
+	answers := render.File{Path: "octoha-answers.yaml", Content: []byte("version: 1\n")}
+	written, err := WriteSet(out, newSet(t), WriteOptions{Force: true, Private: []render.File{answers}})
 	if err != nil || len(written) != 7 {
 		t.Fatalf("wrote %v: %v", written, err)
 	}
@@ -211,7 +223,7 @@ func TestWriteRemovesLeftovers(t *testing.T) {
 	for _, p := range []string{".octoha-tmp-0badc0de-CHECKLIST.md", "nginx/.octoha-tmp-0badc0de-octopus.conf.old", ".octoha-tmp-1-plan.part"} {
 		os.WriteFile(filepath.Join(out, p), []byte("half"), 0o644)
 	}
-	if _, err := WriteFiles(out, oldSet(t), false); err != nil {
+	if _, err := WriteSet(out, oldSet(t), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	assertSet(t, out, oldSet(t))
@@ -219,7 +231,7 @@ func TestWriteRemovesLeftovers(t *testing.T) {
 
 // assertSet checks that dir holds every file of want with its content, and
 // no temporary file.
-func assertSet(t *testing.T, dir string, want []File) {
+func assertSet(t *testing.T, dir string, want []render.File) {
 	t.Helper()
 	for _, f := range want {
 		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
@@ -284,7 +296,7 @@ func TestKilledWriteLeavesOnlyTemporaries(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out := t.TempDir()
 			if c.old {
-				if _, err := WriteFiles(out, oldSet(t), false); err != nil {
+				if _, err := WriteSet(out, oldSet(t), WriteOptions{}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -310,14 +322,14 @@ func TestKilledWriteLeavesOnlyTemporaries(t *testing.T) {
 			}
 			if !c.forceAgain && c.old {
 				// The next run, even one that refuses, puts the old set back.
-				if _, err := WriteFiles(out, newSet(t), false); !errors.Is(err, ErrExists) {
+				if _, err := WriteSet(out, newSet(t), WriteOptions{}); !errors.Is(err, ErrExists) {
 					t.Errorf("the next run: %v", err)
 				}
 				if after := listing(t, out); after != before {
 					t.Errorf("the next run did not put the old set back:\nbefore:\n%s\nafter:\n%s", before, after)
 				}
 			}
-			if _, err := WriteFiles(out, newSet(t), c.old); err != nil {
+			if _, err := WriteSet(out, newSet(t), WriteOptions{Force: c.old}); err != nil {
 				t.Fatalf("the next run: %v", err)
 			}
 			assertSet(t, out, newSet(t))
@@ -392,7 +404,7 @@ func runKillChild(t *testing.T, spec string) {
 		}
 		return nil
 	}
-	if _, err := WriteFiles(dir, newSet(t), force); err != nil {
+	if _, err := WriteSet(dir, newSet(t), WriteOptions{Force: force}); err != nil {
 		t.Fatal(err)
 	}
 }

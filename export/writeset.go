@@ -1,4 +1,4 @@
-package render
+package export
 
 import (
 	"bufio"
@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/octoha/octoha/render"
 )
 
-// ErrExists is returned by WriteFiles when a file is already there and
+// ErrExists is returned by WriteSet when a file is already there and
 // overwriting was not asked for.
 var ErrExists = errors.New("already exists")
 
@@ -32,7 +34,7 @@ type WriteOptions struct {
 	Force bool
 	// Private are further files of the same set, written with mode 0600
 	// (the answers file) instead of 0644.
-	Private []File
+	Private []render.File
 }
 
 // WriteError is a write that failed once it had begun checking the folder.
@@ -54,12 +56,6 @@ func (e *WriteError) Error() string {
 
 func (e *WriteError) Unwrap() error { return e.Err }
 
-// WriteFiles writes files under dir as one set (see WriteSet), each with
-// mode 0644. It returns the paths it wrote.
-func WriteFiles(dir string, files []File, force bool) ([]string, error) {
-	return WriteSet(dir, files, WriteOptions{Force: force})
-}
-
 // WriteSet writes files and opts.Private under dir, all of them or none:
 // every file goes under a temporary name first, and only when all are
 // written are they renamed into place, the old ones kept aside until the
@@ -69,7 +65,7 @@ func WriteFiles(dir string, files []File, force bool) ([]string, error) {
 // TempPrefix files, which the next write into the same folders removes (or,
 // killed among the renames, uses to put the old files back). It returns the
 // paths it wrote, and nothing when it fails.
-func WriteSet(dir string, files []File, opts WriteOptions) ([]string, error) {
+func WriteSet(dir string, files []render.File, opts WriteOptions) ([]string, error) {
 	w := &setWrite{dir: dir}
 	for _, f := range files {
 		if err := w.add(f, 0o644); err != nil {
@@ -134,7 +130,7 @@ func step(name, rel string) error {
 	return beforeStep(name, rel)
 }
 
-func (w *setWrite) add(f File, mode fs.FileMode) error {
+func (w *setWrite) add(f render.File, mode fs.FileMode) error {
 	rel := filepath.FromSlash(f.Path)
 	if !filepath.IsLocal(rel) || strings.HasPrefix(filepath.Base(rel), TempPrefix) {
 		return fmt.Errorf("cannot write %q: not a file name inside the output folder", f.Path)
