@@ -123,13 +123,14 @@ func sectionLines(s section) []string {
 // Mermaid string, joined by <br>. Inside it only letters, digits, spaces
 // and the marks . - / , stand for themselves (and only a letter first on a
 // line); every other character is written as a Mermaid entity code,
-// #quot; for ", else #<decimal>;. Mermaid turns those into HTML entities
-// only after it has parsed the diagram and read the label for Markdown,
-// icons (fa:fa-x), \n line breaks and HTML, so a value can neither end the
-// string nor mean anything to any of them
-// (https://mermaid.js.org/syntax/flowchart.html, "Entity codes to escape
-// characters"). Runes a screen would not show are first written as Go
-// escapes (visible).
+// #quot; for ", else #<decimal>;
+// (https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters).
+// Mermaid decodes those only after it has parsed the diagram and turned
+// the label into HTML, reading Markdown, \n as a line break and fa:fa-x as
+// an icon on the way (packages/mermaid/src/rendering-util/createText.ts in
+// mermaid-js/mermaid), so a value can neither end the string nor mean
+// anything to any of them. Runes a screen would not show are first written
+// as Go escapes (visible).
 func label(lines ...string) string {
 	var b strings.Builder
 	b.WriteByte('"')
