@@ -1,0 +1,59 @@
+package steps
+
+import "strings"
+
+// How the machines of a cluster reach each other: the ports and hosts that
+// follow from the answers without being answers themselves.
+
+// TentacleListenPort is the port a listening Tentacle listens on and every
+// node connects to (docs/octopus-facts.md §0 and §6.1).
+const TentacleListenPort = 10933
+
+// RedirectPort is the plain-http port on which the balancer redirects users
+// to https: 80 when users reach it over https on another port, else 0.
+func (a *Answers) RedirectPort() int {
+	if a.PublicTLS() && a.PublicPort() != 80 {
+		return 80
+	}
+	return 0
+}
+
+// BalancedPollingPort is the one TCP port the balancer passes through to
+// any node for Redis (multi-node) polling, tentacles.basePort; 0 in every
+// other mode, where tentacles poll each node on its own comms port
+// (docs/octopus-facts.md §6.5).
+func (a *Answers) BalancedPollingPort() int {
+	if a.PollingMode() != PollingRedis {
+		return 0
+	}
+	return a.Tentacles.BasePort
+}
+
+// ShareHosts lists the servers of the shared folders' UNC paths, each once
+// (Windows names: case does not count), in the order SharedFolders gives.
+// A folder on no UNC path names no host.
+func (a *Answers) ShareHosts() []string {
+	var hosts []string
+	seen := map[string]bool{}
+	for _, f := range a.SharedFolders() {
+		h := uncServer(f.Effective)
+		if h != "" && !seen[strings.ToLower(h)] {
+			seen[strings.ToLower(h)] = true
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
+}
+
+// uncServer is the server of \\server\share\..., or "" for any other path.
+func uncServer(p string) string {
+	rest, ok := strings.CutPrefix(p, `\\`)
+	if !ok {
+		return ""
+	}
+	server, share, _ := strings.Cut(rest, `\`)
+	if share == "" || strings.HasPrefix(share, `\`) {
+		return ""
+	}
+	return server
+}
