@@ -12,7 +12,6 @@ import (
 	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
-	"github.com/octoha/octoha/validate"
 )
 
 //go:embed templates/*.md.tmpl
@@ -243,7 +242,7 @@ func Checklist(a steps.Answers) ([]byte, error) {
 	}
 	seen := map[string]bool{}
 	for _, f := range d.Folders {
-		if h := validate.UNCHost(f.Effective); h != "" && !seen[strings.ToLower(h)] {
+		if h := steps.UNCHost(f.Effective); h != "" && !seen[strings.ToLower(h)] {
 			seen[strings.ToLower(h)] = true
 			d.ShareHosts = append(d.ShareHosts, h)
 		}

@@ -19,7 +19,7 @@ const FileVersion = 1
 // first build that ships multi-node polling with Redis
 // (../shared/reference/octopus-ha.md §6.5), a current release at the time of
 // writing.
-const DefaultOctopusVersion = "2026.4.6909"
+var DefaultOctopusVersion = VersionText(RedisPolling.Since.String())
 
 // Answers is everything octoha knows about one cluster. It never holds a
 // secret: passwords, the master key, API keys and the licence are asked for

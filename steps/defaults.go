@@ -91,6 +91,35 @@ func (a *Answers) PollingMode() string {
 	return a.Tentacles.Polling
 }
 
+// PollsEveryNode reports whether each polling tentacle holds one address
+// per node (unique-address and unique-port, reference §6.2), so adding or
+// removing a node changes every tentacle. Listening tentacles are reached
+// by the nodes; with Redis (§6.5) tentacles poll one address.
+func (a *Answers) PollsEveryNode() bool {
+	switch a.PollingMode() {
+	case PollingUniqueAddress, PollingUniquePort:
+		return true
+	}
+	return false
+}
+
+// PollsOneAddress reports whether polling tentacles poll one address (the
+// balancer's) for every node: unique-port and redis polling.
+func (a *Answers) PollsOneAddress() bool {
+	switch a.PollingMode() {
+	case PollingUniquePort, PollingRedis:
+		return true
+	}
+	return false
+}
+
+// UsesUniquePorts reports unique-port polling: one address forwards a port
+// per node.
+func (a *Answers) UsesUniquePorts() bool { return a.PollingMode() == PollingUniquePort }
+
+// UsesRedis reports multi-node polling through Redis (reference §6.5).
+func (a *Answers) UsesRedis() bool { return a.PollingMode() == PollingRedis }
+
 // NodeWebPort is node i's HTTP port: its own, else octopus.webPort.
 func (a *Answers) NodeWebPort(i int) int {
 	if p := a.Nodes[i].WebPort; p != 0 {
@@ -103,7 +132,7 @@ func (a *Answers) NodeWebPort(i int) int {
 // unique-port polling, where one address forwards a port per node
 // (reference §6.2 B), else octopus.commsPort.
 func (a *Answers) ExpectedCommsPort(i int) int {
-	if a.PollingMode() == PollingUniquePort {
+	if a.UsesUniquePorts() {
 		return a.Tentacles.BasePort + i
 	}
 	return a.Octopus.CommsPort
@@ -208,17 +237,4 @@ func (a *Answers) ServiceName() string {
 		return "OctopusDeploy"
 	}
 	return "OctopusDeploy: " + a.Octopus.Instance
-}
-
-// SQLPort is the TCP port nodes reach SQL Server on: database.port, else
-// 1433; 0 for a named instance (server\INSTANCE) with no port, which the
-// SQL Browser (UDP 1434) resolves.
-func (a *Answers) SQLPort() int {
-	if a.Database.Port != 0 {
-		return a.Database.Port
-	}
-	if strings.Contains(a.Database.Server, `\`) {
-		return 0
-	}
-	return 1433
 }

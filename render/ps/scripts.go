@@ -82,7 +82,11 @@ type serverView struct {
 
 	SQLServer string
 	// SQLPort 0 means no port in Data Source (default or SQL Browser).
-	SQLPort                int
+	SQLPort int
+	// SQLDataSource is the exact "Data Source" of the nodes' connection
+	// string, steps.SQLServer.DataSource. [The scripts still build theirs
+	// from SQLServer and SQLPort; it is to replace them.]
+	SQLDataSource          string
 	SQLDatabase            string
 	SQLAuth                bool
 	SQLUser                string
@@ -137,6 +141,7 @@ func newServerView(a steps.Answers, i int) serverView {
 		GMSA:                   strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
 		SQLServer:              a.Database.Server,
 		SQLPort:                a.Database.Port,
+		SQLDataSource:          sqlDataSource(a),
 		SQLDatabase:            a.Database.Name,
 		SQLAuth:                a.Database.Auth == steps.AuthSQL,
 		SQLUser:                a.Database.User,
@@ -145,7 +150,7 @@ func newServerView(a steps.Answers, i int) serverView {
 		MultiSubnetFailover:    a.Database.MultiSubnetFailover,
 		CreateDatabase:         a.Database.Create,
 		TrustedProxies:         a.LoadBalancer.TrustedProxies,
-		Redis:                  a.PollingMode() == steps.PollingRedis,
+		Redis:                  a.UsesRedis(),
 		RedisHost:              a.Tentacles.Redis.Host,
 		RedisPort:              a.Tentacles.Redis.Port,
 		RedisSSL:               a.Tentacles.Redis.SSL,
@@ -170,6 +175,17 @@ func newServerView(a steps.Answers, i int) serverView {
 	}
 	v.ShowMasterKey = serverCommand(a, "show-master-key")
 	return v
+}
+
+// sqlDataSource is the answers' SQL Server as a Data Source. Answers that
+// reach a renderer have passed validate.Check, which refuses a server that
+// does not parse; "" stands for one that does not.
+func sqlDataSource(a steps.Answers) string {
+	s, err := a.SQLServer()
+	if err != nil {
+		return ""
+	}
+	return s.DataSource()
 }
 
 // UndrainCommand is the command, run on a node, that undrains it: node

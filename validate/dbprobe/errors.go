@@ -57,7 +57,20 @@ func isDialError(err error) bool {
 
 // connectFinding turns a failed connection into one finding an admin can
 // act on.
-func connectFinding(err error, t target, a steps.Answers) validate.Finding {
+// serverFinding is why the answers' SQL Server address does not parse
+// (steps.ParseSQLServer), at the answer at fault: the probe connects to
+// nothing the pure check would refuse.
+func serverFinding(err error) validate.Finding {
+	field := steps.FieldDatabaseServer
+	var e *steps.SQLServerError
+	if errors.As(err, &e) {
+		field = e.Field
+	}
+	return errorf("db.connect", field, "Give the SQL Server host, AlwaysOn listener or host\\INSTANCE as the nodes reach it, optionally with ,port.",
+		"%s.", err)
+}
+
+func connectFinding(err error, t steps.SQLServer, a steps.Answers) validate.Finding {
 	msg := err.Error()
 	var dns *net.DNSError
 	switch {
@@ -72,7 +85,7 @@ func connectFinding(err error, t target, a steps.Answers) validate.Finding {
 	case strings.Contains(msg, "no instance matching"):
 		return errorf("db.instance", "database.server",
 			"Check the instance name (SELECT @@SERVICENAME on the server shows it). If it is right, start the SQL Server Browser service and open UDP 1434, or set database.port to the instance's fixed TCP port.",
-			"The SQL Server Browser on %s did not list an instance named %q.", t.host, t.instance)
+			"The SQL Server Browser on %s did not list an instance named %q.", t.Host, t.Instance)
 	case strings.Contains(msg, "server does not support encryption"):
 		return errorf("db.tls", "database.encrypt",
 			"Install a certificate on the SQL Server (SQL Server Configuration Manager, Protocols, Certificate), or set database.encrypt to false to encrypt only the login.",
@@ -81,7 +94,7 @@ func connectFinding(err error, t target, a steps.Answers) validate.Finding {
 		return tlsFinding(msg, t)
 	case errors.As(err, &dns):
 		return errorf("db.connect", "database.server", "Check the spelling, or use the server's fully qualified name or IP address; this machine's DNS must resolve it.",
-			"The name %q does not resolve from this machine.", t.host)
+			"The name %q does not resolve from this machine.", t.Host)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return errorf("db.connect", "database.server",
 			"Check database.server and database.port, that SQL Server's TCP/IP protocol is enabled, and that its firewall allows this machine.",
@@ -100,7 +113,7 @@ func connectFinding(err error, t target, a steps.Answers) validate.Finding {
 
 // tlsFinding explains a failed TLS handshake. go-mssqldb formats the x509
 // error into text (%v), so the cause is matched in the message.
-func tlsFinding(msg string, t target) validate.Finding {
+func tlsFinding(msg string, t steps.SQLServer) validate.Finding {
 	switch {
 	case strings.Contains(msg, "unknown authority"), strings.Contains(msg, "not trusted"):
 		return errorf("db.tls", "database.trustServerCertificate",
@@ -109,7 +122,7 @@ func tlsFinding(msg string, t target) validate.Finding {
 	case strings.Contains(msg, "not valid for"), strings.Contains(msg, "doesn't contain any IP SANs"):
 		return errorf("db.tls", "database.server",
 			"Connect with a name the certificate lists (its subject or alternative names), or reissue the certificate with this name.",
-			"The certificate of SQL Server %s does not match the name %q.", t, t.host)
+			"The certificate of SQL Server %s does not match the name %q.", t, t.Host)
 	case strings.Contains(msg, "expired"):
 		return errorf("db.tls", "database.server", "Renew the SQL Server certificate and restart SQL Server.",
 			"The certificate of SQL Server %s has expired or is not yet valid.", t)

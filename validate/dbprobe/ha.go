@@ -73,13 +73,13 @@ func (c *checker) alwaysOn() validate.Findings {
 			"AlwaysOn is enabled but there is no availability group listener, so nodes cannot follow a failover."))
 	}
 	for _, l := range ls {
-		if !sameHost(c.t.host, l.DNSName) {
+		if !sameHost(c.t.Host, l.DNSName) {
 			continue
 		}
 		if !c.a.Database.MultiSubnetFailover {
 			return append(fs, warnf("db.listener", "database.multiSubnetFailover",
 				"Set database.multiSubnetFailover to true (reference §4.4).",
-				"%s is the listener of availability group %s, but multiSubnetFailover is off: after a failover to another subnet, nodes wait on the old address.", c.t.host, l.Group))
+				"%s is the listener of availability group %s, but multiSubnetFailover is off: after a failover to another subnet, nodes wait on the old address.", c.t.Host, l.Group))
 		}
 		return append(fs, okf("db.listener", "database.server", "Connecting through listener %s of availability group %s with multiSubnetFailover.", l.DNSName, l.Group))
 	}

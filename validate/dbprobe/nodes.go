@@ -51,7 +51,10 @@ func Nodes(ctx context.Context, a steps.Answers, password string, opts Options) 
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	t := parseServer(a.Database.Server, a.Database.Port)
+	t, err := a.SQLServer()
+	if err != nil {
+		return nil, err
+	}
 	s, err := open(ctx, a, t, password, a.Database.Name, opts)
 	if err != nil {
 		f := connectFinding(err, t, a)

@@ -77,10 +77,13 @@ func Probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 	case fs := <-done:
 		return fs
 	case <-grace.C:
-		t := parseServer(a.Database.Server, a.Database.Port)
-		return validate.Findings{errorf("db.timeout", "database.server",
+		name := a.Database.Server
+		if t, err := a.SQLServer(); err == nil {
+			name = t.String()
+		}
+		return validate.Findings{errorf("db.timeout", steps.FieldDatabaseServer,
 			"Check that this machine can reach the server and resolve its name.",
-			"SQL Server %s did not answer within %s.", t, opts.Timeout)}
+			"SQL Server %s did not answer within %s.", name, opts.Timeout)}
 	}
 }
 
@@ -100,7 +103,10 @@ func probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 		return validate.Findings{errorf("db.login", "database.user", "Enter the SQL login Octopus connects as, or choose Windows authentication.",
 			"SQL authentication needs a user name.")}
 	}
-	t := parseServer(a.Database.Server, a.Database.Port)
+	t, err := a.SQLServer()
+	if err != nil {
+		return validate.Findings{serverFinding(err)}
+	}
 	if f, ok := resolve(ctx, t, opts.resolver()); !ok {
 		return validate.Findings{f}
 	}
@@ -157,17 +163,17 @@ func probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 
 // resolve looks the host up under the deadline, for a plain finding when
 // the name is wrong, before the driver tries.
-func resolve(ctx context.Context, t target, r Resolver) (validate.Finding, bool) {
-	if net.ParseIP(t.host) != nil {
+func resolve(ctx context.Context, t steps.SQLServer, r Resolver) (validate.Finding, bool) {
+	if net.ParseIP(t.Host) != nil {
 		return validate.Finding{}, true
 	}
-	if _, err := r.LookupHost(ctx, t.host); err != nil {
+	if _, err := r.LookupHost(ctx, t.Host); err != nil {
 		if isTimeout(err) {
 			return errorf("db.timeout", "database.server", "Check this machine's DNS servers.",
-				"Looking up %q took too long.", t.host), false
+				"Looking up %q took too long.", t.Host), false
 		}
 		return errorf("db.connect", "database.server", "Check the spelling, or use the server's fully qualified name or IP address; this machine's DNS must resolve it.",
-			"The name %q does not resolve from this machine.", t.host), false
+			"The name %q does not resolve from this machine.", t.Host), false
 	}
 	return validate.Finding{}, true
 }

@@ -17,7 +17,7 @@ type checker struct {
 	ctx  context.Context
 	s    *session
 	a    steps.Answers
-	t    target
+	t    steps.SQLServer
 	opts Options
 
 	facts serverFacts

@@ -326,30 +326,6 @@ func TestVersions(t *testing.T) {
 	})
 }
 
-func TestParseStoragePath(t *testing.T) {
-	for _, tc := range []struct {
-		in    string
-		kind  PathKind
-		where string
-	}{
-		{`\\fs01.corp.local\Octopus`, PathUNC, "fs01.corp.local"},
-		{`\\fs01\Octopus\TaskLogs`, PathUNC, "fs01"},
-		{`//10.0.0.9/share`, PathUNC, "10.0.0.9"},
-		{`\\?\UNC\fs02\share\x`, PathUNC, "fs02"},
-		{`Z:\Octopus`, PathDrive, "Z:"},
-		{`c:\OctopusShared`, PathDrive, "C:"},
-		{`\\?\D:\data`, PathDrive, "D:"},
-		{`TaskLogs`, PathOther, ""},
-		{``, PathOther, ""},
-		{`\\`, PathOther, ""},
-	} {
-		kind, where := ParseStoragePath(tc.in)
-		if kind != tc.kind || where != tc.where {
-			t.Errorf("ParseStoragePath(%q) = %v, %q; want %v, %q", tc.in, kind, where, tc.kind, tc.where)
-		}
-	}
-}
-
 // portDialer sends every dial for port 445 to a test listener instead.
 type portDialer struct{ smb string }
 
@@ -376,5 +352,12 @@ func TestSMB(t *testing.T) {
 
 	if fs := SMB(timeoutCtx(t, time.Second), Env{}, "storage.artifacts", "Artifacts"); len(fs) != 0 {
 		t.Errorf("a relative path got findings: %v", fs)
+	}
+	// The spellings steps.ParseWindowsPath refuses are not probed either:
+	// the pure check and the probe read a path the same way.
+	for _, p := range []string{`//fs01.corp.local/Octopus`, `\\?\UNC\fs01.corp.local\Octopus`, `\\?\D:\data`} {
+		if fs := SMB(timeoutCtx(t, time.Second), Env{}, "storage.root", p); len(fs) != 0 {
+			t.Errorf("%s got findings: %v", p, fs)
+		}
 	}
 }
