@@ -213,7 +213,7 @@ func TestPersistenceNeeded(t *testing.T) {
 		{"2020.6.4671", true}, {"2021.3", true}, {"2021.3.8907", true}, {"2021.3.8908", false},
 		{"2021.3.8908.1", false}, {"2025.4", false}, {"2026.4.6909", false}, {"", false}, {"latest", false},
 	} {
-		a := steps.Defaults()
+		a := fourNodes(steps.LBNginx, steps.ModeListening, "")
 		a.Octopus.Version = steps.VersionText(c.have)
 		v, err := newView(a)
 		if err != nil {
