@@ -254,11 +254,11 @@ func Checklist(a steps.Answers) ([]byte, error) {
 				return nil, fmt.Errorf("%s: %w", JoinScript(a.Nodes[i].Name), err)
 			}
 		}
-		if a.PollingMode() == steps.PollingUniquePort {
+		if a.UsesUniquePorts() {
 			d.PollingPorts = append(d.PollingPorts, a.NodeCommsPort(i))
 		}
 	}
-	if a.PollingMode() == steps.PollingRedis {
+	if a.UsesRedis() {
 		d.PollingPorts = []int{a.Tentacles.BasePort}
 	}
 	return markdown.Execute(checklistTemplate(), "CHECKLIST.md.tmpl", d)

@@ -91,7 +91,7 @@ func newChangeData(a steps.Answers, node steps.Node, web, comms int) changeData 
 		TentacleExe:    tentacleExe,
 		Undrain:        ps.UndrainCommand(a),
 	}
-	if a.PollingMode() == steps.PollingUniquePort {
+	if a.UsesUniquePorts() {
 		d.Forward = comms
 	}
 	seen := map[string]bool{}
@@ -195,7 +195,7 @@ func removeNodeChecklist(before steps.Answers, removed int, shrunk steps.Answers
 		}
 	}
 	d.WasFirst = removed == 0
-	d.KeptPorts = shrunk.PollingMode() == steps.PollingUniquePort
+	d.KeptPorts = shrunk.UsesUniquePorts()
 	for i := range shrunk.Nodes {
 		d.Others = append(d.Others, nodeRow(shrunk, i))
 	}

@@ -318,7 +318,7 @@ func (c *checker) nodes() {
 		c.port(field.CommsPort, comms)
 		if want := a.ExpectedCommsPort(i); n.CommsPort != 0 && n.CommsPort != want && !keptForwardedPort(a, i) {
 			why := "every node uses octopus.commsPort"
-			if a.PollingMode() == steps.PollingUniquePort {
+			if a.UsesUniquePorts() {
 				why = fmt.Sprintf("unique-port polling gives node %d tentacles.basePort+%d", i+1, i)
 			}
 			c.err("nodes.commsPort", field.CommsPort, fmt.Sprintf("Use %d or leave it out.", want),
@@ -347,7 +347,7 @@ func (c *checker) nodes() {
 // A cluster whose nodes all name their port is held to unique ports
 // instead of to the rule.
 func keptForwardedPort(a *steps.Answers, i int) bool {
-	if a.PollingMode() != steps.PollingUniquePort {
+	if !a.UsesUniquePorts() {
 		return false
 	}
 	for j, n := range a.Nodes {

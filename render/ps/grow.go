@@ -28,7 +28,7 @@ const (
 // (reference §6.3, "How the comms address is computed").
 func CommsAddress(a steps.Answers, i int) string {
 	host := a.Nodes[i].Host
-	if a.PollingMode() == steps.PollingUniquePort {
+	if a.UsesUniquePorts() {
 		host = a.PollingAddress()
 	}
 	return fmt.Sprintf("https://%s:%d", host, a.NodeCommsPort(i))

@@ -132,13 +132,13 @@ func (c *checker) nodes() ([]Node, error) {
 // name in the answers that a running node already uses.
 func nodeFindings(nodes []Node, a steps.Answers, opts Options) validate.Findings {
 	if len(nodes) == 0 {
-		return validate.Findings{okf("db.nodes", "database.name", "Database %q has no Octopus server nodes yet.", a.Database.Name)}
+		return validate.Findings{okf("db.nodes", steps.FieldDatabaseName, "Database %q has no Octopus server nodes yet.", a.Database.Name)}
 	}
 	parts := make([]string, len(nodes))
 	for i, n := range nodes {
 		parts[i] = describeNode(n)
 	}
-	fs := validate.Findings{okf("db.nodes", "database.name", "Database %q already has %d Octopus server node(s): %s.",
+	fs := validate.Findings{okf("db.nodes", steps.FieldDatabaseName, "Database %q already has %d Octopus server node(s): %s.",
 		a.Database.Name, len(nodes), strings.Join(parts, "; "))}
 
 	for i, want := range a.Nodes {
