@@ -194,6 +194,8 @@ type SharedFolder struct {
 	// Label is the admin's word for it; Flag is the Octopus.Server.exe path
 	// flag (reference §3.1).
 	Label, Flag string
+	// Field is the answer's field path (FieldStorageArtifacts, ...).
+	Field string
 	// Path is the answer as given, "" when it falls under the root.
 	Path string
 	// Effective is where the folder ends up: Path, or Root\Default.
@@ -205,11 +207,11 @@ type SharedFolder struct {
 func (a *Answers) SharedFolders() []SharedFolder {
 	s := a.Storage
 	list := []SharedFolder{
-		{Label: "Artifacts", Flag: "--artifacts", Path: s.Artifacts},
-		{Label: "Task logs", Flag: "--taskLogs", Path: s.TaskLogs},
-		{Label: "Packages", Flag: "--nugetRepository", Path: s.Packages},
-		{Label: "Imports", Flag: "--imports", Path: s.Imports},
-		{Label: "Event exports", Flag: "--eventExports", Path: s.EventExports},
+		{Label: "Artifacts", Flag: "--artifacts", Field: FieldStorageArtifacts, Path: s.Artifacts},
+		{Label: "Task logs", Flag: "--taskLogs", Field: FieldStorageTaskLogs, Path: s.TaskLogs},
+		{Label: "Packages", Flag: "--nugetRepository", Field: FieldStoragePackages, Path: s.Packages},
+		{Label: "Imports", Flag: "--imports", Field: FieldStorageImports, Path: s.Imports},
+		{Label: "Event exports", Flag: "--eventExports", Field: FieldStorageEventExports, Path: s.EventExports},
 	}
 	defaults := []string{"Artifacts", "TaskLogs", "Packages", "Imports", "EventExports"}
 	for i := range list {
@@ -219,6 +221,19 @@ func (a *Answers) SharedFolders() []SharedFolder {
 		}
 	}
 	return list
+}
+
+// StorageAnswer is one storage answer and its field path.
+type StorageAnswer struct{ Field, Path string }
+
+// StorageAnswers lists storage.root and every sub-folder answer, in the
+// order of the answers file, empty ones included.
+func (a *Answers) StorageAnswers() []StorageAnswer {
+	out := []StorageAnswer{{FieldStorageRoot, a.Storage.Root}}
+	for _, f := range a.SharedFolders() {
+		out = append(out, StorageAnswer{f.Field, f.Path})
+	}
+	return out
 }
 
 // JoinWindowsPath joins a Windows directory and a name with one backslash.

@@ -117,3 +117,13 @@ func TestPollingPredicates(t *testing.T) {
 		}
 	}
 }
+
+func TestStorageAnswers(t *testing.T) {
+	a := Defaults()
+	a.Storage = Storage{Root: "r", Artifacts: "a", TaskLogs: "t", Packages: "p", Imports: "i", EventExports: "e"}
+	want := []StorageAnswer{{FieldStorageRoot, "r"}, {FieldStorageArtifacts, "a"}, {FieldStorageTaskLogs, "t"},
+		{FieldStoragePackages, "p"}, {FieldStorageImports, "i"}, {FieldStorageEventExports, "e"}}
+	if got := a.StorageAnswers(); !slices.Equal(got, want) {
+		t.Errorf("StorageAnswers() = %v, want %v", got, want)
+	}
+}

@@ -187,12 +187,9 @@ func (c *checker) storage() {
 		c.sharedPath(steps.FieldStorageRoot, s.Root)
 		c.needs(steps.ClusterShared, "storage.version", steps.FieldStorageRoot)
 	}
-	for _, p := range []struct{ field, value string }{
-		{steps.FieldStorageArtifacts, s.Artifacts}, {steps.FieldStorageTaskLogs, s.TaskLogs}, {steps.FieldStoragePackages, s.Packages},
-		{steps.FieldStorageImports, s.Imports}, {steps.FieldStorageEventExports, s.EventExports},
-	} {
-		if p.value != "" {
-			c.sharedPath(p.field, p.value)
+	for _, p := range c.a.StorageAnswers()[1:] { // the root is checked above
+		if p.Path != "" {
+			c.sharedPath(p.Field, p.Path)
 		}
 	}
 	if s.Imports != "" {

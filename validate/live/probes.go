@@ -70,8 +70,8 @@ func (b *builder) hosts() []hostField {
 		out = append(out, hostField{s.Host, steps.FieldDatabaseServer})
 	}
 	for _, s := range b.storagePaths() {
-		if host := steps.UNCHost(s.path); host != "" {
-			out = append(out, hostField{host, s.field})
+		if host := steps.UNCHost(s.Path); host != "" {
+			out = append(out, hostField{host, s.Field})
 		}
 	}
 	out = append(out, hostField{a.PublicHost(), steps.FieldLoadBalancerPublicURL})
@@ -171,22 +171,11 @@ func (b *builder) versions() {
 		}})
 }
 
-// storagePath is one shared-folder answer.
-type storagePath struct{ field, path string }
-
-func (b *builder) storagePaths() []storagePath {
-	s := b.a.Storage
-	all := []storagePath{
-		{steps.FieldStorageRoot, s.Root},
-		{steps.FieldStorageArtifacts, s.Artifacts},
-		{steps.FieldStorageTaskLogs, s.TaskLogs},
-		{steps.FieldStoragePackages, s.Packages},
-		{steps.FieldStorageImports, s.Imports},
-		{steps.FieldStorageEventExports, s.EventExports},
-	}
-	var out []storagePath
-	for _, p := range all {
-		if strings.TrimSpace(p.path) != "" {
+// storagePaths are the storage answers given, in answers order.
+func (b *builder) storagePaths() []steps.StorageAnswer {
+	var out []steps.StorageAnswer
+	for _, p := range b.a.StorageAnswers() {
+		if strings.TrimSpace(p.Path) != "" {
 			out = append(out, p)
 		}
 	}
@@ -199,21 +188,21 @@ func (b *builder) shares() {
 	env := b.env
 	index := map[string]int{}
 	for _, s := range b.storagePaths() {
-		kind, where := steps.ClassifyWindowsPath(s.path), steps.UNCHost(s.path)
+		kind, where := steps.ClassifyWindowsPath(s.Path), steps.UNCHost(s.Path)
 		switch kind {
 		case steps.PathDrive:
-			where = steps.DriveOf(s.path)
+			where = steps.DriveOf(s.Path)
 		case steps.PathUNC:
 		default:
 			continue
 		}
 		key := strings.ToLower(where)
 		if i, seen := index[key]; seen && kind == steps.PathUNC {
-			b.probes[i].DependsOn = append(b.probes[i].DependsOn, s.field)
+			b.probes[i].DependsOn = append(b.probes[i].DependsOn, s.Field)
 			continue
 		}
 		index[key] = len(b.probes)
-		field, path := s.field, s.path
+		field, path := s.Field, s.Path
 		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(netprobe.SMBPort)))
 		if kind == steps.PathDrive {
 			what = "look at drive " + where
