@@ -96,8 +96,12 @@ func isProtocolPrefix(head string) bool {
 
 // isInstanceName accepts a SQL Server instance name: up to 16 letters,
 // digits, '_', '$' (and, as before, '-' and '.').
-func isInstanceName(s string) bool {
-	if s == "" || len(s) > 16 {
+func isInstanceName(s string) bool { return IsWindowsName(s, 16) }
+
+// IsWindowsName accepts the characters Windows allows in NetBIOS-style
+// names: letters, digits, '_', '-', '$' and '.', at most maxLen of them.
+func IsWindowsName(s string, maxLen int) bool {
+	if s == "" || len(s) > maxLen {
 		return false
 	}
 	for _, r := range s {

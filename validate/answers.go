@@ -67,7 +67,7 @@ func (c *checker) octopus() {
 	} else {
 		c.v = v
 	}
-	if !isWindowsName(strings.ReplaceAll(o.Instance, " ", "_"), 64) {
+	if !steps.IsWindowsName(strings.ReplaceAll(o.Instance, " ", "_"), 64) {
 		c.err("octopus.instance", steps.FieldOctopusInstance, "Use letters, digits, '-' or '_' (Octopus's default is OctopusServer).",
 			"instance name %q is not usable", o.Instance)
 	}

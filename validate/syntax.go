@@ -51,20 +51,6 @@ func hostProblem(s string) string {
 // ignore case, and "host." is "host".
 func hostKey(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
 
-// isWindowsName accepts the characters Windows allows in NetBIOS-style
-// names: letters, digits, '_', '-', '$' and '.'.
-func isWindowsName(s string, maxLen int) bool {
-	if s == "" || len(s) > maxLen {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-$.", r)) {
-			return false
-		}
-	}
-	return true
-}
-
 // nodeNameProblem checks an Octopus node name: it becomes
 // --serverNodeName, a file name (join-node-<name>.ps1) and a config key.
 func nodeNameProblem(s string) string {
