@@ -65,6 +65,17 @@ func (v OctopusVersion) String() string {
 	return strings.Join(parts, ".")
 }
 
+// VersionNames reports whether an installed Octopus build is the version
+// the answers name: the same dotted parts as far as the answer goes, so
+// "2025.4" names 2025.4.1234 and "2025.4.1234" names 2025.4.1234.0. The
+// node scripts check the installed Octopus.Server.exe by the same rule
+// (common.ps1.tmpl: ($installed + '.').StartsWith($OctopusVersion + '.')),
+// and the live check compares each node's /api version by it.
+func VersionNames(answer, installed string) bool {
+	answer, installed = strings.TrimSpace(answer), strings.TrimSpace(installed)
+	return answer != "" && strings.HasPrefix(installed+".", answer+".")
+}
+
 // Feature is something octoha writes only for Octopus builds that have it
 // (or, for a fix, that need a workaround without it).
 type Feature struct {

@@ -41,6 +41,26 @@ func TestOctopusVersionOrder(t *testing.T) {
 	}
 }
 
+func TestVersionNames(t *testing.T) {
+	for _, c := range []struct {
+		answer, installed string
+		want              bool
+	}{
+		{"2025.4", "2025.4.1234", true},
+		{"2025.4.1234", "2025.4.1234", true},
+		{"2025.4.1234", "2025.4.1234.0", true},
+		{" 2025.4 ", "2025.4.1234", true},
+		{"2025.4", "2025.40.1", false},
+		{"2025.4.1234", "2025.4", false},
+		{"2025.4", "2025.5.1", false},
+		{"", "2025.4.1", false},
+	} {
+		if got := VersionNames(c.answer, c.installed); got != c.want {
+			t.Errorf("VersionNames(%q, %q) = %v, want %v", c.answer, c.installed, got, c.want)
+		}
+	}
+}
+
 func TestFeatures(t *testing.T) {
 	a := Defaults()
 	for _, f := range []Feature{ClusterShared, Imports, EventExports, NoAffinityNeeded, DrainWaitFix, RedisPolling} {

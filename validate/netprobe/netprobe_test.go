@@ -303,6 +303,13 @@ func TestVersions(t *testing.T) {
 		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, nodes))
 		wantFinding(t, f, "http.version", validate.Error, "OCTO1 runs Octopus 2025.3.1200 but octopus.version is 2026.4.6909")
 	})
+	t.Run("a version without its build names the build", func(t *testing.T) {
+		// As the node scripts check the installed Octopus.Server.exe
+		// (steps.VersionNames): "2026.4" is what 2026.4.6909 runs.
+		nodes := []Node{{"OCTO1", octopusNode(t, want)}}
+		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", "2026.4", nodes))
+		wantFinding(t, f, "http.version", validate.OK, "OCTO1 runs Octopus 2026.4.6909, as octopus.version says")
+	})
 	t.Run("nothing installed yet", func(t *testing.T) {
 		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, []Node{{"OCTO1", notRunning}}))
 		wantFinding(t, f, "http.version", validate.OK, "No node runs Octopus yet")
