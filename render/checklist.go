@@ -12,7 +12,6 @@ import (
 	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
-	"github.com/octoha/octoha/validate"
 )
 
 //go:embed templates/*.md.tmpl
@@ -243,7 +242,7 @@ func Checklist(a steps.Answers) ([]byte, error) {
 	}
 	seen := map[string]bool{}
 	for _, f := range d.Folders {
-		if h := validate.UNCHost(f.Effective); h != "" && !seen[strings.ToLower(h)] {
+		if h := steps.UNCHost(f.Effective); h != "" && !seen[strings.ToLower(h)] {
 			seen[strings.ToLower(h)] = true
 			d.ShareHosts = append(d.ShareHosts, h)
 		}
@@ -255,11 +254,11 @@ func Checklist(a steps.Answers) ([]byte, error) {
 				return nil, fmt.Errorf("%s: %w", JoinScript(a.Nodes[i].Name), err)
 			}
 		}
-		if a.PollingMode() == steps.PollingUniquePort {
+		if a.UsesUniquePorts() {
 			d.PollingPorts = append(d.PollingPorts, a.NodeCommsPort(i))
 		}
 	}
-	if a.PollingMode() == steps.PollingRedis {
+	if a.UsesRedis() {
 		d.PollingPorts = []int{a.Tentacles.BasePort}
 	}
 	return markdown.Execute(checklistTemplate(), "CHECKLIST.md.tmpl", d)

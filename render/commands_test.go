@@ -133,7 +133,7 @@ func wantCommands(a steps.Answers, newNode steps.Node) map[string][][]string {
 		proxies = strings.Join(a.LoadBalancer.TrustedProxies, ",")
 	}
 	want["CONFIGURE.md"] = [][]string{{exe, "configure", "--instance", instance, "--trustedProxies", proxies}}
-	if ps.PollsEveryNode(a) {
+	if a.PollsEveryNode() {
 		// The new node starts drained until the tentacles poll it; the
 		// checklist then undrains it.
 		want["add-node CHECKLIST.md"] = append(want["add-node CHECKLIST.md"], []string{`.\` + TentacleUpdateScript},
@@ -142,7 +142,7 @@ func wantCommands(a steps.Answers, newNode steps.Node) map[string][][]string {
 	for _, k := range []int{0, len(a.Nodes) - 1} {
 		file := fmt.Sprintf("remove-node %d CHECKLIST.md", k)
 		want[file] = [][]string{{`.\` + DrainScript(a.Nodes[k].Name), "-WaitSeconds", "600"}}
-		if ps.PollsEveryNode(a) {
+		if a.PollsEveryNode() {
 			want[file] = append(want[file], []string{`.\` + TentacleUpdateScript},
 				[]string{tentacleExe, "configure", "--instance", a.Tentacles.Instance, "--reset-trust"},
 				[]string{`.\` + TentacleScript, "-Reregister"})
@@ -339,7 +339,7 @@ func TestChecklistsListEveryPrompt(t *testing.T) {
 					t.Fatal(err)
 				}
 				check("remove-node CHECKLIST.md", doc, `.\`+DrainScript(a.Nodes[1].Name)+" -WaitSeconds 600", nil)
-				if ps.PollsEveryNode(a) {
+				if a.PollsEveryNode() {
 					if doc, err = addNodeChecklist(grown, len(grown.Nodes)-1); err != nil {
 						t.Fatal(err)
 					}

@@ -9,7 +9,6 @@ import (
 	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
-	"github.com/octoha/octoha/validate"
 )
 
 // The files a change to a running cluster writes: octoha add-node and
@@ -78,7 +77,7 @@ func newChangeData(a steps.Answers, node steps.Node, web, comms int) changeData 
 		A:              &a,
 		Node:           checklistNode{Node: node, WebPort: web, CommsPort: comms, CommsFrom: commsFrom(a)},
 		PollingMode:    a.PollingMode(),
-		PollsEveryNode: ps.PollsEveryNode(a),
+		PollsEveryNode: a.PollsEveryNode(),
 		PollingAddress: a.PollingAddress(),
 		PublicHost:     a.PublicHost(),
 		PublicPort:     a.PublicPort(),
@@ -92,12 +91,12 @@ func newChangeData(a steps.Answers, node steps.Node, web, comms int) changeData 
 		TentacleExe:    tentacleExe,
 		Undrain:        ps.UndrainCommand(a),
 	}
-	if a.PollingMode() == steps.PollingUniquePort {
+	if a.UsesUniquePorts() {
 		d.Forward = comms
 	}
 	seen := map[string]bool{}
 	for _, f := range d.Folders {
-		if h := validate.UNCHost(f.Effective); h != "" && !seen[strings.ToLower(h)] {
+		if h := steps.UNCHost(f.Effective); h != "" && !seen[strings.ToLower(h)] {
 			seen[strings.ToLower(h)] = true
 			d.ShareHosts = append(d.ShareHosts, h)
 		}
@@ -129,7 +128,7 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 	l.add(JoinScript(node.Name))(ps.JoinAddedNode(grown, added))
 	path, content, err := LoadBalancer(grown)
 	l.add(path)(content, err)
-	if ps.PollsEveryNode(grown) {
+	if grown.PollsEveryNode() {
 		l.add(TentacleUpdateScript)(ps.AddNodeToTentacles(grown, added))
 		l.add(TentacleScript)(ps.RegisterTentacle(grown))
 	}
@@ -173,7 +172,7 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 	l.add(DrainScript(node.Name))(ps.DrainNode(before, removed))
 	path, content, err := LoadBalancer(shrunk)
 	l.add(path)(content, err)
-	if ps.PollsEveryNode(shrunk) {
+	if shrunk.PollsEveryNode() {
 		l.add(TentacleUpdateScript)(ps.RemoveNodeFromTentacles(shrunk, node.Name, ps.CommsAddress(before, removed)))
 		l.add(TentacleScript)(ps.RegisterTentacle(shrunk))
 	}
@@ -196,7 +195,7 @@ func removeNodeChecklist(before steps.Answers, removed int, shrunk steps.Answers
 		}
 	}
 	d.WasFirst = removed == 0
-	d.KeptPorts = shrunk.PollingMode() == steps.PollingUniquePort
+	d.KeptPorts = shrunk.UsesUniquePorts()
 	for i := range shrunk.Nodes {
 		d.Others = append(d.Others, nodeRow(shrunk, i))
 	}

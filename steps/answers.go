@@ -2,6 +2,14 @@
 // Octopus Server HA cluster, one type per wizard step, with defaults, the
 // values derived from other steps, and the answers file on disk.
 //
+// It owns what each answer means, so that checks, probes and renderers ask
+// it instead of reading a string again: the SQL Server address
+// (ParseSQLServer, SQLServer.DataSource), Windows paths (ParseWindowsPath,
+// UNCHost), Octopus versions and the features they gate (OctopusVersion,
+// Feature), the polling predicates, and the field paths findings name
+// (FieldDatabaseServer, NodeField). It imports no other octoha package
+// (internal/archtest holds that).
+//
 // Every value here is a Windows name or path whatever OS octoha runs on, so
 // nothing in this package passes them through path/filepath.
 package steps
@@ -19,7 +27,7 @@ const FileVersion = 1
 // first build that ships multi-node polling with Redis
 // (../shared/reference/octopus-ha.md §6.5), a current release at the time of
 // writing.
-const DefaultOctopusVersion = "2026.4.6909"
+var DefaultOctopusVersion = VersionText(RedisPolling.Since.String())
 
 // Answers is everything octoha knows about one cluster. It never holds a
 // secret: passwords, the master key, API keys and the licence are asked for

@@ -36,7 +36,7 @@ func (a *Answers) NodeNames() []string {
 // earlier, which tentacles not yet updated may still poll. Otherwise every
 // node uses octopus.commsPort.
 func (a *Answers) NextCommsPort() int {
-	if a.PollingMode() != PollingUniquePort {
+	if !a.UsesUniquePorts() {
 		return a.Octopus.CommsPort
 	}
 	next := a.ExpectedCommsPort(len(a.Nodes))
@@ -54,7 +54,7 @@ func (a Answers) AddNode(n Node) (Answers, error) {
 	if len(a.Nodes) == 0 {
 		return a, fmt.Errorf("the answers have no nodes, so there is no cluster to add %s to; set the cluster up with octoha export first", n.Name)
 	}
-	a.Nodes = slices.Clone(a.Nodes)
+	a = a.Clone()
 	if n.CommsPort == 0 {
 		if port := a.NextCommsPort(); port != a.ExpectedCommsPort(len(a.Nodes)) {
 			n.CommsPort = port
@@ -82,11 +82,21 @@ func (a Answers) RemoveNode(name string) (Answers, int, error) {
 		if j == i {
 			continue
 		}
-		if a.PollingMode() == PollingUniquePort {
+		if a.UsesUniquePorts() {
 			n.CommsPort = a.NodeCommsPort(j)
 		}
 		nodes = append(nodes, n)
 	}
 	a.Nodes = nodes
 	return a, i, nil
+}
+
+// Clone is a copy of the answers that shares no slice with them, so a
+// change to one never shows in the other.
+func (a Answers) Clone() Answers {
+	a.Nodes = slices.Clone(a.Nodes)
+	a.LoadBalancer.TrustedProxies = slices.Clone(a.LoadBalancer.TrustedProxies)
+	a.Tentacles.Environments = slices.Clone(a.Tentacles.Environments)
+	a.Tentacles.Roles = slices.Clone(a.Tentacles.Roles)
+	return a
 }

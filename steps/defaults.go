@@ -91,6 +91,35 @@ func (a *Answers) PollingMode() string {
 	return a.Tentacles.Polling
 }
 
+// PollsEveryNode reports whether each polling tentacle holds one address
+// per node (unique-address and unique-port, reference §6.2), so adding or
+// removing a node changes every tentacle. Listening tentacles are reached
+// by the nodes; with Redis (§6.5) tentacles poll one address.
+func (a *Answers) PollsEveryNode() bool {
+	switch a.PollingMode() {
+	case PollingUniqueAddress, PollingUniquePort:
+		return true
+	}
+	return false
+}
+
+// PollsOneAddress reports whether polling tentacles poll one address (the
+// balancer's) for every node: unique-port and redis polling.
+func (a *Answers) PollsOneAddress() bool {
+	switch a.PollingMode() {
+	case PollingUniquePort, PollingRedis:
+		return true
+	}
+	return false
+}
+
+// UsesUniquePorts reports unique-port polling: one address forwards a port
+// per node.
+func (a *Answers) UsesUniquePorts() bool { return a.PollingMode() == PollingUniquePort }
+
+// UsesRedis reports multi-node polling through Redis (reference §6.5).
+func (a *Answers) UsesRedis() bool { return a.PollingMode() == PollingRedis }
+
 // NodeWebPort is node i's HTTP port: its own, else octopus.webPort.
 func (a *Answers) NodeWebPort(i int) int {
 	if p := a.Nodes[i].WebPort; p != 0 {
@@ -103,7 +132,7 @@ func (a *Answers) NodeWebPort(i int) int {
 // unique-port polling, where one address forwards a port per node
 // (reference §6.2 B), else octopus.commsPort.
 func (a *Answers) ExpectedCommsPort(i int) int {
-	if a.PollingMode() == PollingUniquePort {
+	if a.UsesUniquePorts() {
 		return a.Tentacles.BasePort + i
 	}
 	return a.Octopus.CommsPort
@@ -165,6 +194,8 @@ type SharedFolder struct {
 	// Label is the admin's word for it; Flag is the Octopus.Server.exe path
 	// flag (reference §3.1).
 	Label, Flag string
+	// Field is the answer's field path (FieldStorageArtifacts, ...).
+	Field string
 	// Path is the answer as given, "" when it falls under the root.
 	Path string
 	// Effective is where the folder ends up: Path, or Root\Default.
@@ -176,11 +207,11 @@ type SharedFolder struct {
 func (a *Answers) SharedFolders() []SharedFolder {
 	s := a.Storage
 	list := []SharedFolder{
-		{Label: "Artifacts", Flag: "--artifacts", Path: s.Artifacts},
-		{Label: "Task logs", Flag: "--taskLogs", Path: s.TaskLogs},
-		{Label: "Packages", Flag: "--nugetRepository", Path: s.Packages},
-		{Label: "Imports", Flag: "--imports", Path: s.Imports},
-		{Label: "Event exports", Flag: "--eventExports", Path: s.EventExports},
+		{Label: "Artifacts", Flag: "--artifacts", Field: FieldStorageArtifacts, Path: s.Artifacts},
+		{Label: "Task logs", Flag: "--taskLogs", Field: FieldStorageTaskLogs, Path: s.TaskLogs},
+		{Label: "Packages", Flag: "--nugetRepository", Field: FieldStoragePackages, Path: s.Packages},
+		{Label: "Imports", Flag: "--imports", Field: FieldStorageImports, Path: s.Imports},
+		{Label: "Event exports", Flag: "--eventExports", Field: FieldStorageEventExports, Path: s.EventExports},
 	}
 	defaults := []string{"Artifacts", "TaskLogs", "Packages", "Imports", "EventExports"}
 	for i := range list {
@@ -190,6 +221,19 @@ func (a *Answers) SharedFolders() []SharedFolder {
 		}
 	}
 	return list
+}
+
+// StorageAnswer is one storage answer and its field path.
+type StorageAnswer struct{ Field, Path string }
+
+// StorageAnswers lists storage.root and every sub-folder answer, in the
+// order of the answers file, empty ones included.
+func (a *Answers) StorageAnswers() []StorageAnswer {
+	out := []StorageAnswer{{FieldStorageRoot, a.Storage.Root}}
+	for _, f := range a.SharedFolders() {
+		out = append(out, StorageAnswer{f.Field, f.Path})
+	}
+	return out
 }
 
 // JoinWindowsPath joins a Windows directory and a name with one backslash.
@@ -208,17 +252,4 @@ func (a *Answers) ServiceName() string {
 		return "OctopusDeploy"
 	}
 	return "OctopusDeploy: " + a.Octopus.Instance
-}
-
-// SQLPort is the TCP port nodes reach SQL Server on: database.port, else
-// 1433; 0 for a named instance (server\INSTANCE) with no port, which the
-// SQL Browser (UDP 1434) resolves.
-func (a *Answers) SQLPort() int {
-	if a.Database.Port != 0 {
-		return a.Database.Port
-	}
-	if strings.Contains(a.Database.Server, `\`) {
-		return 0
-	}
-	return 1433
 }

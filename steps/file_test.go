@@ -46,7 +46,7 @@ func TestParseFillsDefaultsButKeepsAnswers(t *testing.T) {
 	if a.Octopus.WebPort != 8080 || a.Octopus.CommsPort != 10943 || a.Octopus.Instance != "OctopusServer" {
 		t.Errorf("defaults not filled around given values: %+v", a.Octopus)
 	}
-	if !a.Database.Encrypt || !a.Database.Create || !a.Tentacles.Redis.SSL || a.SQLPort() != 1433 {
+	if !a.Database.Encrypt || !a.Database.Create || !a.Tentacles.Redis.SSL || a.Database.Port != 0 {
 		t.Errorf("true defaults lost where the file is silent: %+v %+v", a.Database, a.Tentacles.Redis)
 	}
 	if a.Database.Name != "Octopus" || a.LoadBalancer.HealthCheck != "/api/octopusservernodes/ping" || a.Tentacles.BasePort != 10943 {
@@ -154,22 +154,5 @@ func TestSharedFoldersFallUnderRoot(t *testing.T) {
 	}
 	if got["--artifacts"] != `\\fs01\Octopus\Artifacts` || got["--taskLogs"] != `\\fs02\Logs` || got["--nugetRepository"] != `\\fs01\Octopus\Packages` {
 		t.Errorf("shared folders: %v", got)
-	}
-}
-
-func TestSQLPort(t *testing.T) {
-	a := Defaults()
-	a.Database.Port = 0
-	a.Database.Server = "sql01"
-	if a.SQLPort() != 1433 {
-		t.Errorf("default SQL port %d", a.SQLPort())
-	}
-	a.Database.Server = `sql01\OCTO`
-	if a.SQLPort() != 0 {
-		t.Errorf("named instance without port should use the browser, got %d", a.SQLPort())
-	}
-	a.Database.Port = 14330
-	if a.SQLPort() != 14330 {
-		t.Errorf("explicit port lost: %d", a.SQLPort())
 	}
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"github.com/octoha/octoha/steps"
-	"github.com/octoha/octoha/validate"
 )
 
 var loadBalancerStep = step{
@@ -62,11 +61,10 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 }
 
 // persistenceExplain is reference §5.2: sticky sessions were a workaround
-// for a per-node permission cache fixed in 2021.3.8908.
+// for a per-node permission cache fixed in steps.NoAffinityNeeded.
 func persistenceExplain(a *steps.Answers) string {
-	const why = "Session persistence was a workaround for a per-node permission cache, fixed in Octopus 2021.3.8908; it can pin users to a busy node."
-	v, err := validate.ParseOctopusVersion(string(a.Octopus.Version))
-	if err == nil && !v.AtLeast(validate.OctopusVersion{2021, 3, 8908}) {
+	why := "Session persistence was a workaround for a per-node permission cache, fixed in Octopus " + steps.NoAffinityNeeded.Since.String() + "; it can pin users to a busy node."
+	if !a.Has(steps.NoAffinityNeeded) {
 		return why + " Octopus " + string(a.Octopus.Version) + " is older: use cookie (or source-ip)."
 	}
 	return why + " Your version does not need it: keep none (round robin)."

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -25,7 +26,7 @@ func Check(a steps.Answers) Findings {
 
 type checker struct {
 	a   *steps.Answers
-	v   OctopusVersion // nil when octopus.version does not parse
+	v   steps.OctopusVersion // nil when octopus.version does not parse
 	out Findings
 }
 
@@ -38,19 +39,11 @@ func (c *checker) warn(id, field, fix, format string, args ...any) {
 }
 
 // needs reports a feature the chosen Octopus version is too old for.
-func (c *checker) needs(min OctopusVersion, id, field, feature string) {
-	if c.v != nil && !c.v.AtLeast(min) {
+func (c *checker) needs(f steps.Feature, id, field string) {
+	if c.v != nil && !f.In(c.v) {
 		c.err(id, field, "Raise octopus.version (and install that version on every node) or drop this answer.",
-			"%s needs Octopus %s or later; octopus.version is %s", feature, versionString(min), c.a.Octopus.Version)
+			"%s needs Octopus %s or later; octopus.version is %s", f.What, f.Since, c.a.Octopus.Version)
 	}
-}
-
-func versionString(v OctopusVersion) string {
-	parts := make([]string, len(v))
-	for i, n := range v {
-		parts[i] = fmt.Sprint(n)
-	}
-	return strings.Join(parts, ".")
 }
 
 // text: every answer is one line of plain text (steps.TextProblems); the
@@ -69,43 +62,43 @@ const MaxTaskCap = 100
 
 func (c *checker) octopus() {
 	o := c.a.Octopus
-	if v, err := ParseOctopusVersion(string(o.Version)); err != nil {
-		c.err("octopus.version", "octopus.version", "Write the version every node will run, e.g. '2025.4'.", "%v", err)
+	if v, err := steps.ParseOctopusVersion(string(o.Version)); err != nil {
+		c.err("octopus.version", steps.FieldOctopusVersion, "Write the version every node will run, e.g. '2025.4'.", "%v", err)
 	} else {
 		c.v = v
 	}
-	if !isWindowsName(strings.ReplaceAll(o.Instance, " ", "_"), 64) {
-		c.err("octopus.instance", "octopus.instance", "Use letters, digits, '-' or '_' (Octopus's default is OctopusServer).",
+	if !steps.IsWindowsName(strings.ReplaceAll(o.Instance, " ", "_"), 64) {
+		c.err("octopus.instance", steps.FieldOctopusInstance, "Use letters, digits, '-' or '_' (Octopus's default is OctopusServer).",
 			"instance name %q is not usable", o.Instance)
 	}
-	c.localDir("octopus.installDir", o.InstallDir, "the Octopus install folder")
-	c.localDir("octopus.homeDir", o.HomeDir, "the home folder")
+	c.localDir(steps.FieldOctopusInstallDir, o.InstallDir, "the Octopus install folder")
+	c.localDir(steps.FieldOctopusHomeDir, o.HomeDir, "the home folder")
 	if p := serviceAccountProblem(o.ServiceAccount); p != "" {
-		c.err("octopus.serviceAccount", "octopus.serviceAccount", "Leave it empty for Local System.", "service account %s", p)
+		c.err("octopus.serviceAccount", steps.FieldOctopusServiceAccount, "Leave it empty for Local System.", "service account %s", p)
 	}
-	c.port("octopus.webPort", o.WebPort)
-	c.plainHTTPPort("octopus.webPort", o.WebPort)
-	c.port("octopus.commsPort", o.CommsPort)
+	c.port(steps.FieldOctopusWebPort, o.WebPort)
+	c.plainHTTPPort(steps.FieldOctopusWebPort, o.WebPort)
+	c.port(steps.FieldOctopusCommsPort, o.CommsPort)
 	if strings.TrimSpace(o.AdminUsername) == "" {
-		c.err("octopus.adminUsername", "octopus.adminUsername", "", "the first administrator's user name is empty")
+		c.err("octopus.adminUsername", steps.FieldOctopusAdminUsername, "", "the first administrator's user name is empty")
 	}
 	if o.AdminEmail != "" && !strings.Contains(o.AdminEmail, "@") {
-		c.err("octopus.adminEmail", "octopus.adminEmail", "", "%q is not an email address", o.AdminEmail)
+		c.err("octopus.adminEmail", steps.FieldOctopusAdminEmail, "", "%q is not an email address", o.AdminEmail)
 	}
 	switch {
 	case o.TaskCap < 0:
-		c.err("octopus.taskCap", "octopus.taskCap", "Use 0 for Octopus's default of 5.", "task cap %d is negative", o.TaskCap)
+		c.err("octopus.taskCap", steps.FieldOctopusTaskCap, "Use 0 for Octopus's default of 5.", "task cap %d is negative", o.TaskCap)
 	case o.TaskCap > MaxTaskCap:
-		c.err("octopus.taskCap", "octopus.taskCap", "Use 0 for Octopus's default of 5, or a number such as 15.",
+		c.err("octopus.taskCap", steps.FieldOctopusTaskCap, "Use 0 for Octopus's default of 5, or a number such as 15.",
 			"task cap %d is more tasks at once than octoha accepts for one node (at most %d)", o.TaskCap, MaxTaskCap)
 	}
 }
 
 // localDir checks a folder that lives on each node's own disk.
 func (c *checker) localDir(field, dir, what string) {
-	switch ClassifyWindowsPath(dir) {
-	case PathDrive:
-	case PathUNC:
+	switch steps.ClassifyWindowsPath(dir) {
+	case steps.PathDrive:
+	case steps.PathUNC:
 		c.err(field, field, `Use a local folder such as C:\Octopus.`, "%s must be on each node's own disk, not a share: %q", what, dir)
 	default:
 		c.err(field, field, `Use a full local path such as C:\Octopus.`, "%s %q is not a full Windows path", what, dir)
@@ -133,80 +126,96 @@ func (c *checker) plainHTTPPort(field string, p int) {
 
 func (c *checker) database() {
 	d := c.a.Database
-	if p := sqlServerProblem(d.Server); p != "" {
-		c.err("db.server", "database.server", "Give the SQL Server host, AlwaysOn listener or host\\INSTANCE.", "SQL Server %s", p)
-	}
-	if d.Port != 0 {
-		c.port("database.port", d.Port)
-	}
+	c.sqlServer()
 	if d.Name == "" || len(d.Name) > 128 || strings.ContainsAny(d.Name, "[]\x00;'\"") {
-		c.err("db.name", "database.name", "Use a plain name such as Octopus.", "database name %q is not usable", d.Name)
+		c.err("db.name", steps.FieldDatabaseName, "Use a plain name such as Octopus.", "database name %q is not usable", d.Name)
 	}
 	switch d.Auth {
 	case steps.AuthWindows:
 		if d.User != "" {
-			c.warn("db.user", "database.user", "Clear it, or set auth: sql.",
+			c.warn("db.user", steps.FieldDatabaseUser, "Clear it, or set auth: sql.",
 				"database.user %q is ignored with Windows authentication: the nodes connect as the service account", d.User)
 		}
 		if c.a.Octopus.ServiceAccount == "" {
-			c.warn("db.auth", "database.auth", "Each node's script makes that account db_owner with database --grant; make sure SQL Server has a login for each node's computer account (DOMAIN\\NODE$), or set octopus.serviceAccount.",
+			c.warn("db.auth", steps.FieldDatabaseAuth, "Each node's script makes that account db_owner with database --grant; make sure SQL Server has a login for each node's computer account (DOMAIN\\NODE$), or set octopus.serviceAccount.",
 				"with Windows authentication and no service account, each node reaches SQL Server as its computer account")
 		}
 	case steps.AuthSQL:
 		if d.User == "" {
-			c.err("db.user", "database.user", "", "SQL authentication needs a login name in database.user")
+			c.err("db.user", steps.FieldDatabaseUser, "", "SQL authentication needs a login name in database.user")
 		}
 	default:
-		c.err("db.auth", "database.auth", "", "auth must be windows or sql, not %q", d.Auth)
+		c.err("db.auth", steps.FieldDatabaseAuth, "", "auth must be windows or sql, not %q", d.Auth)
 	}
 	if !d.Encrypt {
-		c.warn("db.encrypt", "database.encrypt", "Set encrypt: true unless SQL Server cannot do TLS.", "the connection to SQL Server is not encrypted")
+		c.warn("db.encrypt", steps.FieldDatabaseEncrypt, "Set encrypt: true unless SQL Server cannot do TLS.", "the connection to SQL Server is not encrypted")
 	}
 	if d.TrustServerCertificate {
-		c.warn("db.trust", "database.trustServerCertificate", "Install the SQL Server's CA on the nodes and set it to false outside a lab.",
+		c.warn("db.trust", steps.FieldDatabaseTrustServerCertificate, "Install the SQL Server's CA on the nodes and set it to false outside a lab.",
 			"the SQL Server certificate is trusted without validation")
+	}
+}
+
+// sqlServer turns the model's reading of database.server and database.port
+// (steps.ParseSQLServer) into findings, and checks the host it names.
+func (c *checker) sqlServer() {
+	const fix = "Give the SQL Server host, AlwaysOn listener or host\\INSTANCE as the nodes reach it, optionally with ,port."
+	port := c.a.Database.Port
+	if port != 0 && portProblem(port) != "" {
+		c.port(steps.FieldDatabasePort, port)
+		port = 0 // reported; the server is still read on its own
+	}
+	s, err := steps.ParseSQLServer(c.a.Database.Server, port)
+	var perr *steps.SQLServerError
+	switch {
+	case errors.As(err, &perr) && perr.Field == steps.FieldDatabasePort:
+		c.err("port", perr.Field, "", "%s", perr.Msg)
+	case err != nil:
+		c.err("db.server", steps.FieldDatabaseServer, fix, "%v", err)
+	default:
+		if p := hostProblem(s.Host); p != "" {
+			c.err("db.server", steps.FieldDatabaseServer, fix, "SQL Server %s", p)
+		}
 	}
 }
 
 func (c *checker) storage() {
 	s := c.a.Storage
 	if s.Root == "" {
-		c.err("storage.root", "storage.root", `Give the cluster-shared root, e.g. \\fs01\Octopus.`, "the shared storage root is empty")
+		c.err("storage.root", steps.FieldStorageRoot, `Give the cluster-shared root, e.g. \\fs01\Octopus.`, "the shared storage root is empty")
 	} else {
-		c.sharedPath("storage.root", s.Root)
-		c.needs(versionClusterShared, "storage.version", "storage.root", "path --clusterShared")
+		c.sharedPath(steps.FieldStorageRoot, s.Root)
+		c.needs(steps.ClusterShared, "storage.version", steps.FieldStorageRoot)
 	}
-	for _, p := range []struct{ field, value string }{
-		{"storage.artifacts", s.Artifacts}, {"storage.taskLogs", s.TaskLogs}, {"storage.packages", s.Packages},
-		{"storage.imports", s.Imports}, {"storage.eventExports", s.EventExports},
-	} {
-		if p.value != "" {
-			c.sharedPath(p.field, p.value)
+	for _, p := range c.a.StorageAnswers()[1:] { // the root is checked above
+		if p.Path != "" {
+			c.sharedPath(p.Field, p.Path)
 		}
 	}
 	if s.Imports != "" {
-		c.needs(versionImports, "storage.version", "storage.imports", "path --imports")
+		c.needs(steps.Imports, "storage.version", steps.FieldStorageImports)
 	}
 	if s.EventExports != "" {
-		c.needs(versionEventExports, "storage.version", "storage.eventExports", "path --eventExports")
+		c.needs(steps.EventExports, "storage.version", steps.FieldStorageEventExports)
 	}
 }
 
 // sharedPath checks a folder every node must reach (reference §3.3).
 func (c *checker) sharedPath(field, p string) {
-	switch ClassifyWindowsPath(p) {
-	case PathUNC:
-		if h := UNCHost(p); hostProblem(h) != "" {
+	kind, err := steps.ParseWindowsPath(p)
+	switch kind {
+	case steps.PathUNC:
+		if h := steps.UNCHost(p); hostProblem(h) != "" {
 			c.err("storage.path", field, "", "share host in %q %s", p, hostProblem(h))
 		}
-	case PathDrive:
+	case steps.PathDrive:
 		c.warn("storage.drive", field, `Use a UNC path such as \\fs01\Octopus, or map the drive persistently for the Octopus service account on every node.`,
 			"%q is a drive letter: drives are mapped per user, so the Octopus service may not see it", p)
-	case PathRelative:
+	case steps.PathRelative:
 		c.err("storage.path", field, `Use a UNC path such as \\fs01\Octopus.`,
 			"%q is a relative path: every node would resolve it on its own disk", p)
 	default:
-		c.err("storage.path", field, `Use a UNC path such as \\fs01\Octopus.`, "%q is not a Windows path", p)
+		c.err("storage.path", field, `Use a UNC path such as \\fs01\Octopus.`, "%q is not a Windows path: it %v", p, err)
 	}
 }
 
@@ -215,39 +224,39 @@ func (c *checker) loadBalancer() {
 	switch lb.Kind {
 	case steps.LBNginx, steps.LBHAProxy, steps.LBIISARR, steps.LBExternal:
 	default:
-		c.err("lb.kind", "loadBalancer.kind", "", "kind must be nginx, haproxy, iis-arr or external, not %q", lb.Kind)
+		c.err("lb.kind", steps.FieldLoadBalancerKind, "", "kind must be nginx, haproxy, iis-arr or external, not %q", lb.Kind)
 	}
 	if p := publicURLProblem(lb.PublicURL); p != "" {
-		c.err("lb.publicUrl", "loadBalancer.publicUrl", "", "public URL %s", p)
+		c.err("lb.publicUrl", steps.FieldLoadBalancerPublicURL, "", "public URL %s", p)
 	}
 	switch lb.Persistence {
 	case steps.PersistenceNone:
 	case steps.PersistenceCookie, steps.PersistenceSourceIP:
-		if c.v != nil && c.v.AtLeast(versionNoAffinityNeeded) {
-			c.warn("lb.persistence", "loadBalancer.persistence", "Use none (round robin) unless you have a reason of your own.",
-				"session persistence is only needed for Octopus older than 2021.3.8908, and it can pin users to a busy node")
+		if c.v != nil && steps.NoAffinityNeeded.In(c.v) {
+			c.warn("lb.persistence", steps.FieldLoadBalancerPersistence, "Use none (round robin) unless you have a reason of your own.",
+				"session persistence is only needed for Octopus older than %s, and it can pin users to a busy node", steps.NoAffinityNeeded.Since)
 		}
 	default:
-		c.err("lb.persistence", "loadBalancer.persistence", "", "persistence must be none, cookie or source-ip, not %q", lb.Persistence)
+		c.err("lb.persistence", steps.FieldLoadBalancerPersistence, "", "persistence must be none, cookie or source-ip, not %q", lb.Persistence)
 	}
 	if !strings.HasPrefix(lb.HealthCheck, "/") || strings.ContainsAny(lb.HealthCheck, " \t\r\n\"'`;{}#\\") {
-		c.err("lb.healthCheck", "loadBalancer.healthCheck", "Use /api/octopusservernodes/ping.", "health check %q is not a URL path", lb.HealthCheck)
+		c.err("lb.healthCheck", steps.FieldLoadBalancerHealthCheck, "Use /api/octopusservernodes/ping.", "health check %q is not a URL path", lb.HealthCheck)
 	}
 	for i, ip := range lb.TrustedProxies {
 		if net.ParseIP(ip) == nil {
-			c.err("lb.trustedProxies", fmt.Sprintf("loadBalancer.trustedProxies[%d]", i), "", "%q is not an IP address", ip)
+			c.err("lb.trustedProxies", steps.TrustedProxyField(i), "", "%q is not an IP address", ip)
 		}
 	}
 	if c.a.PublicTLS() {
 		switch lb.Kind {
 		case steps.LBNginx:
-			c.linuxFile("loadBalancer.certificate", lb.Certificate, "the TLS certificate (PEM, full chain)")
-			c.linuxFile("loadBalancer.certificateKey", lb.CertificateKey, "the TLS private key (PEM)")
+			c.linuxFile(steps.FieldLoadBalancerCertificate, lb.Certificate, "the TLS certificate (PEM, full chain)")
+			c.linuxFile(steps.FieldLoadBalancerCertificateKey, lb.CertificateKey, "the TLS private key (PEM)")
 		case steps.LBHAProxy:
-			c.linuxFile("loadBalancer.certificate", lb.Certificate, "the TLS certificate with its key (one PEM)")
+			c.linuxFile(steps.FieldLoadBalancerCertificate, lb.Certificate, "the TLS certificate with its key (one PEM)")
 		case steps.LBIISARR:
 			if !isHex(lb.CertificateThumbprint, 40) {
-				c.err("lb.certificate", "loadBalancer.certificateThumbprint", "Copy it from the certificate's Details tab, without spaces.",
+				c.err("lb.certificate", steps.FieldLoadBalancerCertificateThumbprint, "Copy it from the certificate's Details tab, without spaces.",
 					"an https URL through IIS needs the certificate's 40-hex-digit thumbprint")
 			}
 		}
@@ -279,48 +288,48 @@ func (c *checker) nodes() {
 	a := c.a
 	switch len(a.Nodes) {
 	case 0:
-		c.err("nodes.empty", "nodes", "Add at least two nodes.", "there are no nodes")
+		c.err("nodes.empty", steps.FieldNodes, "Add at least two nodes.", "there are no nodes")
 		return
 	case 1:
-		c.warn("nodes.single", "nodes", "Add a second node for high availability.", "one node is not a highly available cluster")
+		c.warn("nodes.single", steps.FieldNodes, "Add a second node for high availability.", "one node is not a highly available cluster")
 	}
 	names := map[string]int{}
 	webEndpoints := map[string]int{}
 	commsEndpoints := map[string]int{}
 	for i, n := range a.Nodes {
-		field := fmt.Sprintf("nodes[%d]", i)
+		field := steps.NodeField(i)
 		if p := nodeNameProblem(n.Name); p != "" {
-			c.err("nodes.name", field+".name", "", "node name %s", p)
+			c.err("nodes.name", field.Name, "", "node name %s", p)
 		} else if j, dup := names[strings.ToLower(n.Name)]; dup {
-			c.err("nodes.name", field+".name", "Give every node its own name.", "node name %q is already used by node %d", n.Name, j+1)
+			c.err("nodes.name", field.Name, "Give every node its own name.", "node name %q is already used by node %d", n.Name, j+1)
 		} else {
 			names[strings.ToLower(n.Name)] = i
 		}
 		if p := hostProblem(n.Host); p != "" {
-			c.err("nodes.host", field+".host", "", "node host %s", p)
+			c.err("nodes.host", field.Host, "", "node host %s", p)
 			continue
 		}
 		web, comms := a.NodeWebPort(i), a.NodeCommsPort(i)
-		c.port(field+".webPort", web)
-		c.plainHTTPPort(field+".webPort", n.WebPort)
-		c.port(field+".commsPort", comms)
+		c.port(field.WebPort, web)
+		c.plainHTTPPort(field.WebPort, n.WebPort)
+		c.port(field.CommsPort, comms)
 		if want := a.ExpectedCommsPort(i); n.CommsPort != 0 && n.CommsPort != want && !keptForwardedPort(a, i) {
 			why := "every node uses octopus.commsPort"
-			if a.PollingMode() == steps.PollingUniquePort {
+			if a.UsesUniquePorts() {
 				why = fmt.Sprintf("unique-port polling gives node %d tentacles.basePort+%d", i+1, i)
 			}
-			c.err("nodes.commsPort", field+".commsPort", fmt.Sprintf("Use %d or leave it out.", want),
+			c.err("nodes.commsPort", field.CommsPort, fmt.Sprintf("Use %d or leave it out.", want),
 				"comms port %d breaks the rule: %s = %d", n.CommsPort, why, want)
 		}
 		host := hostKey(n.Host)
 		if j, dup := webEndpoints[fmt.Sprint(host, ":", web)]; dup {
-			c.err("nodes.endpoint", field+".webPort", "Give each node its own host, or its own web port.",
+			c.err("nodes.endpoint", field.WebPort, "Give each node its own host, or its own web port.",
 				"node %d already listens on %s:%d", j+1, n.Host, web)
 		} else {
 			webEndpoints[fmt.Sprint(host, ":", web)] = i
 		}
 		if j, dup := commsEndpoints[fmt.Sprint(host, ":", comms)]; dup {
-			c.err("nodes.endpoint", field+".commsPort", "Give each node its own host, or its own comms port.",
+			c.err("nodes.endpoint", field.CommsPort, "Give each node its own host, or its own comms port.",
 				"node %d already listens on %s:%d", j+1, n.Host, comms)
 		} else {
 			commsEndpoints[fmt.Sprint(host, ":", comms)] = i
@@ -335,7 +344,7 @@ func (c *checker) nodes() {
 // A cluster whose nodes all name their port is held to unique ports
 // instead of to the rule.
 func keptForwardedPort(a *steps.Answers, i int) bool {
-	if a.PollingMode() != steps.PollingUniquePort {
+	if !a.UsesUniquePorts() {
 		return false
 	}
 	for j, n := range a.Nodes {
@@ -354,42 +363,42 @@ func (c *checker) tentacles() {
 		return
 	case steps.ModePolling:
 	default:
-		c.err("tentacles.mode", "tentacles.mode", "", "mode must be listening or polling, not %q", t.Mode)
+		c.err("tentacles.mode", steps.FieldTentaclesMode, "", "mode must be listening or polling, not %q", t.Mode)
 		return
 	}
 	switch t.Polling {
 	case steps.PollingUniqueAddress:
 	case steps.PollingUniquePort, steps.PollingRedis:
-		c.port("tentacles.basePort", t.BasePort)
+		c.port(steps.FieldTentaclesBasePort, t.BasePort)
 		if t.Polling == steps.PollingUniquePort && len(a.Nodes) > 0 {
 			if last := t.BasePort + len(a.Nodes) - 1; last > 65535 {
-				c.err("port", "tentacles.basePort", "Lower tentacles.basePort.", "the last node would need port %d", last)
+				c.err("port", steps.FieldTentaclesBasePort, "Lower tentacles.basePort.", "the last node would need port %d", last)
 			}
 		}
 		if t.PollingAddress != "" {
 			if p := hostProblem(t.PollingAddress); p != "" {
-				c.err("tentacles.pollingAddress", "tentacles.pollingAddress", "", "polling address %s", p)
+				c.err("tentacles.pollingAddress", steps.FieldTentaclesPollingAddress, "", "polling address %s", p)
 			}
 		} else if a.PublicHost() == "" {
-			c.err("tentacles.pollingAddress", "tentacles.pollingAddress", "Set it, or set loadBalancer.publicUrl.",
+			c.err("tentacles.pollingAddress", steps.FieldTentaclesPollingAddress, "Set it, or set loadBalancer.publicUrl.",
 				"tentacles need one address to poll and there is none")
 		}
 		if a.LoadBalancer.Kind == steps.LBIISARR {
-			c.err("tentacles.polling", "tentacles.polling", "Use unique-address polling (tentacles reach each node directly), or another balancer for the TCP forwards.",
+			c.err("tentacles.polling", steps.FieldTentaclesPolling, "Use unique-address polling (tentacles reach each node directly), or another balancer for the TCP forwards.",
 				"IIS ARR cannot pass polling traffic through: it terminates TLS, and polling needs TCP passthrough (reference §5.4)")
 		}
 	default:
-		c.err("tentacles.polling", "tentacles.polling", "", "polling must be unique-address, unique-port or redis, not %q", t.Polling)
+		c.err("tentacles.polling", steps.FieldTentaclesPolling, "", "polling must be unique-address, unique-port or redis, not %q", t.Polling)
 		return
 	}
 	if t.Polling == steps.PollingRedis {
-		c.needs(versionRedisPolling, "tentacles.version", "tentacles.polling", "multi-node polling through Redis")
+		c.needs(steps.RedisPolling, "tentacles.version", steps.FieldTentaclesPolling)
 		if p := hostProblem(t.Redis.Host); p != "" {
-			c.err("tentacles.redis", "tentacles.redis.host", "", "Redis host %s", p)
+			c.err("tentacles.redis", steps.FieldTentaclesRedisHost, "", "Redis host %s", p)
 		}
-		c.port("tentacles.redis.port", t.Redis.Port)
+		c.port(steps.FieldTentaclesRedisPort, t.Redis.Port)
 		if !t.Redis.SSL {
-			c.warn("tentacles.redis", "tentacles.redis.ssl", "Enable TLS on Redis and set ssl: true.",
+			c.warn("tentacles.redis", steps.FieldTentaclesRedisSSL, "Enable TLS on Redis and set ssl: true.",
 				"the nodes would talk to Redis without TLS")
 		}
 	}

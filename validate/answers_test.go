@@ -92,6 +92,15 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{"unknown auth", func(a *steps.Answers) { a.Database.Auth = "kerberos" }, Error, "database.auth", "windows or sql"},
 		{"bad sql server", func(a *steps.Answers) { a.Database.Server = "sql 01" }, Error, "database.server", "not a valid host"},
 		{"bad instance", func(a *steps.Answers) { a.Database.Server = `sql01\A;B` }, Error, "database.server", "instance name"},
+		{"this machine as .", func(a *steps.Answers) { a.Database.Server = "." }, Error, "database.server", "each node would use its own SQL Server"},
+		{"this machine as (local)", func(a *steps.Answers) { a.Database.Server = `(local)\SQLEXPRESS` }, Error, "database.server", "each node would use its own SQL Server"},
+		{"this machine as localhost", func(a *steps.Answers) { a.Database.Server = "tcp:localhost,1433" }, Error, "database.server", "each node would use its own SQL Server"},
+		{"two ports", func(a *steps.Answers) { a.Database.Server, a.Database.Port = "sql01,1500", 1433 }, Error, "database.port", "give the port in one place"},
+		{"named pipes", func(a *steps.Answers) { a.Database.Server = `np:sql01` }, Error, "database.server", "over TCP"},
+		{"bad server port", func(a *steps.Answers) { a.Database.Server = "sql01,14x" }, Error, "database.server", "not a TCP port"},
+		{"bad port answer", func(a *steps.Answers) { a.Database.Port = 70000 }, Error, "database.port", "not a TCP port"},
+		{"forward-slash share", func(a *steps.Answers) { a.Storage.Root = `//fs01/Octopus` }, Error, "storage.root", "backslashes"},
+		{"device-prefixed share", func(a *steps.Answers) { a.Storage.Root = `\\?\UNC\fs01\Octopus` }, Error, "storage.root", "device prefix"},
 		{"trust server cert", func(a *steps.Answers) { a.Database.TrustServerCertificate = true }, Warning, "database.trustServerCertificate", "without validation"},
 		{"no encryption", func(a *steps.Answers) { a.Database.Encrypt = false }, Warning, "database.encrypt", "not encrypted"},
 		{"local system with windows auth", func(a *steps.Answers) { a.Octopus.ServiceAccount = "" }, Warning, "database.auth", "computer account"},
@@ -150,58 +159,31 @@ func TestPersistenceFineOnOldOctopus(t *testing.T) {
 	}
 }
 
-func TestClassifyWindowsPath(t *testing.T) {
-	for in, want := range map[string]WindowsPathKind{
-		`\\fs01\Octopus`:        PathUNC,
-		`\\fs01\Octopus\Logs`:   PathUNC,
-		`\\fs01`:                PathInvalid,
-		`\\fs01\`:               PathInvalid,
-		`D:\Octopus`:            PathDrive,
-		`d:/Octopus`:            PathDrive,
-		`D:Octopus`:             PathRelative,
-		`\Octopus`:              PathRelative,
-		`Octopus`:               PathRelative,
-		`..\Octopus`:            PathRelative,
-		"":                      PathInvalid,
-		"\\\\fs01\\Oct\nopus":   PathInvalid,
-		`http://fs01/Octopus`:   PathInvalid,
-		`\\fs01\Octo"pus`:       PathInvalid,
-		`\\fs01.corp.local\O p`: PathUNC,
-		// Windows file names hold no colon; PowerShell reads one after the
-		// drive as another drive ($env:x in a folder name).
-		`D:\Oct$env:x`:       PathInvalid,
-		`\\fs01\Octopus\a:b`: PathInvalid,
+// The SQL Server forms SqlClient reads (FACTS.md) pass the pure check, as
+// they pass the probes (validate/dbprobe TestProbeTakesServerForms).
+func TestSQLServerFormsAccepted(t *testing.T) {
+	for _, c := range []struct {
+		server string
+		port   int
+	}{
+		{"sql01.corp.local", 0}, {"sql01,1433", 0}, {"tcp:sql01,1433", 0}, {`TCP:sql01\INST,14330`, 0},
+		{`sql01\OCTOPUS`, 0}, {"sql01", 14330}, {"sql01,1433", 1433}, {"tcp:10.0.0.5", 0},
 	} {
-		if got := ClassifyWindowsPath(in); got != want {
-			t.Errorf("ClassifyWindowsPath(%q) = %v, want %v", in, got, want)
+		a := goodAnswers()
+		a.Database.Server, a.Database.Port = c.server, c.port
+		if fs := Check(a); len(fs) > 0 {
+			t.Errorf("%q port %d: %v", c.server, c.port, fs)
 		}
 	}
 }
 
-func TestOctopusVersionOrder(t *testing.T) {
-	for _, c := range []struct {
-		v, min string
-		want   bool
-	}{
-		{"2026.4.6909", "2026.4.6909", true},
-		{"2026.4", "2026.4.6909", false},
-		{"2026.5", "2026.4.6909", true},
-		{"2025.10", "2025.4", true},
-		{"2021.3.8907", "2021.3.8908", false},
-		{"2027.1", "2026.4.6909", true},
-	} {
-		v, err := ParseOctopusVersion(c.v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := v.AtLeast(mustVersion(c.min)); got != c.want {
-			t.Errorf("%s.AtLeast(%s) = %v, want %v", c.v, c.min, got, c.want)
-		}
-	}
-	for _, bad := range []string{"", "2025", "v2025.4", "2025.x", "2025.4.-1", "1.2.3.4.5"} {
-		if _, err := ParseOctopusVersion(bad); err == nil {
-			t.Errorf("ParseOctopusVersion(%q) gave no error", bad)
-		}
+// A bad port answer and a bad server are both reported.
+func TestSQLServerAndPortBothReported(t *testing.T) {
+	a := goodAnswers()
+	a.Database.Server, a.Database.Port = "sql 01", 0x10000
+	fs := Check(a)
+	if len(fs.For("database.port")) != 1 || len(fs.For("database.server")) != 1 {
+		t.Errorf("want one finding on each field, got %v", fs)
 	}
 }
 

@@ -51,33 +51,6 @@ func hostProblem(s string) string {
 // ignore case, and "host." is "host".
 func hostKey(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
 
-// sqlServerProblem checks a SQL Server name: a host, optionally with a
-// named instance (host\INSTANCE).
-func sqlServerProblem(s string) string {
-	host, instance, named := strings.Cut(s, `\`)
-	if p := hostProblem(host); p != "" {
-		return p
-	}
-	if named && !isWindowsName(instance, 16) {
-		return fmt.Sprintf("%q is not a valid instance name (up to 16 letters, digits, _ or $)", instance)
-	}
-	return ""
-}
-
-// isWindowsName accepts the characters Windows allows in NetBIOS-style
-// names: letters, digits, '_', '-', '$' and '.'.
-func isWindowsName(s string, maxLen int) bool {
-	if s == "" || len(s) > maxLen {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-$.", r)) {
-			return false
-		}
-	}
-	return true
-}
-
 // nodeNameProblem checks an Octopus node name: it becomes
 // --serverNodeName, a file name (join-node-<name>.ps1) and a config key.
 func nodeNameProblem(s string) string {
@@ -101,60 +74,6 @@ func portProblem(p int) string {
 		return fmt.Sprintf("%d is not a TCP port (1 to 65535)", p)
 	}
 	return ""
-}
-
-// WindowsPathKind says what kind of Windows path a string is.
-type WindowsPathKind int
-
-const (
-	PathInvalid WindowsPathKind = iota
-	PathRelative
-	PathDrive // C:\Octopus
-	PathUNC   // \\server\share\folder
-)
-
-// ClassifyWindowsPath tells a UNC path from a drive path from a relative
-// one. It never uses path/filepath: on Linux a backslash is an ordinary
-// character there.
-func ClassifyWindowsPath(s string) WindowsPathKind {
-	switch {
-	case s == "" || strings.ContainsAny(s, "\x00\r\n\t\"<>|?*"):
-		return PathInvalid
-	case strings.HasPrefix(s, `\\`):
-		server, rest, _ := strings.Cut(s[2:], `\`)
-		share, _, _ := strings.Cut(rest, `\`)
-		// No colon anywhere: Windows file names hold none, and PowerShell
-		// reads one as a drive.
-		if server == "" || share == "" || strings.Contains(s[2:], ":") || strings.Contains(server+share, "/") {
-			return PathInvalid
-		}
-		return PathUNC
-	case len(s) >= 3 && isDriveLetter(s[0]) && s[1] == ':' && (s[2] == '\\' || s[2] == '/'):
-		if strings.Contains(s[2:], ":") {
-			return PathInvalid
-		}
-		return PathDrive
-	case len(s) >= 2 && isDriveLetter(s[0]) && s[1] == ':':
-		// "C:folder" is relative to the drive's current directory.
-		return PathRelative
-	case strings.HasPrefix(s, `\`) || strings.HasPrefix(s, `/`):
-		// Rooted but driveless: relative to whatever drive is current.
-		return PathRelative
-	case strings.Contains(s, ":"):
-		return PathInvalid
-	}
-	return PathRelative
-}
-
-func isDriveLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-// UNCHost is the server part of a UNC path, or "".
-func UNCHost(s string) string {
-	if ClassifyWindowsPath(s) != PathUNC {
-		return ""
-	}
-	server, _, _ := strings.Cut(s[2:], `\`)
-	return server
 }
 
 // publicURLProblem checks the URL users and tentacles reach the cluster by.

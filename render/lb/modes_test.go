@@ -202,7 +202,10 @@ func TestRefusedAnswers(t *testing.T) {
 	}
 }
 
-func TestVersionBefore(t *testing.T) {
+// Persistence is needed before the build that shares permission changes
+// between nodes at once (steps.NoAffinityNeeded); a version that does not
+// parse counts as current.
+func TestPersistenceNeeded(t *testing.T) {
 	for _, c := range []struct {
 		have string
 		want bool
@@ -210,8 +213,14 @@ func TestVersionBefore(t *testing.T) {
 		{"2020.6.4671", true}, {"2021.3", true}, {"2021.3.8907", true}, {"2021.3.8908", false},
 		{"2021.3.8908.1", false}, {"2025.4", false}, {"2026.4.6909", false}, {"", false}, {"latest", false},
 	} {
-		if got := versionBefore(c.have, persistenceFixedIn); got != c.want {
-			t.Errorf("versionBefore(%q) = %t, want %t", c.have, got, c.want)
+		a := fourNodes(steps.LBNginx, steps.ModeListening, "")
+		a.Octopus.Version = steps.VersionText(c.have)
+		v, err := newView(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.PersistenceNeeded; got != c.want {
+			t.Errorf("PersistenceNeeded for %q = %t, want %t", c.have, got, c.want)
 		}
 	}
 }

@@ -8,11 +8,6 @@ import (
 	"github.com/octoha/octoha/steps"
 )
 
-// persistenceFixedIn is the first Octopus build that shares user and
-// permission changes between nodes at once; older builds need sticky
-// sessions (reference §5.2, Issues#7212).
-const persistenceFixedIn = "2021.3.8908"
-
 // octopusCookie is the cookie Octopus keeps a signed-in browser's session
 // in. [INFER] The reference does not name it; this is the name seen on
 // current builds and used by test-infra §3. The templates say so.
@@ -121,8 +116,8 @@ func newView(a steps.Answers) (view, error) {
 		CertificateKey:     a.LoadBalancer.CertificateKey,
 		HealthCheck:        a.LoadBalancer.HealthCheck,
 		Persistence:        a.LoadBalancer.Persistence,
-		PersistenceNeeded:  versionBefore(string(a.Octopus.Version), persistenceFixedIn),
-		PersistenceFixedIn: persistenceFixedIn,
+		PersistenceNeeded:  !a.Has(steps.NoAffinityNeeded),
+		PersistenceFixedIn: steps.NoAffinityNeeded.Since.String(),
 		OctopusCookie:      octopusCookie,
 		AffinityCookie:     affinityCookie,
 		PollingMode:        a.PollingMode(),
@@ -179,41 +174,4 @@ func bracketIPv6(host string) string {
 		return "[" + host + "]"
 	}
 	return host
-}
-
-// versionBefore reports whether Octopus version have is older than want,
-// comparing dot-separated numbers ("2025.4" < "2025.4.1"). A version that
-// does not parse counts as current: the answers file's default is a
-// current build, and validation reports a bad version on its own.
-func versionBefore(have, want string) bool {
-	h, okH := versionParts(have)
-	w, okW := versionParts(want)
-	if !okH || !okW {
-		return false
-	}
-	for i := 0; i < max(len(h), len(w)); i++ {
-		var x, y int
-		if i < len(h) {
-			x = h[i]
-		}
-		if i < len(w) {
-			y = w[i]
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
-}
-
-func versionParts(s string) ([]int, bool) {
-	var parts []int
-	for _, f := range strings.Split(strings.TrimSpace(s), ".") {
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 0 {
-			return nil, false
-		}
-		parts = append(parts, n)
-	}
-	return parts, len(parts) > 0
 }

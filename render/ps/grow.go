@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/octoha/octoha/steps"
-	"github.com/octoha/octoha/validate"
 )
 
 // Scripts for changing a running cluster: a node joins (octoha add-node) or
@@ -24,28 +23,12 @@ const (
 	minTentacleClearTrusted = "8.1.1713"
 )
 
-// waitBugFixedIn is the first Octopus build whose `node --drain --wait`
-// honours waits over five minutes (reference §2.4, Issues#9561).
-const waitBugFixedIn = "2025.3.10568"
-
-// PollsEveryNode reports whether each polling tentacle holds one address
-// per node (unique-address and unique-port, reference §6.2), so adding or
-// removing a node changes every tentacle. Listening tentacles are reached
-// by the nodes; with Redis (§6.5) tentacles poll one address.
-func PollsEveryNode(a steps.Answers) bool {
-	switch a.PollingMode() {
-	case steps.PollingUniqueAddress, steps.PollingUniquePort:
-		return true
-	}
-	return false
-}
-
 // CommsAddress is the address a polling tentacle keeps for node i, as
 // Tentacle stores it: https://host:port with the port always written
 // (reference §6.3, "How the comms address is computed").
 func CommsAddress(a steps.Answers, i int) string {
 	host := a.Nodes[i].Host
-	if a.PollingMode() == steps.PollingUniquePort {
+	if a.UsesUniquePorts() {
 		host = a.PollingAddress()
 	}
 	return fmt.Sprintf("https://%s:%d", host, a.NodeCommsPort(i))
@@ -61,7 +44,7 @@ func JoinAddedNode(grown steps.Answers, added int) ([]byte, error) {
 		return nil, fmt.Errorf("node %d is not a node added to a running cluster", added)
 	}
 	v := newServerView(grown, added)
-	v.DrainOnJoin = PollsEveryNode(grown)
+	v.DrainOnJoin = grown.PollsEveryNode()
 	return execute("join-node.ps1.tmpl", v)
 }
 
@@ -96,7 +79,7 @@ func newTentacleUpdateView(a steps.Answers) tentacleUpdateView {
 // index added of the grown answers: every existing polling tentacle polls
 // it too (poll-server, reference §6.3, §6.4).
 func AddNodeToTentacles(grown steps.Answers, added int) ([]byte, error) {
-	if !PollsEveryNode(grown) {
+	if !grown.PollsEveryNode() {
 		return nil, fmt.Errorf("tentacles %s do not poll every node, so a new node needs no tentacle change", tentacleModeName(grown))
 	}
 	if added < 1 || added >= len(grown.Nodes) {
@@ -114,7 +97,7 @@ func AddNodeToTentacles(grown steps.Answers, added int) ([]byte, error) {
 // addresses (clear-trusted-servers --keep, reference §6.3, §6.5). gone is
 // the leaving node's name and address, from the answers before the change.
 func RemoveNodeFromTentacles(shrunk steps.Answers, goneName, goneAddress string) ([]byte, error) {
-	if !PollsEveryNode(shrunk) {
+	if !shrunk.PollsEveryNode() {
 		return nil, fmt.Errorf("tentacles %s do not poll every node, so removing a node needs no tentacle change", tentacleModeName(shrunk))
 	}
 	if len(shrunk.Nodes) == 0 {
@@ -160,11 +143,10 @@ func DrainNode(a steps.Answers, i int) ([]byte, error) {
 	if i < 0 || i >= len(a.Nodes) {
 		return nil, fmt.Errorf("node %d is not in the answers, which have nodes 0 to %d", i, len(a.Nodes)-1)
 	}
-	fixed := false
-	if v, err := validate.ParseOctopusVersion(string(a.Octopus.Version)); err == nil {
-		min, _ := validate.ParseOctopusVersion(waitBugFixedIn)
-		fixed = v.AtLeast(min)
-	}
+	// A version that does not parse counts as lacking the fix here, so
+	// the script warns rather than trusts a long wait.
+	v, ok := a.OctopusVersion()
+	fixed := ok && steps.DrainWaitFix.In(v)
 	return execute("drain-node.ps1.tmpl", drainView{
 		ScriptFile:     DrainScriptName(a.Nodes[i].Name),
 		OctopusVersion: string(a.Octopus.Version),
@@ -174,6 +156,6 @@ func DrainNode(a steps.Answers, i int) ([]byte, error) {
 		ServiceName:    a.ServiceName(),
 		ServerURL:      a.LoadBalancer.PublicURL,
 		WaitBugFixed:   fixed,
-		WaitBugFixedIn: waitBugFixedIn,
+		WaitBugFixedIn: steps.DrainWaitFix.Since.String(),
 	})
 }

@@ -31,7 +31,7 @@ func growScripts(t testing.TB, a steps.Answers) []script {
 		content, err := DrainNode(a, i)
 		add("drain-node-"+n.Name+".ps1", content, err)
 	}
-	if !PollsEveryNode(a) {
+	if !a.PollsEveryNode() {
 		return out
 	}
 	grown, err := a.AddNode(steps.Node{Name: "OCTO9", Host: "octo9.corp.local"})
@@ -204,7 +204,8 @@ func TestGrowScriptsHostile(t *testing.T) {
 		t.Logf("%s: %d hostile values reached change script literals", name, len(seen))
 		// Drain scripts print the version, instance, install folder and the
 		// node names; tentacle updates add hosts, instance and URL.
-		if want := map[bool]int{false: 5, true: 8}[PollsEveryNode(examples[name])]; len(seen) < want {
+		ex := examples[name]
+		if want := map[bool]int{false: 5, true: 8}[ex.PollsEveryNode()]; len(seen) < want {
 			t.Errorf("%s: only %d hostile values reached a change script literal; the test lost its grip", name, len(seen))
 		}
 	}

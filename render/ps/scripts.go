@@ -82,7 +82,11 @@ type serverView struct {
 
 	SQLServer string
 	// SQLPort 0 means no port in Data Source (default or SQL Browser).
-	SQLPort                int
+	SQLPort int
+	// SQLDataSource is the exact "Data Source" of the nodes' connection
+	// string (steps.SQLServer.DataSource). The scripts still build theirs
+	// from SQLServer and SQLPort; this is to replace that.
+	SQLDataSource          string
 	SQLDatabase            string
 	SQLAuth                bool
 	SQLUser                string
@@ -136,7 +140,8 @@ func newServerView(a steps.Answers, i int) serverView {
 		ServiceAccount:         a.Octopus.ServiceAccount,
 		GMSA:                   strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
 		SQLServer:              a.Database.Server,
-		SQLPort:                a.Database.Port,
+		SQLPort:                scriptSQLPort(a),
+		SQLDataSource:          sqlDataSource(a),
 		SQLDatabase:            a.Database.Name,
 		SQLAuth:                a.Database.Auth == steps.AuthSQL,
 		SQLUser:                a.Database.User,
@@ -145,7 +150,7 @@ func newServerView(a steps.Answers, i int) serverView {
 		MultiSubnetFailover:    a.Database.MultiSubnetFailover,
 		CreateDatabase:         a.Database.Create,
 		TrustedProxies:         a.LoadBalancer.TrustedProxies,
-		Redis:                  a.PollingMode() == steps.PollingRedis,
+		Redis:                  a.UsesRedis(),
 		RedisHost:              a.Tentacles.Redis.Host,
 		RedisPort:              a.Tentacles.Redis.Port,
 		RedisSSL:               a.Tentacles.Redis.SSL,
@@ -170,6 +175,27 @@ func newServerView(a steps.Answers, i int) serverView {
 	}
 	v.ShowMasterKey = serverCommand(a, "show-master-key")
 	return v
+}
+
+// scriptSQLPort is the port the scripts append to the server as written
+// ('tcp:{server},{port}', common.ps1.tmpl): database.port, but 0 when the
+// server text carries its own (sql01,1433), which SqlClient reads as it is.
+func scriptSQLPort(a steps.Answers) int {
+	if s, err := steps.ParseSQLServer(a.Database.Server, 0); err == nil && s.Port != 0 {
+		return 0
+	}
+	return a.Database.Port
+}
+
+// sqlDataSource is the answers' SQL Server as a Data Source. Answers that
+// reach a renderer have passed validate.Check, which refuses a server that
+// does not parse; "" stands for one that does not.
+func sqlDataSource(a steps.Answers) string {
+	s, err := a.SQLServer()
+	if err != nil {
+		return ""
+	}
+	return s.DataSource()
 }
 
 // UndrainCommand is the command, run on a node, that undrains it: node

@@ -11,6 +11,7 @@ import (
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/dbprobe"
+	"github.com/octoha/octoha/validate/netprobe/probetest"
 )
 
 func TestVersionAndEdition(t *testing.T) {
@@ -66,30 +67,33 @@ func TestHighAvailability(t *testing.T) {
 			c.Server.IsClustered = true
 			return c
 		}(), "127.0.0.1", false, validate.OK, -1, "", ""},
-		{"listener with multiSubnetFailover", ag(tdsfake.Listener{Group: "AG1", DNSName: "localhost", Port: 1433}),
-			"localhost", true, validate.OK, validate.OK, "database.server", "localhost"},
-		{"listener without multiSubnetFailover", ag(tdsfake.Listener{Group: "AG1", DNSName: "localhost", Port: 1433}),
-			"localhost", false, validate.OK, validate.Warning, "database.multiSubnetFailover", "multiSubnetFailover"},
+		{"listener with multiSubnetFailover", ag(tdsfake.Listener{Group: "AG1", DNSName: "aglisten.corp.local", Port: 1433}),
+			"aglisten.corp.local", true, validate.OK, validate.OK, "database.server", "aglisten.corp.local"},
+		{"listener without multiSubnetFailover", ag(tdsfake.Listener{Group: "AG1", DNSName: "aglisten.corp.local", Port: 1433}),
+			"aglisten.corp.local", false, validate.OK, validate.Warning, "database.multiSubnetFailover", "multiSubnetFailover"},
 		{"replica instead of listener", ag(tdsfake.Listener{Group: "AG1", DNSName: "octo-ag", Port: 1433}),
 			"127.0.0.1", true, validate.OK, validate.Warning, "database.server", "octo-ag"},
 		{"AlwaysOn without a listener", ag(), "127.0.0.1", true, validate.OK, validate.Warning, "database.server", "no availability group listener"},
 		{"database outside the availability group", func() tdsfake.Config {
-			c := ag(tdsfake.Listener{Group: "AG1", DNSName: "localhost", Port: 1433})
+			c := ag(tdsfake.Listener{Group: "AG1", DNSName: "aglisten.corp.local", Port: 1433})
 			c.Server.AGDatabases = []tdsfake.AGDatabase{{Group: "AG1", Database: "Other"}}
 			return c
-		}(), "localhost", true, validate.Warning, validate.OK, "database.server", "localhost"},
+		}(), "aglisten.corp.local", true, validate.Warning, validate.OK, "database.server", "aglisten.corp.local"},
 		{"database not created yet", func() tdsfake.Config {
-			c := ag(tdsfake.Listener{Group: "AG1", DNSName: "localhost", Port: 1433})
+			c := ag(tdsfake.Listener{Group: "AG1", DNSName: "aglisten.corp.local", Port: 1433})
 			c.Databases, c.Server.AGDatabases = nil, nil
 			return c
-		}(), "localhost", true, validate.Warning, validate.OK, "database.server", "localhost"},
+		}(), "aglisten.corp.local", true, validate.Warning, validate.OK, "database.server", "aglisten.corp.local"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := tdsfake.Start(t, tc.cfg)
 			a := answersFor(fake)
 			a.Database.Server, a.Database.MultiSubnetFailover = tc.server, tc.msf
-			fs := run(t, fake, a, dbprobe.Options{})
+			// The listener's name resolves to the fake (a SQL Server named
+			// localhost would be refused: each node would use its own).
+			hosts := probetest.Hosts{"aglisten.corp.local": {"127.0.0.1"}}
+			fs := run(t, fake, a, dbprobe.Options{Resolver: hosts})
 			want(t, fs, "db.ha", tc.ha)
 			if tc.listener < 0 {
 				none(t, fs, "db.listener")

@@ -16,61 +16,20 @@ import (
 	"github.com/octoha/octoha/steps"
 )
 
-// target is where the probe connects, split out of database.server.
-type target struct {
-	host     string
-	instance string // named instance, "" for the default one
-	port     int    // 0: 1433, or the SQL Browser for a named instance
-}
-
-// String is how findings name the server: host\instance,port.
-func (t target) String() string {
-	s := t.host
-	if t.instance != "" {
-		s += `\` + t.instance
-	}
-	if t.port != 0 {
-		s += "," + strconv.Itoa(t.port)
-	}
-	return s
-}
-
-// parseServer reads database.server as admins write it for SqlClient:
-// host, host\instance, optionally with a "tcp:" prefix or ",port" suffix.
-// database.port, when set, wins over a port in the server text.
-func parseServer(server string, port int) target {
-	s := strings.TrimSpace(server)
-	if len(s) > 4 && strings.EqualFold(s[:4], "tcp:") {
-		s = s[4:]
-	}
-	var t target
-	if i := strings.LastIndexByte(s, ','); i >= 0 {
-		if p, err := strconv.Atoi(strings.TrimSpace(s[i+1:])); err == nil {
-			t.port = p
-		}
-		s = s[:i]
-	}
-	t.host, t.instance, _ = strings.Cut(s, `\`)
-	if port != 0 {
-		t.port = port
-	}
-	return t
-}
-
 // config builds go-mssqldb's settings for the answers, through msdsn.Parse
 // of a sqlserver:// URL that net/url escapes, so no value is spliced into
 // a connection string by hand. database "" connects to the login's default
 // database.
-func config(a steps.Answers, t target, password, database string) (msdsn.Config, error) {
-	u := url.URL{Scheme: "sqlserver", Host: t.host}
-	if strings.Contains(t.host, ":") { // IPv6 literal
-		u.Host = "[" + t.host + "]"
+func config(a steps.Answers, t steps.SQLServer, password, database string) (msdsn.Config, error) {
+	u := url.URL{Scheme: "sqlserver", Host: t.Host}
+	if strings.Contains(t.Host, ":") { // IPv6 literal
+		u.Host = "[" + t.Host + "]"
 	}
-	if t.port != 0 {
-		u.Host = net.JoinHostPort(t.host, strconv.Itoa(t.port))
+	if t.Port != 0 {
+		u.Host = net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
 	}
-	if t.instance != "" {
-		u.Path = "/" + t.instance
+	if t.Instance != "" {
+		u.Path = "/" + t.Instance
 	}
 	if a.Database.Auth == steps.AuthSQL {
 		u.User = url.UserPassword(a.Database.User, password)
@@ -115,7 +74,7 @@ func (s *session) Close() {
 }
 
 // open connects once; the caller classifies the error.
-func open(ctx context.Context, a steps.Answers, t target, password, database string, opts Options) (*session, error) {
+func open(ctx context.Context, a steps.Answers, t steps.SQLServer, password, database string, opts Options) (*session, error) {
 	cfg, err := config(a, t, password, database)
 	if err != nil {
 		return nil, err

@@ -8,33 +8,12 @@ import (
 	"github.com/octoha/octoha/steps"
 )
 
-func TestParseServer(t *testing.T) {
-	cases := []struct {
-		server string
-		port   int
-		want   target
-	}{
-		{"sql01.corp.local", 0, target{host: "sql01.corp.local"}},
-		{"sql01.corp.local", 1433, target{host: "sql01.corp.local", port: 1433}},
-		{`sql01\OCTOPUS`, 0, target{host: "sql01", instance: "OCTOPUS"}},
-		{`tcp:AGListener,1433`, 0, target{host: "AGListener", port: 1433}},
-		{`TCP:sql01\INST,14330`, 0, target{host: "sql01", instance: "INST", port: 14330}},
-		{`sql01,1500`, 1433, target{host: "sql01", port: 1433}}, // database.port wins
-		{`  sql01  `, 0, target{host: "sql01"}},
-	}
-	for _, tc := range cases {
-		if got := parseServer(tc.server, tc.port); got != tc.want {
-			t.Errorf("parseServer(%q, %d) = %+v, want %+v", tc.server, tc.port, got, tc.want)
-		}
-	}
-}
-
 func TestConfig(t *testing.T) {
 	a := steps.Defaults()
 	a.Database.Auth, a.Database.User = steps.AuthSQL, `octo;user`
 	a.Database.Encrypt, a.Database.TrustServerCertificate, a.Database.MultiSubnetFailover = true, false, false
 	const pw = `p@ss;word=x&y/z'"` + "`"
-	cfg, err := config(a, target{host: "sql01", instance: "OCTO", port: 0}, pw, "Octo pus;x")
+	cfg, err := config(a, steps.SQLServer{Host: "sql01", Instance: "OCTO"}, pw, "Octo pus;x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +31,7 @@ func TestConfig(t *testing.T) {
 	}
 
 	a.Database.Auth, a.Database.Encrypt, a.Database.MultiSubnetFailover = steps.AuthWindows, false, true
-	cfg, err = config(a, target{host: "fe80::1", port: 1433}, pw, "")
+	cfg, err = config(a, steps.SQLServer{Host: "fe80::1", Port: 1433}, pw, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -25,9 +26,9 @@ func (c *checker) ha() validate.Findings {
 	case f.IsHadrEnabled:
 		return c.alwaysOn()
 	case f.IsClustered:
-		return validate.Findings{okf("db.ha", "database.server", "SQL Server %s is a failover cluster instance (reference §4.3).", f.ServerName)}
+		return validate.Findings{okf("db.ha", steps.FieldDatabaseServer, "SQL Server %s is a failover cluster instance (reference §4.3).", f.ServerName)}
 	}
-	return validate.Findings{warnf("db.ha", "database.server",
+	return validate.Findings{warnf("db.ha", steps.FieldDatabaseServer,
 		"For production, put the database on a failover cluster instance or in an AlwaysOn availability group and connect through its listener.",
 		"SQL Server %s is a single instance (neither a failover cluster nor AlwaysOn): the database is a single point of failure for the whole cluster (reference §4.3).", f.ServerName)}
 }
@@ -39,7 +40,7 @@ func (c *checker) alwaysOn() validate.Findings {
 	group := ""
 	groups, err := c.pairs(agDatabasesQuery)
 	if err != nil {
-		return validate.Findings{c.queryFailed("db.ha", "database.server", "the availability groups", err)}
+		return validate.Findings{c.queryFailed("db.ha", steps.FieldDatabaseServer, "the availability groups", err)}
 	}
 	for _, p := range groups {
 		if strings.EqualFold(p[1], name) {
@@ -48,18 +49,18 @@ func (c *checker) alwaysOn() validate.Findings {
 	}
 	switch {
 	case group != "":
-		fs = append(fs, okf("db.ha", "database.name", "Database %q is in availability group %s (reference §4.3).", name, group))
+		fs = append(fs, okf("db.ha", steps.FieldDatabaseName, "Database %q is in availability group %s (reference §4.3).", name, group))
 	case c.dbExists:
-		fs = append(fs, warnf("db.ha", "database.name", "Ask the DBA to add the database to an availability group.",
+		fs = append(fs, warnf("db.ha", steps.FieldDatabaseName, "Ask the DBA to add the database to an availability group.",
 			"AlwaysOn is enabled on %s but database %q is in no availability group, so it does not fail over.", c.facts.ServerName, name))
 	default:
-		fs = append(fs, warnf("db.ha", "database.name", "After the first node has created the database, ask the DBA to add it to an availability group.",
+		fs = append(fs, warnf("db.ha", steps.FieldDatabaseName, "After the first node has created the database, ask the DBA to add it to an availability group.",
 			"The first node will create database %q outside any availability group.", name))
 	}
 
 	all, err := c.listeners()
 	if err != nil {
-		return append(fs, c.queryFailed("db.listener", "database.server", "the availability group listeners", err))
+		return append(fs, c.queryFailed("db.listener", steps.FieldDatabaseServer, "the availability group listeners", err))
 	}
 	var ls []listener
 	for _, l := range all {
@@ -68,26 +69,26 @@ func (c *checker) alwaysOn() validate.Findings {
 		}
 	}
 	if len(ls) == 0 {
-		return append(fs, warnf("db.listener", "database.server",
+		return append(fs, warnf("db.listener", steps.FieldDatabaseServer,
 			"Ask the DBA to create an availability group listener and connect through it with multiSubnetFailover (reference §4.4).",
 			"AlwaysOn is enabled but there is no availability group listener, so nodes cannot follow a failover."))
 	}
 	for _, l := range ls {
-		if !sameHost(c.t.host, l.DNSName) {
+		if !sameHost(c.t.Host, l.DNSName) {
 			continue
 		}
 		if !c.a.Database.MultiSubnetFailover {
-			return append(fs, warnf("db.listener", "database.multiSubnetFailover",
+			return append(fs, warnf("db.listener", steps.FieldDatabaseMultiSubnetFailover,
 				"Set database.multiSubnetFailover to true (reference §4.4).",
-				"%s is the listener of availability group %s, but multiSubnetFailover is off: after a failover to another subnet, nodes wait on the old address.", c.t.host, l.Group))
+				"%s is the listener of availability group %s, but multiSubnetFailover is off: after a failover to another subnet, nodes wait on the old address.", c.t.Host, l.Group))
 		}
-		return append(fs, okf("db.listener", "database.server", "Connecting through listener %s of availability group %s with multiSubnetFailover.", l.DNSName, l.Group))
+		return append(fs, okf("db.listener", steps.FieldDatabaseServer, "Connecting through listener %s of availability group %s with multiSubnetFailover.", l.DNSName, l.Group))
 	}
 	names := make([]string, len(ls))
 	for i, l := range ls {
 		names[i] = l.DNSName
 	}
-	return append(fs, warnf("db.listener", "database.server",
+	return append(fs, warnf("db.listener", steps.FieldDatabaseServer,
 		"Set database.server to the listener ("+strings.Join(names, " or ")+") and database.multiSubnetFailover to true (reference §4.4).",
 		"database.server %q names a replica, not the availability group listener: after a failover the nodes would lose the database.", c.a.Database.Server))
 }

@@ -51,7 +51,10 @@ func Nodes(ctx context.Context, a steps.Answers, password string, opts Options) 
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	t := parseServer(a.Database.Server, a.Database.Port)
+	t, err := a.SQLServer()
+	if err != nil {
+		return nil, err
+	}
 	s, err := open(ctx, a, t, password, a.Database.Name, opts)
 	if err != nil {
 		f := connectFinding(err, t, a)
@@ -129,13 +132,13 @@ func (c *checker) nodes() ([]Node, error) {
 // name in the answers that a running node already uses.
 func nodeFindings(nodes []Node, a steps.Answers, opts Options) validate.Findings {
 	if len(nodes) == 0 {
-		return validate.Findings{okf("db.nodes", "database.name", "Database %q has no Octopus server nodes yet.", a.Database.Name)}
+		return validate.Findings{okf("db.nodes", steps.FieldDatabaseName, "Database %q has no Octopus server nodes yet.", a.Database.Name)}
 	}
 	parts := make([]string, len(nodes))
 	for i, n := range nodes {
 		parts[i] = describeNode(n)
 	}
-	fs := validate.Findings{okf("db.nodes", "database.name", "Database %q already has %d Octopus server node(s): %s.",
+	fs := validate.Findings{okf("db.nodes", steps.FieldDatabaseName, "Database %q already has %d Octopus server node(s): %s.",
 		a.Database.Name, len(nodes), strings.Join(parts, "; "))}
 
 	for i, want := range a.Nodes {

@@ -77,10 +77,13 @@ func Probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 	case fs := <-done:
 		return fs
 	case <-grace.C:
-		t := parseServer(a.Database.Server, a.Database.Port)
-		return validate.Findings{errorf("db.timeout", "database.server",
+		name := a.Database.Server
+		if t, err := a.SQLServer(); err == nil {
+			name = t.String()
+		}
+		return validate.Findings{errorf("db.timeout", steps.FieldDatabaseServer,
 			"Check that this machine can reach the server and resolve its name.",
-			"SQL Server %s did not answer within %s.", t, opts.Timeout)}
+			"SQL Server %s did not answer within %s.", name, opts.Timeout)}
 	}
 }
 
@@ -93,14 +96,17 @@ func windowsAuthUntestable(a steps.Answers) bool {
 
 func probe(ctx context.Context, a steps.Answers, password string, opts Options) validate.Findings {
 	if strings.TrimSpace(a.Database.Server) == "" {
-		return validate.Findings{errorf("db.connect", "database.server", "Enter the SQL Server host name, AlwaysOn listener, or host\\instance.",
+		return validate.Findings{errorf("db.connect", steps.FieldDatabaseServer, "Enter the SQL Server host name, AlwaysOn listener, or host\\instance.",
 			"No SQL Server is given.")}
 	}
 	if a.Database.Auth == steps.AuthSQL && strings.TrimSpace(a.Database.User) == "" {
-		return validate.Findings{errorf("db.login", "database.user", "Enter the SQL login Octopus connects as, or choose Windows authentication.",
+		return validate.Findings{errorf("db.login", steps.FieldDatabaseUser, "Enter the SQL login Octopus connects as, or choose Windows authentication.",
 			"SQL authentication needs a user name.")}
 	}
-	t := parseServer(a.Database.Server, a.Database.Port)
+	t, err := a.SQLServer()
+	if err != nil {
+		return validate.Findings{serverFinding(err)}
+	}
 	if f, ok := resolve(ctx, t, opts.resolver()); !ok {
 		return validate.Findings{f}
 	}
@@ -120,16 +126,16 @@ func probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 			// The wizard and check never keep a password: without one the
 			// login is a step not taken, not a wrong answer.
 			return validate.Findings{
-				okf("db.connect", "database.server", "SQL Server %s answered: the network path and the encryption settings work.", t),
-				warnf("db.login", "database.user",
+				okf("db.connect", steps.FieldDatabaseServer, "SQL Server %s answered: the network path and the encryption settings work.", t),
+				warnf("db.login", steps.FieldDatabaseUser,
 					"Set OCTOHA_SQL_PASSWORD before starting octoha (it is never saved), or run octoha check with it.",
 					"The SQL login was not tried: no password was given, so the version, HA and database checks were skipped."),
 			}
 		}
 		if windowsAuthUntestable(a) && hasSQLError(err, errLoginFailed) {
 			return validate.Findings{
-				okf("db.connect", "database.server", "SQL Server %s answered: the network path and the encryption settings work.", t),
-				warnf("db.login", "database.auth",
+				okf("db.connect", steps.FieldDatabaseServer, "SQL Server %s answered: the network path and the encryption settings work.", t),
+				warnf("db.login", steps.FieldDatabaseAuth,
 					"Run `octoha check` on a domain-joined Windows machine as the Octopus service account to test the login, the database and its permissions.",
 					"Windows authentication cannot be tested from %s without Kerberos, so the login, version, HA and database checks were skipped (SQL Server logged one failed login for an empty user name).", runtime.GOOS),
 			}
@@ -137,9 +143,9 @@ func probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 		return validate.Findings{connectFinding(err, t, a)}
 	}
 	defer s.Close()
-	fs = append(fs, okf("db.connect", "database.server", "Connected to SQL Server %s as %s%s.", t, loginName(a), encryptionNote(a)))
+	fs = append(fs, okf("db.connect", steps.FieldDatabaseServer, "Connected to SQL Server %s as %s%s.", t, loginName(a), encryptionNote(a)))
 	if a.Database.Encrypt && a.Database.TrustServerCertificate {
-		fs = append(fs, warnf("db.tls", "database.trustServerCertificate",
+		fs = append(fs, warnf("db.tls", steps.FieldDatabaseTrustServerCertificate,
 			"Install the CA that issued the SQL Server certificate on every node and set trustServerCertificate to false; keep it true only for a lab.",
 			"trustServerCertificate is true: the connection is encrypted but the server's certificate is not checked."))
 	}
@@ -157,17 +163,17 @@ func probe(ctx context.Context, a steps.Answers, password string, opts Options) 
 
 // resolve looks the host up under the deadline, for a plain finding when
 // the name is wrong, before the driver tries.
-func resolve(ctx context.Context, t target, r Resolver) (validate.Finding, bool) {
-	if net.ParseIP(t.host) != nil {
+func resolve(ctx context.Context, t steps.SQLServer, r Resolver) (validate.Finding, bool) {
+	if net.ParseIP(t.Host) != nil {
 		return validate.Finding{}, true
 	}
-	if _, err := r.LookupHost(ctx, t.host); err != nil {
+	if _, err := r.LookupHost(ctx, t.Host); err != nil {
 		if isTimeout(err) {
-			return errorf("db.timeout", "database.server", "Check this machine's DNS servers.",
-				"Looking up %q took too long.", t.host), false
+			return errorf("db.timeout", steps.FieldDatabaseServer, "Check this machine's DNS servers.",
+				"Looking up %q took too long.", t.Host), false
 		}
-		return errorf("db.connect", "database.server", "Check the spelling, or use the server's fully qualified name or IP address; this machine's DNS must resolve it.",
-			"The name %q does not resolve from this machine.", t.host), false
+		return errorf("db.connect", steps.FieldDatabaseServer, "Check the spelling, or use the server's fully qualified name or IP address; this machine's DNS must resolve it.",
+			"The name %q does not resolve from this machine.", t.Host), false
 	}
 	return validate.Finding{}, true
 }
@@ -182,9 +188,9 @@ func loginName(a steps.Answers) string {
 
 func userField(a steps.Answers) string {
 	if a.Database.Auth == steps.AuthSQL {
-		return "database.user"
+		return steps.FieldDatabaseUser
 	}
-	return "database.auth"
+	return steps.FieldDatabaseAuth
 }
 
 func encryptionNote(a steps.Answers) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -316,5 +317,44 @@ func TestConcurrentProbes(t *testing.T) {
 	}
 	if took > 1500*time.Millisecond {
 		t.Errorf("%d concurrent probes held 1 s each took %s, want under 1.5 s", probes, took)
+	}
+}
+
+// The probe takes every form of database.server the pure check accepts
+// (validate TestSQLServerFormsAccepted), port in the server text included,
+// and refuses what it refuses, with the same reason.
+func TestProbeTakesServerForms(t *testing.T) {
+	fake := tdsfake.Start(t, tdsfake.Typical())
+	port := strconv.Itoa(fake.Port())
+	for _, server := range []string{fake.Host() + "," + port, "tcp:" + fake.Host() + "," + port, "TCP:" + fake.Host() + "," + port} {
+		a := answersFor(fake)
+		a.Database.Server, a.Database.Port = server, 0
+		want(t, run(t, fake, a, dbprobe.Options{}), "db.connect", validate.OK)
+	}
+	for server, says := range map[string]string{
+		".":                      "each node would use its own SQL Server",
+		`(local)\SQLEXPRESS`:     "each node would use its own SQL Server",
+		"localhost," + port:      "each node would use its own SQL Server",
+		fake.Host() + ",1":       "give the port in one place",
+		"np:" + fake.Host():      "over TCP",
+		fake.Host() + ",notport": "not a TCP port",
+	} {
+		a := answersFor(fake)
+		a.Database.Server = server
+		before := len(fake.Queries())
+		f := want(t, run(t, fake, a, dbprobe.Options{}), "db.connect", validate.Error)
+		if !strings.Contains(f.Message, says) {
+			t.Errorf("%q: %s, want it to say %q", server, f, says)
+		}
+		if len(fake.Queries()) != before {
+			t.Errorf("%q: the probe connected to a server the pure check refuses", server)
+		}
+	}
+	for _, server := range []string{".", "sql01,1"} {
+		a := answersFor(fake)
+		a.Database.Server = server
+		if _, err := dbprobe.Nodes(context.Background(), a, password, dbprobe.Options{Dialer: fake.Dialer()}); err == nil {
+			t.Errorf("Nodes(%q) connected", server)
+		}
 	}
 }

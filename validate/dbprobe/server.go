@@ -17,7 +17,7 @@ type checker struct {
 	ctx  context.Context
 	s    *session
 	a    steps.Answers
-	t    target
+	t    steps.SQLServer
 	opts Options
 
 	facts serverFacts
@@ -63,7 +63,7 @@ func (c *checker) queryFailed(id, field, what string, err error) validate.Findin
 			"%s while the probe read %s.", errTooMuch, what)
 	}
 	if isTimeout(err) {
-		return errorf("db.timeout", "database.server", "Raise the timeout, or check the server's load.",
+		return errorf("db.timeout", steps.FieldDatabaseServer, "Raise the timeout, or check the server's load.",
 			"SQL Server %s took too long to answer while %s.", c.t, what)
 	}
 	return warnf(id, field, "", "Could not check %s: %s.", what, strings.TrimSuffix(err.Error(), "."))
@@ -76,7 +76,7 @@ func (c *checker) server() validate.Findings {
 	err := c.s.conn.QueryRowContext(c.ctx, serverFactsQuery).Scan(
 		&f.ProductVersion, &edition, &engine, &clustered, &hadr, &name, &sysadmin, &create)
 	if err != nil {
-		return validate.Findings{c.queryFailed("db.version", "database.server", "the SQL Server version", err)}
+		return validate.Findings{c.queryFailed("db.version", steps.FieldDatabaseServer, "the SQL Server version", err)}
 	}
 	f.Edition, f.ServerName = edition.String, name.String
 	f.EngineEdition = int(engine.Int64)
@@ -90,11 +90,11 @@ func (c *checker) server() validate.Findings {
 
 func versionFinding(f serverFacts) validate.Finding {
 	if f.EngineEdition == engineAzureSQL || f.EngineEdition == engineManagedInstance {
-		return okf("db.version", "database.server", "Azure SQL (version %s): Octopus supports it (reference §4.1).", f.ProductVersion)
+		return okf("db.version", steps.FieldDatabaseServer, "Azure SQL (version %s): Octopus supports it (reference §4.1).", f.ProductVersion)
 	}
 	major, err := strconv.Atoi(strings.SplitN(f.ProductVersion, ".", 2)[0])
 	if err != nil {
-		return warnf("db.version", "database.server", "Check by hand that the server runs SQL Server 2016 or later.",
+		return warnf("db.version", steps.FieldDatabaseServer, "Check by hand that the server runs SQL Server 2016 or later.",
 			"SQL Server reported a version octoha cannot read: %q.", f.ProductVersion)
 	}
 	product := "SQL Server " + f.ProductVersion
@@ -103,21 +103,21 @@ func versionFinding(f serverFacts) validate.Finding {
 	}
 	switch {
 	case major < oldestMajor:
-		return errorf("db.version", "database.server", "Upgrade SQL Server, or use one that runs SQL Server 2016 or later.",
+		return errorf("db.version", steps.FieldDatabaseServer, "Upgrade SQL Server, or use one that runs SQL Server 2016 or later.",
 			"%s is older than SQL Server 2016, the oldest version Octopus supports (reference §4.1).", product)
 	case major == oldestMajor:
-		return warnf("db.version", "database.server",
+		return warnf("db.version", steps.FieldDatabaseServer,
 			"Check Microsoft's lifecycle dates for SQL Server 2016 before building a new cluster on it; prefer a newer version.",
 			"%s is Octopus's oldest supported version; Octopus also asks for at least two years of Microsoft support remaining (reference §4.1).", product)
 	}
-	return okf("db.version", "database.server", "%s is supported.", product)
+	return okf("db.version", steps.FieldDatabaseServer, "%s is supported.", product)
 }
 
 func editionFinding(f serverFacts) validate.Finding {
 	if f.EngineEdition == engineExpress || strings.Contains(strings.ToLower(f.Edition), "express") {
-		return warnf("db.edition", "database.server",
+		return warnf("db.edition", steps.FieldDatabaseServer,
 			"Use Standard or Enterprise edition (or Azure SQL) for a cluster.",
 			"%s is not recommended for production (reference §4.1) and cannot be clustered or join an availability group, so the database would be a single point of failure.", f.Edition)
 	}
-	return okf("db.edition", "database.server", "Edition: %s.", f.Edition)
+	return okf("db.edition", steps.FieldDatabaseServer, "Edition: %s.", f.Edition)
 }

@@ -65,19 +65,21 @@ func (b *builder) hosts() []hostField {
 	for i, n := range a.Nodes {
 		out = append(out, hostField{n.Host, nodeField(i)})
 	}
-	out = append(out, hostField{sqlHost(a.Database.Server), "database.server"})
+	// A server that does not parse gets no lookup: the pure checks say why.
+	if s, err := a.SQLServer(); err == nil {
+		out = append(out, hostField{s.Host, steps.FieldDatabaseServer})
+	}
 	for _, s := range b.storagePaths() {
-		if kind, host := netprobe.ParseStoragePath(s.path); kind == netprobe.PathUNC {
-			out = append(out, hostField{host, s.field})
+		if host := steps.UNCHost(s.Path); host != "" {
+			out = append(out, hostField{host, s.Field})
 		}
 	}
-	out = append(out, hostField{a.PublicHost(), "loadBalancer.publicUrl"})
-	switch a.PollingMode() {
-	case steps.PollingUniquePort, steps.PollingRedis:
-		out = append(out, hostField{a.Tentacles.PollingAddress, "tentacles.pollingAddress"})
+	out = append(out, hostField{a.PublicHost(), steps.FieldLoadBalancerPublicURL})
+	if a.PollsOneAddress() {
+		out = append(out, hostField{a.Tentacles.PollingAddress, steps.FieldTentaclesPollingAddress})
 	}
-	if a.PollingMode() == steps.PollingRedis {
-		out = append(out, hostField{a.Tentacles.Redis.Host, "tentacles.redis.host"})
+	if a.UsesRedis() {
+		out = append(out, hostField{a.Tentacles.Redis.Host, steps.FieldTentaclesRedisHost})
 	}
 	return out
 }
@@ -108,9 +110,9 @@ func (b *builder) database() {
 		return
 	}
 	probe, a, pw := b.opts.Database, b.a, b.opts.Secrets.SQLPassword
-	b.add(Probe{ID: "db.reach", Field: "database.server", What: "connect to SQL Server " + a.Database.Server,
-		DependsOn: []string{"database.port", "database.name", "database.auth", "database.user",
-			"database.encrypt", "database.trustServerCertificate", "database.multiSubnetFailover", "database.create"},
+	b.add(Probe{ID: "db.reach", Field: steps.FieldDatabaseServer, What: "connect to SQL Server " + a.Database.Server,
+		DependsOn: []string{steps.FieldDatabasePort, steps.FieldDatabaseName, steps.FieldDatabaseAuth, steps.FieldDatabaseUser,
+			steps.FieldDatabaseEncrypt, steps.FieldDatabaseTrustServerCertificate, steps.FieldDatabaseMultiSubnetFailover, steps.FieldDatabaseCreate},
 		Run: func(ctx context.Context) validate.Findings { return probe(ctx, a, pw) }})
 }
 
@@ -127,7 +129,7 @@ func (b *builder) node(i int) {
 		Role: who + "'s web port", BeforeInstall: true,
 		Fix: "Check the OctopusDeploy service runs, and that the node's firewall lets the balancer and admins in on this port."}
 	b.add(Probe{ID: web.ID, Field: field, What: "TCP connect to " + web.Address(),
-		DependsOn: []string{fmt.Sprintf("nodes[%d].webPort", i), "octopus.webPort"},
+		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort},
 		Run:       func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, web) }})
 
 	// Only polling tentacles connect to the comms port (reference §6.1).
@@ -136,14 +138,14 @@ func (b *builder) node(i int) {
 			Role: who + "'s comms port", BeforeInstall: true,
 			Fix: "Open this port inbound on the node's firewall: polling tentacles (or the balancer that forwards them) connect to it."}
 		b.add(Probe{ID: comms.ID, Field: field, What: "TCP connect to " + comms.Address(),
-			DependsOn: []string{fmt.Sprintf("nodes[%d].commsPort", i), "octopus.commsPort",
-				"tentacles.basePort", "tentacles.mode", "tentacles.polling"},
+			DependsOn: []string{steps.NodeField(i).CommsPort, steps.FieldOctopusCommsPort,
+				steps.FieldTentaclesBasePort, steps.FieldTentaclesMode, steps.FieldTentaclesPolling},
 			Run: func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, comms) }})
 	}
 
 	url := nodeBaseURL(a, i) + healthPath(a)
 	b.add(Probe{ID: "http.ping", Field: field, What: "GET " + url,
-		DependsOn: []string{fmt.Sprintf("nodes[%d].webPort", i), "octopus.webPort", "loadBalancer.healthCheck"},
+		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort, steps.FieldLoadBalancerHealthCheck},
 		Run:       func(ctx context.Context) validate.Findings { return netprobe.Health(ctx, env, field, who, url) }})
 }
 
@@ -151,40 +153,29 @@ func (b *builder) node(i int) {
 func (b *builder) versions() {
 	a, env := b.a, b.env
 	var nodes []netprobe.Node
-	deps := []string{"octopus.webPort"}
+	deps := []string{steps.FieldOctopusWebPort}
 	for i, n := range a.Nodes {
 		if strings.TrimSpace(n.Host) == "" {
 			continue
 		}
 		nodes = append(nodes, netprobe.Node{Name: nodeName(n), BaseURL: nodeBaseURL(a, i)})
-		deps = append(deps, nodeField(i), fmt.Sprintf("nodes[%d].webPort", i))
+		deps = append(deps, nodeField(i), steps.NodeField(i).WebPort)
 	}
 	if len(nodes) == 0 {
 		return
 	}
 	want := string(a.Octopus.Version)
-	b.add(Probe{ID: "http.version", Field: "octopus.version", What: "GET /api on every node", DependsOn: deps,
+	b.add(Probe{ID: "http.version", Field: steps.FieldOctopusVersion, What: "GET /api on every node", DependsOn: deps,
 		Run: func(ctx context.Context) validate.Findings {
-			return netprobe.Versions(ctx, env, "octopus.version", want, nodes)
+			return netprobe.Versions(ctx, env, steps.FieldOctopusVersion, want, nodes)
 		}})
 }
 
-// storagePath is one shared-folder answer.
-type storagePath struct{ field, path string }
-
-func (b *builder) storagePaths() []storagePath {
-	s := b.a.Storage
-	all := []storagePath{
-		{"storage.root", s.Root},
-		{"storage.artifacts", s.Artifacts},
-		{"storage.taskLogs", s.TaskLogs},
-		{"storage.packages", s.Packages},
-		{"storage.imports", s.Imports},
-		{"storage.eventExports", s.EventExports},
-	}
-	var out []storagePath
-	for _, p := range all {
-		if strings.TrimSpace(p.path) != "" {
+// storagePaths are the storage answers given, in answers order.
+func (b *builder) storagePaths() []steps.StorageAnswer {
+	var out []steps.StorageAnswer
+	for _, p := range b.a.StorageAnswers() {
+		if strings.TrimSpace(p.Path) != "" {
 			out = append(out, p)
 		}
 	}
@@ -197,19 +188,23 @@ func (b *builder) shares() {
 	env := b.env
 	index := map[string]int{}
 	for _, s := range b.storagePaths() {
-		kind, where := netprobe.ParseStoragePath(s.path)
-		if kind == netprobe.PathOther {
+		kind, where := steps.ClassifyWindowsPath(s.Path), steps.UNCHost(s.Path)
+		switch kind {
+		case steps.PathDrive:
+			where = steps.DriveOf(s.Path)
+		case steps.PathUNC:
+		default:
 			continue
 		}
 		key := strings.ToLower(where)
-		if i, seen := index[key]; seen && kind == netprobe.PathUNC {
-			b.probes[i].DependsOn = append(b.probes[i].DependsOn, s.field)
+		if i, seen := index[key]; seen && kind == steps.PathUNC {
+			b.probes[i].DependsOn = append(b.probes[i].DependsOn, s.Field)
 			continue
 		}
 		index[key] = len(b.probes)
-		field, path := s.field, s.path
+		field, path := s.Field, s.Path
 		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(netprobe.SMBPort)))
-		if kind == netprobe.PathDrive {
+		if kind == steps.PathDrive {
 			what = "look at drive " + where
 		}
 		b.add(Probe{ID: "smb.reach", Field: field, What: what,
@@ -224,10 +219,10 @@ func (b *builder) balancer() {
 		return
 	}
 	url := strings.TrimRight(a.LoadBalancer.PublicURL, "/") + healthPath(a)
-	b.add(Probe{ID: "lb.public", Field: "loadBalancer.publicUrl", What: "GET " + url,
-		DependsOn: []string{"loadBalancer.healthCheck", "loadBalancer.kind"},
+	b.add(Probe{ID: "lb.public", Field: steps.FieldLoadBalancerPublicURL, What: "GET " + url,
+		DependsOn: []string{steps.FieldLoadBalancerHealthCheck, steps.FieldLoadBalancerKind},
 		Run: func(ctx context.Context) validate.Findings {
-			return netprobe.Public(ctx, env, "loadBalancer.publicUrl", url)
+			return netprobe.Public(ctx, env, steps.FieldLoadBalancerPublicURL, url)
 		}})
 }
 
@@ -235,18 +230,18 @@ func (b *builder) balancer() {
 func (b *builder) redis() {
 	a := b.a
 	r := a.Tentacles.Redis
-	if a.PollingMode() != steps.PollingRedis || strings.TrimSpace(r.Host) == "" {
+	if !a.UsesRedis() || strings.TrimSpace(r.Host) == "" {
 		return
 	}
 	pw := b.opts.Secrets.RedisPassword
 	ro := redisprobe.Options{TLSConfig: b.opts.RedisTLS, Dialer: b.env.DialContext}
-	b.add(Probe{ID: "redis.reach", Field: "tentacles.redis.host",
+	b.add(Probe{ID: "redis.reach", Field: steps.FieldTentaclesRedisHost,
 		What:      "connect to Redis " + net.JoinHostPort(r.Host, strconv.Itoa(r.Port)),
-		DependsOn: []string{"tentacles.redis.port", "tentacles.redis.ssl"},
+		DependsOn: []string{steps.FieldTentaclesRedisPort, steps.FieldTentaclesRedisSSL},
 		Run:       func(ctx context.Context) validate.Findings { return redisprobe.Probe(ctx, r, pw, ro) }})
 }
 
-func nodeField(i int) string { return fmt.Sprintf("nodes[%d].host", i) }
+func nodeField(i int) string { return steps.NodeField(i).Host }
 
 // nodeName is how findings name a node: its name, else its host.
 func nodeName(n steps.Node) string {
@@ -273,21 +268,6 @@ func healthPath(a steps.Answers) string {
 		p = "/" + p
 	}
 	return p
-}
-
-// sqlHost is the host in a SQL Server name: "tcp:sql01,1433" and
-// "sql01\INST" both give "sql01".
-func sqlHost(server string) string {
-	s := strings.TrimSpace(server)
-	if len(s) > 4 && strings.EqualFold(s[:4], "tcp:") {
-		s = s[4:]
-	}
-	s, _, _ = strings.Cut(s, `\`)
-	s, _, _ = strings.Cut(s, ",")
-	if s == "." || strings.EqualFold(s, "(local)") {
-		return "localhost"
-	}
-	return strings.TrimSpace(s)
 }
 
 func isIP(host string) bool {

@@ -110,17 +110,29 @@ func TestProbesForField(t *testing.T) {
 	}
 }
 
-func TestSQLHost(t *testing.T) {
+// The DNS probe looks up the host steps.ParseSQLServer reads, the one the
+// pure check checks; a server it refuses gets no lookup.
+func TestSQLServerLookup(t *testing.T) {
 	for in, want := range map[string]string{
-		"sql01.corp.local":          "sql01.corp.local",
-		`sql01\OCTOPUS`:             "sql01",
-		"tcp:aglistener,1433":       "aglistener",
-		"TCP:aglistener.corp.local": "aglistener.corp.local",
-		`.\SQLEXPRESS`:              "localhost",
+		"sql01.corp.local":          "look up sql01.corp.local",
+		`sql01\OCTOPUS`:             "look up sql01",
+		"tcp:aglistener,1433":       "look up aglistener",
+		"TCP:aglistener.corp.local": "look up aglistener.corp.local",
+		"sql01,1433":                "look up sql01",
+		`.\SQLEXPRESS`:              "",
+		"(local)":                   "",
 		"":                          "",
 	} {
-		if got := sqlHost(in); got != want {
-			t.Errorf("sqlHost(%q) = %q, want %q", in, got, want)
+		a := steps.Defaults()
+		a.Database.Server = in
+		got := ""
+		for _, p := range Probes(a, Options{}) {
+			if p.ID == "dns.host" && p.Field == steps.FieldDatabaseServer {
+				got = p.What
+			}
+		}
+		if got != want {
+			t.Errorf("database.server %q: DNS probe %q, want %q", in, got, want)
 		}
 	}
 }

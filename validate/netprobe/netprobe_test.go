@@ -303,6 +303,13 @@ func TestVersions(t *testing.T) {
 		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, nodes))
 		wantFinding(t, f, "http.version", validate.Error, "OCTO1 runs Octopus 2025.3.1200 but octopus.version is 2026.4.6909")
 	})
+	t.Run("a version without its build names the build", func(t *testing.T) {
+		// As the node scripts check the installed Octopus.Server.exe
+		// (steps.VersionNames): "2026.4" is what 2026.4.6909 runs.
+		nodes := []Node{{"OCTO1", octopusNode(t, want)}}
+		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", "2026.4", nodes))
+		wantFinding(t, f, "http.version", validate.OK, "OCTO1 runs Octopus 2026.4.6909, as octopus.version says")
+	})
 	t.Run("nothing installed yet", func(t *testing.T) {
 		f := only(t, Versions(timeoutCtx(t, time.Second), Env{}, "octopus.version", want, []Node{{"OCTO1", notRunning}}))
 		wantFinding(t, f, "http.version", validate.OK, "No node runs Octopus yet")
@@ -324,30 +331,6 @@ func TestVersions(t *testing.T) {
 		wantFinding(t, fs[0], "http.version", validate.Error, "OCTO2", "no answer in time")
 		wantFinding(t, fs[1], "http.version", validate.Error, "OCTO3 runs 2025.3.1200")
 	})
-}
-
-func TestParseStoragePath(t *testing.T) {
-	for _, tc := range []struct {
-		in    string
-		kind  PathKind
-		where string
-	}{
-		{`\\fs01.corp.local\Octopus`, PathUNC, "fs01.corp.local"},
-		{`\\fs01\Octopus\TaskLogs`, PathUNC, "fs01"},
-		{`//10.0.0.9/share`, PathUNC, "10.0.0.9"},
-		{`\\?\UNC\fs02\share\x`, PathUNC, "fs02"},
-		{`Z:\Octopus`, PathDrive, "Z:"},
-		{`c:\OctopusShared`, PathDrive, "C:"},
-		{`\\?\D:\data`, PathDrive, "D:"},
-		{`TaskLogs`, PathOther, ""},
-		{``, PathOther, ""},
-		{`\\`, PathOther, ""},
-	} {
-		kind, where := ParseStoragePath(tc.in)
-		if kind != tc.kind || where != tc.where {
-			t.Errorf("ParseStoragePath(%q) = %v, %q; want %v, %q", tc.in, kind, where, tc.kind, tc.where)
-		}
-	}
 }
 
 // portDialer sends every dial for port 445 to a test listener instead.
@@ -376,5 +359,12 @@ func TestSMB(t *testing.T) {
 
 	if fs := SMB(timeoutCtx(t, time.Second), Env{}, "storage.artifacts", "Artifacts"); len(fs) != 0 {
 		t.Errorf("a relative path got findings: %v", fs)
+	}
+	// The spellings steps.ParseWindowsPath refuses are not probed either:
+	// the pure check and the probe read a path the same way.
+	for _, p := range []string{`//fs01.corp.local/Octopus`, `\\?\UNC\fs01.corp.local\Octopus`, `\\?\D:\data`} {
+		if fs := SMB(timeoutCtx(t, time.Second), Env{}, "storage.root", p); len(fs) != 0 {
+			t.Errorf("%s got findings: %v", p, fs)
+		}
 	}
 }

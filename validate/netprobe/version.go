@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -63,7 +64,7 @@ func Versions(ctx context.Context, env Env, field, want string, nodes []Node) va
 			Fix:     "Upgrade with an outage: back up the master key, drain and stop every node, back up the database, install the same MSI on every node, then start them."})
 	case len(byVersion) == 1:
 		for got, names := range byVersion {
-			if got != want {
+			if !steps.VersionNames(want, got) {
 				out = append(out, validate.Finding{ID: "http.version", Severity: validate.Error, Field: field,
 					Message: fmt.Sprintf("%s runs Octopus %s but octopus.version is %s.", strings.Join(names, ", "), got, want),
 					Fix:     fmt.Sprintf("Set octopus.version to %s, so new nodes install the version the cluster runs, or upgrade the cluster to %s first.", got, want)})

@@ -17,8 +17,8 @@ import (
 
 // Answers paths the findings are about.
 const (
-	fieldHost = "tentacles.redis.host"
-	fieldSSL  = "tentacles.redis.ssl"
+	fieldHost = steps.FieldTentaclesRedisHost
+	fieldSSL  = steps.FieldTentaclesRedisSSL
 )
 
 // Options holds what tests and callers may swap in.

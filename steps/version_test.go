@@ -1,0 +1,112 @@
+package steps
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestOctopusVersionOrder(t *testing.T) {
+	for _, c := range []struct {
+		v, w string
+		want int
+	}{
+		{"2026.4.6909", "2026.4.6909", 0},
+		{"2026.4", "2026.4.6909", -1},
+		{"2026.4.0", "2026.4", 0},
+		{"2026.5", "2026.4.6909", 1},
+		{"2025.10", "2025.4", 1},
+		{"2021.3.8907", "2021.3.8908", -1},
+		{"2027.1", "2026.4.6909", 1},
+	} {
+		v, err := ParseOctopusVersion(c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := ParseOctopusVersion(c.w)
+		if got := v.Compare(w); got != c.want {
+			t.Errorf("%s.Compare(%s) = %d, want %d", c.v, c.w, got, c.want)
+		}
+		if got := v.AtLeast(w); got != (c.want >= 0) {
+			t.Errorf("%s.AtLeast(%s) = %v", c.v, c.w, got)
+		}
+	}
+	for _, bad := range []string{"", "2025", "v2025.4", "2025.x", "2025.4.-1", "1.2.3.4.5"} {
+		if _, err := ParseOctopusVersion(bad); err == nil {
+			t.Errorf("ParseOctopusVersion(%q) gave no error", bad)
+		}
+	}
+}
+
+func TestVersionNames(t *testing.T) {
+	for _, c := range []struct {
+		answer, installed string
+		want              bool
+	}{
+		{"2025.4", "2025.4.1234", true},
+		{"2025.4.1234", "2025.4.1234", true},
+		{"2025.4.1234", "2025.4.1234.0", true},
+		{" 2025.4 ", "2025.4.1234", true},
+		{"2025.4", "2025.40.1", false},
+		{"2025.4.1234", "2025.4", false},
+		{"2025.4", "2025.5.1", false},
+		{"", "2025.4.1", false},
+	} {
+		if got := VersionNames(c.answer, c.installed); got != c.want {
+			t.Errorf("VersionNames(%q, %q) = %v, want %v", c.answer, c.installed, got, c.want)
+		}
+	}
+}
+
+func TestFeatures(t *testing.T) {
+	a := Defaults()
+	for _, f := range []Feature{ClusterShared, Imports, EventExports, NoAffinityNeeded, DrainWaitFix, RedisPolling} {
+		if !a.Has(f) {
+			t.Errorf("the default version %s lacks %s (%s)", a.Octopus.Version, f.What, f.Since)
+		}
+	}
+	a.Octopus.Version = "2021.3.8907"
+	if a.Has(NoAffinityNeeded) || !a.Has(Imports) || a.Has(EventExports) {
+		t.Errorf("2021.3.8907: no-affinity %v, imports %v, event exports %v", a.Has(NoAffinityNeeded), a.Has(Imports), a.Has(EventExports))
+	}
+	a.Octopus.Version = "not a version"
+	if !a.Has(RedisPolling) {
+		t.Error("a version that does not parse should count as current")
+	}
+	if DefaultOctopusVersion != VersionText(RedisPolling.Since.String()) {
+		t.Errorf("the default %s is not the first build with Redis polling", DefaultOctopusVersion)
+	}
+}
+
+// TestVersionLiteralsLiveHere: the Go code writes an Octopus version (a
+// 20xx.y build) only in this file; everything else asks the feature table.
+// Tests, the templates and docs may still name them.
+func TestVersionLiteralsLiveHere(t *testing.T) {
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Skipf("not in a git checkout: %v", err)
+	}
+	root := strings.TrimSpace(string(top))
+	out, err := exec.Command("git", "-C", root, "ls-files", "*.go").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	literal := regexp.MustCompile(`"20[0-9]{2}\.[0-9]+(\.[0-9]+)?"|\b20[0-9]{2}, [0-9]+(, [0-9]+)?\)`)
+	for _, f := range strings.Fields(string(out)) {
+		if strings.HasSuffix(f, "_test.go") || f == "steps/version.go" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if literal.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "//") {
+				t.Errorf("%s:%d writes an Octopus version; add it to steps/version.go's feature table: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+}
