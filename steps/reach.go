@@ -36,24 +36,11 @@ func (a *Answers) ShareHosts() []string {
 	var hosts []string
 	seen := map[string]bool{}
 	for _, f := range a.SharedFolders() {
-		h := uncServer(f.Effective)
+		h := UNCHost(f.Effective)
 		if h != "" && !seen[strings.ToLower(h)] {
 			seen[strings.ToLower(h)] = true
 			hosts = append(hosts, h)
 		}
 	}
 	return hosts
-}
-
-// uncServer is the server of \\server\share\..., or "" for any other path.
-func uncServer(p string) string {
-	rest, ok := strings.CutPrefix(p, `\\`)
-	if !ok {
-		return ""
-	}
-	server, share, _ := strings.Cut(rest, `\`)
-	if share == "" || strings.HasPrefix(share, `\`) {
-		return ""
-	}
-	return server
 }
