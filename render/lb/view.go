@@ -38,8 +38,8 @@ const (
 	nginxFailTimeoutSeconds = 10
 )
 
-// view is what the templates see: the answers resolved into the values
-// each line needs.
+// view is the answers resolved into the values
+// each line of a balancer file needs.
 type view struct {
 	OctopusVersion string
 	Instance       string
