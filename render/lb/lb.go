@@ -22,12 +22,6 @@ func HAProxy(a steps.Answers) ([]byte, error) {
 	return fillConfig("haproxy.cfg", haproxyFile, haproxyFilling, a)
 }
 
-// External renders what to configure on a balancer octoha does not write
-// a configuration for (F5, NetScaler, cloud balancers...), as Markdown.
-func External(a steps.Answers) ([]byte, error) {
-	return render("external.md.tmpl", a)
-}
-
 // fillConfig fills a balancer configuration file for the answers.
 func fillConfig(name, file string, fill func(view) *filling, a steps.Answers) ([]byte, error) {
 	v, err := newView(a)
