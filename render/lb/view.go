@@ -15,7 +15,7 @@ const persistenceFixedIn = "2021.3.8908"
 
 // octopusCookie is the cookie Octopus keeps a signed-in browser's session
 // in. [INFER] The reference does not name it; this is the name seen on
-// current builds and used by test-infra §3. The templates say so.
+// current builds and used by test-infra §3. The NGINX file says so.
 const octopusCookie = "OctopusIdentificationToken"
 
 // affinityCookie is the cookie HAProxy inserts to pin a browser to a node.
