@@ -74,6 +74,7 @@ var placeholder = regexp.MustCompile(`@([A-Za-z][A-Za-z0-9]*)@`)
 // renderer (an unknown name, an unclosed region), never of the answers.
 func splice(file string, f *filling) ([]byte, error) {
 	var out strings.Builder
+	out.Grow(len(file))
 	type open struct {
 		name string
 		keep bool
@@ -110,10 +111,17 @@ func splice(file string, f *filling) ([]byte, error) {
 		if !keeping() {
 			continue
 		}
+		if !strings.Contains(l, "@") {
+			out.WriteString(l)
+			out.WriteByte('\n')
+			continue
+		}
 		if m := placeholder.FindStringSubmatch(trimmed); m != nil && m[0] == trimmed {
 			if ls, ok := f.lines[m[1]]; ok {
 				for _, x := range ls {
-					out.WriteString(indent + x + "\n")
+					out.WriteString(indent)
+					out.WriteString(x)
+					out.WriteByte('\n')
 				}
 				continue
 			}
@@ -129,7 +137,8 @@ func splice(file string, f *filling) ([]byte, error) {
 		if missing != "" {
 			return nil, fmt.Errorf("line %d: %s is not set", i+1, missing)
 		}
-		out.WriteString(filled + "\n")
+		out.WriteString(filled)
+		out.WriteByte('\n')
 	}
 	if len(stack) > 0 {
 		return nil, fmt.Errorf("region %s is not closed", stack[len(stack)-1].name)
