@@ -27,16 +27,20 @@ func haproxyFilling(v view) *filling {
 	trustedProxies(f, v)
 	f.region("redirect", v.RedirectPort != 0)
 	f.num("RedirectPort", v.RedirectPort)
-	f.values["PublicBase"] = v.PublicBase
+	f.literal("PublicBase", v.PublicBase)
 	f.num("PublicPort", v.PublicPort)
 	if v.TLS {
 		f.quote("Certificate", haproxyQuote, v.Certificate)
 	}
-	f.values["Scheme"] = map[bool]string{true: "https", false: "http"}[v.TLS]
+	scheme, secure := "http", ""
+	if v.TLS {
+		scheme, secure = "https", " secure"
+	}
+	f.literal("Scheme", scheme)
 	persistence(f, v)
 	f.region("none", v.Persistence == steps.PersistenceNone)
-	f.values["AffinityCookie"] = v.AffinityCookie
-	f.values["Secure"] = map[bool]string{true: " secure", false: ""}[v.TLS]
+	f.literal("AffinityCookie", v.AffinityCookie)
+	f.literal("Secure", secure)
 	f.quote("HealthCheck", haproxyQuote, v.HealthCheck)
 	f.quote("PublicHostArg", haproxyQuote, v.PublicHost)
 	var web []string

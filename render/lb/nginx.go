@@ -23,7 +23,7 @@ func nginxFilling(v view) *filling {
 	trustedProxies(f, v)
 	persistence(f, v)
 	f.region("roundRobin", v.Persistence != steps.PersistenceCookie && v.Persistence != steps.PersistenceSourceIP)
-	f.values["OctopusCookie"] = v.OctopusCookie
+	f.literal("OctopusCookie", v.OctopusCookie)
 	var web []string
 	for _, n := range v.Nodes {
 		web = append(web, fmt.Sprintf("server %s:%d max_fails=1 fail_timeout=%ds; # %s", f.must(hostToken, n.Host), n.WebPort, v.NginxFailTimeout, comment(n.Name)))
@@ -32,7 +32,7 @@ func nginxFilling(v view) *filling {
 	f.region("redirect", v.RedirectPort != 0)
 	f.num("RedirectPort", v.RedirectPort)
 	f.quote("PublicHost", hostToken, v.PublicHost)
-	f.values["PublicBase"] = v.PublicBase
+	f.literal("PublicBase", v.PublicBase)
 	f.region("tls", v.TLS)
 	f.num("PublicPort", v.PublicPort)
 	f.region("certificateKey", v.CertificateKey != "")
@@ -83,7 +83,7 @@ func persistence(f *filling, v view) {
 	f.region("sourceIP", v.Persistence == steps.PersistenceSourceIP)
 	f.region("sticky", v.Persistence != steps.PersistenceNone)
 	f.region("stickyNeeded", v.PersistenceNeeded)
-	f.values["PersistenceFixedIn"] = v.PersistenceFixedIn
+	f.literal("PersistenceFixedIn", v.PersistenceFixedIn)
 	f.comment("OctopusVersion", v.OctopusVersion)
 }
 

@@ -49,6 +49,11 @@ func (f *filling) quote(name string, q func(string) (string, error), s string) {
 // comment sets value name to s made safe for a '#' comment.
 func (f *filling) comment(name, s string) { f.values[name] = comment(s) }
 
+// literal sets value name to s as it is: only for what octoha itself
+// spells (constants, and values built from parts already checked, such as
+// PublicBase from the checked public host).
+func (f *filling) literal(name, s string) { f.values[name] = s }
+
 // num sets value name to n in decimal.
 func (f *filling) num(name string, n int) { f.values[name] = strconv.Itoa(n) }
 
@@ -75,73 +80,92 @@ var placeholder = regexp.MustCompile(`@([A-Za-z][A-Za-z0-9]*)@`)
 func splice(file string, f *filling) ([]byte, error) {
 	var out strings.Builder
 	out.Grow(len(file))
-	type open struct {
-		name string
-		keep bool
+	var open regionStack
+	for i, l := range strings.Split(strings.TrimSuffix(file, "\n"), "\n") {
+		marker, err := open.marker(strings.TrimLeft(l, " \t"), f.regions)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		if marker || !open.keeping() {
+			continue
+		}
+		if err := f.fillLine(&out, l); err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
+		}
 	}
-	var stack []open
-	keeping := func() bool { return len(stack) == 0 || stack[len(stack)-1].keep }
-	lines := strings.Split(file, "\n")
-	for i, l := range lines {
-		if i == len(lines)-1 && l == "" {
-			break
-		}
-		trimmed := strings.TrimLeft(l, " \t")
-		indent := l[:len(l)-len(trimmed)]
-		switch {
-		case strings.HasPrefix(trimmed, "#region "):
-			name := strings.TrimPrefix(trimmed, "#region ")
-			on, ok := f.regions[strings.TrimPrefix(name, "!")]
-			if !ok {
-				return nil, fmt.Errorf("line %d: region %q is not set", i+1, name)
-			}
-			if strings.HasPrefix(name, "!") {
-				on = !on
-			}
-			stack = append(stack, open{name, keeping() && on})
-			continue
-		case strings.HasPrefix(trimmed, "#endregion "):
-			name := strings.TrimPrefix(trimmed, "#endregion ")
-			if len(stack) == 0 || stack[len(stack)-1].name != name {
-				return nil, fmt.Errorf("line %d: #endregion %s closes no open region", i+1, name)
-			}
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		if !keeping() {
-			continue
-		}
-		if !strings.Contains(l, "@") {
-			out.WriteString(l)
-			out.WriteByte('\n')
-			continue
-		}
-		if m := placeholder.FindStringSubmatch(trimmed); m != nil && m[0] == trimmed {
-			if ls, ok := f.lines[m[1]]; ok {
-				for _, x := range ls {
-					out.WriteString(indent)
-					out.WriteString(x)
-					out.WriteByte('\n')
-				}
-				continue
-			}
-		}
-		var missing string
-		filled := placeholder.ReplaceAllStringFunc(l, func(p string) string {
-			v, ok := f.values[p[1:len(p)-1]]
-			if !ok && missing == "" {
-				missing = p
-			}
-			return v
-		})
-		if missing != "" {
-			return nil, fmt.Errorf("line %d: %s is not set", i+1, missing)
-		}
-		out.WriteString(filled)
-		out.WriteByte('\n')
-	}
-	if len(stack) > 0 {
-		return nil, fmt.Errorf("region %s is not closed", stack[len(stack)-1].name)
+	if len(open) > 0 {
+		return nil, fmt.Errorf("region %s is not closed", open[len(open)-1].name)
 	}
 	return []byte(out.String()), nil
+}
+
+// regionStack holds the regions open at a line, innermost last.
+type regionStack []openRegion
+
+type openRegion struct {
+	name string
+	// keep says the region's lines are written: it is on, and so is
+	// every region around it.
+	keep bool
+}
+
+func (s regionStack) keeping() bool { return len(s) == 0 || s[len(s)-1].keep }
+
+// marker opens or closes a region when line (without its indentation) is
+// a #region or #endregion marker, and says whether it was one.
+func (s *regionStack) marker(line string, regions map[string]bool) (bool, error) {
+	if name, ok := strings.CutPrefix(line, "#region "); ok {
+		on, set := regions[strings.TrimPrefix(name, "!")]
+		if !set {
+			return true, fmt.Errorf("region %q is not set", name)
+		}
+		if strings.HasPrefix(name, "!") {
+			on = !on
+		}
+		*s = append(*s, openRegion{name, s.keeping() && on})
+		return true, nil
+	}
+	if name, ok := strings.CutPrefix(line, "#endregion "); ok {
+		if len(*s) == 0 || (*s)[len(*s)-1].name != name {
+			return true, fmt.Errorf("#endregion %s closes no open region", name)
+		}
+		*s = (*s)[:len(*s)-1]
+		return true, nil
+	}
+	return false, nil
+}
+
+// fillLine writes line l with its placeholders filled in, or the lines of
+// a placeholder that stands alone on it.
+func (f *filling) fillLine(out *strings.Builder, l string) error {
+	if !strings.Contains(l, "@") {
+		out.WriteString(l)
+		out.WriteByte('\n')
+		return nil
+	}
+	trimmed := strings.TrimLeft(l, " \t")
+	if m := placeholder.FindStringSubmatch(trimmed); m != nil && m[0] == trimmed {
+		if lines, ok := f.lines[m[1]]; ok {
+			for _, x := range lines {
+				out.WriteString(l[:len(l)-len(trimmed)])
+				out.WriteString(x)
+				out.WriteByte('\n')
+			}
+			return nil
+		}
+	}
+	var missing string
+	filled := placeholder.ReplaceAllStringFunc(l, func(p string) string {
+		v, ok := f.values[p[1:len(p)-1]]
+		if !ok && missing == "" {
+			missing = p
+		}
+		return v
+	})
+	if missing != "" {
+		return fmt.Errorf("%s is not set", missing)
+	}
+	out.WriteString(filled)
+	out.WriteByte('\n')
+	return nil
 }
