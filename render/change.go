@@ -93,9 +93,7 @@ func addNodeChecklist(grown steps.Answers, added int) ([]byte, error) {
 	c.addBefore()
 	c.addFirewall()
 	c.addRun()
-	d.Blank()
-	d.Heading(2, "4. Taking the node out again")
-	d.Blank()
+	d.Section("4. Taking the node out again")
 	d.Line("Run ", d.Code("octoha remove-node --answers "+word(AnswersFile)+" --name "+word(n.Name)+" --out "+word("remove-"+n.Name)), ". It writes a drain")
 	update := ""
 	if c.pollsEveryNode() {
@@ -107,9 +105,7 @@ func addNodeChecklist(grown steps.Answers, added int) ([]byte, error) {
 
 func (c changeChecklist) addBefore() {
 	a, d, n := c.a, c.d, c.node
-	d.Blank()
-	d.Heading(2, "1. Before you run anything")
-	d.Blank()
+	d.Section("1. Before you run anything")
 	if len(a.Nodes) > 2 {
 		// A Professional licence allows two nodes (reference §7).
 		d.Check("**Licence.** The licence's `<NodeLimit>` must allow ", d.Num(len(a.Nodes)), " nodes ("+docsHA+"). A Professional licence allows 2: a")
@@ -157,9 +153,7 @@ func (c changeChecklist) masterKey() {
 
 func (c changeChecklist) addFirewall() {
 	a, d, n := c.a, c.d, c.node
-	d.Blank()
-	d.Heading(2, "2. Firewall")
-	d.Blank()
+	d.Section("2. Firewall")
 	d.Table("Machine", "Open", "Why")
 	machine := d.Text(n.Name) + " (" + d.CodeCell(n.Host) + ")"
 	d.Row(machine, "inbound TCP "+d.Num(n.WebPort)+" from the load balancer", "web portal and health check")
@@ -202,9 +196,7 @@ func (c changeChecklist) forward() int {
 
 func (c changeChecklist) addRun() {
 	a, d, n := c.a, c.d, c.node
-	d.Blank()
-	d.Heading(2, "3. Run, in this order")
-	d.Blank()
+	d.Section("3. Run, in this order")
 	d.Step(1, "On **", d.Text(n.Name), "**, in an elevated PowerShell: ", d.Code(psRun(JoinScript(n.Name))), asksWords(d, c.scriptAsks), ".")
 	d.Cont("It never runs `path`, `admin`, `license` or `database --create`, which would reset the cluster.")
 	if c.pollsEveryNode() {
@@ -302,9 +294,7 @@ func (c changeChecklist) wasFirst() {
 
 func (c changeChecklist) portsStay() {
 	d := c.d
-	d.Blank()
-	d.Heading(2, "Polling ports stay where they are")
-	d.Blank()
+	d.Section("Polling ports stay where they are")
 	d.Line("With unique-port polling each tentacle knows each node by its forwarded port on ", d.Code(c.a.PollingAddress()), ". The")
 	d.Line("remaining nodes **keep their ports**:")
 	d.Blank()
@@ -320,9 +310,7 @@ func (c changeChecklist) portsStay() {
 
 func (c changeChecklist) removeRun() {
 	a, d, n := c.a, c.d, c.node
-	d.Blank()
-	d.Heading(2, "1. Run, in this order")
-	d.Blank()
+	d.Section("1. Run, in this order")
 	d.Step(1, "On **", d.Text(n.Name), "**, in an elevated PowerShell: ", d.Code(psRun(DrainScript(n.Name))+" -WaitSeconds 600"), asksWords(d, c.scriptAsks), " (add")
 	d.Cont("`-ApiKey $key` to let it watch the node's tasks and delete its record, `-CancelTasks` to cancel what still")
 	d.Cont("runs at the end). It drains the node (`node --drain=true --wait=<s>`), waits for its tasks, stops the")
@@ -360,9 +348,7 @@ func (c changeChecklist) removeRun() {
 
 func (c changeChecklist) removeAfterwards() {
 	a, d, n := c.a, c.d, c.node
-	d.Blank()
-	d.Heading(2, "2. Afterwards")
-	d.Blank()
+	d.Section("2. Afterwards")
 	d.Check("Configuration > Nodes lists ", d.Num(len(c.others)), " ", nodes(len(c.others)), ", and ", d.Text(n.Name), " has not come back two minutes later.")
 	rules := "TCP " + d.Num(n.WebPort) + " from the balancer"
 	if n.CommsFrom != "" {

@@ -197,9 +197,7 @@ func (c clusterChecklist) intro() {
 func (c clusterChecklist) before() {
 	d, a := c.d, c.a
 	db := a.Database
-	d.Blank()
-	d.Heading(2, "1. Before you run anything")
-	d.Blank()
+	d.Section("1. Before you run anything")
 	var names []string
 	for _, n := range a.Nodes {
 		names = append(names, d.Text(n.Name))
@@ -279,9 +277,7 @@ func (c clusterChecklist) sqlRights() {
 
 func (c clusterChecklist) dns() {
 	d, a := c.d, c.a
-	d.Blank()
-	d.Heading(2, "2. DNS")
-	d.Blank()
+	d.Section("2. DNS")
 	d.Check(d.Code(a.PublicHost()), " resolves to the load balancer, for users and tentacles.")
 	if m := a.PollingMode(); m == steps.PollingUniquePort || m == steps.PollingRedis {
 		d.Check(d.Code(a.PollingAddress()), " resolves to the load balancer's polling listener; tentacles poll it.")
@@ -302,9 +298,7 @@ func fromTentacles(a steps.Answers) string {
 
 func (c clusterChecklist) firewall() {
 	d, a := c.d, c.a
-	d.Blank()
-	d.Heading(2, "3. Firewall")
-	d.Blank()
+	d.Section("3. Firewall")
 	d.Table("Machine", "Open inbound", "Why")
 	d.Row("Load balancer", "TCP "+d.Num(a.PublicPort())+" from users and tentacles", "web portal, API, tentacle registration")
 	for _, p := range pollingPorts(a) {
@@ -358,9 +352,7 @@ func pollingPorts(a steps.Answers) []int {
 func (c clusterChecklist) run() {
 	d, a := c.d, c.a
 	first := a.Nodes[0].Name
-	d.Blank()
-	d.Heading(2, "4. Run, in this order")
-	d.Blank()
+	d.Section("4. Run, in this order")
 	d.Step(1, "On **", d.Text(first), "**, in an elevated PowerShell in the folder holding these files, with the licence")
 	d.Cont("saved there as `licence.xml`: ", d.Code(psRun(FirstNodeScript)+` -LicenseFile .\licence.xml`), asksWords(d, c.firstAsks), ".")
 	d.Step(2, "Still on ", d.Text(first), ", read the master key as the script's last lines show and store it in your")
@@ -375,9 +367,7 @@ func (c clusterChecklist) run() {
 
 func (c clusterChecklist) afterwards() {
 	d, a := c.d, c.a
-	d.Blank()
-	d.Heading(2, "5. Afterwards")
-	d.Blank()
+	d.Section("5. Afterwards")
 	d.Item("To take a node out for maintenance: in Configuration > Nodes choose Drain (or run, on the node in an elevated PowerShell,")
 	if a.LoadBalancer.Kind == steps.LBNginx {
 		d.Cont(d.Code(drainCommand(a)), "); its health check then answers 418, but open-source NGINX never calls it: mark the node's `server` line `down` in")

@@ -51,6 +51,14 @@ func (d *Doc) Heading(level int, parts ...string) {
 	d.Line(append([]string{strings.Repeat("#", level) + " "}, parts...)...)
 }
 
+// Section starts a section after what came before: a blank line, a
+// level-2 heading and a blank line.
+func (d *Doc) Section(parts ...string) {
+	d.Blank()
+	d.Heading(2, parts...)
+	d.Blank()
+}
+
 // Item starts a bullet list item.
 func (d *Doc) Item(parts ...string) { d.item("- ", parts) }
 

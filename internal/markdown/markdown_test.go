@@ -260,13 +260,14 @@ func TestDocWritesBlocksAndKeepsTheFirstRefusal(t *testing.T) {
 	d.Row(d.CodeCell("a|b"), d.Num(80))
 	d.Blank()
 	d.CodeLine("& ", d.Verbatim("'x'"))
+	d.Section("End")
 	got, err := d.Bytes()
-	want := "## Ports of a\\|b\n\n- [ ] open ``x`y`` on\n      every node\n12. [ ] run 443\n       then\n- item\n  more\n\n| Machine | Port |\n|---|---|\n| `a\\|b` | 80 |\n\n    & 'x'\n"
+	want := "## Ports of a\\|b\n\n- [ ] open ``x`y`` on\n      every node\n12. [ ] run 443\n       then\n- item\n  more\n\n| Machine | Port |\n|---|---|\n| `a\\|b` | 80 |\n\n    & 'x'\n\n## End\n\n"
 	if err != nil || string(got) != want {
 		t.Errorf("Doc = %q, %v\nwant %q", got, err, want)
 	}
 	shape := mdtest.Shape(string(got))
-	for i, kind := range []string{"heading ##", "blank", "bullet -", "text", "numbered", "text", "bullet -", "text", "blank", "table 2 cells", "table 2 cells", "table 2 cells", "blank", "indented code"} {
+	for i, kind := range []string{"heading ##", "blank", "bullet -", "text", "numbered", "text", "bullet -", "text", "blank", "table 2 cells", "table 2 cells", "table 2 cells", "blank", "indented code", "blank", "heading ##", "blank"} {
 		if !strings.Contains(shape[i], ", "+kind+",") {
 			t.Errorf("line %d is %s, want %s", i+1, shape[i], kind)
 		}

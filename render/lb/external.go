@@ -49,9 +49,7 @@ func External(a steps.Answers) ([]byte, error) {
 }
 
 func externalPool(d *markdown.Doc, v view) {
-	d.Blank()
-	d.Heading(2, "1. Web pool (portal and REST API)")
-	d.Blank()
+	d.Section("1. Web pool (portal and REST API)")
 	d.Table("Member", "Address", "Port")
 	for _, n := range v.Nodes {
 		d.Row(d.CodeCell(n.Name), d.CodeCell(n.Host), d.Num(n.WebPort))
@@ -63,9 +61,7 @@ func externalPool(d *markdown.Doc, v view) {
 }
 
 func externalVirtualServer(d *markdown.Doc, v view) {
-	d.Blank()
-	d.Heading(2, "2. Virtual server")
-	d.Blank()
+	d.Section("2. Virtual server")
 	scheme, proto := "HTTP", "`http`"
 	if v.TLS {
 		scheme, proto = "HTTPS", "`https`"
@@ -89,9 +85,7 @@ func externalVirtualServer(d *markdown.Doc, v view) {
 }
 
 func externalMonitor(d *markdown.Doc, v view) {
-	d.Blank()
-	d.Heading(2, "3. Health monitor")
-	d.Blank()
+	d.Section("3. Health monitor")
 	d.Line("Source: <" + docsLoadBalancers + ">.")
 	d.Blank()
 	d.Item("HTTP `GET` of ", d.Code(v.HealthCheck), " on each member's web port, with Host")
@@ -105,9 +99,7 @@ func externalMonitor(d *markdown.Doc, v view) {
 }
 
 func externalPersistence(d *markdown.Doc, v view) {
-	d.Blank()
-	d.Heading(2, "4. Persistence")
-	d.Blank()
+	d.Section("4. Persistence")
 	d.Line("Source: <" + docsLoadBalancers + ">; the fix that made sticky sessions unnecessary:")
 	d.Line("<" + issueSticky + ">.")
 	d.Blank()
@@ -134,9 +126,7 @@ func externalPersistence(d *markdown.Doc, v view) {
 }
 
 func externalTimeouts(d *markdown.Doc, v view) {
-	d.Blank()
-	d.Heading(2, "5. Timeouts and request size")
-	d.Blank()
+	d.Section("5. Timeouts and request size")
 	d.Line("Source: <" + docsLoadBalancers + ">.")
 	d.Blank()
 	d.Item("Idle / server timeout: at least ", d.Num(v.LongTimeout), " s. Package uploads of 1 GB and")
@@ -147,9 +137,7 @@ func externalTimeouts(d *markdown.Doc, v view) {
 }
 
 func externalPolling(d *markdown.Doc, v view) {
-	d.Blank()
-	d.Heading(2, "6. Polling tentacles")
-	d.Blank()
+	d.Section("6. Polling tentacles")
 	switch {
 	case len(v.Forwards) > 0:
 		d.Line("Unique port per node (<"+docsPollingHA+">): tentacles poll ", d.Code(v.PollingAddress), " on one port per")
@@ -197,9 +185,7 @@ func externalPolling(d *markdown.Doc, v view) {
 }
 
 func externalTrustedProxies(d *markdown.Doc, v view) {
-	d.Blank()
-	d.Heading(2, "7. Trusted proxies")
-	d.Blank()
+	d.Section("7. Trusted proxies")
 	d.Line("Source: <" + docsConfigure + "> (`--trustedProxies`).")
 	d.Blank()
 	d.Line("Behind a balancer, Octopus records the balancer's address in audit events")
