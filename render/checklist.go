@@ -1,49 +1,15 @@
 package render
 
 import (
-	"embed"
 	"fmt"
-	"maps"
 	"regexp"
+	"strconv"
 	"strings"
-	"sync"
-	"text/template"
 
 	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
 )
-
-//go:embed templates/*.md.tmpl
-var markdownFS embed.FS
-
-// markdownFuncs are what the checklists' templates call: the quoting
-// functions of internal/markdown, through which every printed value goes
-// (TestEveryMarkdownValueIsQuoted holds that), helpers that compute a
-// value to quote, and the functions that quote a value for the shell a
-// printed command runs in (ps, psRun, word), whose result then goes into
-// a Markdown code span.
-var markdownFuncs = func() template.FuncMap {
-	funcs := template.FuncMap{
-		"joinScript": JoinScript,
-		"inc":        func(i int) int { return i + 1 },
-		"ps":         ps.Quote,
-		"psRun":      psRun,
-		"word":       word,
-	}
-	maps.Copy(funcs, markdown.Funcs)
-	return funcs
-}()
-
-// parseMarkdown parses the named templates with the sentences they share.
-// Templates are parsed on first use, not at start-up.
-func parseMarkdown(names ...string) *template.Template {
-	t := template.New(names[0]).Funcs(markdownFuncs).Option("missingkey=error")
-	for _, name := range append(names, "shared.md.tmpl") {
-		template.Must(t.ParseFS(markdownFS, "templates/"+name))
-	}
-	return t
-}
 
 // plainWord is a value every shell an admin may use (PowerShell, cmd.exe,
 // a POSIX shell) reads as one argument equal to itself. It starts with a
@@ -69,12 +35,6 @@ func psRun(file string) string {
 		return `.\` + file
 	}
 	return "& " + ps.Quote(`.\`+file)
-}
-
-// serverExe is Octopus.Server.exe where the answers install it, as the
-// node scripts run it.
-func serverExe(a steps.Answers) string {
-	return steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")
 }
 
 // tentacleExe is Tentacle.exe in the folder register-tentacle.ps1 and
@@ -171,97 +131,263 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var checklistTemplate = sync.OnceValue(func() *template.Template {
-	return parseMarkdown("CHECKLIST.md.tmpl")
-})
-
-// checklistNode is one node's row: where it is and what must reach it.
-type checklistNode struct {
+// nodeRow is node i of a as a checklist row: where it is and what must
+// reach it.
+type nodeRow struct {
 	steps.Node
 	WebPort, CommsPort int
 	// CommsFrom says who opens the comms port, "" when nobody needs to.
 	CommsFrom string
-	// Asks is what the node's join script asks for (joining nodes only).
-	Asks []string
 }
 
-type checklistData struct {
-	A                  *steps.Answers
-	Nodes              []checklistNode
-	Folders            []steps.SharedFolder
-	ShareHosts         []string
-	PublicHost         string
-	PublicPort         int
-	SQLPort            int
-	PollingAddress     string
-	PollingPorts       []int
-	FirstNodeScript    string
-	RebuildScript      string
-	MarkerFile         string
-	TentacleScript     string
-	LBFile             string
-	PollingMode        string
-	ListeningTentacles bool
-	ServerExe          string
-	// FirstNodeAsks and TentacleAsks are what install-first-node.ps1 and
-	// register-tentacle.ps1 ask for, run as the checklist prints them.
-	FirstNodeAsks []string
-	TentacleAsks  []string
+// nodeRowOf is node i of a as a checklist row.
+func nodeRowOf(a steps.Answers, i int) nodeRow {
+	return nodeRow{Node: a.Nodes[i], WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i), CommsFrom: commsFrom(a)}
 }
 
-// nodeRow is node i of a as a checklist row.
-func nodeRow(a steps.Answers, i int) checklistNode {
-	return checklistNode{Node: a.Nodes[i], WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i), CommsFrom: commsFrom(a)}
+// clusterChecklist writes CHECKLIST.md for a new cluster.
+type clusterChecklist struct {
+	d *markdown.Doc
+	a steps.Answers
+	// firstAsks, tentacleAsks and nodeAsks[i] are what
+	// install-first-node.ps1, register-tentacle.ps1 and node i's join
+	// script ask for, run as the checklist prints them.
+	firstAsks, tentacleAsks []string
+	nodeAsks                [][]string
 }
 
 // Checklist renders CHECKLIST.md: what to prepare, which ports to open on
 // which machine, and the order to run everything in.
 func Checklist(a steps.Answers) ([]byte, error) {
-	d := checklistData{
-		A:                  &a,
-		Folders:            a.SharedFolders(),
-		PublicHost:         a.PublicHost(),
-		PublicPort:         a.PublicPort(),
-		SQLPort:            a.SQLPort(),
-		PollingAddress:     a.PollingAddress(),
-		FirstNodeScript:    FirstNodeScript,
-		RebuildScript:      RebuildScript(a.Nodes[0].Name),
-		MarkerFile:         ps.MarkerFile,
-		TentacleScript:     TentacleScript,
-		LBFile:             lbFileFor(a.LoadBalancer.Kind),
-		PollingMode:        a.PollingMode(),
-		ListeningTentacles: !a.UsesPolling(),
-		ServerExe:          serverExe(a),
-	}
+	c := clusterChecklist{d: &markdown.Doc{}, a: a, nodeAsks: make([][]string, len(a.Nodes))}
 	params, err := mandatoryParameters(ps.FirstNode(a))
-	if d.FirstNodeAsks, err = asks(params, err, "LicenseFile"); err != nil {
+	if c.firstAsks, err = asks(params, err, "LicenseFile"); err != nil {
 		return nil, fmt.Errorf("%s: %w", FirstNodeScript, err)
 	}
-	if d.TentacleAsks, err = asks(mandatoryParameters(ps.RegisterTentacle(a))); err != nil {
+	if c.tentacleAsks, err = asks(mandatoryParameters(ps.RegisterTentacle(a))); err != nil {
 		return nil, fmt.Errorf("%s: %w", TentacleScript, err)
 	}
-	seen := map[string]bool{}
-	for _, f := range d.Folders {
-		if h := steps.UNCHost(f.Effective); h != "" && !seen[strings.ToLower(h)] {
-			seen[strings.ToLower(h)] = true
-			d.ShareHosts = append(d.ShareHosts, h)
+	for i := 1; i < len(a.Nodes); i++ {
+		if c.nodeAsks[i], err = asks(mandatoryParameters(ps.JoinNode(a, i))); err != nil {
+			return nil, fmt.Errorf("%s: %w", JoinScript(a.Nodes[i].Name), err)
 		}
+	}
+	c.intro()
+	c.before()
+	c.dns()
+	c.firewall()
+	c.run()
+	c.afterwards()
+	return c.d.Bytes()
+}
+
+func (c clusterChecklist) intro() {
+	d, a := c.d, c.a
+	d.Heading(1, "Octopus Server HA checklist: ", d.Text(a.PublicHost()))
+	d.Blank()
+	d.Line("Octopus ", d.Text(string(a.Octopus.Version)), ", ", d.Num(len(a.Nodes)), " nodes behind ", d.Text(a.LoadBalancer.Kind), " at ", d.Text(a.LoadBalancer.PublicURL), ",")
+	if a.UsesPolling() {
+		d.Line("polling tentacles (", d.Text(a.PollingMode()), ").")
+	} else {
+		d.Line("listening tentacles.")
+	}
+	d.Line("Written by octoha. Tick each box in order; every step names the file it uses.")
+}
+
+func (c clusterChecklist) before() {
+	d, a := c.d, c.a
+	db := a.Database
+	d.Section("1. Before you run anything")
+	var names []string
+	for _, n := range a.Nodes {
+		names = append(names, d.Text(n.Name))
+	}
+	d.Check("**Same Octopus version everywhere.** Install the Octopus Server MSI ", d.Text(string(a.Octopus.Version)), " on every node")
+	d.Cont("(", strings.Join(names, ", "), "). Every node must run the identical version.")
+	d.Check("**Licence.** A licence whose `<NodeLimit>` allows ", d.Num(len(a.Nodes)), " nodes (Professional allows 2, Enterprise")
+	d.Cont("is unlimited). Keep the licence XML file at hand for the first node; octoha never stores it.")
+	msf := ""
+	if db.MultiSubnetFailover {
+		msf = " The nodes connect through the AlwaysOn listener with MultiSubnetFailover."
+	}
+	if db.Create {
+		d.Check("**SQL Server.** The first node creates database ", d.Code(db.Name), " on ", d.Code(db.Server))
+		d.Cont("(`database --create`).", msf)
+	} else {
+		d.Check("**SQL Server.** Database ", d.Code(db.Name), " on ", d.Code(db.Server), " already exists, empty or from this")
+		d.Cont("cluster, with a case-insensitive collation (`_CI_`, e.g. `Latin1_General_CI_AS`); the first node makes its")
+		d.Cont("schema (`database --upgrade`).", msf)
+	}
+	c.sqlRights()
+	d.Check("**Shared storage.** The Octopus service account, ", serviceAccountWords(d, a), ", needs **full control**")
+	d.Cont("(share permission and NTFS) of:")
+	for _, f := range a.SharedFolders() {
+		d.Cont("- ", d.Text(f.Label), ": ", d.Code(f.Effective))
+	}
+	d.Cont("Use the same path on every node: no node-local folders, no DFS namespace root, one DFS replica for all.")
+	d.Cont("Whoever runs ", d.Code(FirstNodeScript), " needs **write** access to ", d.Code(a.Storage.Root), ": the script writes its marker")
+	d.Cont("file ", d.Code(ps.MarkerFile), " there as that admin (it proves the access first with a probe file). Whoever runs a join")
+	d.Cont("script needs **read** access to it: the join scripts read the marker.")
+	if a.Octopus.ServiceAccount != "" {
+		d.Check("**Service account.** ", d.Code(a.Octopus.ServiceAccount), ` has "Log on as a service" on every node.`)
+	}
+	if a.PollingMode() == steps.PollingRedis {
+		r := a.Tentacles.Redis
+		tls := ""
+		if r.SSL {
+			tls = " (TLS)"
+		}
+		d.Check("**Redis** at ", d.Code(r.Host+":"+strconv.Itoa(r.Port)), tls, ": no persistence")
+		d.Cont("(`save \"\"`, `appendonly no`), `maxmemory-policy noeviction`, no replication or failover, version 8.0 or")
+		d.Cont("later recommended. Every node must reach it.")
+	}
+}
+
+// sqlRights continues the SQL Server item: who connects as whom, and the
+// rights each needs.
+func (c clusterChecklist) sqlRights() {
+	d, a := c.d, c.a
+	create := a.Database.Create
+	if connectsToSQLAs(a) == sqlLoginUser {
+		d.Cont("Every script's commands and every node's service connect as the SQL login ", d.Code(a.Database.User), ":")
+		if create {
+			d.Cont("it needs the right to create databases (dbcreator; the Octopus docs do not name the role), and")
+			d.Cont("owns the database it creates.")
+		} else {
+			d.Cont("make it **db_owner** of the database.")
+		}
+		return
+	}
+	d.Cont("The scripts' commands (`database`, `admin`, `license`, `path`, `node`) connect as the admin who runs them, not")
+	if create {
+		d.Cont("as the service account. Whoever runs ", d.Code(FirstNodeScript), " needs the right to create databases")
+		d.Cont("(dbcreator; the Octopus docs do not name the role); whoever runs a join script needs **db_owner** of the")
+		d.Cont("database.")
+	} else {
+		d.Cont("as the service account. Whoever runs ", d.Code(FirstNodeScript), " or a join script needs **db_owner** of the database.")
+	}
+	where := " in that node's own script"
+	if connectsToSQLAs(a) == sqlLoginServiceAccount {
+		where = " on the first node's run"
+	}
+	d.Cont(grantedToWords(d, a), " gets **db_owner** through `database --grant`", where, ".")
+	d.Cont(loginFirst[0])
+	d.Cont(loginFirst[1])
+}
+
+func (c clusterChecklist) dns() {
+	d, a := c.d, c.a
+	d.Section("2. DNS")
+	d.Check(d.Code(a.PublicHost()), " resolves to the load balancer, for users and tentacles.")
+	if m := a.PollingMode(); m == steps.PollingUniquePort || m == steps.PollingRedis {
+		d.Check(d.Code(a.PollingAddress()), " resolves to the load balancer's polling listener; tentacles poll it.")
+	}
+	for _, n := range a.Nodes {
+		d.Check(d.Code(n.Host), " resolves to node ", d.Text(n.Name), " from the load balancer", fromTentacles(a), ".")
+	}
+}
+
+// fromTentacles is what a node's DNS item adds when tentacles poll each
+// node at its own name.
+func fromTentacles(a steps.Answers) string {
+	if a.PollingMode() == steps.PollingUniqueAddress {
+		return " and from every polling tentacle"
+	}
+	return ""
+}
+
+func (c clusterChecklist) firewall() {
+	d, a := c.d, c.a
+	d.Section("3. Firewall")
+	d.Table("Machine", "Open inbound", "Why")
+	d.Row("Load balancer", "TCP "+d.Num(a.PublicPort())+" from users and tentacles", "web portal, API, tentacle registration")
+	for _, p := range pollingPorts(a) {
+		d.Row("Load balancer", "TCP "+d.Num(p)+" from polling tentacles", "polling, passed through as plain TCP (never TLS-terminated)")
 	}
 	for i := range a.Nodes {
-		d.Nodes = append(d.Nodes, nodeRow(a, i))
-		if i > 0 {
-			if d.Nodes[i].Asks, err = asks(mandatoryParameters(ps.JoinNode(a, i))); err != nil {
-				return nil, fmt.Errorf("%s: %w", JoinScript(a.Nodes[i].Name), err)
-			}
-		}
-		if a.UsesUniquePorts() {
-			d.PollingPorts = append(d.PollingPorts, a.NodeCommsPort(i))
+		n := nodeRowOf(a, i)
+		machine := d.Text(n.Name) + " (" + d.CodeCell(n.Host) + ")"
+		d.Row(machine, "TCP "+d.Num(n.WebPort)+" from the load balancer", "web portal and health check")
+		if n.CommsFrom != "" {
+			d.Row(machine, "TCP "+d.Num(n.CommsPort)+" from "+d.Text(n.CommsFrom), "polling tentacles")
 		}
 	}
-	if a.UsesRedis() {
-		d.PollingPorts = []int{a.Tentacles.BasePort}
+	d.Blank()
+	nodeFirewallNote(d, a)
+	d.Blank()
+	var hosts []string
+	for _, h := range a.ShareHosts() {
+		hosts = append(hosts, d.Code(h))
 	}
-	return markdown.Execute(checklistTemplate(), "CHECKLIST.md.tmpl", d)
+	d.Line("Every node also needs outbound: ", sqlPortWords(d, a, " (SQL Browser)"), " to ", d.Code(a.Database.Server), ",")
+	last := "TCP 445 to " + strings.Join(hosts, ", ")
+	if !a.UsesPolling() {
+		last += ", TCP 10933 to every listening tentacle"
+	}
+	if a.PollingMode() == steps.PollingRedis {
+		last += ", TCP " + d.Num(a.Tentacles.Redis.Port) + " to " + d.Code(a.Tentacles.Redis.Host)
+	}
+	d.Line(last, ".")
+	if !a.UsesPolling() {
+		d.Line("Each tentacle opens TCP 10933 inbound from every node (", d.Code(TentacleScript), " adds the Windows rule).")
+	}
+}
+
+// pollingPorts are the balancer's TCP ports polling tentacles reach: one
+// per node (unique-port), the one balanced port (redis), or none.
+func pollingPorts(a steps.Answers) []int {
+	switch a.PollingMode() {
+	case steps.PollingUniquePort:
+		var ports []int
+		for i := range a.Nodes {
+			ports = append(ports, a.NodeCommsPort(i))
+		}
+		return ports
+	case steps.PollingRedis:
+		return []int{a.Tentacles.BasePort}
+	}
+	return nil
+}
+
+func (c clusterChecklist) run() {
+	d, a := c.d, c.a
+	first := a.Nodes[0].Name
+	d.Section("4. Run, in this order")
+	d.Step(1, "On **", d.Text(first), "**, in an elevated PowerShell in the folder holding these files, with the licence")
+	d.Cont("saved there as `licence.xml`: ", d.Code(psRun(FirstNodeScript)+` -LicenseFile .\licence.xml`), asksWords(d, c.firstAsks), ".")
+	d.Step(2, "Still on ", d.Text(first), ", read the master key as the script's last lines show and store it in your")
+	d.Cont("password vault. Never put it on the file share or in a ticket.")
+	for i := 1; i < len(a.Nodes); i++ {
+		d.Step(i+2, "On **", d.Text(a.Nodes[i].Name), "**, in an elevated PowerShell: ", d.Code(psRun(JoinScript(a.Nodes[i].Name))), asksWords(d, c.nodeAsks[i]), ".")
+	}
+	d.Step(len(a.Nodes)+2, "Load balancer: apply ", d.Code(lbFileFor(a.LoadBalancer.Kind)), " (its first lines say how), then browse ", d.Text(a.LoadBalancer.PublicURL))
+	d.Cont("and sign in as ", d.Code(a.Octopus.AdminUsername), ". Configuration > Nodes lists all ", d.Num(len(a.Nodes)), " nodes.")
+	d.Step(len(a.Nodes)+3, "On each deployment target, in an elevated PowerShell: ", d.Code(psRun(TentacleScript)), asksWords(d, c.tentacleAsks), ".")
+}
+
+func (c clusterChecklist) afterwards() {
+	d, a := c.d, c.a
+	d.Section("5. Afterwards")
+	d.Item("To take a node out for maintenance: in Configuration > Nodes choose Drain (or run, on the node in an elevated PowerShell,")
+	if a.LoadBalancer.Kind == steps.LBNginx {
+		d.Cont(d.Code(drainCommand(a)), "); its health check then answers 418, but open-source NGINX never calls it: mark the node's `server` line `down` in")
+		d.Cont(d.Code(lbFileFor(a.LoadBalancer.Kind)), " and reload NGINX, and undo that afterwards.")
+	} else {
+		d.Cont(d.Code(drainCommand(a)), "); its health check then answers 418 and the balancer stops sending it users.")
+	}
+	d.Item("Upgrades need every node on the new version: drain all, stop all, back up the database and the master key,")
+	d.Cont("install the MSI on one node (it upgrades the schema), then on the others, start, and undrain.")
+	d.Item("Never copy ", d.Code(a.Octopus.HomeDir+`\`+a.Octopus.Instance+".config"), " between machines: its keys are bound to the machine.")
+	d.Item("To rebuild a node on a fresh machine of the same name while the cluster runs: install the MSI ", d.Text(string(a.Octopus.Version)), ",")
+	d.Cont("then run that node's join script there with the master key: ", d.Code(psRun(RebuildScript(a.Nodes[0].Name))), " for the first node,")
+	others := ""
+	for _, n := range a.Nodes[1:] {
+		others += "; " + d.Code(psRun(JoinScript(n.Name))) + " for " + d.Text(n.Name)
+	}
+	d.Cont(d.Text(a.Nodes[0].Name), others, ".")
+	d.Cont(d.Code(FirstNodeScript), " refuses such a machine: the cluster is installed already.")
+	d.Item("A re-run of ", d.Code(FirstNodeScript), " leaves the shared folders and the task cap as the web portal has them;")
+	d.Cont("with ", d.Code("-ReapplyClusterSettings"), " it sends the answers' values again.")
 }
 
 func lbFileFor(kind string) string {

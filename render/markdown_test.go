@@ -7,21 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/internal/markdown/mdtest"
 	"github.com/octoha/octoha/render/lb"
 	"github.com/octoha/octoha/steps"
 )
-
-// TestEveryMarkdownValueIsQuoted walks every checklist template: an action
-// that prints ends in one of internal/markdown's functions, and a code
-// span in a table row is a codeCell.
-func TestEveryMarkdownValueIsQuoted(t *testing.T) {
-	templates := append(checklistTemplate().Templates(), changeTemplates().Templates()...)
-	if printed := mdtest.CheckTemplates(t, markdown.Funcs, markdownFS, "templates", templates...); printed < 120 {
-		t.Fatalf("only %d printing actions found; the walk is broken", printed)
-	}
-}
 
 // hostileMarkdown is a value built to change a Markdown document wherever
 // it lands: a block start (list markers, a heading, a quote, indentation,

@@ -1,31 +1,16 @@
 // Package markdown turns values into Markdown that shows them as they are:
 // the one quoting function set for every emitted Markdown file (the
-// checklists and the external balancer notes). A value can never add a
+// checklists and the external balancer notes), and Doc, the builder those
+// files are written with. A value can never add a
 // line, a list item, a table cell, a heading, a link, emphasis or HTML.
 // The rules cited are CommonMark 0.31 (https://spec.commonmark.org/0.31.2/)
 // and its GitHub tables extension (https://github.github.com/gfm/#tables-extension-).
 package markdown
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"reflect"
-	"strconv"
 	"strings"
-	"text/template"
 )
-
-// Funcs are the template functions that print a value into Markdown. An
-// action that prints must end in one of them (internal/tmplcheck holds
-// every Markdown template to that).
-var Funcs = template.FuncMap{
-	"code":     templateFunc(Code),
-	"codeCell": templateFunc(CodeCell),
-	"text":     templateFunc(Text),
-	"verbatim": templateFunc(Verbatim),
-	"num":      Num,
-}
 
 // ValueError says why a value cannot be written into Markdown at all.
 type ValueError struct {
@@ -205,7 +190,7 @@ func leadingBlock(s string) string {
 		digits++
 	}
 	// An ordered list marker is 1 to 9 digits then '.' or ')' (§5.2), then
-	// a space, a tab or the end of the value (the template may go on with
+	// a space, a tab or the end of the value (the document may go on with
 	// a space).
 	if digits == 0 || digits > 9 || digits == len(s) || s[digits] != '.' && s[digits] != ')' {
 		return ""
@@ -227,43 +212,4 @@ func Verbatim(s string) (string, error) {
 		return "", err
 	}
 	return s, nil
-}
-
-// Num prints an integer (a port, a count, a step number) in decimal.
-func Num(v any) (string, error) {
-	r := reflect.ValueOf(v)
-	switch r.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(r.Int(), 10), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return strconv.FormatUint(r.Uint(), 10), nil
-	}
-	return "", fmt.Errorf("num: %v (%T) is not an integer", v, v)
-}
-
-// templateFunc lets a template pass any string type (steps.VersionText,
-// for one) to a quoting function.
-func templateFunc(quote func(string) (string, error)) func(any) (string, error) {
-	return func(v any) (string, error) {
-		r := reflect.ValueOf(v)
-		if r.Kind() != reflect.String {
-			return "", fmt.Errorf("%v (%T) is not text", v, v)
-		}
-		return quote(r.String())
-	}
-}
-
-// Execute renders the named template of t. When a value cannot go into
-// Markdown the error is the ValueError's sentence alone, without
-// text/template's "template: x:12:3: executing ... error calling text:"
-// prefix, which means nothing to an admin.
-func Execute(t *template.Template, name string, data any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, name, data); err != nil {
-		if ve := (*ValueError)(nil); errors.As(err, &ve) {
-			return nil, ve
-		}
-		return nil, err
-	}
-	return b.Bytes(), nil
 }

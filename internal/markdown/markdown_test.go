@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"text/template"
 
 	"github.com/octoha/octoha/internal/markdown/mdtest"
 )
@@ -215,21 +214,10 @@ func TestTextReadsAsItself(t *testing.T) {
 	}
 }
 
-func TestVerbatimAndNum(t *testing.T) {
+func TestVerbatim(t *testing.T) {
 	for _, s := range hostile {
 		if got, err := Verbatim(s); err != nil || got != s {
 			t.Errorf("Verbatim(%q) = %q, %v", s, got, err)
-		}
-	}
-	type port int
-	for v, want := range map[any]string{80: "80", int64(-1): "-1", uint16(10943): "10943", port(443): "443"} {
-		if got, err := Num(v); err != nil || got != want {
-			t.Errorf("Num(%v) = %q, %v; want %q", v, got, err, want)
-		}
-	}
-	for _, v := range []any{"80", 80.5, nil} {
-		if got, err := Num(v); err == nil {
-			t.Errorf("Num(%v) = %q, want an error", v, got)
 		}
 	}
 }
@@ -254,21 +242,41 @@ func TestLineBreaksAreRefused(t *testing.T) {
 	}
 }
 
-// TestTemplates: the template functions take any string type, and Execute
-// reports a refused value as the sentence alone.
-func TestTemplates(t *testing.T) {
-	type version string
-	tmpl := template.Must(template.New("t").Funcs(Funcs).Parse("{{text .V}} {{code .V}} {{codeCell .V}} {{verbatim .V}} {{num .N}}"))
-	out, err := Execute(tmpl, "t", map[string]any{"V": version("2024.1|x"), "N": 3})
-	if err != nil || string(out) != "2024.1\\|x `2024.1|x` `2024.1\\|x` 2024.1|x 3" {
-		t.Errorf("got %q, %v", out, err)
+// TestDocWritesBlocksAndKeepsTheFirstRefusal: the builder's blocks come
+// out as Markdown reads them, and a value that cannot go in stops the
+// document with the first such value's sentence.
+func TestDocWritesBlocksAndKeepsTheFirstRefusal(t *testing.T) {
+	var d Doc
+	d.Heading(2, "Ports of ", d.Text("a|b"))
+	d.Blank()
+	d.Check("open ", d.Code("x`y"), " on")
+	d.Cont("every node")
+	d.Step(12, "run ", d.Num(443))
+	d.Cont("then")
+	d.Item("item")
+	d.Cont("more")
+	d.Blank()
+	d.Table("Machine", "Port")
+	d.Row(d.CodeCell("a|b"), d.Num(80))
+	d.Blank()
+	d.CodeLine("& ", d.Verbatim("'x'"))
+	d.Section("End")
+	got, err := d.Bytes()
+	want := "## Ports of a\\|b\n\n- [ ] open ``x`y`` on\n      every node\n12. [ ] run 443\n       then\n- item\n  more\n\n| Machine | Port |\n|---|---|\n| `a\\|b` | 80 |\n\n    & 'x'\n\n## End\n\n"
+	if err != nil || string(got) != want {
+		t.Errorf("Doc = %q, %v\nwant %q", got, err, want)
 	}
-	_, err = Execute(tmpl, "t", map[string]any{"V": "admin\n1. evil", "N": 3})
-	if want := `the value "admin\n1. evil" holds a line break, which cannot go into a Markdown file; remove it from the answers`; err == nil || err.Error() != want {
-		t.Errorf("got %v, want %s", err, want)
+	shape := mdtest.Shape(string(got))
+	for i, kind := range []string{"heading ##", "blank", "bullet -", "text", "numbered", "text", "bullet -", "text", "blank", "table 2 cells", "table 2 cells", "table 2 cells", "blank", "indented code", "blank", "heading ##", "blank"} {
+		if !strings.Contains(shape[i], ", "+kind+",") {
+			t.Errorf("line %d is %s, want %s", i+1, shape[i], kind)
+		}
 	}
-	if _, err := Execute(tmpl, "t", map[string]any{"V": 80, "N": 3}); err == nil {
-		t.Error("text accepted an int")
+
+	var bad Doc
+	bad.Line(bad.Text("admin\n1. evil"), bad.Code("second\nbreak"))
+	if _, err := bad.Bytes(); err == nil || err.Error() != `the value "admin\n1. evil" holds a line break, which cannot go into a Markdown file; remove it from the answers` {
+		t.Errorf("Bytes after two refused values: %v", err)
 	}
 }
 

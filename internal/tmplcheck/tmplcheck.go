@@ -1,7 +1,8 @@
 // Package tmplcheck holds the rule every template that emits a file keeps:
 // an action that prints ends in a quoting function, so no raw value can
-// reach a script or a document. The PowerShell and the Markdown tests walk
-// their templates with it.
+// reach a script. render/ps's tests walk its templates with it; the
+// Markdown files and the balancer configurations are written without
+// templates, and this package goes when the scripts are too.
 package tmplcheck
 
 import (
@@ -61,7 +62,7 @@ func Actions(templates ...*template.Template) []Action {
 
 // Check returns how many actions of the templates print, and one line per
 // action that prints without ending in one of the quoting functions
-// ("CHECKLIST.md.tmpl:12:4: {{.Name}}"). The lines come sorted, so a failing
+// ("common.ps1.tmpl:12:4: {{.Name}}"). The lines come sorted, so a failing
 // test reads the same every run.
 func Check(quoting template.FuncMap, templates ...*template.Template) (printed int, unquoted []string) {
 	actions := Actions(templates...)

@@ -10,7 +10,7 @@ import (
 
 // octopusCookie is the cookie Octopus keeps a signed-in browser's session
 // in. [INFER] The reference does not name it; this is the name seen on
-// current builds and used by test-infra §3. The templates say so.
+// current builds and used by test-infra §3. The NGINX file says so.
 const octopusCookie = "OctopusIdentificationToken"
 
 // affinityCookie is the cookie HAProxy inserts to pin a browser to a node.
@@ -33,8 +33,8 @@ const (
 	nginxFailTimeoutSeconds = 10
 )
 
-// view is what the templates see: the answers resolved into the values
-// each line needs.
+// view is the answers resolved into the values
+// each line of a balancer file needs.
 type view struct {
 	OctopusVersion string
 	Instance       string

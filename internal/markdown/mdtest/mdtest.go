@@ -16,7 +16,7 @@ import (
 // it holds, and the inline syntax left active outside them (emphasis,
 // strikethrough, link brackets, HTML, entity references, stray backticks,
 // hard breaks). It is a line-by-line approximation of CommonMark and GitHub
-// tables, enough to compare the same template rendered with tame and with
+// tables, enough to compare the same document rendered with tame and with
 // hostile values.
 func Shape(doc string) []string {
 	var out []string
