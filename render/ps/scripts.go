@@ -180,7 +180,7 @@ func (v serverView) firstNode() scriptFile {
 		str("RebuildScriptFile", v.RebuildScriptFile)
 	var folders []string
 	for _, f := range v.SharedFolders {
-		folders = append(folders, "    $pathArguments += @("+vals.quoted("Flag", f.Flag).code+", "+vals.quoted("Path", f.Path).code+")")
+		folders = append(folders, "    $pathArguments += @("+vals.quoted(f.Flag).code+", "+vals.quoted(f.Path).code+")")
 	}
 	secrets := "    to pass it. Here that applies to the admin password"
 	if !v.CreateDatabase {
@@ -373,7 +373,7 @@ func (v tentacleView) script() scriptFile {
 	vals.textList("Environments", v.Environments).textList("Roles", v.Roles)
 	var others []string
 	for _, s := range v.Others {
-		others = append(others, "Add-PollingServer -CommsHost "+vals.quoted("Host", s.Host).code+" -CommsPort "+Int(s.Port))
+		others = append(others, "Add-PollingServer -CommsHost "+vals.quoted(s.Host).code+" -CommsPort "+Int(s.Port))
 	}
 	return scriptFile{
 		file: "register-tentacle.ps1",
@@ -437,7 +437,7 @@ func (v arrView) script() scriptFile {
 		note("Values from the octoha answers file.").
 		line("$Nodes = @(")
 	for _, s := range v.Servers {
-		vals.line("    @{ Host = " + vals.quoted("Host", s.Host).code + "; WebPort = " + Int(s.WebPort) + " }")
+		vals.line("    @{ Host = " + vals.quoted(s.Host).code + "; WebPort = " + Int(s.WebPort) + " }")
 	}
 	vals.line(")").
 		str("PublicHost", v.PublicHost).

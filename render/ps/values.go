@@ -34,14 +34,16 @@ func (v *values) note(text string) *values {
 	return v
 }
 
-// line adds a line of PowerShell made only of quoted values to the block.
+// line adds a line of PowerShell to the block, which the caller builds
+// only from literal text and the quoting functions (an array of
+// hashtables, one per node).
 func (v *values) line(text string) *values {
 	v.blockLines = append(v.blockLines, text)
 	return v
 }
 
 // str assigns $name = 'value' in the block, and names the value.
-func (v *values) str(name, s string) *values { return v.assign(name, v.quoted(name, s)) }
+func (v *values) str(name, s string) *values { return v.assign(name, v.quoted(s)) }
 
 // list assigns $name = @('a', 'b') in the block, and names the value.
 func (v *values) list(name string, items []string) *values {
@@ -74,7 +76,7 @@ func (v *values) integer(name string, n int) *values {
 // typed assigns $name = [type] 'value' in the block: a string PowerShell
 // converts, such as a [version].
 func (v *values) typed(name, typ, s string) *values {
-	val := v.quoted(name, s)
+	val := v.quoted(s)
 	v.blockLines = append(v.blockLines, "$"+name+" = "+typ+" "+val.code)
 	v.byName[name] = val
 	return v
@@ -82,7 +84,7 @@ func (v *values) typed(name, typ, s string) *values {
 
 // text names a value for ${octoha:NAME} without assigning it.
 func (v *values) text(name, s string) *values {
-	v.byName[name] = v.quoted(name, s)
+	v.byName[name] = v.quoted(s)
 	return v
 }
 
@@ -98,7 +100,7 @@ func (v *values) assign(name string, val value) *values {
 	return v
 }
 
-func (v *values) quoted(name, s string) value {
+func (v *values) quoted(s string) value {
 	v.refuseNUL(s)
 	return value{code: Quote(s), comment: CommentText(s)}
 }

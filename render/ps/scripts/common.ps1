@@ -1,3 +1,7 @@
+# The helpers octoha's scripts share. Each "#region octoha:block NAME"
+# goes where a script says "# octoha:common NAME" (render/ps/scriptfile.go);
+# the regions inside a block are kept or dropped with that script's flags.
+
 #region octoha:block native-helpers
 function ConvertTo-NativeArgument {
     <#
@@ -474,23 +478,6 @@ else {
 }
 #endregion octoha:block node-firewall
 
-#region octoha:block firewall-param
-    [switch] $SkipFirewall,
-#endregion octoha:block firewall-param
-
-#region octoha:block firewall-help
-.PARAMETER SkipFirewall
-    Leave Windows Firewall alone. Without it the script allows inbound TCP
-#region octoha:polling-comms
-    to this node's web port and comms port (CHECKLIST.md, Firewall), in
-#endregion octoha:polling-comms
-#region octoha:!polling-comms
-    to this node's web port (CHECKLIST.md, Firewall), in
-#endregion octoha:!polling-comms
-    rules named octoha-octopus-*; use it when Group Policy or you manage
-    the firewall.
-#endregion octoha:block firewall-help
-
 #region octoha:block server-checks
 # Octopus.Server.exe must be installed, at the version every node runs
 # (https://octopus.com/docs/administration/high-availability: all nodes run the same version).
@@ -681,56 +668,6 @@ if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as the 
 #endregion octoha:service-password
 #endregion octoha:block service-install
 
-#region octoha:block service-password-param
-#region octoha:service-password
-    [Parameter(Mandatory)]
-    [SecureString] $ServicePassword,
-#endregion octoha:service-password
-#endregion octoha:block service-password-param
-
-#region octoha:block service-password-help
-#region octoha:service-password
-.PARAMETER ServicePassword
-    The Windows password of the service account the Octopus service runs as.
-#endregion octoha:service-password
-#endregion octoha:block service-password-help
-
-#region octoha:block sql-password-param
-#region octoha:sql-auth
-    [Parameter(Mandatory)]
-    [SecureString] $SqlPassword,
-#endregion octoha:sql-auth
-#endregion octoha:block sql-password-param
-
-#region octoha:block sql-password-help
-#region octoha:sql-auth
-.PARAMETER SqlPassword
-    The password of the SQL login the nodes connect with.
-#endregion octoha:sql-auth
-#endregion octoha:block sql-password-help
-
-#region octoha:block redis-password-param
-#region octoha:redis
-    [Parameter(Mandatory)]
-    [SecureString] $RedisPassword,
-#endregion octoha:redis
-#endregion octoha:block redis-password-param
-
-#region octoha:block redis-password-help
-#region octoha:redis
-.PARAMETER RedisPassword
-    The password of the Redis server behind multi-node polling. For a Redis
-    without a password, pass (New-Object -TypeName System.Security.SecureString).
-#endregion octoha:redis
-#endregion octoha:block redis-password-help
-
-#region octoha:block version-check-help
-.PARAMETER SkipVersionCheck
-    Go on when Octopus.Server.exe here is not the version the answers name
-    (only a warning then). Every node must run the same version
-    (https://octopus.com/docs/administration/high-availability): use it only when the versions match but are spelled differently.
-#endregion octoha:block version-check-help
-
 #region octoha:block tentacle-configuration
 function ConvertFrom-TentacleConfiguration {
     <#
@@ -907,6 +844,77 @@ function Assert-PollsAddress {
 }
 #endregion octoha:block tentacle-assert-polls-address
 
+<#
+The blocks below are pieces of a script's help and of its param() list,
+which only parse inside a script.
+
+#region octoha:block firewall-param
+    [switch] $SkipFirewall,
+#endregion octoha:block firewall-param
+
+#region octoha:block firewall-help
+.PARAMETER SkipFirewall
+    Leave Windows Firewall alone. Without it the script allows inbound TCP
+#region octoha:polling-comms
+    to this node's web port and comms port (CHECKLIST.md, Firewall), in
+#endregion octoha:polling-comms
+#region octoha:!polling-comms
+    to this node's web port (CHECKLIST.md, Firewall), in
+#endregion octoha:!polling-comms
+    rules named octoha-octopus-*; use it when Group Policy or you manage
+    the firewall.
+#endregion octoha:block firewall-help
+
+#region octoha:block service-password-param
+#region octoha:service-password
+    [Parameter(Mandatory)]
+    [SecureString] $ServicePassword,
+#endregion octoha:service-password
+#endregion octoha:block service-password-param
+
+#region octoha:block service-password-help
+#region octoha:service-password
+.PARAMETER ServicePassword
+    The Windows password of the service account the Octopus service runs as.
+#endregion octoha:service-password
+#endregion octoha:block service-password-help
+
+#region octoha:block sql-password-param
+#region octoha:sql-auth
+    [Parameter(Mandatory)]
+    [SecureString] $SqlPassword,
+#endregion octoha:sql-auth
+#endregion octoha:block sql-password-param
+
+#region octoha:block sql-password-help
+#region octoha:sql-auth
+.PARAMETER SqlPassword
+    The password of the SQL login the nodes connect with.
+#endregion octoha:sql-auth
+#endregion octoha:block sql-password-help
+
+#region octoha:block redis-password-param
+#region octoha:redis
+    [Parameter(Mandatory)]
+    [SecureString] $RedisPassword,
+#endregion octoha:redis
+#endregion octoha:block redis-password-param
+
+#region octoha:block redis-password-help
+#region octoha:redis
+.PARAMETER RedisPassword
+    The password of the Redis server behind multi-node polling. For a Redis
+    without a password, pass (New-Object -TypeName System.Security.SecureString).
+#endregion octoha:redis
+#endregion octoha:block redis-password-help
+
+#region octoha:block version-check-help
+.PARAMETER SkipVersionCheck
+    Go on when Octopus.Server.exe here is not the version the answers name
+    (only a warning then). Every node must run the same version
+    (https://octopus.com/docs/administration/high-availability): use it only when the versions match but are spelled differently.
+#endregion octoha:block version-check-help
+
 #region octoha:block first-node-sql-rights
 
 #region octoha:sql-auth
@@ -986,3 +994,4 @@ function Assert-PollsAddress {
 #endregion octoha:!sql-auth
     marker file on the share takes read access to it.
 #endregion octoha:block join-sql-rights
+#>
