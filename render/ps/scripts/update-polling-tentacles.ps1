@@ -90,15 +90,14 @@
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-#region octoha:removing
-    [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
-    [switch] $SkipAddressCheck,
-#endregion octoha:removing
 #region octoha:!removing
     [Parameter(Mandatory)]
     [SecureString] $ApiKey,
-    [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
 #endregion octoha:!removing
+    [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
+#region octoha:removing
+    [switch] $SkipAddressCheck,
+#endregion octoha:removing
     [switch] $Restart
 )
 
