@@ -227,3 +227,66 @@ func Functions(src []byte) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Variable is one place a script names a variable: its name without the
+// $, braces and a scope prefix ($script:X is X), lower-cased since
+// PowerShell's names ignore case, and whether that place sets it (the left
+// side of an assignment, a parameter, a foreach variable) or reads it.
+// Drive-qualified names ($env:X) are not variables of the script and are
+// left out.
+type Variable struct {
+	Name string
+	Sets bool
+	// InFunction says the place is inside a function, whose parameters
+	// and assignments are its own.
+	InFunction bool
+	Line       int // 1-based
+}
+
+// Variables lists every variable the script names, in source order.
+func Variables(src []byte) []Variable {
+	var out []Variable
+	var rec func(n *sitter.Node, sets, inFunction bool)
+	rec = func(n *sitter.Node, sets, inFunction bool) {
+		switch n.Kind() {
+		case "left_assignment_expression":
+			sets = true
+		case "function_statement":
+			inFunction = true
+		case "variable":
+			if name, ok := variableName(n.Utf8Text(src)); ok {
+				parent := n.Parent().Kind()
+				set := sets || parent == "script_parameter" || parent == "foreach_statement"
+				out = append(out, Variable{Name: name, Sets: set, InFunction: inFunction, Line: int(n.StartPosition().Row) + 1})
+			}
+			return
+		}
+		for i := uint(0); i < n.ChildCount(); i++ {
+			rec(n.Child(i), sets, inFunction)
+		}
+	}
+	p := sitter.NewParser()
+	defer p.Close()
+	if err := p.SetLanguage(language()); err != nil {
+		panic(fmt.Sprintf("psparse: loading the PowerShell grammar: %v", err))
+	}
+	tree := p.Parse(src, nil)
+	defer tree.Close()
+	rec(tree.RootNode(), false, false)
+	return out
+}
+
+// variableName is a variable's name as Variables reports it, or false for
+// a drive-qualified one.
+func variableName(text string) (string, bool) {
+	name := strings.TrimPrefix(strings.TrimPrefix(text, "$"), "@")
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "{"), "}")
+	lower := strings.ToLower(name)
+	for _, scope := range []string{"script:", "global:", "local:", "private:"} {
+		lower = strings.TrimPrefix(lower, scope)
+	}
+	if strings.Contains(lower, ":") {
+		return "", false
+	}
+	return lower, true
+}

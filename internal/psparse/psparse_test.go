@@ -1,6 +1,7 @@
 package psparse
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -57,5 +58,17 @@ func TestCommentsAndFunctions(t *testing.T) {
 	}
 	if f := Functions(src); len(f) != 1 || f[0] != "Get-X" {
 		t.Errorf("Functions = %v", f)
+	}
+}
+
+func TestVariables(t *testing.T) {
+	src := []byte("param([string] $A = 'x')\n$B = $A\n$script:C += @($env:PATH)\nforeach ($d in ${B}) { $d }\nfunction F { param($E) $E }\n")
+	var got []string
+	for _, v := range Variables(src) {
+		got = append(got, fmt.Sprintf("%d:%s:%v:%v", v.Line, v.Name, v.Sets, v.InFunction))
+	}
+	want := "1:a:true:false 2:b:true:false 2:a:false:false 3:c:true:false 4:d:true:false 4:b:false:false 4:d:false:false 5:e:true:true 5:e:false:true"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
 }

@@ -45,7 +45,7 @@ func JoinAddedNode(grown steps.Answers, added int) ([]byte, error) {
 	}
 	v := newServerView(grown, added)
 	v.DrainOnJoin = grown.PollsEveryNode()
-	return execute("join-node.ps1.tmpl", v)
+	return v.joinNode().render()
 }
 
 // tentacleUpdateView is what update-polling-tentacles.ps1 reads.
@@ -89,7 +89,7 @@ func AddNodeToTentacles(grown steps.Answers, added int) ([]byte, error) {
 	v.NodeName = grown.Nodes[added].Name
 	v.Address = CommsAddress(grown, added)
 	v.MinVersion = minTentacleCommsAddress
-	return execute("update-polling-tentacles.ps1.tmpl", v)
+	return v.script().render()
 }
 
 // RemoveNodeFromTentacles renders update-polling-tentacles.ps1 for a node
@@ -111,7 +111,32 @@ func RemoveNodeFromTentacles(shrunk steps.Answers, goneName, goneAddress string)
 		v.Keep = append(v.Keep, CommsAddress(shrunk, i))
 	}
 	v.MinVersion = minTentacleClearTrusted
-	return execute("update-polling-tentacles.ps1.tmpl", v)
+	return v.script().render()
+}
+
+// script is update-polling-tentacles.ps1 for the view.
+func (v tentacleUpdateView) script() scriptFile {
+	vals := newValues().
+		note("Values from the octoha answers file.").
+		str("Instance", v.Instance).
+		str("ServiceName", v.ServiceName).
+		str("ServerUrl", v.ServerURL).
+		str("NodeName", v.NodeName).
+		note("The node's comms address exactly as Tentacle stores it: https, host and").
+		note("port (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).").
+		str("NodeAddress", v.Address)
+	if v.Removing {
+		vals.note("Every remaining node's address, which the Tentacle must poll before the").
+			note("leaving node is dropped.").
+			list("KeepAddresses", v.Keep)
+	}
+	vals.typed("MinimumVersion", "[version]", v.MinVersion).
+		text("PollingMode", v.PollingMode)
+	return scriptFile{
+		file:   "update-polling-tentacles.ps1",
+		flags:  map[string]bool{"removing": v.Removing},
+		values: vals,
+	}
 }
 
 func tentacleModeName(a steps.Answers) string {
@@ -143,11 +168,16 @@ func DrainNode(a steps.Answers, i int) ([]byte, error) {
 	if i < 0 || i >= len(a.Nodes) {
 		return nil, fmt.Errorf("node %d is not in the answers, which have nodes 0 to %d", i, len(a.Nodes)-1)
 	}
+	return newDrainView(a, i).script().render()
+}
+
+// newDrainView is what drain-node.ps1 reads for a.Nodes[i].
+func newDrainView(a steps.Answers, i int) drainView {
 	// A version that does not parse counts as lacking the fix here, so
 	// the script warns rather than trusts a long wait.
 	v, ok := a.OctopusVersion()
 	fixed := ok && steps.DrainWaitFix.In(v)
-	return execute("drain-node.ps1.tmpl", drainView{
+	return drainView{
 		ScriptFile:     DrainScriptName(a.Nodes[i].Name),
 		OctopusVersion: string(a.Octopus.Version),
 		Instance:       a.Octopus.Instance,
@@ -157,5 +187,27 @@ func DrainNode(a steps.Answers, i int) ([]byte, error) {
 		ServerURL:      a.LoadBalancer.PublicURL,
 		WaitBugFixed:   fixed,
 		WaitBugFixedIn: steps.DrainWaitFix.Since.String(),
-	})
+	}
+}
+
+// script is drain-node.ps1 for the view.
+func (v drainView) script() scriptFile {
+	vals := newValues().
+		note("Values from the octoha answers file.").
+		str("OctopusVersion", v.OctopusVersion).
+		str("Instance", v.Instance).
+		str("InstallDir", v.InstallDir).
+		str("NodeName", v.NodeName).
+		str("ServiceName", v.ServiceName).
+		note("The cluster's public URL: the API stays reachable through the other").
+		note("nodes after this one stops.").
+		str("ServerUrl", v.ServerURL).
+		boolean("WaitBugFixed", v.WaitBugFixed).
+		text("ScriptFile", v.ScriptFile).
+		text("WaitBugFixedIn", v.WaitBugFixedIn)
+	return scriptFile{
+		file:   "drain-node.ps1",
+		flags:  map[string]bool{"wait-bug-fixed": v.WaitBugFixed},
+		values: vals,
+	}
 }

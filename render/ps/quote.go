@@ -18,7 +18,7 @@ const psSingleQuotes = "'\u2018\u2019\u201a\u201b"
 // double quotes, `;` and newlines are plain characters; only the single
 // quotes, smart ones included, need doubling. This is the only way a value
 // enters an emitted script. A NUL cannot be carried (the parser stops at
-// it); the template function refuses it (quoteValue).
+// it); the values block refuses it (values.refuseNUL).
 func Quote(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)

@@ -8,7 +8,7 @@ import (
 
 // nodeScripts renders the first-node, join and rebuild scripts of every example,
 // with database.create both true and false and every service account kind,
-// so every branch of the server templates is read.
+// so every branch of the server scripts is read.
 func nodeScripts(t *testing.T) []script {
 	t.Helper()
 	names, examples := exampleAnswers(t)
@@ -187,7 +187,7 @@ func TestSchemaCheckQuery(t *testing.T) {
 // stop before it creates anything: it would run database --create without
 // --masterKey against the live database and skip the administrator and
 // licence (second review A2). Whether the instance exists is read once, by
-// a template shared with the join script, before the marker is judged.
+// a block shared with the join script, before the marker is judged.
 func TestFirstNodeStopsWithoutInstance(t *testing.T) {
 	const list = "$existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances'"
 	for _, s := range nodeScripts(t) {

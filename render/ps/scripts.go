@@ -17,7 +17,7 @@ func FirstNode(a steps.Answers) ([]byte, error) {
 	if len(a.Nodes) == 0 {
 		return nil, fmt.Errorf("the answers have no nodes, so there is no first node to install")
 	}
-	return execute("first-node.ps1.tmpl", newServerView(a, 0))
+	return newServerView(a, 0).firstNode().render()
 }
 
 // JoinNode renders the join script for a.Nodes[i], i >= 1.
@@ -25,7 +25,7 @@ func JoinNode(a steps.Answers, i int) ([]byte, error) {
 	if i < 1 || i >= len(a.Nodes) {
 		return nil, fmt.Errorf("node %d is not a joining node: the answers have nodes 0 to %d and node 0 is the first node", i, len(a.Nodes)-1)
 	}
-	return execute("join-node.ps1.tmpl", newServerView(a, i))
+	return newServerView(a, i).joinNode().render()
 }
 
 // RebuildNode renders the first node's join script, which rebuilds
@@ -37,7 +37,7 @@ func RebuildNode(a steps.Answers) ([]byte, error) {
 	v := newServerView(a, 0)
 	v.Rebuild = true
 	v.ScriptFile = v.RebuildScriptFile
-	return execute("join-node.ps1.tmpl", v)
+	return v.joinNode().render()
 }
 
 // RegisterTentacle renders register-tentacle.ps1.
@@ -45,7 +45,7 @@ func RegisterTentacle(a steps.Answers) ([]byte, error) {
 	if a.UsesPolling() && len(a.Nodes) == 0 {
 		return nil, fmt.Errorf("polling tentacles need the nodes' addresses, and the answers have no nodes")
 	}
-	return execute("register-tentacle.ps1.tmpl", newTentacleView(a))
+	return newTentacleView(a).script().render()
 }
 
 // ConfigureARR renders iis-arr/configure-arr.ps1.
@@ -53,11 +53,11 @@ func ConfigureARR(a steps.Answers) ([]byte, error) {
 	if len(a.Nodes) == 0 {
 		return nil, fmt.Errorf("the server farm needs nodes, and the answers have none")
 	}
-	return execute("configure-arr.ps1.tmpl", newARRView(a))
+	return newARRView(a).script().render()
 }
 
-// serverView is what the node templates read: the answers for one node,
-// with every derived value worked out here so templates only print.
+// serverView is what the node scripts read: the answers for one node,
+// with every derived value worked out here so the scripts only print.
 type serverView struct {
 	// ScriptFile is the join script's own file name, for its help text.
 	ScriptFile string
@@ -198,6 +198,115 @@ func sqlDataSource(a steps.Answers) string {
 	return s.DataSource()
 }
 
+// firstNode is install-first-node.ps1 for the view.
+func (v serverView) firstNode() scriptFile {
+	vals := v.values().
+		str("AdminUsername", v.AdminUsername).
+		str("AdminEmail", v.AdminEmail).
+		str("RebuildScriptFile", v.RebuildScriptFile)
+	var folders []string
+	for _, f := range v.SharedFolders {
+		folders = append(folders, "    $pathArguments += @("+vals.quoted(f.Flag).code+", "+vals.quoted(f.Path).code+")")
+	}
+	secrets := "    to pass it. Here that applies to the admin password"
+	if !v.CreateDatabase {
+		secrets += ", the master key\n    this script makes for the database"
+	}
+	return v.script("first-node.ps1", vals, map[string][]string{
+		"SharedFolders":    folders,
+		"secret-arguments": v.secretArguments(secrets),
+	})
+}
+
+// joinNode is the join script (or, with Rebuild, the rebuild script) for
+// the view.
+func (v serverView) joinNode() scriptFile {
+	vals := v.values()
+	return v.script("join-node.ps1", vals, map[string][]string{
+		"secret-arguments": v.secretArguments("    to pass it. Here that applies to the master key"),
+	})
+}
+
+// secretArguments ends the help's sentence that lists the secrets the
+// Octopus CLI takes as arguments, which start begins.
+func (v serverView) secretArguments(start string) []string {
+	if v.SQLAuth {
+		start += ", the SQL password inside\n    the connection string"
+	}
+	if v.Redis {
+		start += ", the Redis password"
+	}
+	return strings.Split(start+".", "\n")
+}
+
+// values is the node scripts' values block.
+func (v serverView) values() *values {
+	vals := newValues().
+		note("Values from the octoha answers file. Change the answers and render again").
+		note("rather than editing them here: every node's script must agree.").
+		str("OctopusVersion", v.OctopusVersion).
+		str("Instance", v.Instance).
+		str("InstallDir", v.InstallDir).
+		note("The home folder is local to each node and never shared (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/create-instance).").
+		str("HomeDir", v.HomeDir).
+		str("NodeName", v.NodeName).
+		str("NodeHost", v.NodeHost).
+		integer("WebPort", v.WebPort).
+		integer("CommsPort", v.CommsPort)
+	if v.PublicHost != "" {
+		vals.str("PublicHost", v.PublicHost)
+	}
+	vals.str("ServiceName", v.ServiceName)
+	if v.ServiceAccount != "" {
+		vals.str("ServiceAccount", v.ServiceAccount)
+	}
+	vals.str("SqlServer", v.SQLServer).
+		integer("SqlPort", v.SQLPort).
+		str("SqlDatabase", v.SQLDatabase)
+	if v.SQLAuth {
+		vals.str("SqlUser", v.SQLUser)
+	}
+	vals.boolean("SqlEncrypt", v.Encrypt).
+		boolean("SqlTrustServerCertificate", v.TrustServerCertificate).
+		boolean("SqlMultiSubnetFailover", v.MultiSubnetFailover).
+		list("TrustedProxies", v.TrustedProxies)
+	if v.Redis {
+		vals.str("RedisHost", v.RedisHost).
+			integer("RedisPort", v.RedisPort).
+			boolean("RedisSsl", v.RedisSSL)
+	}
+	return vals.str("StorageRoot", v.StorageRoot).
+		str("MarkerFileName", v.MarkerFile).
+		integer("TaskCap", v.TaskCap).
+		text("ScriptFile", v.ScriptFile).
+		text("ShowMasterKey", v.ShowMasterKey).
+		text("CommsFrom", v.CommsFrom).
+		text("TentacleUpdateScript", v.TentacleUpdateScript)
+}
+
+// script is a node script with the view's regions.
+func (v serverView) script(file string, vals *values, lines map[string][]string) scriptFile {
+	return scriptFile{
+		file: file,
+		flags: map[string]bool{
+			"rebuild":          v.Rebuild,
+			"drain-on-join":    v.DrainOnJoin,
+			"create-database":  v.CreateDatabase,
+			"sql-auth":         v.SQLAuth,
+			"redis":            v.Redis,
+			"public-host":      v.PublicHost != "",
+			"polling-comms":    v.PollingComms,
+			"task-cap":         v.TaskCap != 0,
+			"service-account":  v.ServiceAccount != "",
+			"gmsa":             v.ServiceAccount != "" && v.GMSA,
+			"service-password": v.ServiceAccount != "" && !v.GMSA,
+			"computer-account": !v.SQLAuth && v.ServiceAccount == "",
+		},
+		values: vals,
+		lines:  lines,
+	}
+}
+
 // UndrainCommand is the command, run on a node, that undrains it: node
 // --drain=false (reference §1.3, §2.4), every value quoted.
 func UndrainCommand(a steps.Answers) string { return serverCommand(a, "node", "--drain=false") }
@@ -272,6 +381,38 @@ func newTentacleView(a steps.Answers) tentacleView {
 	return v
 }
 
+// script is register-tentacle.ps1 for the view. The param block's
+// defaults (environments, roles, space) are values too, named there as
+// ${octoha:NAME}, so that -Environments and the others still override them.
+func (v tentacleView) script() scriptFile {
+	vals := newValues().
+		note("Values from the octoha answers file.").
+		str("Instance", v.Instance).
+		str("ServiceName", v.ServiceName).
+		note("--server is the cluster's public web URL, behind the balancer (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).").
+		str("ServerUrl", v.ServerURL).
+		text("PollingMode", v.PollingMode).
+		text("ShowThumbprint", v.ShowThumbprint).
+		text("Space", v.Space).
+		text("FirstHost", v.First.Host).
+		number("FirstPort", v.First.Port)
+	vals.textList("Environments", v.Environments).textList("Roles", v.Roles)
+	var others []string
+	for _, s := range v.Others {
+		others = append(others, "Add-PollingServer -CommsHost "+vals.quoted(s.Host).code+" -CommsPort "+Int(s.Port))
+	}
+	return scriptFile{
+		file: "register-tentacle.ps1",
+		flags: map[string]bool{
+			"polling":            v.Polling,
+			"polling-mode-redis": v.PollingMode == steps.PollingRedis,
+			"others":             len(v.Others) > 0,
+		},
+		values: vals,
+		lines:  map[string][]string{"Others": others},
+	}
+}
+
 // tentacleServiceName is the Windows service Tentacle installs (reference
 // §0: "OctopusDeploy Tentacle" for instance Tentacle, else
 // "OctopusDeploy Tentacle: <name>").
@@ -314,6 +455,38 @@ func newARRView(a steps.Answers) arrView {
 		v.Servers = append(v.Servers, farmServer{Host: n.Host, WebPort: a.NodeWebPort(i)})
 	}
 	return v
+}
+
+// script is configure-arr.ps1 for the view.
+func (v arrView) script() scriptFile {
+	vals := newValues().
+		note("Values from the octoha answers file.").
+		line("$Nodes = @(")
+	for _, s := range v.Servers {
+		vals.line("    @{ Host = " + vals.quoted(s.Host).code + "; WebPort = " + Int(s.WebPort) + " }")
+	}
+	vals.line(")").
+		str("PublicHost", v.PublicHost).
+		integer("PublicPort", v.PublicPort).
+		boolean("PublicTls", v.PublicTLS)
+	if v.PublicTLS {
+		vals.str("CertificateThumbprint", v.CertificateThumbprint)
+	}
+	vals.str("HealthCheckPath", v.HealthCheck)
+	return scriptFile{
+		file: "configure-arr.ps1",
+		flags: map[string]bool{
+			"public-tls":                  v.PublicTLS,
+			"persistence-cookie":          v.Persistence == "cookie",
+			"persistence-source-ip":       v.Persistence == "source-ip",
+			"round-robin":                 v.Persistence != "cookie" && v.Persistence != "source-ip",
+			"polling-mode-unique-address": v.PollingMode == steps.PollingUniqueAddress,
+			"polling-mode-unique-port":    v.PollingMode == steps.PollingUniquePort,
+			"polling-mode-redis":          v.PollingMode == steps.PollingRedis,
+			"listening":                   v.PollingMode == "",
+		},
+		values: vals,
+	}
 }
 
 // JoinScriptName is the join script's file name for a node: one per node,

@@ -100,7 +100,7 @@ func TestFirstNodeSteps(t *testing.T) {
 	}
 }
 
-// secretLooking matches literals that look like a secret a template could
+// secretLooking matches literals that look like a secret a script could
 // have baked in: API keys, base64 keys of 16 bytes, password= pairs.
 var secretLooking = regexp.MustCompile(`(?i)API-[A-Z0-9]{10,}|^[A-Za-z0-9+/]{22}==$|password\s*=\s*[^;'"\s{$]|-----BEGIN|<License`)
 

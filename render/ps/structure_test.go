@@ -9,7 +9,7 @@ import (
 )
 
 // The helpers here read a rendered script's block structure from its
-// layout: every template puts one statement per line, opens a block at the
+// layout: every script puts one statement per line, opens a block at the
 // end of its header line and closes it with a lone } at the header's
 // indent (multi-line layout, test-infra §1b). Comments are blanked first,
 // so a comment never counts as code.

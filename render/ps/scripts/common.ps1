@@ -1,4 +1,8 @@
-{{- define "native-helpers" -}}
+# The helpers octoha's scripts share. Each "#region octoha:block NAME"
+# goes where a script says "# octoha:common NAME" (render/ps/scriptfile.go);
+# the regions inside a block are kept or dropped with that script's flags.
+
+#region octoha:block native-helpers
 function ConvertTo-NativeArgument {
     <#
     .SYNOPSIS
@@ -137,9 +141,9 @@ function Get-InstanceName {
         }
     }
 }
-{{- end}}
+#endregion octoha:block native-helpers
 
-{{- define "outcome" -}}
+#region octoha:block outcome
 function Write-Outcome {
     <#
     .SYNOPSIS
@@ -158,26 +162,26 @@ function Write-Outcome {
     }
     $Done
 }
-{{- end}}
+#endregion octoha:block outcome
 
-{{- define "transcript-start" -}}
+#region octoha:block transcript-start
 # Everything this script prints is kept in a transcript. The script prints
 # no secret, so none reaches the transcript.
 $LogDir = [System.IO.Path]::Combine($env:ProgramData, 'octoha', 'logs')
 $LogFile = [System.IO.Path]::Combine($LogDir, ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $ScriptName, (Get-Date)))
 $null = New-Item -ItemType 'Directory' -Path $LogDir -Force -WhatIf:$false
 $null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
-{{- end}}
+#endregion octoha:block transcript-start
 
-{{- define "transcript-stop"}}
+#region octoha:block transcript-stop
     # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
     # on; Windows PowerShell 5.1's has none) would only say what it would do,
     # and leave the transcript recording the rest of the session.
     $WhatIfPreference = $false
     $null = Stop-Transcript
-{{- end}}
+#endregion octoha:block transcript-stop
 
-{{- define "server-helpers" -}}
+#region octoha:block server-helpers
 function Invoke-OctopusServer {
     <#
     .SYNOPSIS
@@ -234,7 +238,7 @@ function Get-SqlConnectionString {
     $builder['MultiSubnetFailover'] = $MultiSubnetFailover
     $builder.ConnectionString
 }
-{{- if .Redis}}
+#region octoha:redis
 
 function Get-RedisConnectionString {
     <#
@@ -320,8 +324,8 @@ function Assert-RedisPolling {
     }
     throw ('Node {0} is up, but {1} did not answer after {2} attempts ({3}), so this script cannot tell whether the node reaches Redis for multi-node polling.' -f $NodeName, $url, $Attempts, $last)
 }
-{{- end}}
-{{- if and (not .SQLAuth) (not .ServiceAccount)}}
+#endregion octoha:redis
+#region octoha:computer-account
 
 function Get-ComputerAccount {
     <#
@@ -350,7 +354,7 @@ function Get-ComputerAccount {
         throw ('This machine''s computer account ({0}$) is not in a domain ({1}), so the Octopus service, running as Local System, cannot reach a remote SQL Server with Windows authentication. Nothing was changed. Join this machine to the domain, or set octopus.serviceAccount or SQL authentication in the answers and export again.' -f $env:COMPUTERNAME, $_.Exception.Message)
     }
 }
-{{- end}}
+#endregion octoha:computer-account
 
 function Get-ClusterMarkerDatabase {
     <#
@@ -440,19 +444,24 @@ function Wait-OctopusNode {
     }
     throw ('The node did not answer 200, or 418 (draining), at {0} after {1} attempts ({2}). Read the Octopus Server log in the home folder ({3}) and the service''s state.' -f $url, $Attempts, $last, $HomeDir)
 }
-{{- end}}
+#endregion octoha:block server-helpers
 
-{{- define "node-firewall" -}}
+#region octoha:block node-firewall
 # Windows Firewall: the ports CHECKLIST.md lists for this node, inbound
 # TCP from any address: the web port, for the balancer (portal, API and
-# health check){{if .PollingComms}}, and the comms port, for {{comment .CommsFrom}}{{end}}.
+#region octoha:polling-comms
+# health check), and the comms port, for ${octoha:CommsFrom}.
+#endregion octoha:polling-comms
+#region octoha:!polling-comms
+# health check).
+#endregion octoha:!polling-comms
 # One named rule per port, made once (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha). -SkipFirewall
 # leaves the firewall to you (Group Policy, or rules of your own).
 $firewallRules = @(
     @{ Name = ('octoha-octopus-web-{0}' -f $WebPort); Port = $WebPort; DisplayName = ('Octopus Deploy Server web portal (TCP {0})' -f $WebPort) }
-{{- if .PollingComms}}
+#region octoha:polling-comms
     @{ Name = ('octoha-octopus-comms-{0}' -f $CommsPort); Port = $CommsPort; DisplayName = ('Octopus Deploy Server polling tentacles (TCP {0})' -f $CommsPort) }
-{{- end}}
+#endregion octoha:polling-comms
 )
 if ($SkipFirewall) {
     Write-Output ('Windows Firewall is left alone (-SkipFirewall): allow inbound TCP {0} to this node yourself.' -f (@($firewallRules | ForEach-Object { $_.Port }) -join ' and '))
@@ -467,60 +476,9 @@ else {
         }
     }
 }
-{{- end}}
+#endregion octoha:block node-firewall
 
-{{- define "firewall-param"}}
-    [switch] $SkipFirewall,
-{{- end}}
-
-{{- define "firewall-help"}}
-.PARAMETER SkipFirewall
-    Leave Windows Firewall alone. Without it the script allows inbound TCP
-    to this node's web port{{if .PollingComms}} and comms port{{end}} (CHECKLIST.md, Firewall), in
-    rules named octoha-octopus-*; use it when Group Policy or you manage
-    the firewall.
-{{- end}}
-
-{{- define "server-values" -}}
-# Values from the octoha answers file. Change the answers and render again
-# rather than editing them here: every node's script must agree.
-$OctopusVersion = {{ps .OctopusVersion}}
-$Instance = {{ps .Instance}}
-$InstallDir = {{ps .InstallDir}}
-# The home folder is local to each node and never shared (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/create-instance).
-$HomeDir = {{ps .HomeDir}}
-$NodeName = {{ps .NodeName}}
-$NodeHost = {{ps .NodeHost}}
-$WebPort = {{num .WebPort}}
-$CommsPort = {{num .CommsPort}}
-{{- if .PublicHost}}
-$PublicHost = {{ps .PublicHost}}
-{{- end}}
-$ServiceName = {{ps .ServiceName}}
-{{- if .ServiceAccount}}
-$ServiceAccount = {{ps .ServiceAccount}}
-{{- end}}
-$SqlServer = {{ps .SQLServer}}
-$SqlPort = {{num .SQLPort}}
-$SqlDatabase = {{ps .SQLDatabase}}
-{{- if .SQLAuth}}
-$SqlUser = {{ps .SQLUser}}
-{{- end}}
-$SqlEncrypt = {{psBool .Encrypt}}
-$SqlTrustServerCertificate = {{psBool .TrustServerCertificate}}
-$SqlMultiSubnetFailover = {{psBool .MultiSubnetFailover}}
-$TrustedProxies = {{psList .TrustedProxies}}
-{{- if .Redis}}
-$RedisHost = {{ps .RedisHost}}
-$RedisPort = {{num .RedisPort}}
-$RedisSsl = {{psBool .RedisSSL}}
-{{- end}}
-$StorageRoot = {{ps .StorageRoot}}
-$MarkerFileName = {{ps .MarkerFile}}
-$TaskCap = {{num .TaskCap}}
-{{- end}}
-
-{{- define "server-checks" -}}
+#region octoha:block server-checks
 # Octopus.Server.exe must be installed, at the version every node runs
 # (https://octopus.com/docs/administration/high-availability: all nodes run the same version).
 $ServerExe = [System.IO.Path]::Combine($InstallDir, 'Octopus.Server.exe')
@@ -548,9 +506,9 @@ else {
 # The marker names the cluster's database, so a marker an earlier cluster
 # left on the share is not taken for this one's.
 $MarkerDatabase = 'Database: {0} on {1}' -f $SqlDatabase, $SqlDataSource
-{{- end}}
+#endregion octoha:block server-checks
 
-{{- define "node-check" -}}
+#region octoha:block node-check
 function Assert-ThisNode {
     <#
     .SYNOPSIS
@@ -584,9 +542,9 @@ function Assert-ThisNode {
         throw ('This script is for node {0}, but the Octopus instance {1} on this machine ({2}) is node {3}. Nothing was changed. Run this script on {0} itself; on {3}, run the script made for {3}.' -f $NodeName, $Instance, $env:COMPUTERNAME, $localNode)
     }
 }
-{{- end}}
+#endregion octoha:block node-check
 
-{{- define "instance-existed" -}}
+#region octoha:block instance-existed
 # Whether this machine had the instance before this run: create-instance is
 # skipped then, and the first node reads it before its database step.
 $existing = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
@@ -594,9 +552,9 @@ $instanceExisted = $existing -contains $Instance
 if ($instanceExisted) {
     Assert-ThisNode
 }
-{{- end}}
+#endregion octoha:block instance-existed
 
-{{- define "create-instance" -}}
+#region octoha:block create-instance
 # create-instance names the node (--serverNodeName, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/create-instance), and is
 # skipped when the instance exists, so a second run does not make another.
 $ConfigFile = [System.IO.Path]::Combine($HomeDir, $Instance + '.config')
@@ -606,36 +564,38 @@ if ($instanceExisted) {
 elseif ($PSCmdlet.ShouldProcess($Instance, 'Create the Octopus Server instance')) {
     Invoke-OctopusServer -Command 'create-instance' -Arguments @('--instance', $Instance, '--config', $ConfigFile, '--home', $HomeDir, '--serverNodeName', $NodeName)
 }
-{{- end}}
+#endregion octoha:block create-instance
 
-{{- define "sql-credential" -}}
-{{- if .SQLAuth}}
+#region octoha:block sql-credential
+
+#region octoha:sql-auth
 $SqlCredential = [PSCredential]::new($SqlUser, $SqlPassword)
-{{- else}}
+#endregion octoha:sql-auth
+#region octoha:!sql-auth
 # Windows authentication: the Octopus.Server.exe commands connect as the
 # admin running this script, the service as its account; both need
 # db_owner (https://octopus.com/docs/installation/sql-server-database).
 $SqlCredential = $null
-{{- if not .ServiceAccount}}
+#region octoha:!service-account
 # [INFER] Local System reaches a remote SQL Server as this computer's
 # account, DOMAIN\NODE$, so database --grant makes that account db_owner
 # ([INFER]: the docs do not say so). Read now, before anything
 # changes: a machine outside a domain stops here.
 $ComputerAccount = Get-ComputerAccount
-{{- end}}
-{{- end}}
-{{- end}}
+#endregion octoha:!service-account
+#endregion octoha:!sql-auth
+#endregion octoha:block sql-credential
 
-{{- define "configure" -}}
+#region octoha:block configure
 # webListenPrefixes: localhost, this node's name, and the public name,
 # because the balancer forwards the public Host header (https://octopus.com/docs/installation/load-balancers/use-nginx-as-reverse-proxy;
 # that HTTP.sys needs the public name here is [INFER], unverified).
 $prefixes = @(
     ('http://localhost:{0}/' -f $WebPort)
     ('http://{0}:{1}/' -f $NodeHost, $WebPort)
-{{- if .PublicHost}}
+#region octoha:public-host
     ('http://{0}:{1}/' -f $PublicHost, $WebPort)
-{{- end}}
+#endregion octoha:public-host
 )
 # TLS ends at the balancer, so the node serves plain HTTP (--webForceSSL False).
 $configureArguments = @('--instance', $Instance, '--webListenPrefixes', ($prefixes -join ','), '--commsListenPort', $CommsPort, '--webForceSSL', 'False')
@@ -644,7 +604,7 @@ if ($TrustedProxies.Count -gt 0) {
     $configureArguments += @('--trustedProxies', ($TrustedProxies -join ','))
 }
 if ($PSCmdlet.ShouldProcess($Instance, 'Configure web prefixes and the comms port')) {
-{{- if .Redis}}
+#region octoha:redis
     # Multi-node polling (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha/multi-node-polling-tentacles): every node gets the same Redis
     # string. The CLI takes it only as an argument, so the Redis password
     # is visible to local administrators while the command runs and in
@@ -653,9 +613,10 @@ if ($PSCmdlet.ShouldProcess($Instance, 'Configure web prefixes and the comms por
     $redis = @('--multiNodePollingTentaclesRedisConnectionString', (Get-RedisConnectionString -RedisHost $RedisHost -Port $RedisPort -Ssl $RedisSsl -Secret $RedisPassword))
     Invoke-OctopusServer -Command 'configure' -Arguments ($configureArguments + $redis)
     $redis = $null
-{{- else}}
+#endregion octoha:redis
+#region octoha:!redis
     Invoke-OctopusServer -Command 'configure' -Arguments $configureArguments
-{{- end}}
+#endregion octoha:!redis
 }
 # The Show-Script stops the service after configure (step 5 of
 # https://octopus.com/docs/installation/automating-installation). [INFER] Before the service is installed that stop is presumably a
@@ -667,17 +628,18 @@ if ($null -eq (Get-Service -Name $ServiceName -ErrorAction 'Ignore')) {
 elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Stop the Octopus service')) {
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')
 }
-{{- end}}
+#endregion octoha:block configure
 
-{{- define "service-install" -}}
+#region octoha:block service-install
 # Never --dependOn MSSQLSERVER, which the wizard's Show-Script adds: SQL
 # Server is remote in a cluster, so the dependency would be wrong [INFER]
 # (the Show-Script: https://octopus.com/docs/installation/automating-installation).
-{{- if not .ServiceAccount}}
+#region octoha:!service-account
 if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as Local System')) {
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--install', '--reconfigure', '--start')
 }
-{{- else if .GMSA}}
+#endregion octoha:!service-account
+#region octoha:gmsa
 # A gMSA has no password: install with Local System, switch the service to
 # the gMSA with sc.exe, then start it (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/service).
 if ($PSCmdlet.ShouldProcess($ServiceName, 'Install the service')) {
@@ -690,7 +652,8 @@ if ($PSCmdlet.ShouldProcess($ServiceName, 'Run the service as the gMSA')) {
 if ($PSCmdlet.ShouldProcess($ServiceName, 'Start the service')) {
     Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--start')
 }
-{{- else}}
+#endregion octoha:gmsa
+#region octoha:service-password
 if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as the service account')) {
     # The password goes through the documented OCTOPUS_SERVICE_PASSWORD
     # variable, not the command line (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line), and is cleared after.
@@ -702,60 +665,10 @@ if ($PSCmdlet.ShouldProcess($ServiceName, 'Install and start the service as the 
         Remove-Item -LiteralPath 'Env:OCTOPUS_SERVICE_PASSWORD' -ErrorAction 'SilentlyContinue' -WhatIf:$false
     }
 }
-{{- end}}
-{{- end}}
+#endregion octoha:service-password
+#endregion octoha:block service-install
 
-{{- define "service-password-param" -}}
-{{- if and .ServiceAccount (not .GMSA)}}
-    [Parameter(Mandatory)]
-    [SecureString] $ServicePassword,
-{{- end}}
-{{- end}}
-
-{{- define "service-password-help" -}}
-{{- if and .ServiceAccount (not .GMSA)}}
-.PARAMETER ServicePassword
-    The Windows password of the service account the Octopus service runs as.
-{{- end}}
-{{- end}}
-
-{{- define "sql-password-param" -}}
-{{- if .SQLAuth}}
-    [Parameter(Mandatory)]
-    [SecureString] $SqlPassword,
-{{- end}}
-{{- end}}
-
-{{- define "sql-password-help" -}}
-{{- if .SQLAuth}}
-.PARAMETER SqlPassword
-    The password of the SQL login the nodes connect with.
-{{- end}}
-{{- end}}
-
-{{- define "redis-password-param" -}}
-{{- if .Redis}}
-    [Parameter(Mandatory)]
-    [SecureString] $RedisPassword,
-{{- end}}
-{{- end}}
-
-{{- define "redis-password-help" -}}
-{{- if .Redis}}
-.PARAMETER RedisPassword
-    The password of the Redis server behind multi-node polling. For a Redis
-    without a password, pass (New-Object -TypeName System.Security.SecureString).
-{{- end}}
-{{- end}}
-
-{{- define "version-check-help" -}}
-.PARAMETER SkipVersionCheck
-    Go on when Octopus.Server.exe here is not the version the answers name
-    (only a warning then). Every node must run the same version
-    (https://octopus.com/docs/administration/high-availability): use it only when the versions match but are spelled differently.
-{{- end}}
-
-{{- define "tentacle-configuration" -}}
+#region octoha:block tentacle-configuration
 function ConvertFrom-TentacleConfiguration {
     <#
     .SYNOPSIS
@@ -836,9 +749,9 @@ function ConvertTo-CommsAddress {
     }
     return $Address
 }
-{{- end}}
+#endregion octoha:block tentacle-configuration
 
-{{- define "tentacle-test-polls-address" -}}
+#region octoha:block tentacle-test-polls-address
 function Test-PollsAddress {
     <#
     .SYNOPSIS
@@ -862,9 +775,9 @@ function Test-PollsAddress {
     }
     return $false
 }
-{{- end}}
+#endregion octoha:block tentacle-test-polls-address
 
-{{- define "tentacle-service" -}}
+#region octoha:block tentacle-service
 function Get-TentacleServiceStatus {
     <#
     .SYNOPSIS
@@ -906,9 +819,9 @@ function Assert-TentacleRunning {
     }
     throw ('The Tentacle service {0} is {1}, not running, so this Tentacle reaches no Octopus node. Read OctopusTentacle.txt in the Logs folder of the Tentacle''s home folder, start the service, and run this script again.' -f $ServiceName, $status)
 }
-{{- end}}
+#endregion octoha:block tentacle-service
 
-{{- define "tentacle-assert-polls-address" -}}
+#region octoha:block tentacle-assert-polls-address
 function Assert-PollsAddress {
     <#
     .SYNOPSIS
@@ -929,61 +842,156 @@ function Assert-PollsAddress {
         throw ('poll-server ran, but the Tentacle configuration (show-configuration) does not list {0}: this Tentacle does not poll that node. Install a current Tentacle MSI and run this script again.' -f $Address)
     }
 }
-{{- end}}
+#endregion octoha:block tentacle-assert-polls-address
 
-{{- define "first-node-sql-rights" -}}
-{{- if .SQLAuth}}
+<#
+The blocks below are pieces of a script's help and of its param() list,
+which only parse inside a script.
+
+#region octoha:block firewall-param
+    [switch] $SkipFirewall,
+#endregion octoha:block firewall-param
+
+#region octoha:block firewall-help
+.PARAMETER SkipFirewall
+    Leave Windows Firewall alone. Without it the script allows inbound TCP
+#region octoha:polling-comms
+    to this node's web port and comms port (CHECKLIST.md, Firewall), in
+#endregion octoha:polling-comms
+#region octoha:!polling-comms
+    to this node's web port (CHECKLIST.md, Firewall), in
+#endregion octoha:!polling-comms
+    rules named octoha-octopus-*; use it when Group Policy or you manage
+    the firewall.
+#endregion octoha:block firewall-help
+
+#region octoha:block service-password-param
+#region octoha:service-password
+    [Parameter(Mandatory)]
+    [SecureString] $ServicePassword,
+#endregion octoha:service-password
+#endregion octoha:block service-password-param
+
+#region octoha:block service-password-help
+#region octoha:service-password
+.PARAMETER ServicePassword
+    The Windows password of the service account the Octopus service runs as.
+#endregion octoha:service-password
+#endregion octoha:block service-password-help
+
+#region octoha:block sql-password-param
+#region octoha:sql-auth
+    [Parameter(Mandatory)]
+    [SecureString] $SqlPassword,
+#endregion octoha:sql-auth
+#endregion octoha:block sql-password-param
+
+#region octoha:block sql-password-help
+#region octoha:sql-auth
+.PARAMETER SqlPassword
+    The password of the SQL login the nodes connect with.
+#endregion octoha:sql-auth
+#endregion octoha:block sql-password-help
+
+#region octoha:block redis-password-param
+#region octoha:redis
+    [Parameter(Mandatory)]
+    [SecureString] $RedisPassword,
+#endregion octoha:redis
+#endregion octoha:block redis-password-param
+
+#region octoha:block redis-password-help
+#region octoha:redis
+.PARAMETER RedisPassword
+    The password of the Redis server behind multi-node polling. For a Redis
+    without a password, pass (New-Object -TypeName System.Security.SecureString).
+#endregion octoha:redis
+#endregion octoha:block redis-password-help
+
+#region octoha:block version-check-help
+.PARAMETER SkipVersionCheck
+    Go on when Octopus.Server.exe here is not the version the answers name
+    (only a warning then). Every node must run the same version
+    (https://octopus.com/docs/administration/high-availability): use it only when the versions match but are spelled differently.
+#endregion octoha:block version-check-help
+
+#region octoha:block first-node-sql-rights
+
+#region octoha:sql-auth
     SQL Server rights. Every Octopus.Server.exe command and the service
-    connect as the SQL login {{comment .SQLUser}}, which needs
-{{- if .CreateDatabase}} the right to create
-    databases on {{comment .SQLServer}} (dbcreator; the Octopus docs do not name
+#region octoha:create-database
+    connect as the SQL login ${octoha:SqlUser}, which needs the right to create
+    databases on ${octoha:SqlServer} (dbcreator; the Octopus docs do not name
     the role): it then owns the database it creates.
-{{- else}} db_owner of
-    database {{comment .SQLDatabase}} on {{comment .SQLServer}}, which your DBA made
+#endregion octoha:create-database
+#region octoha:!create-database
+    connect as the SQL login ${octoha:SqlUser}, which needs db_owner of
+    database ${octoha:SqlDatabase} on ${octoha:SqlServer}, which your DBA made
     (Octopus docs).
-{{- end}}
-{{- else}}
+#endregion octoha:!create-database
+#endregion octoha:sql-auth
+#region octoha:!sql-auth
     SQL Server rights. With Windows authentication the database, admin,
     license, path and node commands connect as you, the admin running this
-    script, not as the service account. You need
-{{- if .CreateDatabase}} the right to create
-    databases on {{comment .SQLServer}} (dbcreator; the Octopus docs do not name
-    the role).
-{{- else}} db_owner of database
-    {{comment .SQLDatabase}} on {{comment .SQLServer}}, which your DBA made (Octopus
-    docs).
-{{- end}} The first run makes
-{{- if .ServiceAccount}} the service account
-    {{comment .ServiceAccount}} db_owner of the database with database --grant.
-{{- else}} this node's computer
+#region octoha:create-database
+    script, not as the service account. You need the right to create
+    databases on ${octoha:SqlServer} (dbcreator; the Octopus docs do not name
+#region octoha:service-account
+    the role). The first run makes the service account
+#endregion octoha:service-account
+#region octoha:!service-account
+    the role). The first run makes this node's computer
+#endregion octoha:!service-account
+#endregion octoha:create-database
+#region octoha:!create-database
+    script, not as the service account. You need db_owner of database
+    ${octoha:SqlDatabase} on ${octoha:SqlServer}, which your DBA made (Octopus
+#region octoha:service-account
+    docs). The first run makes the service account
+#endregion octoha:service-account
+#region octoha:!service-account
+    docs). The first run makes this node's computer
+#endregion octoha:!service-account
+#endregion octoha:!create-database
+#region octoha:service-account
+    ${octoha:ServiceAccount} db_owner of the database with database --grant.
+#endregion octoha:service-account
+#region octoha:!service-account
     account (DOMAIN\NODE$, as which the service, running as Local System,
     reaches SQL Server [INFER]) db_owner of the database with database
     --grant.
-{{- end}}
-{{- end}}
-{{- end}}
+#endregion octoha:!service-account
+#endregion octoha:!sql-auth
+#endregion octoha:block first-node-sql-rights
 
-{{- define "join-sql-rights" -}}
-{{- if .SQLAuth}}
+#region octoha:block join-sql-rights
+
+#region octoha:sql-auth
     SQL Server rights. The database and node commands and the service
-    connect as the SQL login {{comment .SQLUser}}, which
-{{- if .CreateDatabase}} created database
-    {{comment .SQLDatabase}} on the first node's run and owns it.
-{{- else}} must be db_owner of
-    database {{comment .SQLDatabase}} (Octopus docs).
-{{- end}}
-{{- else}}
+#region octoha:create-database
+    connect as the SQL login ${octoha:SqlUser}, which created database
+    ${octoha:SqlDatabase} on the first node's run and owns it. Reading the
+#endregion octoha:create-database
+#region octoha:!create-database
+    connect as the SQL login ${octoha:SqlUser}, which must be db_owner of
+    database ${octoha:SqlDatabase} (Octopus docs). Reading the
+#endregion octoha:!create-database
+#endregion octoha:sql-auth
+#region octoha:!sql-auth
     SQL Server rights. With Windows authentication the database and node
     commands connect as you, the admin running this script, not as the
-    service account: you need db_owner of database {{comment .SQLDatabase}} on
-    {{comment .SQLServer}} (the Octopus docs ask it of the user installing
-    Octopus).
-{{- if .ServiceAccount}} The service account {{comment .ServiceAccount}} was made
-    db_owner by the first node's run (database --grant).
-{{- else}} This script makes this node's computer account
+    service account: you need db_owner of database ${octoha:SqlDatabase} on
+    ${octoha:SqlServer} (the Octopus docs ask it of the user installing
+#region octoha:service-account
+    Octopus). The service account ${octoha:ServiceAccount} was made
+    db_owner by the first node's run (database --grant). Reading the
+#endregion octoha:service-account
+#region octoha:!service-account
+    Octopus). This script makes this node's computer account
     (DOMAIN\NODE$, as which the service, running as Local System, reaches
-    SQL Server [INFER]) db_owner of the database with database --grant.
-{{- end}}
-{{- end}} Reading the
+    SQL Server [INFER]) db_owner of the database with database --grant. Reading the
+#endregion octoha:!service-account
+#endregion octoha:!sql-auth
     marker file on the share takes read access to it.
-{{- end}}
+#endregion octoha:block join-sql-rights
+#>

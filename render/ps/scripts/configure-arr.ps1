@@ -12,15 +12,23 @@
     a .NET Framework assembly. It creates or updates a server farm with
     every node at its web port (a server that is no longer a node, after
     octoha remove-node, is taken out), a health test on each node's ping URL,
-    {{if eq .Persistence "cookie"}}client affinity by cookie{{else if eq .Persistence "source-ip"}}a hash of the client address{{else}}round robin{{end}}, a reverse-proxy rule to the farm for requests
+#region octoha:persistence-cookie
+    client affinity by cookie, a reverse-proxy rule to the farm for requests
+#endregion octoha:persistence-cookie
+#region octoha:persistence-source-ip
+    a hash of the client address, a reverse-proxy rule to the farm for requests
+#endregion octoha:persistence-source-ip
+#region octoha:round-robin
+    round robin, a reverse-proxy rule to the farm for requests
+#endregion octoha:round-robin
     to the public host name, longer proxy timeouts and a request limit big
     enough for package uploads, and the site binding.
-{{- if .PublicTLS}}
+#region octoha:public-tls
     A rule ahead of the proxy rule redirects plain http requests for the
     public host name to https, as the NGINX and HAProxy files do, so that
     nothing (a sign-in included) reaches the nodes over the site's http
     binding.
-{{- end}}
+#endregion octoha:public-tls
 
     The Octopus docs describe ARR only as a single reverse-proxy rule and a
     screenshot of "Create Server Farm" (https://octopus.com/docs/installation/load-balancers/use-iis-as-reverse-proxy); the farm settings
@@ -28,17 +36,23 @@
 
     Polling Tentacles are not supported through ARR: it ends TLS, and
     polling Tentacles pin the server's own certificate (https://octopus.com/docs/installation/load-balancers/use-iis-as-reverse-proxy).
-{{- if eq .PollingMode "unique-address"}}
+#region octoha:polling-mode-unique-address
     These answers use unique-address polling: each tentacle polls every
     node at the node's own name and comms port (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha), so no
     polling traffic passes through ARR and nothing needs forwarding.
-{{- else if not .PollingMode}}
+#endregion octoha:polling-mode-unique-address
+#region octoha:listening
     These answers use listening tentacles: the nodes connect out to them
     (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication), so no tentacle traffic passes through ARR.
-{{- end}}
+#endregion octoha:listening
 
-    Safe to run twice: existing settings are updated in place{{if .PublicTLS}}, and an
-    https binding with another certificate is replaced{{end}}. Run it with
+#region octoha:public-tls
+    Safe to run twice: existing settings are updated in place, and an
+    https binding with another certificate is replaced. Run it with
+#endregion octoha:public-tls
+#region octoha:!public-tls
+    Safe to run twice: existing settings are updated in place. Run it with
+#endregion octoha:!public-tls
     -WhatIf to see every step first. The run is logged under
     $env:ProgramData\octoha\logs.
 .PARAMETER SiteName
@@ -58,34 +72,23 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ScriptName = 'configure-arr'
 
-# Values from the octoha answers file.
-$Nodes = @(
-{{- range .Servers}}
-    @{ Host = {{ps .Host}}; WebPort = {{num .WebPort}} }
-{{- end}}
-)
-$PublicHost = {{ps .PublicHost}}
-$PublicPort = {{num .PublicPort}}
-$PublicTls = {{psBool .PublicTLS}}
-{{- if .PublicTLS}}
-$CertificateThumbprint = {{ps .CertificateThumbprint}}
-{{- end}}
-$HealthCheckPath = {{ps .HealthCheck}}
+# octoha:values
 $FarmName = 'octopus-ha'
 $ProxyRuleName = 'octoha: ' + $FarmName
-{{- if .PublicTLS}}
+#region octoha:public-tls
 $RedirectRuleName = 'octoha: ' + $FarmName + ' https redirect'
-{{- end}}
+#endregion octoha:public-tls
 
-{{template "outcome" .}}
+# octoha:common outcome
 
-{{template "transcript-start" .}}
+# octoha:common transcript-start
 try {
-{{- if eq .PollingMode "unique-port"}}
+#region octoha:polling-mode-unique-port
 Write-Warning 'These answers use unique-port polling, which ARR cannot carry (https://octopus.com/docs/installation/load-balancers/use-iis-as-reverse-proxy): forward each node''s polling port on the polling address to its comms port with a TCP passthrough balancer instead.'
-{{- else if eq .PollingMode "redis"}}
+#endregion octoha:polling-mode-unique-port
+#region octoha:polling-mode-redis
 Write-Warning 'These answers use multi-node polling, which ARR cannot carry (https://octopus.com/docs/installation/load-balancers/use-iis-as-reverse-proxy): balance the polling port over the nodes'' comms ports with a TCP passthrough balancer instead.'
-{{- end}}
+#endregion octoha:polling-mode-redis
 
 # URL Rewrite and ARR add their configuration schemas to IIS; without them
 # the sections below do not exist ([INFER]: schema file names from IIS).
@@ -101,14 +104,14 @@ if ($missing.Count -gt 0) {
     # retired in 2022: point at the download pages instead.
     throw ('IIS URL Rewrite and Application Request Routing are not both installed (missing {0}). Install URL Rewrite 2.1 from https://www.iis.net/downloads/microsoft/url-rewrite and then ARR 3.0 from https://www.iis.net/downloads/microsoft/application-request-routing, then run this script again.' -f ($missing -join ', '))
 }
-{{- if .PublicTLS}}
+#region octoha:public-tls
 if ($CertificateThumbprint -notmatch '^[0-9A-Fa-f]{40}$') {
     throw ('The certificate thumbprint {0} is not 40 hex characters. Fix loadBalancer.certificateThumbprint in the answers and render again.' -f $CertificateThumbprint)
 }
 if (-not (Test-Path -LiteralPath ('Cert:\LocalMachine\My\' + $CertificateThumbprint))) {
     throw ('No certificate with thumbprint {0} is in LocalMachine\My. Import the certificate for {1} there first.' -f $CertificateThumbprint, $PublicHost)
 }
-{{- end}}
+#endregion octoha:public-tls
 
 # Microsoft.Web.Administration edits applicationHost.config the way IIS
 # Manager does, and takes every value as data.
@@ -169,22 +172,24 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Create or update the server farm')) {
     $healthCheck.SetAttributeValue('url', ('http://{0}/{1}' -f $PublicHost, $HealthCheckPath.TrimStart('/')))
     $healthCheck.SetAttributeValue('interval', [TimeSpan]::FromSeconds(10))
     $healthCheck.SetAttributeValue('timeout', [TimeSpan]::FromSeconds(5))
-{{- if eq .Persistence "source-ip"}}
+#region octoha:persistence-source-ip
     # Source-IP persistence: hash the client address onto a node. Only
     # Octopus before 2021.3.8908 needs persistence (https://github.com/OctopusDeploy/Issues/issues/7212).
     $routing.GetChildElement('loadBalancing').SetAttributeValue('algorithm', 'RequestHash')
     $routing.GetChildElement('loadBalancing').SetAttributeValue('hashServerVariable', 'REMOTE_ADDR')
     $routing.GetChildElement('affinity').SetAttributeValue('useCookie', $false)
-{{- else if eq .Persistence "cookie"}}
+#endregion octoha:persistence-source-ip
+#region octoha:persistence-cookie
     # Cookie persistence (client affinity). Only Octopus before 2021.3.8908
     # needs it (https://octopus.com/docs/installation/load-balancers).
     $routing.GetChildElement('loadBalancing').SetAttributeValue('algorithm', 'WeightedRoundRobin')
     $routing.GetChildElement('affinity').SetAttributeValue('useCookie', $true)
-{{- else}}
+#endregion octoha:persistence-cookie
+#region octoha:round-robin
     # Round robin without affinity: the portal is stateless (https://octopus.com/docs/installation/load-balancers).
     $routing.GetChildElement('loadBalancing').SetAttributeValue('algorithm', 'WeightedRoundRobin')
     $routing.GetChildElement('affinity').SetAttributeValue('useCookie', $false)
-{{- end}}
+#endregion octoha:round-robin
     # Package uploads of 1 GB and more take a while (https://octopus.com/docs/installation/load-balancers).
     $routing.GetChildElement('protocol').SetAttributeValue('timeout', [TimeSpan]::FromMinutes(30))
     $changed = $true
@@ -232,7 +237,7 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Route every request to the farm (URL Rew
     $action.SetAttributeValue('url', ('http://' + $FarmName + '/{R:0}'))
     $changed = $true
 }
-{{- if .PublicTLS}}
+#region octoha:public-tls
 
 $httpsBase = 'https://' + $PublicHost
 if ($PublicPort -ne 443) {
@@ -293,7 +298,7 @@ if ($PSCmdlet.ShouldProcess(('http://' + $PublicHost), ('Redirect plain http to 
     $null = $rules.AddAt($proxyAt, $redirect)
     $changed = $true
 }
-{{- end}}
+#endregion octoha:public-tls
 
 if ($PSCmdlet.ShouldProcess('requestFiltering', 'Allow request bodies up to 4 GB')) {
     # Octopus sets no upload limit, IIS's default is 30 MB (https://octopus.com/docs/installation/load-balancers).
@@ -317,7 +322,7 @@ foreach ($element in $site.Bindings) {
         $binding = $element
     }
 }
-{{- if .PublicTLS}}
+#region octoha:public-tls
 # An https binding counts as done only with this certificate: IIS keeps its
 # hash as bytes, compared here as hex with the thumbprint.
 $boundThumbprint = ''
@@ -340,7 +345,8 @@ elseif ($PSCmdlet.ShouldProcess($SiteName, ('Bind {0} {1} to certificate {2}' -f
     $null = $site.Bindings.Add($bindingInformation, $hash, 'My')
     $changed = $true
 }
-{{- else}}
+#endregion octoha:public-tls
+#region octoha:!public-tls
 if ($null -ne $binding) {
     Write-Output ('The {0} binding {1} on {2}: already done.' -f $protocol, $bindingInformation, $SiteName)
 }
@@ -348,7 +354,7 @@ elseif ($PSCmdlet.ShouldProcess($SiteName, ('Add the {0} binding {1}' -f $protoc
     $null = $site.Bindings.Add($bindingInformation, $protocol)
     $changed = $true
 }
-{{- end}}
+#endregion octoha:!public-tls
 
 $done = @()
 if ($changed) {
@@ -358,5 +364,5 @@ if ($changed) {
 Write-Outcome -Done $done
 }
 finally {
-    {{- template "transcript-stop" .}}
+    # octoha:common transcript-stop
 }

@@ -3,16 +3,17 @@
 
 <#
 .SYNOPSIS
-{{- if .Rebuild}}
-    Rebuilds node {{comment .NodeName}}, the first node of the Octopus Server HA cluster, on a fresh machine (octoha).
-{{- else}}
-    Joins node {{comment .NodeName}} to the Octopus Server HA cluster (octoha).
-{{- end}}
+#region octoha:rebuild
+    Rebuilds node ${octoha:NodeName}, the first node of the Octopus Server HA cluster, on a fresh machine (octoha).
+#endregion octoha:rebuild
+#region octoha:!rebuild
+    Joins node ${octoha:NodeName} to the Octopus Server HA cluster (octoha).
+#endregion octoha:!rebuild
 .DESCRIPTION
-{{- if .Rebuild}}
-    Run this on a fresh machine named {{comment .NodeName}} that replaces the cluster's
+#region octoha:rebuild
+    Run this on a fresh machine named ${octoha:NodeName} that replaces the cluster's
     first node, while the cluster runs, after installing the Octopus Server
-    MSI, version {{comment .OctopusVersion}}. It joins the machine to the running
+    MSI, version ${octoha:OctopusVersion}. It joins the machine to the running
     cluster as a join script joins any node: it checks that it sees the
     shared folder, creates the instance, points it at the cluster's
     database with the master key, configures it for the balancer, opens its
@@ -21,36 +22,47 @@
     refuses such a machine: the administrator, licence and shared folders
     are already in the cluster's database. To rebuild another node, run its
     own join script the same way.
-{{- else}}
-    Run this on node {{comment .NodeName}} after install-first-node.ps1 has finished on the
+#endregion octoha:rebuild
+#region octoha:!rebuild
+    Run this on node ${octoha:NodeName} after install-first-node.ps1 has finished on the
     first node, and after installing the Octopus Server MSI, version
-    {{comment .OctopusVersion}}. It checks that this node sees the shared folder,
+    ${octoha:OctopusVersion}. It checks that this node sees the shared folder,
     creates the instance, points it at the cluster's database with the master
     key, configures it for the balancer, opens its ports in Windows
-    Firewall, installs the service and waits for the node to answer{{if .Redis}} and
-    to reach Redis{{end}}. To rebuild this node on a fresh machine later, run
+#region octoha:redis
+    Firewall, installs the service and waits for the node to answer and
+    to reach Redis. To rebuild this node on a fresh machine later, run
+#endregion octoha:redis
+#region octoha:!redis
+    Firewall, installs the service and waits for the node to answer. To rebuild this node on a fresh machine later, run
+#endregion octoha:!redis
     this script there the same way.
-{{- end}}
+#endregion octoha:!rebuild
 
     It never runs path, admin, license or database --create: those live in
     the shared database and would re-point or reset the whole cluster
     (https://octopus.com/docs/administration/high-availability).
-{{- if .DrainOnJoin}}
+#region octoha:drain-on-join
 
     The cluster's polling tentacles poll every node, and a new node takes
     tasks within about a minute of starting (https://octopus.com/docs/administration/high-availability/how-high-availability-works), before any
     tentacle polls it: those tasks would wait for their tentacles until
     they time out (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha/multi-node-polling-tentacles). So this script drains the node
     before its service first starts, and it stays drained: run
-    {{comment .TentacleUpdateScript}} on every polling tentacle, then undrain it
+    ${octoha:TentacleUpdateScript} on every polling tentacle, then undrain it
     with the command this script prints at its end. Once it has brought
     the node up drained, a later run leaves the drain as it finds it.
-{{- end}}
+#endregion octoha:drain-on-join
 
-    {{if .Rebuild}}The master key is in your password vault, where it was stored after
-    the first install; any running node prints it too:{{else}}Read the master key on the first node with:{{end}}
-        {{comment .ShowMasterKey}}
-{{template "join-sql-rights" .}}
+#region octoha:rebuild
+    The master key is in your password vault, where it was stored after
+    the first install; any running node prints it too:
+#endregion octoha:rebuild
+#region octoha:!rebuild
+    Read the master key on the first node with:
+#endregion octoha:!rebuild
+        ${octoha:ShowMasterKey}
+# octoha:common join-sql-rights
 
     Safe to run twice [INFER]: create-instance is skipped when the instance
     exists; database, configure and service are applied again with the same
@@ -65,47 +77,56 @@
     administrators while the command runs, and is recorded wherever
     command-line auditing is on (Security event 4688, Sysmon event 1,
     PowerShell module logging event 4103); the CLI documents no other way
-    to pass it. Here that applies to the master key{{if .SQLAuth}}, the SQL password inside
-    the connection string{{end}}{{if .Redis}}, the Redis password{{end}}.
-{{- template "sql-password-help" .}}
-{{- template "service-password-help" .}}
-{{- template "redis-password-help" .}}
-{{- template "firewall-help" .}}
+# octoha:lines secret-arguments
+# octoha:common sql-password-help
+# octoha:common service-password-help
+# octoha:common redis-password-help
+# octoha:common firewall-help
 .PARAMETER MasterKey
-    The cluster's master key (base64 of 16 bytes), read {{if .Rebuild}}on a running node{{else}}on the first node{{end}}
+#region octoha:rebuild
+    The cluster's master key (base64 of 16 bytes), read on a running node
+#endregion octoha:rebuild
+#region octoha:!rebuild
+    The cluster's master key (base64 of 16 bytes), read on the first node
+#endregion octoha:!rebuild
     with the show-master-key command above.
-{{template "version-check-help" .}}
+# octoha:common version-check-help
 .EXAMPLE
     $key = Read-Host -AsSecureString -Prompt 'Master key'
-    .\{{.ScriptFile | comment}} -MasterKey $key
+    .\${octoha:ScriptFile} -MasterKey $key
 .EXAMPLE
-    .\{{.ScriptFile | comment}} -WhatIf
+    .\${octoha:ScriptFile} -WhatIf
     Shows every step without changing anything.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-{{- template "sql-password-param" .}}
-{{- template "service-password-param" .}}
-{{- template "redis-password-param" .}}
+# octoha:common sql-password-param
+# octoha:common service-password-param
+# octoha:common redis-password-param
     [Parameter(Mandatory)]
     [SecureString] $MasterKey,
-{{- template "firewall-param" .}}
+# octoha:common firewall-param
     [switch] $SkipVersionCheck
 )
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-$ScriptName = {{if .Rebuild}}'rebuild-node'{{else}}'join-node'{{end}}
+#region octoha:rebuild
+$ScriptName = 'rebuild-node'
+#endregion octoha:rebuild
+#region octoha:!rebuild
+$ScriptName = 'join-node'
+#endregion octoha:!rebuild
 
-{{template "server-values" .}}
+# octoha:values
 
-{{template "native-helpers" .}}
+# octoha:common native-helpers
 
-{{template "outcome" .}}
+# octoha:common outcome
 
-{{template "server-helpers" .}}
+# octoha:common server-helpers
 
-{{template "node-check" .}}
+# octoha:common node-check
 
 function Test-MasterKey {
     <#
@@ -128,9 +149,9 @@ function Test-MasterKey {
     return $bytes.Length -eq 16
 }
 
-{{template "transcript-start" .}}
+# octoha:common transcript-start
 try {
-{{template "server-checks" .}}
+# octoha:common server-checks
 if (-not (Test-MasterKey -Key $MasterKey)) {
     throw ('The master key is not base64 of 16 bytes (24 characters ending in ==). Read it on the first node with: & {0} show-master-key --instance {1}' -f (ConvertTo-PowerShellLiteral -Value $ServerExe), (ConvertTo-PowerShellLiteral -Value $Instance))
 }
@@ -151,18 +172,18 @@ elseif ($markerDatabaseFound -ne $MarkerDatabase) {
 }
 Write-Output ('Read the cluster marker {0}:' -f $MarkerPath)
 Get-Content -LiteralPath $MarkerPath -TotalCount 6 -Encoding 'UTF8'
-{{template "sql-credential" .}}
+# octoha:common sql-credential
 
-{{template "instance-existed" .}}
-{{- if .DrainOnJoin}}
+# octoha:common instance-existed
+#region octoha:drain-on-join
 # The record below, in this node's home folder, says an earlier run
 # brought this node up drained; a run without it (the first, or one that
 # stopped before the node answered drained) drains the node before its
 # service starts.
 $JoinRecord = [System.IO.Path]::Combine($HomeDir, 'octoha-join.txt')
 $drainOnJoin = -not ($instanceExisted -and ((Get-ClusterMarkerDatabase -Path $JoinRecord) -eq $MarkerDatabase))
-{{- end}}
-{{template "create-instance" .}}
+#endregion octoha:drain-on-join
+# octoha:common create-instance
 
 # database --masterKey joins the existing database; never --create
 # (https://octopus.com/docs/administration/high-availability/how-high-availability-works). The connection string (SQL password included) and the
@@ -170,21 +191,22 @@ $drainOnJoin = -not ($instanceExisted -and ((Get-ClusterMarkerDatabase -Path $Jo
 # administrators while the command runs and in command-line audit logs
 # where those are enabled; the CLI documents no other way to pass them.
 if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the cluster database')) {
-{{- if and (not .SQLAuth) (not .ServiceAccount)}}
+#region octoha:computer-account
     # The service connects as this computer's account: --grant makes it
     # db_owner (the first node granted only its own). OctopusDSC sends
     # --grant with --masterKey and no --create the same way (its test
     # MasterKeySupplied/ExpectedResult.ps1, OctopusDSC 4.0).
     Invoke-OctopusServer -Command 'database' -Arguments @('--instance', $Instance, '--grant', $ComputerAccount, '--connectionString', (Get-SqlConnectionString -DataSource $SqlDataSource -Database $SqlDatabase -SqlCredential $SqlCredential -Encrypt $SqlEncrypt -TrustServerCertificate $SqlTrustServerCertificate -MultiSubnetFailover $SqlMultiSubnetFailover), '--masterKey', [System.Net.NetworkCredential]::new('', $MasterKey).Password)
-{{- else}}
+#endregion octoha:computer-account
+#region octoha:!computer-account
     Invoke-OctopusServer -Command 'database' -Arguments @('--instance', $Instance, '--connectionString', (Get-SqlConnectionString -DataSource $SqlDataSource -Database $SqlDatabase -SqlCredential $SqlCredential -Encrypt $SqlEncrypt -TrustServerCertificate $SqlTrustServerCertificate -MultiSubnetFailover $SqlMultiSubnetFailover), '--masterKey', [System.Net.NetworkCredential]::new('', $MasterKey).Password)
-{{- end}}
+#endregion octoha:!computer-account
 }
 
-{{template "configure" .}}
+# octoha:common configure
 
-{{template "node-firewall" .}}
-{{- if .DrainOnJoin}}
+# octoha:common node-firewall
+#region octoha:drain-on-join
 
 # Drained before the service first starts, so the node never takes a task
 # the tentacles cannot run yet. [INFER] node works before the node has
@@ -197,9 +219,9 @@ if (-not $drainOnJoin) {
 elseif ($PSCmdlet.ShouldProcess($NodeName, 'Drain the node before its service first starts')) {
     Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--drain=true')
 }
-{{- end}}
+#endregion octoha:drain-on-join
 
-{{template "service-install" .}}
+# octoha:common service-install
 
 # The task cap is set once the node has registered itself, then the service
 # restarts to take it (https://octopus.com/docs/administration/high-availability).
@@ -209,31 +231,32 @@ if ($TaskCap -gt 0 -and $PSCmdlet.ShouldProcess($NodeName, 'Set the task cap and
 }
 
 if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL')) {
-{{- if .DrainOnJoin}}
+#region octoha:drain-on-join
     Wait-OctopusNode -Port $WebPort -Drained:$drainOnJoin
     if ($drainOnJoin) {
-        Set-Content -LiteralPath $JoinRecord -Value @(('Written by octoha {0} after it brought this node up drained. A later run leaves the drain alone. It holds no secret.' -f {{ps .ScriptFile}}), $MarkerDatabase) -Encoding 'UTF8'
+        Set-Content -LiteralPath $JoinRecord -Value @(('Written by octoha {0} after it brought this node up drained. A later run leaves the drain alone. It holds no secret.' -f ${octoha:ScriptFile}), $MarkerDatabase) -Encoding 'UTF8'
     }
-{{- else}}
+#endregion octoha:drain-on-join
+#region octoha:!drain-on-join
     Wait-OctopusNode -Port $WebPort
-{{- end}}
+#endregion octoha:!drain-on-join
 }
-{{- if .Redis}}
+#region octoha:redis
 if ($PSCmdlet.ShouldProcess($NodeName, 'Check that the node reaches Redis')) {
     Assert-RedisPolling -Port $WebPort
 }
-{{- end}}
+#endregion octoha:redis
 Write-Outcome -Done @(
-{{- if .DrainOnJoin}}
+#region octoha:drain-on-join
     if ($drainOnJoin) {
-        ('Node {0} is up and drained: it takes no tasks until you undrain it. Apply the load balancer file, run {1} on every polling tentacle, then undrain {0} on this node with:' -f $NodeName, {{ps .TentacleUpdateScript}})
+        ('Node {0} is up and drained: it takes no tasks until you undrain it. Apply the load balancer file, run {1} on every polling tentacle, then undrain {0} on this node with:' -f $NodeName, ${octoha:TentacleUpdateScript})
         ('    & {0} node --instance {1} --drain=false' -f (ConvertTo-PowerShellLiteral -Value $ServerExe), (ConvertTo-PowerShellLiteral -Value $Instance))
         '(or with Disable Drain Node in Configuration > Nodes).'
     }
-{{- end}}
+#endregion octoha:drain-on-join
     ('Node {0} has joined the cluster. Add it to the load balancer if it is not there yet.' -f $NodeName)
 )
 }
 finally {
-    {{- template "transcript-stop" .}}
+    # octoha:common transcript-stop
 }

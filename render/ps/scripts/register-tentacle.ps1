@@ -7,23 +7,25 @@
 .DESCRIPTION
     Run this on each deployment target after installing the Tentacle MSI.
     It creates the Tentacle instance, makes its certificate, configures it
-{{- if .Polling}}
-    as a polling Tentacle ({{comment .PollingMode}}) and registers it with the cluster
-{{- if eq .PollingMode "redis"}}
+#region octoha:polling
+    as a polling Tentacle (${octoha:PollingMode}) and registers it with the cluster
+#region octoha:polling-mode-redis
     through the one polling address: with multi-node polling, Redis hands
     work to whichever node runs the task (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha/multi-node-polling-tentacles).
-{{- else}}
+#endregion octoha:polling-mode-redis
+#region octoha:!polling-mode-redis
     at the first node's comms address, then adds every other node with
     poll-server: each node queues work for a polling Tentacle in its own
     memory, so the Tentacle must poll every node (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha).
-{{- end}}
+#endregion octoha:!polling-mode-redis
     Polling with --server-comms-address needs Tentacle 6.3.341 or later.
-{{- else}}
+#endregion octoha:polling
+#region octoha:!polling
     as a listening Tentacle on port 10933, opens the firewall port and
     registers it with the cluster (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication), which makes it trust
     the cluster's certificate (OctopusTentacle RegisterMachineCommandBase.cs).
     Every node connects to it directly.
-{{- end}}
+#endregion octoha:!polling
 
     Before it changes anything it reads, with the API key, the targets of
     the space from the cluster's API. Safe to run twice: a Tentacle that is
@@ -45,24 +47,24 @@
     way to pass it; a short-lived key limits the harm.
 .PARAMETER ApiKey
     An Octopus API key (API-...) of a user allowed to register targets.
-{{- if not .Polling}}
+#region octoha:!polling
 .PARAMETER ServerThumbprint
     The thumbprint of the Octopus Server certificate, the same on every
     node. Read it on any node with:
-        {{comment .ShowThumbprint}}
+        ${octoha:ShowThumbprint}
     (show-thumbprint is listed in https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line; its output format is not
     described there, so read the thumbprint from what it prints.)
     register-with trusts the certificate the cluster's API reports; the
     script first checks that it is this one, and stops if it is not.
-{{- end}}
+#endregion octoha:!polling
 .PARAMETER Name
     The name the target gets in Octopus; the computer name by default.
-{{- if not .Polling}}
+#region octoha:!polling
 .PARAMETER PublicHostName
     The name every Octopus node uses to reach this Tentacle
     (--publicHostName, https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line); this machine's DNS name by default.
     Every node must resolve it.
-{{- end}}
+#endregion octoha:!polling
 .PARAMETER Environments
     The environments the target belongs to.
 .PARAMETER Roles
@@ -83,7 +85,12 @@
     stops when the name belongs to another machine's certificate.
 .EXAMPLE
     $key = Read-Host -AsSecureString -Prompt 'Octopus API key'
-    .\register-tentacle.ps1 -ApiKey $key{{if not .Polling}} -ServerThumbprint 0123456789ABCDEF0123456789ABCDEF01234567{{end}}
+#region octoha:polling
+    .\register-tentacle.ps1 -ApiKey $key
+#endregion octoha:polling
+#region octoha:!polling
+    .\register-tentacle.ps1 -ApiKey $key -ServerThumbprint 0123456789ABCDEF0123456789ABCDEF01234567
+#endregion octoha:!polling
 .EXAMPLE
     .\register-tentacle.ps1 -WhatIf
     Shows every step without changing anything.
@@ -92,18 +99,18 @@
 param(
     [Parameter(Mandatory)]
     [SecureString] $ApiKey,
-{{- if not .Polling}}
+#region octoha:!polling
     [Parameter(Mandatory)]
     [ValidatePattern('^[0-9A-Fa-f]{40}$')]
     [string] $ServerThumbprint,
-{{- end}}
+#endregion octoha:!polling
     [string] $Name = $env:COMPUTERNAME,
-{{- if not .Polling}}
+#region octoha:!polling
     [string] $PublicHostName = [System.Net.Dns]::GetHostEntry('').HostName,
-{{- end}}
-    [string[]] $Environments = {{psList .Environments}},
-    [string[]] $Roles = {{psList .Roles}},
-    [string] $Space = {{ps .Space}},
+#endregion octoha:!polling
+    [string[]] $Environments = ${octoha:Environments},
+    [string[]] $Roles = ${octoha:Roles},
+    [string] $Space = ${octoha:Space},
     [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
     [string] $HomeDirectory = 'C:\Octopus',
     [string] $ApplicationsDirectory = 'C:\Octopus\Applications',
@@ -114,15 +121,11 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ScriptName = 'register-tentacle'
 
-# Values from the octoha answers file.
-$Instance = {{ps .Instance}}
-$ServiceName = {{ps .ServiceName}}
-# --server is the cluster's public web URL, behind the balancer (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
-$ServerUrl = {{ps .ServerURL}}
+# octoha:values
 
-{{template "native-helpers" .}}
+# octoha:common native-helpers
 
-{{template "outcome" .}}
+# octoha:common outcome
 
 function Invoke-Tentacle {
     <#
@@ -225,7 +228,7 @@ function Get-TargetThumbprint {
     }
     return $thumbprint
 }
-{{- if not .Polling}}
+#region octoha:!polling
 
 function Get-ClusterThumbprint {
     <#
@@ -245,12 +248,12 @@ function Get-ClusterThumbprint {
     }
     return $thumbprint
 }
-{{- end}}
+#endregion octoha:!polling
 
-{{template "tentacle-configuration" .}}
+# octoha:common tentacle-configuration
 
-{{template "tentacle-service" .}}
-{{- if .Polling}}
+# octoha:common tentacle-service
+#region octoha:polling
 
 function Get-CommsAddress {
     <#
@@ -269,8 +272,8 @@ function Get-CommsAddress {
     'https://{0}:{1}' -f $CommsHost, $CommsPort
 }
 
-{{template "tentacle-test-polls-address" .}}
-{{- if .Others}}
+# octoha:common tentacle-test-polls-address
+#region octoha:others
 
 function Add-PollingServer {
     <#
@@ -294,17 +297,17 @@ function Add-PollingServer {
     }
 }
 
-{{template "tentacle-assert-polls-address" .}}
-{{- end}}
-{{- end}}
+# octoha:common tentacle-assert-polls-address
+#endregion octoha:others
+#endregion octoha:polling
 
-{{template "transcript-start" .}}
+# octoha:common transcript-start
 try {
 $TentacleExe = [System.IO.Path]::Combine($InstallDir, 'Tentacle.exe')
 if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
     throw ('Tentacle.exe is not in {0}. Install the Octopus Tentacle MSI on this machine first, or pass -InstallDir.' -f $InstallDir)
 }
-{{- if .Polling}}
+#region octoha:polling
 # --server-comms-address appeared in Tentacle 6.3.341 (OctopusTentacle commit 479c7877,
 # https://github.com/OctopusDeploy/OctopusTentacle).
 $installedVersion = (Get-Item -LiteralPath $TentacleExe).VersionInfo.FileVersion
@@ -312,7 +315,7 @@ $parsedVersion = $null
 if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $parsedVersion -lt [version] '6.3.341') {
     throw ('Tentacle.exe here is version {0}; polling a cluster needs --server-comms-address, which needs Tentacle 6.3.341 or later. Install a current Tentacle MSI and run this script again.' -f $installedVersion)
 }
-{{- end}}
+#endregion octoha:polling
 
 # create-instance is skipped when the instance exists. Tentacle's
 # list-instances --format json prints [{"InstanceName": ...}] (OctopusTentacle
@@ -365,22 +368,23 @@ $registered = $registeredAs.Count -gt 0
 if ($registered -and $Reregister -and -not ($registeredAs -contains $Name.Trim())) {
     throw ('This Tentacle is registered in Octopus as {0}, not as {1}. Nothing was changed. To register it again under that name, run this script with -Name {0} -Reregister.' -f ($registeredAs -join ', '), $Name)
 }
-{{- if .Polling}}
-$FirstAddress = Get-CommsAddress -CommsHost {{ps .First.Host}} -CommsPort {{num .First.Port}}
+#region octoha:polling
+$FirstAddress = Get-CommsAddress -CommsHost ${octoha:FirstHost} -CommsPort ${octoha:FirstPort}
 # A registration left alone keeps the first server its register-with set;
 # without it poll-server has no subscription to copy (OctopusTentacle
 # PollCommand.cs), and the target in Octopus polls nothing.
 if ($registered -and -not $Reregister -and -not (Test-PollsAddress -Configuration $configurationText -Address $FirstAddress)) {
     throw ('This Tentacle is registered in Octopus as {0} but does not poll {1}, where that registration points. Nothing was changed. Run this script again with -Reregister.' -f ($registeredAs -join ', '), $FirstAddress)
 }
-{{- else}}
+#endregion octoha:polling
+#region octoha:!polling
 # register-with trusts the certificate the API reports, so a mistyped
 # -ServerThumbprint would go unnoticed: check it against that one first.
 $clusterThumbprint = Get-ClusterThumbprint
 if (-not [string]::Equals($clusterThumbprint, $ServerThumbprint, [System.StringComparison]::OrdinalIgnoreCase)) {
     throw ('-ServerThumbprint is {0}, but {1} reports its certificate as {2}. Nothing was changed. Read the thumbprint again on a node with show-thumbprint (Get-Help for this script shows the command); if it is {0}, then {1} is not that cluster.' -f $ServerThumbprint, $ServerUrl, $clusterThumbprint)
 }
-{{- end}}
+#endregion octoha:!polling
 
 if ($instanceExists) {
     Write-Output ('Tentacle instance {0} already exists: already done.' -f $Instance)
@@ -393,13 +397,14 @@ if ($PSCmdlet.ShouldProcess($Instance, 'Create the Tentacle certificate if it ha
     Invoke-Tentacle -Command 'new-certificate' -Arguments @('--instance', $Instance, '--if-blank')
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--home', $HomeDirectory, '--app', $ApplicationsDirectory)
 }
-{{- if .Polling}}
+#region octoha:polling
 
 if ($PSCmdlet.ShouldProcess($Instance, 'Stop listening: this Tentacle polls')) {
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--noListen', 'True')
 }
 $registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name', $Name, '--comms-style', 'TentacleActive', '--server-comms-address', $FirstAddress)
-{{- else}}
+#endregion octoha:polling
+#region octoha:!polling
 
 $ListenPort = 10933
 if ($PSCmdlet.ShouldProcess($Instance, 'Listen on port 10933')) {
@@ -414,7 +419,7 @@ elseif ($PSCmdlet.ShouldProcess($firewallRule, 'Allow inbound TCP 10933')) {
 }
 # --publicHostName: the name the nodes call this Tentacle by (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 $registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name', $Name, '--comms-style', 'TentaclePassive', '--publicHostName', $PublicHostName)
-{{- end}}
+#endregion octoha:!polling
 if ($Space -ne '') {
     $registerArguments += @('--space', $Space)
 }
@@ -428,7 +433,7 @@ $targetName = $Name
 if ($registered -and -not $Reregister) {
     $targetName = $registeredAs[0]
     Write-Output ('This Tentacle is already registered in Octopus as {0}: left as it is, with the environments, roles and tenants it has there. Run this script with -Reregister to register it again with this script''s environments and roles.' -f ($registeredAs -join ', '))
-{{- if not .Polling}}
+#region octoha:!polling
     # Its first run's register-with trusted the cluster's certificate; a
     # Tentacle that lost that trust (configure --reset-trust) gets it again.
     if (@($configuration.TrustedServers | Where-Object { $_.Address -eq '' -and $_.Thumbprint -eq $clusterThumbprint }).Count -gt 0) {
@@ -437,7 +442,7 @@ if ($registered -and -not $Reregister) {
     elseif ($PSCmdlet.ShouldProcess($Instance, ('Trust the cluster certificate {0}' -f $clusterThumbprint))) {
         Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--trust', $clusterThumbprint)
     }
-{{- end}}
+#endregion octoha:!polling
 }
 else {
     if ($registered) {
@@ -451,7 +456,7 @@ else {
         Invoke-Tentacle -Command 'register-with' -Arguments ($registerArguments + @('--apiKey', [System.Net.NetworkCredential]::new('', $ApiKey).Password))
     }
 }
-{{- if not .Polling}}
+#region octoha:!polling
 if (-not $WhatIfPreference) {
     # Exactly one trust of the cluster: another listening trust is a server
     # this script did not set (or an earlier typo), named for the admin.
@@ -465,20 +470,19 @@ if (-not $WhatIfPreference) {
         }
     }
 }
-{{- end}}
-{{- if .Polling}}
-{{- if eq .PollingMode "redis"}}
+#endregion octoha:!polling
+#region octoha:polling
+#region octoha:polling-mode-redis
 
 # No poll-server: with multi-node polling every node reaches this Tentacle's
 # work through Redis, behind the one polling address (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha/multi-node-polling-tentacles).
-{{- else}}
+#endregion octoha:polling-mode-redis
+#region octoha:!polling-mode-redis
 
 # Poll every other node as well (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha).
-{{- range .Others}}
-Add-PollingServer -CommsHost {{ps .Host}} -CommsPort {{num .Port}}
-{{- end}}
-{{- end}}
-{{- end}}
+# octoha:lines Others
+#endregion octoha:!polling-mode-redis
+#endregion octoha:polling
 
 # A new Tentacle is installed and started. An installed one restarts: it
 # reads its trusted servers only on start (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line), and every run
@@ -506,5 +510,5 @@ Write-Outcome -Done ('Tentacle {0} is registered with {1}.' -f $targetName, $Ser
 }
 finally {
     $headers = $null
-    {{- template "transcript-stop" .}}
+    # octoha:common transcript-stop
 }

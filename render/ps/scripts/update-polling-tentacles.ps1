@@ -3,19 +3,20 @@
 
 <#
 .SYNOPSIS
-{{- if .Removing}}
-    Stops this polling Tentacle polling node {{comment .NodeName}}, which left the Octopus Server HA cluster (octoha).
-{{- else}}
-    Makes this polling Tentacle poll node {{comment .NodeName}}, which joined the Octopus Server HA cluster (octoha).
-{{- end}}
+#region octoha:removing
+    Stops this polling Tentacle polling node ${octoha:NodeName}, which left the Octopus Server HA cluster (octoha).
+#endregion octoha:removing
+#region octoha:!removing
+    Makes this polling Tentacle poll node ${octoha:NodeName}, which joined the Octopus Server HA cluster (octoha).
+#endregion octoha:!removing
 .DESCRIPTION
-    Run this on every existing polling Tentacle ({{comment .PollingMode}}). Each node
+    Run this on every existing polling Tentacle (${octoha:PollingMode}). Each node
     queues work for a polling Tentacle in its own memory, so a Tentacle must
     poll every node (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha).
-{{- if .Removing}}
+#region octoha:removing
 
     It drops the node's address with clear-trusted-servers --keep, which
-    needs Tentacle {{comment .MinVersion}} or later (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line). clear-trusted-servers
+    needs Tentacle ${octoha:MinimumVersion} or later (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line). clear-trusted-servers
     drops every server not in the list, so the list is every server the
     Tentacle trusts (show-configuration) but that node: the remaining nodes,
     and any other Octopus Server it polls, such as a second instance or a
@@ -29,11 +30,12 @@
     EVERY trusted server and subscription id, then register it again with
     the register-tentacle.ps1 written next to this script, run with
     -Reregister (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
-{{- else}}
+#endregion octoha:removing
+#region octoha:!removing
 
     It adds the new node's comms address with poll-server, which needs
-    Tentacle {{comment .MinVersion}} or later for --server-comms-address (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
-{{- end}}
+    Tentacle ${octoha:MinimumVersion} or later for --server-comms-address (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
+#endregion octoha:!removing
     A Tentacle reads its trusted servers only when it starts, so when the
     script changed them it then restarts the Tentacle service: run it when
     no deployment is using this machine. A stopped Tentacle service is
@@ -44,52 +46,58 @@
     stopped after changing the address but before the restart, run it
     again with -Restart. Run it with -WhatIf to see every step first.
 
-    The run is logged under $env:ProgramData\octoha\logs{{if .Removing}}; this script
-    handles no secret.{{else}}. The script prints
+#region octoha:removing
+    The run is logged under $env:ProgramData\octoha\logs; this script
+    handles no secret.
+#endregion octoha:removing
+#region octoha:!removing
+    The run is logged under $env:ProgramData\octoha\logs. The script prints
     no secret, so the API key never reaches that transcript. But Tentacle.exe
     takes the API key only as a command-line argument: it is visible to
     local administrators while the command runs, and is recorded wherever
     command-line auditing is on (Security event 4688, Sysmon event 1,
     PowerShell module logging event 4103). Tentacle.exe documents no other
-    way to pass it; a short-lived key limits the harm.{{end}}
-{{- if not .Removing}}
+    way to pass it; a short-lived key limits the harm.
+#endregion octoha:!removing
+#region octoha:!removing
 .PARAMETER ApiKey
     An Octopus API key (API-...) of a user allowed to register targets;
     poll-server reads the cluster's certificate through the API.
-{{- end}}
+#endregion octoha:!removing
 .PARAMETER InstallDir
     The folder Tentacle.exe is installed in.
 .PARAMETER Restart
     Restart the Tentacle service even when this run changed nothing: for a
     run after one that changed the address but stopped before its restart.
-{{- if .Removing}}
+#region octoha:removing
 .PARAMETER SkipAddressCheck
     Clear without first checking that the Tentacle polls every remaining
     address. The check reads show-configuration, whose output format the
     Tentacle docs do not describe; use this only when you have checked the
     Tentacle's trusted servers yourself.
-{{- end}}
+#endregion octoha:removing
 .EXAMPLE
-{{- if .Removing}}
+#region octoha:removing
     .\update-polling-tentacles.ps1
-{{- else}}
+#endregion octoha:removing
+#region octoha:!removing
     $key = Read-Host -AsSecureString -Prompt 'Octopus API key'
     .\update-polling-tentacles.ps1 -ApiKey $key
-{{- end}}
+#endregion octoha:!removing
 .EXAMPLE
     .\update-polling-tentacles.ps1 -WhatIf
     Shows every step without changing anything.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-{{- if .Removing}}
-    [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
-    [switch] $SkipAddressCheck,
-{{- else}}
+#region octoha:!removing
     [Parameter(Mandatory)]
     [SecureString] $ApiKey,
+#endregion octoha:!removing
     [string] $InstallDir = 'C:\Program Files\Octopus Deploy\Tentacle',
-{{- end}}
+#region octoha:removing
+    [switch] $SkipAddressCheck,
+#endregion octoha:removing
     [switch] $Restart
 )
 
@@ -97,24 +105,11 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ScriptName = 'update-polling-tentacles'
 
-# Values from the octoha answers file.
-$Instance = {{ps .Instance}}
-$ServiceName = {{ps .ServiceName}}
-$ServerUrl = {{ps .ServerURL}}
-$NodeName = {{ps .NodeName}}
-# The node's comms address exactly as Tentacle stores it: https, host and
-# port (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
-$NodeAddress = {{ps .Address}}
-{{- if .Removing}}
-# Every remaining node's address, which the Tentacle must poll before the
-# leaving node is dropped.
-$KeepAddresses = {{psList .Keep}}
-{{- end}}
-$MinimumVersion = [version] {{ps .MinVersion}}
+# octoha:values
 
-{{template "native-helpers" .}}
+# octoha:common native-helpers
 
-{{template "outcome" .}}
+# octoha:common outcome
 
 function Invoke-Tentacle {
     <#
@@ -131,17 +126,17 @@ function Invoke-Tentacle {
     Invoke-NativeCommand -FilePath $TentacleExe -Name ('Tentacle.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
-{{template "tentacle-configuration" .}}
+# octoha:common tentacle-configuration
 
-{{template "tentacle-test-polls-address" .}}
+# octoha:common tentacle-test-polls-address
 
-{{template "tentacle-service" .}}
-{{- if not .Removing}}
+# octoha:common tentacle-service
+#region octoha:!removing
 
-{{template "tentacle-assert-polls-address" .}}
-{{- end}}
+# octoha:common tentacle-assert-polls-address
+#endregion octoha:!removing
 
-{{template "transcript-start" .}}
+# octoha:common transcript-start
 try {
 $TentacleExe = [System.IO.Path]::Combine($InstallDir, 'Tentacle.exe')
 if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
@@ -150,11 +145,12 @@ if (-not (Test-Path -LiteralPath $TentacleExe -PathType 'Leaf')) {
 $installedVersion = (Get-Item -LiteralPath $TentacleExe).VersionInfo.FileVersion
 $parsedVersion = $null
 if (-not [version]::TryParse("$installedVersion", [ref] $parsedVersion) -or $parsedVersion -lt $MinimumVersion) {
-{{- if .Removing}}
+#region octoha:removing
     throw ('Tentacle.exe here is version {0}; clear-trusted-servers needs Tentacle {1} or later. Install a current Tentacle MSI and run this script again. If you cannot upgrade: Tentacle.exe configure --instance {2} --reset-trust forgets every trusted server, then run register-tentacle.ps1 -Reregister from the same folder as this script to register with the remaining nodes.' -f $installedVersion, $MinimumVersion, $Instance)
-{{- else}}
+#endregion octoha:removing
+#region octoha:!removing
     throw ('Tentacle.exe here is version {0}; poll-server --server-comms-address needs Tentacle {1} or later. Install a current Tentacle MSI and run this script again.' -f $installedVersion, $MinimumVersion)
-{{- end}}
+#endregion octoha:!removing
 }
 
 # This script changes a registered Tentacle; a new machine is registered
@@ -170,7 +166,7 @@ $configuration = (Invoke-Tentacle -Command 'show-configuration' -Arguments @('--
 # Set when this run changes the trusted servers (under -WhatIf, when it
 # would): only then (or with -Restart) the service restarts.
 $changed = $false
-{{- if .Removing}}
+#region octoha:removing
 
 if (-not $SkipAddressCheck) {
     foreach ($address in $KeepAddresses) {
@@ -212,7 +208,8 @@ else {
         Invoke-Tentacle -Command 'clear-trusted-servers' -Arguments @('--instance', $Instance, ('--keep=' + ($keep -join ',')))
     }
 }
-{{- else}}
+#endregion octoha:removing
+#region octoha:!removing
 
 if (Test-PollsAddress -Configuration $configuration -Address $NodeAddress) {
     Write-Output ('This Tentacle already polls {0} at {1}: already done. If an earlier run stopped before restarting the Tentacle, run this again with -Restart.' -f $NodeName, $NodeAddress)
@@ -229,7 +226,7 @@ else {
         Assert-PollsAddress -Address $NodeAddress
     }
 }
-{{- end}}
+#endregion octoha:!removing
 
 # A Tentacle reads its trusted servers only on start (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 # service --restart leaves a stopped service stopped and exits 0
@@ -250,12 +247,13 @@ elseif ($PSCmdlet.ShouldProcess($ServiceName, 'Restart the Tentacle service')) {
 if (-not $WhatIfPreference) {
     Assert-TentacleRunning
 }
-{{- if .Removing}}
+#region octoha:removing
 Write-Outcome -Done ('This Tentacle no longer polls {0}.' -f $NodeName)
-{{- else}}
+#endregion octoha:removing
+#region octoha:!removing
 Write-Outcome -Done ('This Tentacle polls {0} at {1}.' -f $NodeName, $NodeAddress)
-{{- end}}
+#endregion octoha:!removing
 }
 finally {
-    {{- template "transcript-stop" .}}
+    # octoha:common transcript-stop
 }

@@ -3,9 +3,9 @@
 
 <#
 .SYNOPSIS
-    Takes node {{comment .NodeName}} out of the Octopus Server HA cluster (octoha).
+    Takes node ${octoha:NodeName} out of the Octopus Server HA cluster (octoha).
 .DESCRIPTION
-    Run this on node {{comment .NodeName}}. It drains the node (no new tasks; running
+    Run this on node ${octoha:NodeName}. It drains the node (no new tasks; running
     ones may finish), waits for its tasks, stops the Octopus service, sets the
     service to Disabled, and deletes the node's record from the cluster
     (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node).
@@ -30,12 +30,12 @@
     the script then watches the node's tasks itself for up to WaitSeconds
     plus CancelWaitSeconds plus a minute, so the whole wait can be about
     twice WaitSeconds.
-{{- if not .WaitBugFixed}}
-    Octopus before {{comment .WaitBugFixedIn}} cuts waits over 300 seconds short
+#region octoha:!wait-bug-fixed
+    Octopus before ${octoha:WaitBugFixedIn} cuts waits over 300 seconds short
     (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node); with -ApiKey this script then goes on waiting itself
     [INFER: that node --drain exits 0 when its wait ends with tasks left;
     the node command docs are silent, https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node].
-{{- end}}
+#endregion octoha:!wait-bug-fixed
 .PARAMETER CancelTasks
     Cancel the tasks still running when the wait ends (--cancel-tasks).
 .PARAMETER CancelWaitSeconds
@@ -49,13 +49,13 @@
     Without -ApiKey, stop the service without asking first. Use it once you
     have checked in Configuration > Nodes that the node runs no task.
 .EXAMPLE
-    .\{{.ScriptFile | comment}} -WaitSeconds 600
+    .\${octoha:ScriptFile} -WaitSeconds 600
     Drains, waits up to ten minutes, asks, then stops the service; delete the record by hand.
 .EXAMPLE
     $key = Read-Host -AsSecureString -Prompt 'Octopus API key'
-    .\{{.ScriptFile | comment}} -ApiKey $key -WaitSeconds 1800 -CancelTasks
+    .\${octoha:ScriptFile} -ApiKey $key -WaitSeconds 1800 -CancelTasks
 .EXAMPLE
-    .\{{.ScriptFile | comment}} -WhatIf
+    .\${octoha:ScriptFile} -WhatIf
     Shows every step without changing anything.
 #>
 [CmdletBinding(SupportsShouldProcess)]
@@ -73,20 +73,11 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ScriptName = 'drain-node'
 
-# Values from the octoha answers file.
-$OctopusVersion = {{ps .OctopusVersion}}
-$Instance = {{ps .Instance}}
-$InstallDir = {{ps .InstallDir}}
-$NodeName = {{ps .NodeName}}
-$ServiceName = {{ps .ServiceName}}
-# The cluster's public URL: the API stays reachable through the other
-# nodes after this one stops.
-$ServerUrl = {{ps .ServerURL}}
-$WaitBugFixed = {{psBool .WaitBugFixed}}
+# octoha:values
 
-{{template "native-helpers" .}}
+# octoha:common native-helpers
 
-{{template "outcome" .}}
+# octoha:common outcome
 
 function Invoke-OctopusServer {
     <#
@@ -140,9 +131,9 @@ function Get-ClusterNode {
     return $null
 }
 
-{{template "node-check" .}}
+# octoha:common node-check
 
-{{template "transcript-start" .}}
+# octoha:common transcript-start
 try {
 $ServerExe = [System.IO.Path]::Combine($InstallDir, 'Octopus.Server.exe')
 if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
@@ -179,7 +170,7 @@ else {
         $drainArguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
     }
     if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
-        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $OctopusVersion, {{ps .WaitBugFixedIn}})
+        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $OctopusVersion, ${octoha:WaitBugFixedIn})
     }
     if ($PSCmdlet.ShouldProcess($NodeName, ('Drain the node and wait up to {0} seconds for its tasks' -f $WaitSeconds))) {
         # [INFER] node --drain is taken to exit 0 when its wait ends with
@@ -251,5 +242,5 @@ Write-Outcome -Done ($done + ('Node {0} is out of the cluster. Apply the new loa
 finally {
     # The headers hold the API key in plain text: drop them on every way out.
     $headers = $null
-    {{- template "transcript-stop" .}}
+    # octoha:common transcript-stop
 }

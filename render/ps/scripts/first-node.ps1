@@ -5,13 +5,23 @@
 .SYNOPSIS
     Installs the first node of the Octopus Server HA cluster (octoha).
 .DESCRIPTION
-    Run this on node {{comment .NodeName}} after installing the Octopus Server
-    MSI, version {{comment .OctopusVersion}}. It creates the instance, points it at
-    the shared database ({{if .CreateDatabase}}creating it{{else}}made by your DBA{{end}}), configures it for the
+    Run this on node ${octoha:NodeName} after installing the Octopus Server
+    MSI, version ${octoha:OctopusVersion}. It creates the instance, points it at
+#region octoha:create-database
+    the shared database (creating it), configures it for the
+#endregion octoha:create-database
+#region octoha:!create-database
+    the shared database (made by your DBA), configures it for the
+#endregion octoha:!create-database
     balancer, opens its ports in Windows Firewall, creates the first
     administrator, applies the licence, points the cluster at the shared
-    folder, installs the service and waits for the node to answer{{if .Redis}} and to
-    reach Redis{{end}}. Then it writes a marker file on the shared folder that
+#region octoha:redis
+    folder, installs the service and waits for the node to answer and to
+    reach Redis. Then it writes a marker file on the shared folder that
+#endregion octoha:redis
+#region octoha:!redis
+    folder, installs the service and waits for the node to answer. Then it writes a marker file on the shared folder that
+#endregion octoha:!redis
     the join scripts check, and says how to read the master key, which every
     joining node needs.
 
@@ -25,16 +35,16 @@
     is for the first node only: when the marker names this cluster's
     database but this machine has no instance (a rebuilt or another
     machine), it stops before changing anything. To rebuild this node on
-    a fresh machine, run {{comment .RebuildScriptFile}} there, which every
+    a fresh machine, run ${octoha:RebuildScriptFile} there, which every
     octoha export writes next to this script; to rebuild another node, run
     its join script; both take the master key. Running it again on a
     live node stops the Octopus service (service --stop) until the end of
     the run: drain the node first. Run it with -WhatIf to see every step
     first.
-{{template "first-node-sql-rights" .}}
+# octoha:common first-node-sql-rights
 
     Shared folder rights. The marker file is written as you, not as the
-    service account: you need write access to {{comment .StorageRoot}}, and the
+    service account: you need write access to ${octoha:StorageRoot}, and the
     script proves it first by writing and deleting a probe file there
     (with -WhatIf too), before anything changes. The admins who run the
     join scripts need only read access. The service account needs full
@@ -46,24 +56,22 @@
     administrators while the command runs, and is recorded wherever
     command-line auditing is on (Security event 4688, Sysmon event 1,
     PowerShell module logging event 4103); the CLI documents no other way
-    to pass it. Here that applies to the admin password{{if not .CreateDatabase}}, the master key
-    this script makes for the database{{end}}{{if .SQLAuth}}, the SQL password inside
-    the connection string{{end}}{{if .Redis}}, the Redis password{{end}}.
+# octoha:lines secret-arguments
 
     After it finishes, read the master key on this node with:
-        {{comment .ShowMasterKey}}
+        ${octoha:ShowMasterKey}
     and store it in your password vault, never on the share.
-{{- template "sql-password-help" .}}
-{{- template "service-password-help" .}}
-{{- template "redis-password-help" .}}
-{{- template "firewall-help" .}}
+# octoha:common sql-password-help
+# octoha:common service-password-help
+# octoha:common redis-password-help
+# octoha:common firewall-help
 .PARAMETER AdminPassword
     The password of the first Octopus administrator.
 .PARAMETER LicenseFile
     Path of the Octopus licence file (XML), relative to the current
     location or absolute. Its node limit must allow the cluster's nodes
     (https://octopus.com/docs/administration/high-availability).
-{{template "version-check-help" .}}
+# octoha:common version-check-help
 .PARAMETER ReapplyClusterSettings
     On a run after the first, send the shared folders (path) and the task
     cap (node --taskCap) again as the answers give them, overwriting what
@@ -79,14 +87,14 @@
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-{{- template "sql-password-param" .}}
-{{- template "service-password-param" .}}
-{{- template "redis-password-param" .}}
+# octoha:common sql-password-param
+# octoha:common service-password-param
+# octoha:common redis-password-param
     [Parameter(Mandatory)]
     [SecureString] $AdminPassword,
     [Parameter(Mandatory)]
     [string] $LicenseFile,
-{{- template "firewall-param" .}}
+# octoha:common firewall-param
     [switch] $SkipVersionCheck,
     [switch] $ReapplyClusterSettings
 )
@@ -95,18 +103,15 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ScriptName = 'install-first-node'
 
-{{template "server-values" .}}
-$AdminUsername = {{ps .AdminUsername}}
-$AdminEmail = {{ps .AdminEmail}}
-$RebuildScriptFile = {{ps .RebuildScriptFile}}
+# octoha:values
 
-{{template "native-helpers" .}}
+# octoha:common native-helpers
 
-{{template "outcome" .}}
+# octoha:common outcome
 
-{{template "server-helpers" .}}
+# octoha:common server-helpers
 
-{{template "node-check" .}}
+# octoha:common node-check
 
 function Test-InstanceMasterKey {
     <#
@@ -136,7 +141,7 @@ function Test-InstanceMasterKey {
     }
     return $false
 }
-{{- if not .CreateDatabase}}
+#region octoha:!create-database
 
 function Get-RandomMasterKey {
     <#
@@ -157,7 +162,7 @@ function Get-RandomMasterKey {
     }
     [System.Convert]::ToBase64String($bytes)
 }
-{{- end}}
+#endregion octoha:!create-database
 
 function Test-OctopusSchema {
     <#
@@ -184,17 +189,21 @@ function Test-OctopusSchema {
         return [int] $command.ExecuteScalar() -eq 1
     }
     catch {
-        throw ('Could not read database {0} on {1} to check its Octopus schema: {2} {3}' -f $SqlDatabase, $SqlDataSource, $_.Exception.Message, {{if .SQLAuth}}('The SQL login {0} needs db_owner of it.' -f $SqlUser){{else}}('You ({0}), the admin running this script, need db_owner of it.' -f $CurrentUser){{end}})
+#region octoha:sql-auth
+        throw ('Could not read database {0} on {1} to check its Octopus schema: {2} {3}' -f $SqlDatabase, $SqlDataSource, $_.Exception.Message, ('The SQL login {0} needs db_owner of it.' -f $SqlUser))
+#endregion octoha:sql-auth
+#region octoha:!sql-auth
+        throw ('Could not read database {0} on {1} to check its Octopus schema: {2} {3}' -f $SqlDatabase, $SqlDataSource, $_.Exception.Message, ('You ({0}), the admin running this script, need db_owner of it.' -f $CurrentUser))
+#endregion octoha:!sql-auth
     }
     finally {
         $connection.Dispose()
     }
 }
 
-{{template "transcript-start" .}}
+# octoha:common transcript-start
 try {
-    {{- /* the body is not indented: it reads as a script */}}
-{{template "server-checks" .}}
+# octoha:common server-checks
 $CurrentUser = '{0}\{1}' -f [System.Environment]::UserDomainName, [System.Environment]::UserName
 # The marker file is written on the share at the end, as you, not as the
 # service account: prove now, before anything changes, that you may write
@@ -219,9 +228,9 @@ $LicensePath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($LicenseFile)
 if (-not (Test-Path -LiteralPath $LicensePath -PathType 'Leaf')) {
     throw ('The licence file {0} does not exist. Pass the path of the Octopus licence XML as -LicenseFile.' -f $LicensePath)
 }
-{{template "sql-credential" .}}
+# octoha:common sql-credential
 
-{{template "instance-existed" .}}
+# octoha:common instance-existed
 # Cluster-wide settings (administrator, licence, shared folders, task cap)
 # live in the shared database: once the marker file names this database
 # they are already done. [INFER] The marker is octoha's own proof
@@ -239,14 +248,15 @@ if (-not $clusterReady -and (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf'
     Write-Warning ('The marker file {0} on the share does not name this database ({1}); it was left by another cluster or an older octoha. The administrator, the licence, the shared folders and the task cap are set as for a new cluster, and the marker is rewritten at the end.' -f $MarkerPath, $MarkerDatabase)
 }
 
-{{template "create-instance" .}}
+# octoha:common create-instance
 
 # database (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database).
-{{- if .CreateDatabase}}
+#region octoha:create-database
 # octoha creates it (database.create: true): --create "creates a new empty
 # database, and upgrades the database to the expected schema" and makes the
 # master key (Octopus docs, database command; https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/database).
-{{- else}}
+#endregion octoha:create-database
+#region octoha:!create-database
 # Your DBA made the database (database.create: false), empty. --create
 # would not do: on a database that exists "it will say it already exists
 # and won't do anything" (Octopus docs, database command, basic example),
@@ -258,7 +268,7 @@ if (-not $clusterReady -and (Test-Path -LiteralPath $MarkerPath -PathType 'Leaf'
 # do not say so, hence the check below. A key the instance already holds
 # (a first attempt that failed after the database step) is kept, since
 # data may be encrypted with it.
-{{- end}}
+#endregion octoha:!create-database
 # The outcome is checked before anything else is sent: the database has
 # the Octopus schema and the instance has a master key.
 # A later run, on an instance that already has its database, sends only
@@ -278,35 +288,38 @@ if ($databaseDone) {
     Write-Output 'The instance already has its database: only the connection string is set again.'
 }
 else {
-{{- if .CreateDatabase}}
+#region octoha:create-database
     $databaseArguments += '--create'
-{{- else}}
+#endregion octoha:create-database
+#region octoha:!create-database
     $databaseArguments += '--upgrade'
     if (-not ($instanceExisted -and (Test-InstanceMasterKey))) {
         $databaseArguments += @('--masterKey', (Get-RandomMasterKey))
     }
-{{- end}}
-{{- if not .SQLAuth}}
-{{- if .ServiceAccount}}
+#endregion octoha:!create-database
+#region octoha:!sql-auth
+#region octoha:service-account
     # The service connects as its account: --grant makes it db_owner.
     $databaseArguments += @('--grant', $ServiceAccount)
-{{- else}}
+#endregion octoha:service-account
+#region octoha:!service-account
     # The service connects as this computer's account: --grant makes it
     # db_owner. Each join script grants its own node's.
     $databaseArguments += @('--grant', $ComputerAccount)
-{{- end}}
-{{- end}}
+#endregion octoha:!service-account
+#endregion octoha:!sql-auth
 }
 if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the database')) {
     $connectionString = Get-SqlConnectionString -DataSource $SqlDataSource -Database $SqlDatabase -SqlCredential $SqlCredential -Encrypt $SqlEncrypt -TrustServerCertificate $SqlTrustServerCertificate -MultiSubnetFailover $SqlMultiSubnetFailover
     Invoke-OctopusServer -Command 'database' -Arguments ($databaseArguments + @('--connectionString', $connectionString))
     $databaseArguments = $null
     if (-not (Test-OctopusSchema -ConnectionString $connectionString)) {
-{{- if .CreateDatabase}}
+#region octoha:create-database
         throw ('database --create ran, but database {0} on {1} has no Octopus schema (no table dbo.OctopusServerNode). Nothing after the database step was changed. --create does nothing to a database that already exists (Octopus docs): if your DBA made this one, set database.create: false in the answers, export again and run the new script, which sends --upgrade.' -f $SqlDatabase, $SqlDataSource)
-{{- else}}
+#endregion octoha:create-database
+#region octoha:!create-database
         throw ('database --upgrade ran, but database {0} on {1} has no Octopus schema (no table dbo.OctopusServerNode). Nothing after the database step was changed. Read the output of Octopus.Server.exe above, then run this script again.' -f $SqlDatabase, $SqlDataSource)
-{{- end}}
+#endregion octoha:!create-database
     }
     $connectionString = $null
     if (-not (Test-InstanceMasterKey)) {
@@ -317,9 +330,9 @@ if ($PSCmdlet.ShouldProcess($SqlDatabase, 'Point the instance at the database'))
     }
 }
 
-{{template "configure" .}}
+# octoha:common configure
 
-{{template "node-firewall" .}}
+# octoha:common node-firewall
 
 # The first administrator and the licence are stored in the database, once
 # for the cluster (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/admin and /license).
@@ -348,14 +361,17 @@ else {
 # names this database) and again only with -ReapplyClusterSettings; a
 # re-run must not undo what was changed there since.
 if ($clusterReady -and -not $ReapplyClusterSettings) {
-    Write-Output 'The shared folders{{if .TaskCap}} and the task cap{{end}}: already set (the marker file names this database). Change them in the web portal, or run this script with -ReapplyClusterSettings to send the answers'' values again.'
+#region octoha:task-cap
+    Write-Output 'The shared folders and the task cap: already set (the marker file names this database). Change them in the web portal, or run this script with -ReapplyClusterSettings to send the answers'' values again.'
+#endregion octoha:task-cap
+#region octoha:!task-cap
+    Write-Output 'The shared folders: already set (the marker file names this database). Change them in the web portal, or run this script with -ReapplyClusterSettings to send the answers'' values again.'
+#endregion octoha:!task-cap
 }
 else {
     # Sub-folders left out of the answers fall under --clusterShared.
     $pathArguments = @('--instance', $Instance, '--clusterShared', $StorageRoot)
-{{- range .SharedFolders}}
-    $pathArguments += @({{ps .Flag}}, {{ps .Path}})
-{{- end}}
+# octoha:lines SharedFolders
     if ($PSCmdlet.ShouldProcess($StorageRoot, 'Point the cluster at the shared folder')) {
         Invoke-OctopusServer -Command 'path' -Arguments $pathArguments
     }
@@ -364,16 +380,16 @@ else {
     }
 }
 
-{{template "service-install" .}}
+# octoha:common service-install
 
 if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer its ping URL')) {
     Wait-OctopusNode -Port $WebPort
 }
-{{- if .Redis}}
+#region octoha:redis
 if ($PSCmdlet.ShouldProcess($NodeName, 'Check that the node reaches Redis')) {
     Assert-RedisPolling -Port $WebPort
 }
-{{- end}}
+#endregion octoha:redis
 
 # The marker proves to joining nodes that they see this same share, and
 # names the database so a later cluster does not take it for its own.
@@ -401,5 +417,5 @@ Write-Outcome -Done @(
 )
 }
 finally {
-    {{- template "transcript-stop" .}}
+    # octoha:common transcript-stop
 }
