@@ -81,11 +81,9 @@ type serverView struct {
 	GMSA bool
 
 	SQLServer string
-	// SQLPort 0 means no port in Data Source (default or SQL Browser).
-	SQLPort int
 	// SQLDataSource is the exact "Data Source" of the nodes' connection
-	// string (steps.SQLServer.DataSource). The scripts still build theirs
-	// from SQLServer and SQLPort; this is to replace that.
+	// string (steps.SQLServer.DataSource): the server as written, or
+	// tcp:server,port with a port answer.
 	SQLDataSource          string
 	SQLDatabase            string
 	SQLAuth                bool
@@ -140,7 +138,6 @@ func newServerView(a steps.Answers, i int) serverView {
 		ServiceAccount:         a.Octopus.ServiceAccount,
 		GMSA:                   strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
 		SQLServer:              a.Database.Server,
-		SQLPort:                scriptSQLPort(a),
 		SQLDataSource:          sqlDataSource(a),
 		SQLDatabase:            a.Database.Name,
 		SQLAuth:                a.Database.Auth == steps.AuthSQL,
@@ -175,16 +172,6 @@ func newServerView(a steps.Answers, i int) serverView {
 	}
 	v.ShowMasterKey = serverCommand(a, "show-master-key")
 	return v
-}
-
-// scriptSQLPort is the port the scripts append to the server as written
-// ('tcp:{server},{port}', common.ps1.tmpl): database.port, but 0 when the
-// server text carries its own (sql01,1433), which SqlClient reads as it is.
-func scriptSQLPort(a steps.Answers) int {
-	if s, err := steps.ParseSQLServer(a.Database.Server, 0); err == nil && s.Port != 0 {
-		return 0
-	}
-	return a.Database.Port
 }
 
 // sqlDataSource is the answers' SQL Server as a Data Source. Answers that
@@ -260,8 +247,10 @@ func (v serverView) values() *values {
 	if v.ServiceAccount != "" {
 		vals.str("ServiceAccount", v.ServiceAccount)
 	}
-	vals.str("SqlServer", v.SQLServer).
-		integer("SqlPort", v.SQLPort).
+	vals.text("SqlServer", v.SQLServer).
+		note("The SQL Server as SqlClient's Data Source: the server as written, or").
+		note("tcp:server,port for a port answer.").
+		str("SqlDataSource", v.SQLDataSource).
 		str("SqlDatabase", v.SQLDatabase)
 	if v.SQLAuth {
 		vals.str("SqlUser", v.SQLUser)

@@ -96,8 +96,9 @@ $CommsPort = 10943
 $PublicHost = 'octopus.corp.local'
 $ServiceName = 'OctopusDeploy'
 $ServiceAccount = 'CORP\svc-octopus'
-$SqlServer = 'sql01.corp.local'
-$SqlPort = 0
+# The SQL Server as SqlClient's Data Source: the server as written, or
+# tcp:server,port for a port answer.
+$SqlDataSource = 'sql01.corp.local'
 $SqlDatabase = 'Octopus'
 $SqlEncrypt = $true
 $SqlTrustServerCertificate = $false
@@ -490,13 +491,6 @@ if (-not (Test-Path -LiteralPath $StorageRoot -PathType 'Container')) {
     throw ('The shared folder {0} cannot be reached as {1}. Check the share and NTFS permissions, and use a UNC path: mapped drives are per user (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/path).' -f $StorageRoot, [System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
 }
 $MarkerPath = [System.IO.Path]::Combine($StorageRoot, $MarkerFileName)
-if ($SqlPort -eq 0) {
-    # No port: the default 1433, or the SQL Browser for server\instance.
-    $SqlDataSource = $SqlServer
-}
-else {
-    $SqlDataSource = 'tcp:{0},{1}' -f $SqlServer, $SqlPort
-}
 # The marker names the cluster's database, so a marker an earlier cluster
 # left on the share is not taken for this one's.
 $MarkerDatabase = 'Database: {0} on {1}' -f $SqlDatabase, $SqlDataSource
