@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 )
 
 // addSetup is the add-node flow's first screen: where the running
@@ -75,7 +76,7 @@ func (s *addSetup) connFields() []field {
 	want := map[string]bool{"database.server": true, "database.port": true, "database.name": true, "database.auth": true, "database.user": true}
 	var out []field
 	for _, row := range databaseFields(&s.conn) {
-		if want[row[0].path] {
+		if want[row[0].Key()] {
 			out = append(out, row[0])
 		}
 	}
@@ -104,16 +105,7 @@ func (s *addSetup) loadInput() tea.Cmd {
 		return s.pwd.Focus()
 	}
 	fl := s.connFields()[s.focus]
-	if fl.kind == choiceKind {
-		return nil
-	}
-	s.input.SetValue(fl.get(&s.conn))
-	s.input.CursorEnd()
-	s.input.Placeholder = ""
-	if fl.derived != nil {
-		s.input.Placeholder = fl.derived(&s.conn)
-	}
-	return s.input.Focus()
+	return fl.Focus(&s.input, &s.conn, fl.Value(&s.conn))
 }
 
 func (s *addSetup) update(m *model, msg tea.Msg) tea.Cmd {
@@ -124,8 +116,8 @@ func (s *addSetup) update(m *model, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.saveTo(msg.file.Path, msg.byOctoha)
-		m.form.touchAll = true
-		return m.beginAdd(msg.file.Answers, nil)
+		m.showAll()
+		return m.beginAdd(msg.file.Answers, nil, true)
 	case nodesListedMsg:
 		s.running = false
 		switch {
@@ -199,17 +191,6 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 			s.focus = max(s.focus-1, 0)
 			return s.loadInput()
 		}
-		if !s.onPassword() {
-			if fl := s.connFields()[s.focus]; fl.kind == choiceKind {
-				switch msg.String() {
-				case "left":
-					fl.chooseNext(&s.conn, -1)
-				case "right", "space":
-					fl.chooseNext(&s.conn, 1)
-				}
-				return nil
-			}
-		}
 		return s.typed(m, msg)
 	case addListed:
 		switch {
@@ -217,7 +198,7 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 			s.phase = addConnect
 			return s.loadInput()
 		case key.Matches(msg, k.Enter):
-			return m.beginAdd(s.clusterFromListing(), s.listed)
+			return m.beginAdd(s.clusterFromListing(), s.listed, false)
 		}
 	}
 	return nil
@@ -235,15 +216,19 @@ func (s *addSetup) typed(m *model, msg tea.Msg) tea.Cmd {
 		s.pwd, cmd = s.pwd.Update(msg)
 	case s.phase == addConnect:
 		fl := s.connFields()[s.focus]
-		if fl.kind == choiceKind {
-			return nil
+		text, changed, c := fl.Edit(&s.input, fl.Value(&s.conn), msg, &m.keys.form)
+		if !changed {
+			return c
 		}
-		s.input, cmd = s.input.Update(msg)
-		if err := fl.set(&s.conn, s.input.Value()); err != nil {
+		err := fl.Set(&s.conn, text)
+		if _, typed := fl.(*form.Input[steps.Answers]); !typed {
+			return c // a choice: nothing to report
+		}
+		s.problem = ""
+		if err != nil {
 			s.problem = err.Error()
-		} else {
-			s.problem = ""
 		}
+		return c
 	}
 	return cmd
 }
@@ -280,9 +265,14 @@ func (s *addSetup) clusterFromListing() steps.Answers {
 
 // beginAdd starts the add-node flow's screens from the cluster's answers:
 // the cluster's own screens to confirm, then New node, Review, Export.
-func (m *model) beginAdd(a steps.Answers, listed []KnownNode) tea.Cmd {
+// fromFile is true when the answers came from a file, so the cluster's
+// findings all show (and the New node screen's loose ones).
+func (m *model) beginAdd(a steps.Answers, listed []KnownNode, fromFile bool) tea.Cmd {
 	m.setup = nil
-	m.add = newAddState(listed)
+	m.add = newAddState(listed, m.input)
+	if fromFile {
+		m.add.form.MarkSeen()
+	}
 	m.answers = a
 	m.onStart = false
 	m.completed = [stepCount]bool{}
@@ -332,27 +322,7 @@ func (s *addSetup) connectView(m *model, w int) []string {
 		out = append(out, marker+l+"  "+value)
 	}
 	for i, fl := range fields {
-		var v string
-		switch {
-		case fl.kind == choiceKind:
-			parts := make([]string, len(fl.choices))
-			for j, c := range fl.choices {
-				if c == fl.get(&s.conn) {
-					parts[j] = m.st.pOn.on("(•) " + c)
-				} else {
-					parts[j] = m.st.pOff.on("( ) " + c)
-				}
-			}
-			v = strings.Join(parts, "  ")
-		case i == s.focus:
-			s.input.SetWidth(max(w-labelW-5, 10))
-			v = s.input.View()
-		case fl.get(&s.conn) == "" && fl.derived != nil:
-			v = m.st.dim.Render(fl.derived(&s.conn))
-		default:
-			v = fl.get(&s.conn)
-		}
-		row(i, fl.label, v)
+		row(i, fl.Title(), fl.View(&m.st.form, &s.input, &s.conn, fl.Value(&s.conn), i == s.focus, max(w-labelW-5, 10)))
 	}
 	if s.asksPassword() {
 		s.pwd.SetWidth(max(w-labelW-5, 10))

@@ -5,8 +5,11 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
+
 	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -21,9 +24,10 @@ type addState struct {
 	node   steps.Node
 	listed []KnownNode
 	def    step
+	form   *answersForm // the New node screen
 }
 
-func newAddState(listed []KnownNode) *addState {
+func newAddState(listed []KnownNode, in *textinput.Model) *addState {
 	s := &addState{listed: listed}
 	s.def = step{
 		name:   "New node",
@@ -32,28 +36,27 @@ func newAddState(listed []KnownNode) *addState {
 		owns:   []string{newNodePrefix},
 		fields: s.fields,
 	}
+	s.form = s.def.newForm(in)
 	return s
 }
-
-func (s *addState) step() step { return s.def }
 
 // fields are the new node's name, host and ports. They read and write
 // s.node, not the answers.
 func (s *addState) fields(*steps.Answers) [][]field {
 	node := func(*steps.Answers) *steps.Node { return &s.node }
-	name := textField(newNodePrefix+"name", "Node name", func(a *steps.Answers) *string { return &node(a).Name }).
-		withExplain(func(a *steps.Answers) string {
+	name := form.Text(newNodePrefix+"name", "Node name", func(a *steps.Answers) *string { return &node(a).Name }).
+		WithExplain(func(a *steps.Answers) string {
 			return "Its name in Octopus (create-instance --serverNodeName), usually the machine name. Taken: " + s.takenNames(a) + "."
 		})
-	host := textField(newNodePrefix+"host", "Host", func(a *steps.Answers) *string { return &node(a).Host }).
-		withExplain(func(*steps.Answers) string {
+	host := form.Text(newNodePrefix+"host", "Host", func(a *steps.Answers) *string { return &node(a).Host }).
+		WithExplain(func(*steps.Answers) string {
 			return "The name the load balancer (and, for unique-address polling, every tentacle) reaches the new node at."
 		})
-	web := numberField(newNodePrefix+"webPort", "Web port", func(a *steps.Answers) *int { return &node(a).WebPort }).
-		withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.Octopus.WebPort) })
-	comms := numberField(newNodePrefix+"commsPort", "Comms port", func(a *steps.Answers) *int { return &node(a).CommsPort }).
-		withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NextCommsPort()) }).
-		withExplain(func(a *steps.Answers) string {
+	web := form.Number(newNodePrefix+"webPort", "Web port", func(a *steps.Answers) *int { return &node(a).WebPort }).
+		WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.Octopus.WebPort) })
+	comms := form.Number(newNodePrefix+"commsPort", "Comms port", func(a *steps.Answers) *int { return &node(a).CommsPort }).
+		WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NextCommsPort()) }).
+		WithExplain(func(a *steps.Answers) string {
 			if a.PollingMode() == steps.PollingUniquePort {
 				return fmt.Sprintf("Unique-port polling: the next free forwarded port is %d; tentacles get an update script for it. Leave it empty.", a.NextCommsPort())
 			}

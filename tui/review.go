@@ -140,15 +140,15 @@ func (r *reviewScreen) content(m *model, w int) []string {
 		} else {
 			labelW := 0
 			for _, row := range rows {
-				labelW = max(labelW, len(row[0].label))
+				labelW = max(labelW, len(row[0].Title()))
 			}
 			for _, row := range rows {
 				fl := row[0]
-				v := fl.get(&m.answers)
-				if v == "" && fl.derived != nil {
-					v = m.st.dim.Render(fl.derived(&m.answers))
+				v := fl.Value(&m.answers)
+				if derived, ok := fl.Derived(&m.answers); v == "" && ok {
+					v = m.st.dim.Render(derived)
 				}
-				out = append(out, "    "+pad(fl.label, labelW)+"  "+v)
+				out = append(out, "    "+pad(fl.Title(), labelW)+"  "+v)
 			}
 		}
 		out = append(out, "")

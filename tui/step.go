@@ -18,6 +18,9 @@ type step struct {
 	// fields lays the screen out in rows: one field per row, or a grid.
 	fields func(a *steps.Answers) [][]field
 	grid   bool
+	// empty is shown when the screen has no fields (Nodes, before the
+	// first node is added).
+	empty string
 }
 
 // formSteps are the question screens in order; in the add-node flow the
@@ -60,22 +63,6 @@ func stepName(i int) string {
 // isForm reports whether screen i is a question screen.
 func (m *model) isForm(i int) bool {
 	return i < len(formSteps) || (i == newNodeIndex && m.add != nil)
-}
-
-// stepAt is question screen i.
-func (m *model) stepAt(i int) step {
-	if i == newNodeIndex {
-		return m.add.step()
-	}
-	return formSteps[i]
-}
-
-// questionSteps are the question screens this wizard shows.
-func (m *model) questionSteps() []step {
-	if m.add == nil {
-		return formSteps
-	}
-	return append(formSteps[:len(formSteps):len(formSteps)], m.add.step())
 }
 
 // ownsField reports whether a finding about path belongs on this step.

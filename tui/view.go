@@ -4,11 +4,11 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -43,11 +43,11 @@ func (m *model) render() string {
 	case m.stepIdx == exportIndex:
 		body = m.export.view(m, w, bodyH)
 	default:
-		body = m.form.view(m, w, bodyH)
+		body = m.formView(w, bodyH)
 	}
 	lines := make([]string, 0, h)
 	lines = append(lines, header, "")
-	lines = append(lines, fit(body, bodyH)...)
+	lines = append(lines, form.Fit(body, bodyH)...)
 	lines = append(lines, footer...)
 	for i, l := range lines {
 		if len(l) > w && ansi.StringWidth(l) > w { // bytes >= cells: most lines skip the count
@@ -55,17 +55,6 @@ func (m *model) render() string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// fit pads or cuts lines to exactly n.
-func fit(lines []string, n int) []string {
-	if len(lines) > n {
-		return lines[:n]
-	}
-	for len(lines) < n {
-		lines = append(lines, "")
-	}
-	return lines
 }
 
 // header names every step and marks where the admin is: "✓" done, "!"
@@ -159,7 +148,7 @@ func (m *model) helpLine(w int) string {
 	case m.stepIdx == exportIndex:
 		b = m.export.keys(m)
 	default:
-		b = m.form.keys(m)
+		b = m.formKeys()
 	}
 	// The help line changes with the screen, not with each keystroke:
 	// keep the last one.
@@ -173,25 +162,6 @@ func (m *model) helpLine(w int) string {
 		m.helpKey, m.helpText = cacheKey, m.help.View(b)
 	}
 	return m.helpText
-}
-
-func (f *form) keys(m *model) bindings {
-	k := m.keys
-	enter := k.Enter
-	if f.focus >= len(f.fields)-1 {
-		enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "finish step"))
-	}
-	b := bindings{k.Next, k.Prev, enter}
-	if fl, ok := f.focused(); ok && fl.kind == choiceKind {
-		b = append(b, k.Choose)
-	}
-	if m.stepAt(f.step).grid {
-		b = append(b, k.AddNode, k.DelNode)
-	}
-	if f.step > 0 {
-		b = append(b, k.Back)
-	}
-	return append(b, k.Quit)
 }
 
 func (m *model) quitView(w, h int) []string {
@@ -211,74 +181,16 @@ func (m *model) quitView(w, h int) []string {
 // findingLines renders findings as "error: message. Fix" wrapped to w,
 // each line indented.
 func (m *model) findingLines(fs validate.Findings, indent string, w int) []string {
-	var out []string
-	for _, f := range fs {
-		style := m.st.pWarn
-		word := "warning: "
-		if f.Severity == validate.Error {
-			style, word = m.st.pErr, "error: "
-		}
-		text := f.Message
-		if f.Fix != "" {
-			if !strings.HasSuffix(text, ".") {
-				text += "."
-			}
-			text += " " + f.Fix
-		}
-		for _, l := range wrap(word+text, w-len(indent)) {
-			out = append(out, indent+style.on(l))
-		}
-	}
-	return out
+	return m.st.form.FindingLines(fs, indent, w)
 }
 
 // wrap breaks plain text into lines of at most w cells at spaces.
-func wrap(s string, w int) []string {
-	w = max(w, 10)
-	var lines []string
-	for _, para := range strings.Split(s, "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			switch {
-			case line == "":
-				line = word
-			case textWidth(line)+1+textWidth(word) <= w:
-				line += " " + word
-			default:
-				lines = append(lines, line)
-				line = word
-			}
-			for textWidth(line) > w {
-				lines = append(lines, ansi.Truncate(line, w, ""))
-				line = ansi.TruncateLeft(line, w, "")
-			}
-		}
-		lines = append(lines, line)
-	}
-	return lines
-}
+func wrap(s string, w int) []string { return form.Wrap(s, w) }
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // pad fills s with spaces to w cells (or cuts it).
-func pad(s string, w int) string {
-	n := textWidth(s)
-	if n > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-n)
-}
-
-// textWidth is s's width in cells; plain ASCII, the common case, is its
-// length, without the grapheme walk.
-func textWidth(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 || s[i] == 0x1b {
-			return ansi.StringWidth(s)
-		}
-	}
-	return len(s)
-}
+func pad(s string, w int) string { return form.Pad(s, w) }
 
 // headerSig is what the header depends on, as a cache key.
 func headerSig(w, step int, done [stepCount]bool, errs [reviewIndex]bool) string {

@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -46,7 +47,11 @@ type model struct {
 	add       *addState
 	stepIdx   int
 	completed [stepCount]bool
-	form      form
+	// forms are the cluster's question screens, kept for going back; the
+	// add-node flow brings its own (add.form).
+	forms [newNodeIndex]*answersForm
+	// input is the question screens' text input, shared by their forms.
+	input     *textinput.Model
 	review    reviewScreen
 	export    exportScreen
 	quitting  bool // the "save and quit / quit / cancel" question is open
@@ -57,7 +62,7 @@ type model struct {
 	headerKey, headerText string
 	helpKey, helpText     string
 
-	live    map[string]*liveCheck
+	live    map[string]*form.Live
 	spinner spinner.Model
 	spinOn  bool
 }
@@ -73,7 +78,7 @@ func newModel(opts Options) *model {
 		answers: steps.Defaults(),
 		path:    opts.AnswersPath,
 		onStart: true,
-		live:    map[string]*liveCheck{},
+		live:    map[string]*form.Live{},
 		spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
 	}
 	if m.path == "" {
@@ -81,7 +86,11 @@ func newModel(opts Options) *model {
 	}
 	m.help.Styles = m.st.help
 	m.start = newStartScreen(m.st)
-	m.form.init(m.st)
+	in := newInput(m.st)
+	m.input = &in
+	for i, s := range formSteps {
+		m.forms[i] = s.newForm(m.input)
+	}
 	m.export = newExportScreen(m.st)
 	m.recheck()
 	return m
@@ -94,7 +103,7 @@ func (m *model) openAnswers(a steps.Answers, path string, byOctoha bool) {
 	m.saveTo(path, byOctoha)
 	m.onStart = false
 	m.recheck()
-	m.form.touchAll = true
+	m.showAll()
 	next := resumeStep(a)
 	for i := 0; i < next; i++ {
 		m.completed[i] = true
@@ -149,7 +158,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case m.stepIdx == exportIndex:
 		return m, m.export.update(m, msg)
 	}
-	return m, m.form.update(m, msg)
+	return m, m.updateForm(msg)
 }
 
 // skipTo is the screen goTo shows for i: New node only exists in the
@@ -174,7 +183,15 @@ func (m *model) goTo(i int) tea.Cmd {
 	case exportIndex:
 		return m.export.open(m)
 	}
-	return m.form.open(m, m.stepIdx)
+	return m.formOf(m.stepIdx).Open(&m.answers)
+}
+
+// showAll shows every finding of the cluster's screens at once: the
+// answers came from a file, so the admin has been everywhere.
+func (m *model) showAll() {
+	for _, f := range m.forms {
+		f.ShowAll()
+	}
 }
 
 // completeStep marks the step done, saves the answers file (every time a

@@ -221,8 +221,8 @@ func TestChoiceAddsFields(t *testing.T) {
 	if m.answers.Database.Auth != steps.AuthSQL || !strings.Contains(screen(m), "SQL login") {
 		t.Fatalf("auth %q; SQL login not shown:\n%s", m.answers.Database.Auth, screen(m))
 	}
-	if f, _ := m.form.focused(); f.path != "database.auth" {
-		t.Errorf("focus moved to %s", f.path)
+	if f, _ := m.formOf(1).Focused(); f.Key() != "database.auth" {
+		t.Errorf("focus moved to %s", f.Key())
 	}
 }
 
