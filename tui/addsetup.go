@@ -269,10 +269,11 @@ func (s *addSetup) clusterFromListing() steps.Answers {
 // findings all show (and the New node screen's loose ones).
 func (m *model) beginAdd(a steps.Answers, listed []KnownNode, fromFile bool) tea.Cmd {
 	m.setup = nil
-	m.add = newAddState(listed, m.input)
+	add := newAddFlow(listed, m.input)
 	if fromFile {
-		m.add.form.MarkSeen()
+		add.form.MarkSeen()
 	}
+	m.flow = add
 	m.answers = a
 	m.onStart = false
 	m.completed = [stepCount]bool{}

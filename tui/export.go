@@ -51,8 +51,8 @@ func newExportScreen(st styles) exportScreen {
 func (e *exportScreen) open(m *model) tea.Cmd {
 	e.done, e.running, e.overwrite = false, false, false
 	e.result = exportedMsg{}
-	if m.add != nil {
-		e.input.SetValue(m.add.outDir()) // a new folder for each change
+	if dir := m.flow.outDir(); dir != "" {
+		e.input.SetValue(dir) // a new folder for each change
 	}
 	e.input.CursorEnd()
 	return e.input.Focus()
@@ -67,8 +67,8 @@ func (e *exportScreen) write(m *model, force bool) tea.Cmd {
 	}
 	e.running = true
 	a := cloneAnswers(m.answers)
-	if m.add != nil {
-		return e.writeChange(m, a, dir, force)
+	if add, ok := m.flow.(*addFlow); ok {
+		return e.writeChange(m, add, a, dir, force)
 	}
 	return func() tea.Msg {
 		msg := exportedMsg{dir: dir}
@@ -81,8 +81,8 @@ func (e *exportScreen) write(m *model, force bool) tea.Cmd {
 // writeChange writes the added node's change through export.AddNode, the
 // same code `octoha add-node` runs; it writes the grown answers itself. A
 // name the database lists is refused here, as on the New node screen.
-func (e *exportScreen) writeChange(m *model, a steps.Answers, dir string, force bool) tea.Cmd {
-	node := m.add.node
+func (e *exportScreen) writeChange(m *model, add *addFlow, a steps.Answers, dir string, force bool) tea.Cmd {
+	node := add.node
 	if m.hasOpenErrors(newNodeIndex) {
 		return func() tea.Msg { return exportedMsg{dir: dir, err: export.ErrInvalid} }
 	}

@@ -18,7 +18,7 @@ func (s step) newForm(in *textinput.Model) *answersForm {
 // formOf is question screen i's form.
 func (m *model) formOf(i int) *answersForm {
 	if i == newNodeIndex {
-		return m.add.form
+		return m.flow.screen()
 	}
 	return m.forms[i]
 }
@@ -26,8 +26,8 @@ func (m *model) formOf(i int) *answersForm {
 // questionForms are the forms of the question screens this wizard shows.
 func (m *model) questionForms() []*answersForm {
 	out := m.forms[:]
-	if m.add != nil {
-		out = append(out[:len(out):len(out)], m.add.form)
+	if extra := m.flow.screen(); extra != nil {
+		out = append(out[:len(out):len(out)], extra)
 	}
 	return out
 }

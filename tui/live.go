@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
@@ -74,9 +73,7 @@ func (m *model) startLive(field, value string) tea.Cmd {
 	}
 	ctx := m.liveState(field).Start(value)
 	check, snapshot, probed := m.opts.LiveCheck, cloneAnswers(m.answers), field
-	if m.add != nil && strings.HasPrefix(field, newNodePrefix) {
-		snapshot, probed = m.add.probeTarget(snapshot, field)
-	}
+	snapshot, probed = m.flow.probeTarget(snapshot, field)
 	run := func() tea.Msg {
 		found := check(ctx, snapshot, probed)
 		for i := range found {

@@ -39,14 +39,7 @@ func (r *reviewScreen) open(m *model) {
 // plan is what an export would write: every file of the cluster, or in
 // the add-node flow the change's files (export.AddNode).
 func (r *reviewScreen) plan(m *model) ([]render.File, error) {
-	if m.add == nil {
-		files, _, err := export.Plan(m.answers)
-		return files, err
-	}
-	if m.findings.HasErrors() {
-		return nil, export.ErrInvalid
-	}
-	return m.add.files(m.answers)
+	return m.flow.plan(m.answers, m.findings)
 }
 
 // resize fits the viewports to the window and refills the body.
@@ -153,14 +146,7 @@ func (r *reviewScreen) content(m *model, w int) []string {
 		}
 		out = append(out, "")
 	}
-	if m.add != nil {
-		n := m.add.node
-		g, added, _ := m.add.grown(m.answers)
-		out = append(out, m.st.accent.Render(fmt.Sprintf("%d %s", len(formSteps)+1, m.add.def.title)))
-		if added >= 0 {
-			out = append(out, fmt.Sprintf("    %-3d %-14s %-26s web %-6d comms %d", added+1, n.Name, n.Host, g.NodeWebPort(added), g.NodeCommsPort(added)), "")
-		}
-	}
+	out = append(out, m.flow.reviewLines(m.st, m.answers)...)
 	out = append(out, m.st.accent.Render("Open findings"))
 	live := m.liveFindings()
 	if len(m.findings) == 0 && len(live) == 0 {
@@ -176,11 +162,7 @@ func (r *reviewScreen) content(m *model, w int) []string {
 		f.Message = f.Field + " (live check): " + f.Message
 		out = append(out, m.findingLines(validate.Findings{f}, "    ", w)...)
 	}
-	heading := "Files an export writes"
-	if m.add != nil {
-		heading = "Files the change writes"
-	}
-	out = append(out, "", m.st.accent.Render(heading))
+	out = append(out, "", m.st.accent.Render(m.flow.filesHeading()))
 	r.fileLine = len(out)
 	switch {
 	case r.planErr != nil && len(r.files) == 0:

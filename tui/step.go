@@ -36,11 +36,11 @@ const (
 	stepCount
 )
 
-// flow is the indexes of the screens this wizard shows, in order.
-func (m *model) flow() []int {
+// screens are the indexes of the screens this wizard shows, in order.
+func (m *model) screens() []int {
 	out := make([]int, 0, stepCount)
 	for i := 0; i < stepCount; i++ {
-		if i != newNodeIndex || m.add != nil {
+		if i != newNodeIndex || m.flow.screen() != nil {
 			out = append(out, i)
 		}
 	}
@@ -62,7 +62,7 @@ func stepName(i int) string {
 
 // isForm reports whether screen i is a question screen.
 func (m *model) isForm(i int) bool {
-	return i < len(formSteps) || (i == newNodeIndex && m.add != nil)
+	return i < len(formSteps) || (i == newNodeIndex && m.flow.screen() != nil)
 }
 
 // ownsField reports whether a finding about path belongs on this step.

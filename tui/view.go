@@ -65,7 +65,7 @@ func (m *model) header(w int) string {
 	if m.onStart {
 		return title + m.st.dim.Render("  Octopus Deploy Server high availability, version "+m.opts.Version)
 	}
-	screens := m.flow()
+	screens := m.screens()
 	build := func(short bool) (string, int) {
 		var b strings.Builder
 		width := 8
@@ -97,7 +97,7 @@ func (m *model) header(w int) string {
 		return b.String(), width
 	}
 	sig := headerSig(w, m.stepIdx, m.completed, m.errorSteps())
-	if m.add != nil {
+	if m.flow.screen() != nil {
 		sig += "+"
 	}
 	if sig == m.headerKey {

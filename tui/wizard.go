@@ -43,8 +43,8 @@ type model struct {
 	// setup is the add-node flow's first screen (where the cluster's
 	// answers come from), shown in place of the start screen.
 	setup *addSetup
-	// add is the node being added; nil when setting up a new cluster.
-	add       *addState
+	// flow is a new cluster's, or the add-node flow with its node.
+	flow      flow
 	stepIdx   int
 	completed [stepCount]bool
 	// forms are the cluster's question screens, kept for going back; the
@@ -76,6 +76,7 @@ func newModel(opts Options) *model {
 		width:   80,
 		height:  24,
 		answers: steps.Defaults(),
+		flow:    clusterFlow{},
 		path:    opts.AnswersPath,
 		onStart: true,
 		live:    map[string]*form.Live{},
@@ -164,7 +165,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // skipTo is the screen goTo shows for i: New node only exists in the
 // add-node flow, so a new cluster steps over it.
 func (m *model) skipTo(i int) int {
-	if i == newNodeIndex && m.add == nil {
+	if i == newNodeIndex && m.flow.screen() == nil {
 		if i > m.stepIdx {
 			return reviewIndex
 		}
@@ -214,10 +215,7 @@ func (m *model) back() tea.Cmd {
 // recheck runs the pure checks after any change: microseconds, so on
 // every keystroke.
 func (m *model) recheck() {
-	m.findings = validate.Check(m.answers)
-	if m.add != nil {
-		m.findings = append(m.findings, m.add.findings(m.answers)...)
-	}
+	m.findings = append(validate.Check(m.answers), m.flow.findings(m.answers)...)
 }
 
 func (m *model) setStatus(s string, isErr bool) {
