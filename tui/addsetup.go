@@ -20,16 +20,18 @@ import (
 // existing nodes. Either way the admin then confirms the cluster's answers
 // on the usual screens, and adds the node on the New node screen.
 type addSetup struct {
-	phase   addPhase
-	cursor  int             // on the choice
-	path    textinput.Model // the answers file
-	conn    steps.Answers   // the database connection being typed
-	focus   int             // the connection field with focus
-	input   textinput.Model // its text
-	pwd     textinput.Model // the SQL login's password: masked, never saved
-	running bool            // the node listing is under way
-	listed  []KnownNode
-	problem string
+	phase  addPhase
+	cursor int             // on the choice
+	path   textinput.Model // the answers file
+	conn   steps.Answers   // the database connection being typed
+	// connForm asks for the connection: the Database screen's own fields
+	// and the password, typed into input.
+	connForm *answersForm
+	input    textinput.Model
+	password string // the SQL login's password: masked, never saved
+	running  bool   // the node listing is under way
+	listed   []KnownNode
+	problem  string
 }
 
 type addPhase int
@@ -60,52 +62,43 @@ type nodesListedMsg struct {
 }
 
 func newAddSetup(st styles) *addSetup {
-	s := &addSetup{conn: steps.Defaults(), input: newInput(st), pwd: newInput(st)}
+	s := &addSetup{conn: steps.Defaults(), input: newInput(st)}
 	s.path = newInput(st)
 	s.path.Prompt = "File: "
 	s.path.Placeholder = "octoha-answers.yaml"
-	s.pwd.EchoMode = textinput.EchoPassword
-	s.pwd.EchoCharacter = '•'
+	s.connForm = form.New(s.connRows, false, &s.input)
 	return s
 }
 
-// connFields are the connection's answers, the Database screen's own
+// passwordKey names the password field; it is no answer, so no finding
+// names it.
+const passwordKey = "password"
+
+// connRows are the connection's answers, the Database screen's own
 // fields: server, port, database, authentication and, for SQL
-// authentication, the login.
-func (s *addSetup) connFields() []field {
+// authentication, the login and its password.
+func (s *addSetup) connRows(a *steps.Answers) [][]field {
 	want := map[string]bool{"database.server": true, "database.port": true, "database.name": true, "database.auth": true, "database.user": true}
-	var out []field
-	for _, row := range databaseFields(&s.conn) {
+	var rows [][]field
+	for _, row := range databaseFields(a) {
 		if want[row[0].Key()] {
-			out = append(out, row[0])
+			rows = append(rows, row)
 		}
 	}
-	return out
+	if a.Database.Auth == steps.AuthSQL {
+		password := form.NewInput(passwordKey, "Password",
+			func(*steps.Answers) string { return s.password },
+			func(_ *steps.Answers, v string) error { s.password = v; return nil }).Masked()
+		rows = append(rows, []field{password})
+	}
+	return rows
 }
 
-// asksPassword reports whether the connection needs a password field,
-// shown after the others.
-func (s *addSetup) asksPassword() bool { return s.conn.Database.Auth == steps.AuthSQL }
-
-func (s *addSetup) fieldCount() int {
-	n := len(s.connFields())
-	if s.asksPassword() {
-		n++
-	}
-	return n
-}
-
-func (s *addSetup) onPassword() bool { return s.asksPassword() && s.focus == len(s.connFields()) }
-
-// loadInput focuses the field at s.focus.
-func (s *addSetup) loadInput() tea.Cmd {
-	s.input.Blur()
-	s.pwd.Blur()
-	if s.onPassword() {
-		return s.pwd.Focus()
-	}
-	fl := s.connFields()[s.focus]
-	return fl.Focus(&s.input, &s.conn, fl.Value(&s.conn))
+// connect shows the connection's fields, the first focused.
+func (s *addSetup) connect() tea.Cmd {
+	s.phase = addConnect
+	s.connForm.Relayout(&s.conn, "")
+	return s.connForm.Focus(&s.conn, 0)
 }
 
 func (s *addSetup) update(m *model, msg tea.Msg) tea.Cmd {
@@ -156,8 +149,7 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 			s.phase = addFile
 			return s.path.Focus()
 		case key.Matches(msg, k.Enter):
-			s.phase, s.focus = addConnect, 0
-			return s.loadInput()
+			return s.connect()
 		}
 		return nil
 	case addFile:
@@ -178,25 +170,16 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return s.typed(m, msg)
 	case addConnect:
-		switch {
-		case back:
+		if back {
 			s.phase, s.problem = addChoose, ""
 			return nil
-		case key.Matches(msg, k.Enter) && s.focus == s.fieldCount()-1:
-			return s.list(m)
-		case key.Matches(msg, k.Enter), key.Matches(msg, k.Next):
-			s.focus = min(s.focus+1, s.fieldCount()-1)
-			return s.loadInput()
-		case key.Matches(msg, k.Prev):
-			s.focus = max(s.focus-1, 0)
-			return s.loadInput()
 		}
 		return s.typed(m, msg)
 	case addListed:
 		switch {
 		case back:
 			s.phase = addConnect
-			return s.loadInput()
+			return s.connForm.Open(&s.conn)
 		case key.Matches(msg, k.Enter):
 			return m.beginAdd(s.clusterFromListing(), s.listed, false)
 		}
@@ -204,31 +187,27 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// typed passes a key or a paste to the input with focus and stores the
-// text.
+// typed passes a key or a paste to the file's input, or to the
+// connection's form: Enter on its last field lists the nodes, and a
+// typing error (a port that is not a number) shows as the problem.
 func (s *addSetup) typed(m *model, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	switch {
-	case s.phase == addFile:
+	switch s.phase {
+	case addFile:
 		s.path, cmd = s.path.Update(msg)
 		s.problem = ""
-	case s.phase == addConnect && s.onPassword():
-		s.pwd, cmd = s.pwd.Update(msg)
-	case s.phase == addConnect:
-		fl := s.connFields()[s.focus]
-		text, changed, c := fl.Edit(&s.input, fl.Value(&s.conn), msg, &m.keys.form)
-		if !changed {
-			return c
+	case addConnect:
+		ev, cmd := s.connForm.Update(&s.conn, msg, &m.keys.form)
+		if ev.Done {
+			return s.list(m)
 		}
-		err := fl.Set(&s.conn, text)
-		if _, typed := fl.(*form.Input[steps.Answers]); !typed {
-			return c // a choice: nothing to report
+		if ev.Edited != "" && ev.Typed && ev.Edited != passwordKey {
+			s.problem = ""
+			if err := s.connForm.PendingError(ev.Edited); err != nil {
+				s.problem = err.Error()
+			}
 		}
-		s.problem = ""
-		if err != nil {
-			s.problem = err.Error()
-		}
-		return c
+		return cmd
 	}
 	return cmd
 }
@@ -243,7 +222,7 @@ func (s *addSetup) list(m *model) tea.Cmd {
 		return nil // a port that is not a number
 	}
 	s.running, s.problem = true, ""
-	list, a, password := m.opts.ListNodes, cloneAnswers(s.conn), s.pwd.Value()
+	list, a, password := m.opts.ListNodes, cloneAnswers(s.conn), s.password
 	return func() tea.Msg {
 		nodes, err := list(context.Background(), a, password)
 		return nodesListedMsg{nodes: nodes, err: err}
@@ -291,7 +270,7 @@ func (s *addSetup) view(m *model, w, h int) []string {
 			out = append(out, "", "  "+s.path.View())
 		}
 	case addConnect:
-		out = append(out, s.connectView(m, w)...)
+		out = append(out, s.connectView(m, w, h-len(out))...)
 	case addListed:
 		out = append(out, s.listedView(m, w)...)
 	}
@@ -307,29 +286,14 @@ func (s *addSetup) view(m *model, w, h int) []string {
 	return out
 }
 
-func (s *addSetup) connectView(m *model, w int) []string {
+func (s *addSetup) connectView(m *model, w, h int) []string {
 	out := wrap("The cluster's database: octoha lists the nodes Octopus knows. The password is used for this listing only and never saved.", w)
 	for i := range out {
 		out[i] = m.st.dim.Render(out[i])
 	}
 	out = append(out, "")
-	fields := s.connFields()
-	const labelW = 14
-	row := func(i int, label, value string) {
-		marker, l := "  ", m.st.label.Render(pad(label, labelW))
-		if i == s.focus {
-			marker, l = m.st.accent.Render("> "), m.st.focusLabel.Render(pad(label, labelW))
-		}
-		out = append(out, marker+l+"  "+value)
-	}
-	for i, fl := range fields {
-		row(i, fl.Title(), fl.View(&m.st.form, &s.input, &s.conn, fl.Value(&s.conn), i == s.focus, max(w-labelW-5, 10)))
-	}
-	if s.asksPassword() {
-		s.pwd.SetWidth(max(w-labelW-5, 10))
-		row(len(fields), "Password", s.pwd.View())
-	}
-	return out
+	quiet := &form.Checks{Quiet: true} // a typing error shows as the problem
+	return append(out, s.connForm.Rows(&m.st.form, &s.conn, quiet, w, max(h-len(out), 3))...)
 }
 
 func (s *addSetup) listedView(m *model, w int) []string {
@@ -367,7 +331,7 @@ func (s *addSetup) keys(m *model) bindings {
 		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")), esc, k.Quit}
 	case addConnect:
 		enter := k.Enter
-		if s.focus == s.fieldCount()-1 {
+		if s.connForm.OnLast() {
 			enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "list nodes"))
 		}
 		return bindings{k.Next, k.Prev, enter, esc, k.Quit}

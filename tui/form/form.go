@@ -58,6 +58,9 @@ type Event struct {
 	// Edited is the field whose answer (or pending text) changed, with
 	// the text it shows now.
 	Edited, EditedValue string
+	// Typed is true when the edit came through the text input (not a
+	// Select's choice).
+	Typed bool
 	// Done is Enter on the last field: the form is finished.
 	Done bool
 }
@@ -163,6 +166,11 @@ func (f *Form[A]) Shown(a *A, fl Field[A]) string {
 	return fl.Value(a)
 }
 
+// PendingError is why key's text is not an answer, nil when it is.
+func (f *Form[A]) PendingError(key string) error {
+	return f.pending[key].Err
+}
+
 // HasPending reports whether any text on the form is not an answer yet.
 func (f *Form[A]) HasPending() bool { return len(f.pending) > 0 }
 
@@ -224,7 +232,7 @@ func (f *Form[A]) edit(a *A, fl Field[A], msg tea.Msg, k *KeyMap) (Event, tea.Cm
 		f.Relayout(a, fl.Key())
 	}
 	f.input.Placeholder, _ = fl.Derived(a)
-	return Event{Edited: fl.Key(), EditedValue: f.Shown(a, fl)}, cmd
+	return Event{Edited: fl.Key(), EditedValue: f.Shown(a, fl), Typed: f.input.Focused()}, cmd
 }
 
 // Move changes focus by delta fields, staying on the form.
@@ -277,6 +285,8 @@ type Checks struct {
 	Owns     func(key string) bool
 	// Live is a field's live check, nil for none.
 	Live func(key string) *Live
+	// Quiet shows no messages under the fields: the owner shows them.
+	Quiet bool
 	// Spinner draws the frame shown beside a field whose live check runs.
 	Spinner func() string
 }
@@ -284,6 +294,9 @@ type Checks struct {
 // Messages are what shows under a field: a typing error, else the checks'
 // findings and the live check's, once the admin has been there.
 func (f *Form[A]) Messages(fl Field[A], c *Checks) validate.Findings {
+	if c.Quiet {
+		return nil
+	}
 	if p, ok := f.pending[fl.Key()]; ok {
 		return validate.Findings{{Severity: validate.Error, Field: fl.Key(), Message: p.Err.Error()}}
 	}

@@ -16,6 +16,8 @@ type Input[A any] struct {
 	base[A]
 	get func(a *A) string
 	set func(a *A, v string) error
+	// masked shows a bullet for each character (a password).
+	masked bool
 }
 
 // NewInput is a text field read by get and written by set.
@@ -76,6 +78,9 @@ func (f *Input[A]) WithExplain(fn func(a *A) string) *Input[A] { f.explain = fn;
 // WithDerived adds what an empty answer stands for.
 func (f *Input[A]) WithDerived(fn func(a *A) string) *Input[A] { f.derived = fn; return f }
 
+// Masked shows a bullet for each character typed: a password.
+func (f *Input[A]) Masked() *Input[A] { f.masked = true; return f }
+
 // WithColumn sets the field's heading and width in a grid row.
 func (f *Input[A]) WithColumn(heading string, width int) *Input[A] {
 	f.column, f.width = heading, width
@@ -89,6 +94,10 @@ func (f *Input[A]) KeyBinds(*KeyMap) []key.Binding {
 }
 
 func (f *Input[A]) Focus(in *textinput.Model, a *A, shown string) tea.Cmd {
+	in.EchoMode, in.EchoCharacter = textinput.EchoNormal, '•'
+	if f.masked {
+		in.EchoMode = textinput.EchoPassword
+	}
 	in.SetValue(shown)
 	in.CursorEnd()
 	in.Placeholder, _ = f.Derived(a)
@@ -111,6 +120,8 @@ func (f *Input[A]) View(t *Theme, in *textinput.Model, a *A, shown string, focus
 		return in.View()
 	case shown == "" && f.derived != nil:
 		return t.Dim.On(f.derived(a))
+	case f.masked:
+		return strings.Repeat("•", len([]rune(shown)))
 	}
 	return shown
 }

@@ -39,14 +39,17 @@ func (f *Form[A]) Layout(t *Theme, a *A, c *Checks, w, h int) []string {
 	}
 
 	region := max(h-len(top)-len(bottom), 3)
-	var rows []string
-	if f.grid {
-		rows = f.gridView(t, a, c, w, region)
-	} else {
-		rows = f.listView(t, a, c, w, region)
-	}
-	out := append(top, Fit(rows, region)...)
+	out := append(top, Fit(f.Rows(t, a, c, w, region), region)...)
 	return append(out, bottom...)
+}
+
+// Rows lays out only the rows, in at most h lines (scrolled so the
+// focused one shows), for an owner that draws the rest itself.
+func (f *Form[A]) Rows(t *Theme, a *A, c *Checks, w, h int) []string {
+	if f.grid {
+		return f.gridView(t, a, c, w, h)
+	}
+	return f.listView(t, a, c, w, h)
 }
 
 // Fit pads or cuts lines to exactly n.
