@@ -101,16 +101,14 @@ func (s *addSetup) connect() tea.Cmd {
 	return s.connForm.Focus(&s.conn, 0)
 }
 
-func (s *addSetup) update(m *model, msg tea.Msg) tea.Cmd {
+func (s *addSetup) update(e *env, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case addFileLoadedMsg:
 		if msg.err != nil {
 			s.problem = msg.err.Error()
 			return nil
 		}
-		m.saveTo(msg.file.Path, msg.byOctoha)
-		m.showAll()
-		return m.beginAdd(msg.file.Answers, nil, true)
+		return send(beginAddMsg{answers: msg.file.Answers, file: msg.file, byOctoha: msg.byOctoha})
 	case nodesListedMsg:
 		s.running = false
 		switch {
@@ -123,24 +121,24 @@ func (s *addSetup) update(m *model, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.PasteMsg:
-		return s.typed(m, msg)
+		return s.typed(e, msg)
 	case tea.KeyPressMsg:
 		if s.running {
 			return nil
 		}
-		return s.key(m, msg)
+		return s.key(e, msg)
 	}
 	return nil
 }
 
-func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
+func (s *addSetup) key(e *env, msg tea.KeyPressMsg) tea.Cmd {
+	k := e.keys
 	back := key.Matches(msg, k.Back)
 	switch s.phase {
 	case addChoose:
 		switch {
 		case back:
-			m.setup = nil
+			return send(setupMsg{open: false})
 		case key.Matches(msg, k.Next):
 			s.cursor = (s.cursor + 1) % len(addSources)
 		case key.Matches(msg, k.Prev):
@@ -168,20 +166,20 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 				return addFileLoadedMsg{file: f, byOctoha: byOctoha, err: err}
 			}
 		}
-		return s.typed(m, msg)
+		return s.typed(e, msg)
 	case addConnect:
 		if back {
 			s.phase, s.problem = addChoose, ""
 			return nil
 		}
-		return s.typed(m, msg)
+		return s.typed(e, msg)
 	case addListed:
 		switch {
 		case back:
 			s.phase = addConnect
 			return s.connForm.Open(&s.conn)
 		case key.Matches(msg, k.Enter):
-			return m.beginAdd(s.clusterFromListing(), s.listed, false)
+			return send(beginAddMsg{answers: s.clusterFromListing(), listed: s.listed})
 		}
 	}
 	return nil
@@ -190,16 +188,16 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 // typed passes a key or a paste to the file's input, or to the
 // connection's form: Enter on its last field lists the nodes, and a
 // typing error (a port that is not a number) shows as the problem.
-func (s *addSetup) typed(m *model, msg tea.Msg) tea.Cmd {
+func (s *addSetup) typed(e *env, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	switch s.phase {
 	case addFile:
 		s.path, cmd = s.path.Update(msg)
 		s.problem = ""
 	case addConnect:
-		ev, cmd := s.connForm.Update(&s.conn, msg, &m.keys.form)
+		ev, cmd := s.connForm.Update(&s.conn, msg, &e.keys.form)
 		if ev.Done {
-			return s.list(m)
+			return s.list(e)
 		}
 		if ev.Edited != "" && ev.Typed && ev.Edited != passwordKey {
 			s.problem = ""
@@ -213,8 +211,8 @@ func (s *addSetup) typed(m *model, msg tea.Msg) tea.Cmd {
 }
 
 // list asks the database for its nodes, in a command.
-func (s *addSetup) list(m *model) tea.Cmd {
-	if m.opts.ListNodes == nil {
+func (s *addSetup) list(e *env) tea.Cmd {
+	if e.opts.ListNodes == nil {
 		s.problem = "This octoha cannot reach databases; add the node from the cluster's answers file instead."
 		return nil
 	}
@@ -222,7 +220,7 @@ func (s *addSetup) list(m *model) tea.Cmd {
 		return nil // a port that is not a number
 	}
 	s.running, s.problem = true, ""
-	list, a, password := m.opts.ListNodes, cloneAnswers(s.conn), s.password
+	list, a, password := e.opts.ListNodes, cloneAnswers(s.conn), s.password
 	return func() tea.Msg {
 		nodes, err := list(context.Background(), a, password)
 		return nodesListedMsg{nodes: nodes, err: err}
@@ -242,37 +240,19 @@ func (s *addSetup) clusterFromListing() steps.Answers {
 	return a
 }
 
-// beginAdd starts the add-node flow's screens from the cluster's answers:
-// the cluster's own screens to confirm, then New node, Review, Export.
-// fromFile is true when the answers came from a file, so the cluster's
-// findings all show (and the New node screen's loose ones).
-func (m *model) beginAdd(a steps.Answers, listed []KnownNode, fromFile bool) tea.Cmd {
-	m.setup = nil
-	add := newAddFlow(listed, m.input)
-	if fromFile {
-		add.form.MarkSeen()
-	}
-	m.flow = add
-	m.answers = a
-	m.onStart = false
-	m.completed = [stepCount]bool{}
-	m.recheck()
-	return m.goTo(0)
-}
-
-func (s *addSetup) view(m *model, w, h int) []string {
-	out := []string{m.st.title.Render("Add a node to an existing cluster"), ""}
+func (s *addSetup) view(e *env, w, h int) []string {
+	out := []string{e.st.title.Render("Add a node to an existing cluster"), ""}
 	switch s.phase {
 	case addChoose, addFile:
-		out = append(out, menuView(m, addSources, s.cursor, w)...)
+		out = append(out, menuView(&e.st, addSources, s.cursor, w)...)
 		if s.phase == addFile {
 			s.path.SetWidth(max(w-12, 10))
 			out = append(out, "", "  "+s.path.View())
 		}
 	case addConnect:
-		out = append(out, s.connectView(m, w, h-len(out))...)
+		out = append(out, s.connectView(e, w, h-len(out))...)
 	case addListed:
-		out = append(out, s.listedView(m, w)...)
+		out = append(out, s.listedView(e, w)...)
 	}
 	if s.running {
 		out = append(out, "", "  listing the nodes in "+s.conn.Database.Name+"…")
@@ -280,26 +260,26 @@ func (s *addSetup) view(m *model, w, h int) []string {
 	if s.problem != "" {
 		out = append(out, "")
 		for _, l := range wrap(s.problem, w-4) {
-			out = append(out, "  "+m.st.err.Render(l))
+			out = append(out, "  "+e.st.err.Render(l))
 		}
 	}
 	return out
 }
 
-func (s *addSetup) connectView(m *model, w, h int) []string {
+func (s *addSetup) connectView(e *env, w, h int) []string {
 	out := wrap("The cluster's database: octoha lists the nodes Octopus knows. The password is used for this listing only and never saved.", w)
 	for i := range out {
-		out[i] = m.st.dim.Render(out[i])
+		out[i] = e.st.dim.Render(out[i])
 	}
 	out = append(out, "")
 	quiet := &form.Checks{Quiet: true} // a typing error shows as the problem
-	return append(out, s.connForm.Rows(&m.st.form, &s.conn, quiet, w, max(h-len(out), 3))...)
+	return append(out, s.connForm.Rows(&e.st.form, &s.conn, quiet, w, max(h-len(out), 3))...)
 }
 
-func (s *addSetup) listedView(m *model, w int) []string {
+func (s *addSetup) listedView(e *env, w int) []string {
 	d := s.conn.Database
 	out := []string{fmt.Sprintf("The nodes Octopus knows in %s on %s:", d.Name, d.Server), "",
-		m.st.dim.Render("    " + pad("Name", 20) + pad("Last seen", 16) + "State")}
+		e.st.dim.Render("    " + pad("Name", 20) + pad("Last seen", 16) + "State")}
 	for _, k := range s.listed {
 		seen := "not recorded"
 		if k.HasLastSeen {
@@ -318,13 +298,13 @@ func (s *addSetup) listedView(m *model, w int) []string {
 	}
 	out = append(out, "")
 	for _, l := range wrap("These become the cluster's existing nodes. Next, confirm the cluster's answers; type each node's host on the Nodes screen.", w) {
-		out = append(out, m.st.dim.Render(l))
+		out = append(out, e.st.dim.Render(l))
 	}
 	return out
 }
 
-func (s *addSetup) keys(m *model) bindings {
-	k := m.keys
+func (s *addSetup) keys(e *env) bindings {
+	k := e.keys
 	esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
 	switch s.phase {
 	case addFile:

@@ -41,7 +41,7 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(msg, m.keys.Back):
 			left := m.left(f.Leave(&m.answers))
-			return tea.Batch(left, m.back())
+			return tea.Batch(left, send(backMsg{}))
 		case f.Grid() && key.Matches(msg, m.keys.AddNode):
 			return m.addNodeRow(f)
 		case f.Grid() && key.Matches(msg, m.keys.DelNode):
@@ -59,7 +59,7 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 		changed = m.fieldChanged(ev.Edited, ev.EditedValue)
 	}
 	if ev.Done {
-		done = m.completeStep()
+		done = send(completeMsg{})
 	}
 	return tea.Batch(left, cmd, changed, done)
 }

@@ -107,7 +107,7 @@ func (m *model) updateLive(msg tea.Msg) tea.Cmd {
 			return nil // stale: the value changed while the probe ran (see abandonStale)
 		}
 		if !m.onStart && m.stepIdx == reviewIndex {
-			m.review.refresh(m) // Review lists live findings too
+			m.review.refresh(m.reviewData()) // Review lists live findings too
 		}
 	case spinner.TickMsg:
 		if !m.anyLiveRunning() {

@@ -35,13 +35,13 @@ func (m *model) render() string {
 	case m.quitting:
 		body = m.quitView(w, bodyH)
 	case m.onStart && m.setup != nil:
-		body = m.setup.view(m, w, bodyH)
+		body = m.setup.view(&m.env, w, bodyH)
 	case m.onStart:
-		body = m.start.view(m, w, bodyH)
+		body = m.start.view(&m.env, m.path, w, bodyH)
 	case m.stepIdx == reviewIndex:
-		body = m.review.view(m, w, bodyH)
+		body = m.review.view(w, bodyH)
 	case m.stepIdx == exportIndex:
-		body = m.export.view(m, w, bodyH)
+		body = m.export.view(w, bodyH)
 	default:
 		body = m.formView(w, bodyH)
 	}
@@ -140,13 +140,13 @@ func (m *model) helpLine(w int) string {
 	case m.quitting:
 		b = bindings{k.Save, k.QuitNow, k.Cancel}
 	case m.onStart && m.setup != nil:
-		b = m.setup.keys(m)
+		b = m.setup.keys(&m.env)
 	case m.onStart:
-		b = m.start.keys(m)
+		b = m.start.keys(&m.env)
 	case m.stepIdx == reviewIndex:
-		b = m.review.keys(m)
+		b = m.review.keys(&m.env)
 	case m.stepIdx == exportIndex:
-		b = m.export.keys(m)
+		b = m.export.keys(&m.env)
 	default:
 		b = m.formKeys()
 	}

@@ -16,12 +16,11 @@ import (
 // DefaultAnswersPath is where the wizard saves when --answers is not given.
 const DefaultAnswersPath = "octoha-answers.yaml"
 
-// model is the whole wizard. It owns the step order and routes each message
-// to the screen showing; the screens share the answers and nothing else.
+// model is the whole wizard. It owns the answers and the step order, and
+// routes each message to the screen showing; screens answer with messages
+// (route.go) and read only their env and what the wizard hands them.
 type model struct {
-	opts   Options
-	keys   keyMap
-	st     styles
+	env
 	help   help.Model
 	width  int
 	height int
@@ -69,9 +68,7 @@ type model struct {
 
 func newModel(opts Options) *model {
 	m := &model{
-		opts:    opts,
-		keys:    newKeyMap(),
-		st:      newStyles(!opts.NoColor),
+		env:     env{opts: opts, keys: newKeyMap(), st: newStyles(!opts.NoColor)},
 		help:    help.New(),
 		width:   80,
 		height:  24,
@@ -93,6 +90,7 @@ func newModel(opts Options) *model {
 		m.forms[i] = s.newForm(m.input)
 	}
 	m.export = newExportScreen(m.st)
+	m.review.st, m.export.st = &m.st, &m.st
 	m.recheck()
 	return m
 }
@@ -126,7 +124,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
-		m.review.resize(m)
+		m.review.resize(msg.Width, msg.Height, m.reviewData())
 		return m, nil
 	case tea.KeyPressMsg:
 		if m.clobber != nil {
@@ -144,20 +142,25 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case savedMsg:
 		return m, m.saved(msg)
+	case goToMsg, backMsg, completeMsg, newClusterMsg, openAnswersMsg, setupMsg, beginAddMsg:
+		return m, m.route(msg)
 	case livePauseMsg, liveResultMsg, spinner.TickMsg:
 		return m, m.updateLive(msg)
 	case exportedMsg:
-		return m, m.export.finished(m, msg)
+		if m.export.finished(msg) {
+			m.completed[exportIndex] = true
+		}
+		return m, nil
 	}
 	switch {
 	case m.onStart && m.setup != nil:
-		return m, m.setup.update(m, msg)
+		return m, m.setup.update(&m.env, msg)
 	case m.onStart:
-		return m, m.start.update(m, msg)
+		return m, m.start.update(&m.env, msg)
 	case m.stepIdx == reviewIndex:
-		return m, m.review.update(m, msg)
+		return m, m.review.update(&m.env, msg)
 	case m.stepIdx == exportIndex:
-		return m, m.export.update(m, msg)
+		return m, m.export.update(&m.env, msg)
 	}
 	return m, m.updateForm(msg)
 }
@@ -179,10 +182,10 @@ func (m *model) goTo(i int) tea.Cmd {
 	m.stepIdx = max(0, min(m.skipTo(i), stepCount-1))
 	switch m.stepIdx {
 	case reviewIndex:
-		m.review.open(m)
+		m.review.open(m.width, m.height, m.reviewData())
 		return nil
 	case exportIndex:
-		return m.export.open(m)
+		return m.export.open(m.exportJob())
 	}
 	return m.formOf(m.stepIdx).Open(&m.answers)
 }

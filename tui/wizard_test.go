@@ -339,7 +339,7 @@ func TestReviewAndPreview(t *testing.T) {
 	}
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	files, _, planErr := export.Plan(m.answers)
-	body := strings.Join(m.review.content(m, 100), "\n")
+	body := strings.Join(m.review.content(100), "\n")
 	for _, want := range []string{"1 Octopus Server", "octo4.corp.local", "Open findings", "Files an export writes"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("review lacks %q", want)
