@@ -12,17 +12,19 @@ import (
 	"github.com/octoha/octoha/validate"
 )
 
-// View lays the screen out from the window size alone: a header with every
-// step, the screen's body, a status line and the help line.
+// View shows the frame Update laid out; it changes nothing (see
+// TestViewChangesNothing).
 func (m *model) View() tea.View {
-	v := tea.NewView(m.render())
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.WindowTitle = "octoha"
 	return v
 }
 
-// render is the frame as text, exactly m.height lines of at most m.width
-// cells (tests and benchmarks call it directly).
+// render lays out the frame as text, exactly m.height lines of at most
+// m.width cells: a header with every step, the screen's body, a status
+// line and the help line. Laying out moves scroll offsets and fills the
+// header's and help line's caches, so only Update (and tests) call it.
 func (m *model) render() string {
 	w, h := max(m.width, 20), max(m.height, 6)
 	header := m.header(w)

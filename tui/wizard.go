@@ -61,6 +61,9 @@ type model struct {
 	headerKey, headerText string
 	helpKey, helpText     string
 
+	// frame is the last frame laid out (by Update), what View shows.
+	frame string
+
 	live    map[string]*form.Live
 	spinner spinner.Model
 	spinOn  bool
@@ -92,6 +95,7 @@ func newModel(opts Options) *model {
 	m.export = newExportScreen(m.st)
 	m.review.st, m.export.st = &m.st, &m.st
 	m.recheck()
+	m.frame = m.render()
 	return m
 }
 
@@ -118,51 +122,61 @@ func (m *model) newCluster() {
 
 func (m *model) Init() tea.Cmd { return nil }
 
+// Update acts on a message and lays out the frame View shows: the scroll
+// offsets, the input widths and the cached header move here, never in
+// View.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	defer m.abandonStale()
+	cmd := m.update(msg)
+	m.abandonStale()
+	m.frame = m.render()
+	return m, cmd
+}
+
+// update routes a message to the wizard or the screen showing.
+func (m *model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
 		m.review.resize(msg.Width, msg.Height, m.reviewData())
-		return m, nil
+		return nil
 	case tea.KeyPressMsg:
 		if m.clobber != nil {
-			return m, m.updateClobber(msg)
+			return m.updateClobber(msg)
 		}
 		if key.Matches(msg, m.keys.Quit) {
 			if m.quitting {
-				return m, m.saveAndQuit()
+				return m.saveAndQuit()
 			}
 			m.quitting = true
-			return m, nil
+			return nil
 		}
 		if m.quitting {
-			return m, m.updateQuit(msg)
+			return m.updateQuit(msg)
 		}
 	case savedMsg:
-		return m, m.saved(msg)
+		return m.saved(msg)
 	case goToMsg, backMsg, completeMsg, newClusterMsg, openAnswersMsg, setupMsg, beginAddMsg:
-		return m, m.route(msg)
+		return m.route(msg)
 	case livePauseMsg, liveResultMsg, spinner.TickMsg:
-		return m, m.updateLive(msg)
+		return m.updateLive(msg)
 	case exportedMsg:
 		if m.export.finished(msg) {
 			m.completed[exportIndex] = true
 		}
-		return m, nil
+		return nil
 	}
 	switch {
 	case m.onStart && m.setup != nil:
-		return m, m.setup.update(&m.env, msg)
+		return m.setup.update(&m.env, msg)
 	case m.onStart:
-		return m, m.start.update(&m.env, msg)
+		return m.start.update(&m.env, msg)
 	case m.stepIdx == reviewIndex:
-		return m, m.review.update(&m.env, msg)
+		return m.review.update(&m.env, msg)
 	case m.stepIdx == exportIndex:
-		return m, m.export.update(&m.env, msg)
+		return m.export.update(&m.env, msg)
 	}
-	return m, m.updateForm(msg)
+	return m.updateForm(msg)
 }
 
 // skipTo is the screen goTo shows for i: New node only exists in the

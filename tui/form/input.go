@@ -116,7 +116,12 @@ func (f *Input[A]) Edit(in *textinput.Model, shown string, msg tea.Msg, _ *KeyMa
 func (f *Input[A]) View(t *Theme, in *textinput.Model, a *A, shown string, focused bool, w int) string {
 	switch {
 	case focused:
-		in.SetWidth(max(w, 1))
+		if w = max(w, 1); in.Width() != w {
+			// Scroll the text for the new width: a field loaded at
+			// another field's width would show its start cut off.
+			in.SetWidth(w)
+			in.SetCursor(in.Position())
+		}
 		return in.View()
 	case shown == "" && f.derived != nil:
 		return t.Dim.On(f.derived(a))
