@@ -108,7 +108,8 @@ func (s *addSetup) update(e *env, msg tea.Msg) tea.Cmd {
 			s.problem = msg.err.Error()
 			return nil
 		}
-		return send(beginAddMsg{answers: msg.file.Answers, file: msg.file, byOctoha: msg.byOctoha})
+		e.post(beginAddMsg{answers: msg.file.Answers, file: msg.file, byOctoha: msg.byOctoha})
+		return nil
 	case nodesListedMsg:
 		s.running = false
 		switch {
@@ -138,7 +139,8 @@ func (s *addSetup) key(e *env, msg tea.KeyPressMsg) tea.Cmd {
 	case addChoose:
 		switch {
 		case back:
-			return send(setupMsg{open: false})
+			e.post(setupMsg{open: false})
+			return nil
 		case key.Matches(msg, k.Next):
 			s.cursor = (s.cursor + 1) % len(addSources)
 		case key.Matches(msg, k.Prev):
@@ -179,7 +181,8 @@ func (s *addSetup) key(e *env, msg tea.KeyPressMsg) tea.Cmd {
 			s.phase = addConnect
 			return s.connForm.Open(&s.conn)
 		case key.Matches(msg, k.Enter):
-			return send(beginAddMsg{answers: s.clusterFromListing(), listed: s.listed})
+			e.post(beginAddMsg{answers: s.clusterFromListing(), listed: s.listed})
+			return nil
 		}
 	}
 	return nil

@@ -38,9 +38,9 @@ func TestNoColorFramesHaveNoColor(t *testing.T) {
 		t.Chdir(t.TempDir())
 		m := newModel(Options{AnswersPath: DefaultAnswersPath, NoColor: !color, Version: "test"})
 		m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-		press(t, m, "enter") // a new cluster: the Octopus step
-		press(t, m, "tab")
-		press(t, m, "ctrl+u") // an empty instance name: an error under the field
+		m.Update(keyMsg("enter")) // a new cluster: the Octopus step
+		m.Update(keyMsg("tab"))
+		m.Update(keyMsg("ctrl+u")) // an empty instance name: an error under the field
 		frame := m.render()
 		if got := sgrColor.MatchString(frame); got != color {
 			t.Errorf("colour %v: frame has colour sequences: %v\n%q", color, got, frame)

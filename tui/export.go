@@ -132,7 +132,8 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, en.keys.Back):
-			return send(backMsg{})
+			en.post(backMsg{})
+			return nil
 		case e.done && key.Matches(msg, en.keys.Enter):
 			return tea.Quit
 		case key.Matches(msg, en.keys.Enter):

@@ -40,8 +40,8 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			left := m.left(f.Leave(&m.answers))
-			return tea.Batch(left, send(backMsg{}))
+			m.post(backMsg{})
+			return m.left(f.Leave(&m.answers))
 		case f.Grid() && key.Matches(msg, m.keys.AddNode):
 			return m.addNodeRow(f)
 		case f.Grid() && key.Matches(msg, m.keys.DelNode):
@@ -53,15 +53,15 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 	}
 	ev, cmd := f.Update(&m.answers, msg, &m.keys.form)
 	left := m.left(ev)
-	var changed, done tea.Cmd
+	var changed tea.Cmd
 	if ev.Edited != "" {
 		m.recheck()
 		changed = m.fieldChanged(ev.Edited, ev.EditedValue)
 	}
 	if ev.Done {
-		done = send(completeMsg{})
+		m.post(completeMsg{})
 	}
-	return tea.Batch(left, cmd, changed, done)
+	return tea.Batch(left, cmd, changed)
 }
 
 // left starts the live check of the field the focus left.

@@ -87,11 +87,14 @@ func (r *reviewScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(kmsg, e.keys.Back):
-		return send(backMsg{})
+		e.post(backMsg{})
+		return nil
 	case key.Matches(kmsg, e.keys.Enter):
-		return send(completeMsg{})
+		e.post(completeMsg{})
+		return nil
 	case key.Matches(kmsg, e.keys.JumpStep):
-		return send(goToMsg{step: int(kmsg.String()[0] - '1')})
+		e.post(goToMsg{step: int(kmsg.String()[0] - '1')})
+		return nil
 	case key.Matches(kmsg, e.keys.Next):
 		r.choose(1)
 	case key.Matches(kmsg, e.keys.Prev):

@@ -9,12 +9,18 @@ import (
 // env is what every screen may read: the options, the keys and the
 // styles, fixed for the program's life. A screen reads nothing else of
 // the wizard; it is handed what it shows (reviewData, exportJob) and
-// answers with the messages below, which the wizard routes (route).
+// posts the messages below, which the wizard routes (route) in the same
+// Update, so a step change never shows a frame in between.
 type env struct {
 	opts Options
 	keys keyMap
 	st   styles
+	// posted are the messages posted during this Update, not yet routed.
+	posted []tea.Msg
 }
+
+// post sends the wizard a message, routed when the screen returns.
+func (e *env) post(msg tea.Msg) { e.posted = append(e.posted, msg) }
 
 // The messages screens send the wizard.
 type (
@@ -44,8 +50,18 @@ type (
 	}
 )
 
-// send is a command that sends msg.
-func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+// routePosted routes the messages screens posted, in order; a message
+// routed can post more (opening a step).
+func (m *model) routePosted() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.posted) > 0 {
+		msg := m.posted[0]
+		m.posted = m.posted[1:]
+		cmds = append(cmds, m.route(msg))
+	}
+	m.posted = nil
+	return tea.Batch(cmds...)
+}
 
 // route acts on a screen's message.
 func (m *model) route(msg tea.Msg) tea.Cmd {

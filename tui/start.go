@@ -49,7 +49,8 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 			s.problem = msg.err.Error()
 			return nil
 		}
-		return send(openAnswersMsg{file: msg.file, byOctoha: msg.byOctoha})
+		e.post(openAnswersMsg{file: msg.file, byOctoha: msg.byOctoha})
+		return nil
 	case tea.PasteMsg:
 		if s.asking {
 			var cmd tea.Cmd
@@ -86,9 +87,11 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, e.keys.Enter):
 			switch s.cursor {
 			case startNew:
-				return send(newClusterMsg{})
+				e.post(newClusterMsg{})
+				return nil
 			case startAddNode:
-				return send(setupMsg{open: true})
+				e.post(setupMsg{open: true})
+				return nil
 			case startOpen:
 				s.asking = true
 				return s.input.Focus()

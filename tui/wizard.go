@@ -127,6 +127,7 @@ func (m *model) Init() tea.Cmd { return nil }
 // View.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
+	cmd = tea.Batch(cmd, m.routePosted())
 	m.abandonStale()
 	m.frame = m.render()
 	return m, cmd
@@ -156,8 +157,6 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		}
 	case savedMsg:
 		return m.saved(msg)
-	case goToMsg, backMsg, completeMsg, newClusterMsg, openAnswersMsg, setupMsg, beginAddMsg:
-		return m.route(msg)
 	case livePauseMsg, liveResultMsg, spinner.TickMsg:
 		return m.updateLive(msg)
 	case exportedMsg:
