@@ -66,7 +66,7 @@ func TestRemovedNodeStopsItsProbe(t *testing.T) {
 		}
 	}
 	lc := m.live["nodes[1].host"]
-	if lc == nil || !lc.running || lc.value != "n2" {
+	if lc == nil || !lc.Running || lc.Value != "n2" {
 		t.Fatalf("node 2's host is not being probed: %+v", lc)
 	}
 	// Back on node 2's row, which goes: nodes[1] is now n3.
@@ -78,7 +78,7 @@ func TestRemovedNodeStopsItsProbe(t *testing.T) {
 	if !probe.wasCancelled("n2", time.Second) {
 		t.Errorf("the probe of n2 still runs after its node was removed")
 	}
-	if lc.running || m.anyLiveRunning() {
+	if lc.Running || m.anyLiveRunning() {
 		t.Errorf("a live check still counts as running, so the spinner never stops")
 	}
 }

@@ -27,8 +27,8 @@ func addFromFile(t *testing.T, m *model, goldens bool) {
 	press(t, m, "enter")
 	typeText(t, m, filepath.Join(examples, growExample))
 	press(t, m, "enter")
-	if m.add == nil || m.onStart || m.stepIdx != 0 || len(m.answers.Nodes) != 4 {
-		t.Fatalf("not in the add-node flow: add %v onStart %v step %d\n%s", m.add != nil, m.onStart, m.stepIdx, screen(m))
+	if _, adding := m.flow.(*addFlow); !adding || m.onStart || m.stepIdx != 0 || len(m.answers.Nodes) != 4 {
+		t.Fatalf("not in the add-node flow: add %T onStart %v step %d\n%s", m.flow, m.onStart, m.stepIdx, screen(m))
 	}
 }
 
@@ -165,7 +165,7 @@ func TestAddNodeFromDatabase(t *testing.T) {
 		}
 	}
 	press(t, m, "enter")
-	if m.add == nil || m.stepIdx != 0 || strings.Join(m.answers.NodeNames(), ",") != "OCTO1,OCTO2,OCTO3" || m.answers.Database.Create {
+	if _, adding := m.flow.(*addFlow); !adding || m.stepIdx != 0 || strings.Join(m.answers.NodeNames(), ",") != "OCTO1,OCTO2,OCTO3" || m.answers.Database.Create {
 		t.Fatalf("the cluster from the listing: %+v", m.answers)
 	}
 	finishStep(t, m)

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 )
 
 // addSetup is the add-node flow's first screen: where the running
@@ -19,16 +20,18 @@ import (
 // existing nodes. Either way the admin then confirms the cluster's answers
 // on the usual screens, and adds the node on the New node screen.
 type addSetup struct {
-	phase   addPhase
-	cursor  int             // on the choice
-	path    textinput.Model // the answers file
-	conn    steps.Answers   // the database connection being typed
-	focus   int             // the connection field with focus
-	input   textinput.Model // its text
-	pwd     textinput.Model // the SQL login's password: masked, never saved
-	running bool            // the node listing is under way
-	listed  []KnownNode
-	problem string
+	phase  addPhase
+	cursor int             // on the choice
+	path   textinput.Model // the answers file
+	conn   steps.Answers   // the database connection being typed
+	// connForm asks for the connection: the Database screen's own fields
+	// and the password, typed into input.
+	connForm *answersForm
+	input    textinput.Model
+	password string // the SQL login's password: masked, never saved
+	running  bool   // the node listing is under way
+	listed   []KnownNode
+	problem  string
 }
 
 type addPhase int
@@ -59,73 +62,54 @@ type nodesListedMsg struct {
 }
 
 func newAddSetup(st styles) *addSetup {
-	s := &addSetup{conn: steps.Defaults(), input: newInput(st), pwd: newInput(st)}
+	s := &addSetup{conn: steps.Defaults(), input: newInput(st)}
 	s.path = newInput(st)
 	s.path.Prompt = "File: "
 	s.path.Placeholder = "octoha-answers.yaml"
-	s.pwd.EchoMode = textinput.EchoPassword
-	s.pwd.EchoCharacter = '•'
+	s.connForm = form.New(s.connRows, false, &s.input)
 	return s
 }
 
-// connFields are the connection's answers, the Database screen's own
+// passwordKey names the password field; it is no answer, so no finding
+// names it.
+const passwordKey = "password"
+
+// connRows are the connection's answers, the Database screen's own
 // fields: server, port, database, authentication and, for SQL
-// authentication, the login.
-func (s *addSetup) connFields() []field {
+// authentication, the login and its password.
+func (s *addSetup) connRows(a *steps.Answers) [][]field {
 	want := map[string]bool{"database.server": true, "database.port": true, "database.name": true, "database.auth": true, "database.user": true}
-	var out []field
-	for _, row := range databaseFields(&s.conn) {
-		if want[row[0].path] {
-			out = append(out, row[0])
+	var rows [][]field
+	for _, row := range databaseFields(a) {
+		if want[row[0].Key()] {
+			rows = append(rows, row)
 		}
 	}
-	return out
+	if a.Database.Auth == steps.AuthSQL {
+		password := form.NewInput(passwordKey, "Password",
+			func(*steps.Answers) string { return s.password },
+			func(_ *steps.Answers, v string) error { s.password = v; return nil }).Masked()
+		rows = append(rows, []field{password})
+	}
+	return rows
 }
 
-// asksPassword reports whether the connection needs a password field,
-// shown after the others.
-func (s *addSetup) asksPassword() bool { return s.conn.Database.Auth == steps.AuthSQL }
-
-func (s *addSetup) fieldCount() int {
-	n := len(s.connFields())
-	if s.asksPassword() {
-		n++
-	}
-	return n
+// connect shows the connection's fields, the first focused.
+func (s *addSetup) connect() tea.Cmd {
+	s.phase = addConnect
+	s.connForm.Relayout(&s.conn, "")
+	return s.connForm.Focus(&s.conn, 0)
 }
 
-func (s *addSetup) onPassword() bool { return s.asksPassword() && s.focus == len(s.connFields()) }
-
-// loadInput focuses the field at s.focus.
-func (s *addSetup) loadInput() tea.Cmd {
-	s.input.Blur()
-	s.pwd.Blur()
-	if s.onPassword() {
-		return s.pwd.Focus()
-	}
-	fl := s.connFields()[s.focus]
-	if fl.kind == choiceKind {
-		return nil
-	}
-	s.input.SetValue(fl.get(&s.conn))
-	s.input.CursorEnd()
-	s.input.Placeholder = ""
-	if fl.derived != nil {
-		s.input.Placeholder = fl.derived(&s.conn)
-	}
-	return s.input.Focus()
-}
-
-func (s *addSetup) update(m *model, msg tea.Msg) tea.Cmd {
+func (s *addSetup) update(e *env, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case addFileLoadedMsg:
 		if msg.err != nil {
 			s.problem = msg.err.Error()
 			return nil
 		}
-		m.saveTo(msg.file.Path, msg.byOctoha)
-		m.form.touchAll = true
-		return m.beginAdd(msg.file.Answers, nil)
+		e.post(beginAddMsg{answers: msg.file.Answers, file: msg.file, byOctoha: msg.byOctoha})
+		return nil
 	case nodesListedMsg:
 		s.running = false
 		switch {
@@ -138,24 +122,25 @@ func (s *addSetup) update(m *model, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.PasteMsg:
-		return s.typed(m, msg)
+		return s.typed(e, msg)
 	case tea.KeyPressMsg:
 		if s.running {
 			return nil
 		}
-		return s.key(m, msg)
+		return s.key(e, msg)
 	}
 	return nil
 }
 
-func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
+func (s *addSetup) key(e *env, msg tea.KeyPressMsg) tea.Cmd {
+	k := e.keys
 	back := key.Matches(msg, k.Back)
 	switch s.phase {
 	case addChoose:
 		switch {
 		case back:
-			m.setup = nil
+			e.post(setupMsg{open: false})
+			return nil
 		case key.Matches(msg, k.Next):
 			s.cursor = (s.cursor + 1) % len(addSources)
 		case key.Matches(msg, k.Prev):
@@ -164,8 +149,7 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 			s.phase = addFile
 			return s.path.Focus()
 		case key.Matches(msg, k.Enter):
-			s.phase, s.focus = addConnect, 0
-			return s.loadInput()
+			return s.connect()
 		}
 		return nil
 	case addFile:
@@ -184,73 +168,54 @@ func (s *addSetup) key(m *model, msg tea.KeyPressMsg) tea.Cmd {
 				return addFileLoadedMsg{file: f, byOctoha: byOctoha, err: err}
 			}
 		}
-		return s.typed(m, msg)
+		return s.typed(e, msg)
 	case addConnect:
-		switch {
-		case back:
+		if back {
 			s.phase, s.problem = addChoose, ""
 			return nil
-		case key.Matches(msg, k.Enter) && s.focus == s.fieldCount()-1:
-			return s.list(m)
-		case key.Matches(msg, k.Enter), key.Matches(msg, k.Next):
-			s.focus = min(s.focus+1, s.fieldCount()-1)
-			return s.loadInput()
-		case key.Matches(msg, k.Prev):
-			s.focus = max(s.focus-1, 0)
-			return s.loadInput()
 		}
-		if !s.onPassword() {
-			if fl := s.connFields()[s.focus]; fl.kind == choiceKind {
-				switch msg.String() {
-				case "left":
-					fl.chooseNext(&s.conn, -1)
-				case "right", "space":
-					fl.chooseNext(&s.conn, 1)
-				}
-				return nil
-			}
-		}
-		return s.typed(m, msg)
+		return s.typed(e, msg)
 	case addListed:
 		switch {
 		case back:
 			s.phase = addConnect
-			return s.loadInput()
+			return s.connForm.Open(&s.conn)
 		case key.Matches(msg, k.Enter):
-			return m.beginAdd(s.clusterFromListing(), s.listed)
+			e.post(beginAddMsg{answers: s.clusterFromListing(), listed: s.listed})
+			return nil
 		}
 	}
 	return nil
 }
 
-// typed passes a key or a paste to the input with focus and stores the
-// text.
-func (s *addSetup) typed(m *model, msg tea.Msg) tea.Cmd {
+// typed passes a key or a paste to the file's input, or to the
+// connection's form: Enter on its last field lists the nodes, and a
+// typing error (a port that is not a number) shows as the problem.
+func (s *addSetup) typed(e *env, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	switch {
-	case s.phase == addFile:
+	switch s.phase {
+	case addFile:
 		s.path, cmd = s.path.Update(msg)
 		s.problem = ""
-	case s.phase == addConnect && s.onPassword():
-		s.pwd, cmd = s.pwd.Update(msg)
-	case s.phase == addConnect:
-		fl := s.connFields()[s.focus]
-		if fl.kind == choiceKind {
-			return nil
+	case addConnect:
+		ev, cmd := s.connForm.Update(&s.conn, msg, &e.keys.form)
+		if ev.Done {
+			return s.list(e)
 		}
-		s.input, cmd = s.input.Update(msg)
-		if err := fl.set(&s.conn, s.input.Value()); err != nil {
-			s.problem = err.Error()
-		} else {
+		if ev.Edited != "" && ev.Typed && ev.Edited != passwordKey {
 			s.problem = ""
+			if err := s.connForm.PendingError(ev.Edited); err != nil {
+				s.problem = err.Error()
+			}
 		}
+		return cmd
 	}
 	return cmd
 }
 
 // list asks the database for its nodes, in a command.
-func (s *addSetup) list(m *model) tea.Cmd {
-	if m.opts.ListNodes == nil {
+func (s *addSetup) list(e *env) tea.Cmd {
+	if e.opts.ListNodes == nil {
 		s.problem = "This octoha cannot reach databases; add the node from the cluster's answers file instead."
 		return nil
 	}
@@ -258,7 +223,7 @@ func (s *addSetup) list(m *model) tea.Cmd {
 		return nil // a port that is not a number
 	}
 	s.running, s.problem = true, ""
-	list, a, password := m.opts.ListNodes, cloneAnswers(s.conn), s.pwd.Value()
+	list, a, password := e.opts.ListNodes, cloneAnswers(s.conn), s.password
 	return func() tea.Msg {
 		nodes, err := list(context.Background(), a, password)
 		return nodesListedMsg{nodes: nodes, err: err}
@@ -278,31 +243,19 @@ func (s *addSetup) clusterFromListing() steps.Answers {
 	return a
 }
 
-// beginAdd starts the add-node flow's screens from the cluster's answers:
-// the cluster's own screens to confirm, then New node, Review, Export.
-func (m *model) beginAdd(a steps.Answers, listed []KnownNode) tea.Cmd {
-	m.setup = nil
-	m.add = newAddState(listed)
-	m.answers = a
-	m.onStart = false
-	m.completed = [stepCount]bool{}
-	m.recheck()
-	return m.goTo(0)
-}
-
-func (s *addSetup) view(m *model, w, h int) []string {
-	out := []string{m.st.title.Render("Add a node to an existing cluster"), ""}
+func (s *addSetup) view(e *env, w, h int) []string {
+	out := []string{e.st.title.Render("Add a node to an existing cluster"), ""}
 	switch s.phase {
 	case addChoose, addFile:
-		out = append(out, menuView(m, addSources, s.cursor, w)...)
+		out = append(out, menuView(&e.st, addSources, s.cursor, w)...)
 		if s.phase == addFile {
 			s.path.SetWidth(max(w-12, 10))
 			out = append(out, "", "  "+s.path.View())
 		}
 	case addConnect:
-		out = append(out, s.connectView(m, w)...)
+		out = append(out, s.connectView(e, w, h-len(out))...)
 	case addListed:
-		out = append(out, s.listedView(m, w)...)
+		out = append(out, s.listedView(e, w)...)
 	}
 	if s.running {
 		out = append(out, "", "  listing the nodes in "+s.conn.Database.Name+"…")
@@ -310,61 +263,26 @@ func (s *addSetup) view(m *model, w, h int) []string {
 	if s.problem != "" {
 		out = append(out, "")
 		for _, l := range wrap(s.problem, w-4) {
-			out = append(out, "  "+m.st.err.Render(l))
+			out = append(out, "  "+e.st.err.Render(l))
 		}
 	}
 	return out
 }
 
-func (s *addSetup) connectView(m *model, w int) []string {
+func (s *addSetup) connectView(e *env, w, h int) []string {
 	out := wrap("The cluster's database: octoha lists the nodes Octopus knows. The password is used for this listing only and never saved.", w)
 	for i := range out {
-		out[i] = m.st.dim.Render(out[i])
+		out[i] = e.st.dim.Render(out[i])
 	}
 	out = append(out, "")
-	fields := s.connFields()
-	const labelW = 14
-	row := func(i int, label, value string) {
-		marker, l := "  ", m.st.label.Render(pad(label, labelW))
-		if i == s.focus {
-			marker, l = m.st.accent.Render("> "), m.st.focusLabel.Render(pad(label, labelW))
-		}
-		out = append(out, marker+l+"  "+value)
-	}
-	for i, fl := range fields {
-		var v string
-		switch {
-		case fl.kind == choiceKind:
-			parts := make([]string, len(fl.choices))
-			for j, c := range fl.choices {
-				if c == fl.get(&s.conn) {
-					parts[j] = m.st.pOn.on("(•) " + c)
-				} else {
-					parts[j] = m.st.pOff.on("( ) " + c)
-				}
-			}
-			v = strings.Join(parts, "  ")
-		case i == s.focus:
-			s.input.SetWidth(max(w-labelW-5, 10))
-			v = s.input.View()
-		case fl.get(&s.conn) == "" && fl.derived != nil:
-			v = m.st.dim.Render(fl.derived(&s.conn))
-		default:
-			v = fl.get(&s.conn)
-		}
-		row(i, fl.label, v)
-	}
-	if s.asksPassword() {
-		s.pwd.SetWidth(max(w-labelW-5, 10))
-		row(len(fields), "Password", s.pwd.View())
-	}
-	return out
+	quiet := &form.Checks{Quiet: true} // a typing error shows as the problem
+	return append(out, s.connForm.Rows(&e.st.form, &s.conn, quiet, w, max(h-len(out), 3))...)
 }
 
-func (s *addSetup) listedView(m *model, w int) []string {
+func (s *addSetup) listedView(e *env, w int) []string {
 	d := s.conn.Database
 	out := []string{fmt.Sprintf("The nodes Octopus knows in %s on %s:", d.Name, d.Server), "",
-		m.st.dim.Render("    " + pad("Name", 20) + pad("Last seen", 16) + "State")}
+		e.st.dim.Render("    " + pad("Name", 20) + pad("Last seen", 16) + "State")}
 	for _, k := range s.listed {
 		seen := "not recorded"
 		if k.HasLastSeen {
@@ -383,20 +301,20 @@ func (s *addSetup) listedView(m *model, w int) []string {
 	}
 	out = append(out, "")
 	for _, l := range wrap("These become the cluster's existing nodes. Next, confirm the cluster's answers; type each node's host on the Nodes screen.", w) {
-		out = append(out, m.st.dim.Render(l))
+		out = append(out, e.st.dim.Render(l))
 	}
 	return out
 }
 
-func (s *addSetup) keys(m *model) bindings {
-	k := m.keys
+func (s *addSetup) keys(e *env) bindings {
+	k := e.keys
 	esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
 	switch s.phase {
 	case addFile:
 		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")), esc, k.Quit}
 	case addConnect:
 		enter := k.Enter
-		if s.focus == s.fieldCount()-1 {
+		if s.connForm.OnLast() {
 			enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "list nodes"))
 		}
 		return bindings{k.Next, k.Prev, enter, esc, k.Quit}

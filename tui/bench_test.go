@@ -22,8 +22,7 @@ func BenchmarkNodesKeystroke(b *testing.B) {
 			}
 			m.recheck()
 			m.goTo(3)
-			m.form.focus = 8 * 4 // node 9's name, mid-screen
-			m.form.loadInput(m)
+			m.formOf(3).Focus(&m.answers, 8*4) // node 9's name, mid-screen
 			keys := []tea.KeyPressMsg{{Code: 'x', Text: "x"}, {Code: tea.KeyBackspace}}
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -24,6 +24,8 @@ const AnswersFileName = render.AnswersFile
 // exportScreen asks for the output folder and writes through export.Write,
 // the same code `octoha export` runs.
 type exportScreen struct {
+	st        *styles
+	job       exportJob
 	input     textinput.Model
 	running   bool
 	overwrite bool // files exist; ctrl+o writes over them
@@ -48,11 +50,29 @@ func newExportScreen(st styles) exportScreen {
 	return exportScreen{input: in}
 }
 
-func (e *exportScreen) open(m *model) tea.Cmd {
+// exportJob is what the Export screen writes, handed over by the wizard
+// as it opens.
+type exportJob struct {
+	answers steps.Answers // a copy: the write runs in its own goroutine
+	flow    flow
+	// source is the answers file they were read from, which the
+	// answers copy never writes over.
+	source string
+	// changeErrors is true when the New node screen has open errors.
+	changeErrors bool
+}
+
+// exportJob is what exporting now writes.
+func (m *model) exportJob() exportJob {
+	return exportJob{answers: cloneAnswers(m.answers), flow: m.flow, source: m.path, changeErrors: m.hasOpenErrors(newNodeIndex)}
+}
+
+func (e *exportScreen) open(job exportJob) tea.Cmd {
+	e.job = job
 	e.done, e.running, e.overwrite = false, false, false
 	e.result = exportedMsg{}
-	if m.add != nil {
-		e.input.SetValue(m.add.outDir()) // a new folder for each change
+	if dir := job.flow.outDir(); dir != "" {
+		e.input.SetValue(dir) // a new folder for each change
 	}
 	e.input.CursorEnd()
 	return e.input.Focus()
@@ -60,15 +80,15 @@ func (e *exportScreen) open(m *model) tea.Cmd {
 
 // write exports in a command: rendering and the disk stay off the update
 // loop. The answers copy is part of the same all-or-nothing set.
-func (e *exportScreen) write(m *model, force bool) tea.Cmd {
+func (e *exportScreen) write(force bool) tea.Cmd {
 	dir := strings.TrimSpace(e.input.Value())
 	if dir == "" {
 		dir = DefaultOutDir
 	}
 	e.running = true
-	a, source := cloneAnswers(m.answers), m.path
-	if m.add != nil {
-		return e.writeChange(m, a, dir, force)
+	a, source := e.job.answers, e.job.source
+	if add, ok := e.job.flow.(*addFlow); ok {
+		return e.writeChange(add, a, dir, force)
 	}
 	return func() tea.Msg {
 		msg := exportedMsg{dir: dir}
@@ -81,9 +101,9 @@ func (e *exportScreen) write(m *model, force bool) tea.Cmd {
 // writeChange writes the added node's change through export.AddNode, the
 // same code `octoha add-node` runs; it writes the grown answers itself. A
 // name the database lists is refused here, as on the New node screen.
-func (e *exportScreen) writeChange(m *model, a steps.Answers, dir string, force bool) tea.Cmd {
-	node := m.add.node
-	if m.hasOpenErrors(newNodeIndex) {
+func (e *exportScreen) writeChange(add *addFlow, a steps.Answers, dir string, force bool) tea.Cmd {
+	node := add.node
+	if e.job.changeErrors {
 		return func() tea.Msg { return exportedMsg{dir: dir, err: export.ErrInvalid} }
 	}
 	return func() tea.Msg {
@@ -94,18 +114,16 @@ func (e *exportScreen) writeChange(m *model, a steps.Answers, dir string, force 
 	}
 }
 
-func (e *exportScreen) finished(m *model, msg exportedMsg) tea.Cmd {
+// finished shows what an export did, and reports whether it wrote.
+func (e *exportScreen) finished(msg exportedMsg) bool {
 	e.running = false
 	e.result = msg
 	e.overwrite = msg.overwritable
 	e.done = msg.err == nil
-	if e.done {
-		m.completed[exportIndex] = true
-	}
-	return nil
+	return e.done
 }
 
-func (e *exportScreen) update(m *model, msg tea.Msg) tea.Cmd {
+func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 	if e.running {
 		return nil
 	}
@@ -116,14 +134,15 @@ func (e *exportScreen) update(m *model, msg tea.Msg) tea.Cmd {
 		return cmd
 	case tea.KeyPressMsg:
 		switch {
-		case key.Matches(msg, m.keys.Back):
-			return m.back()
-		case e.done && key.Matches(msg, m.keys.Enter):
+		case key.Matches(msg, en.keys.Back):
+			en.post(backMsg{})
+			return nil
+		case e.done && key.Matches(msg, en.keys.Enter):
 			return tea.Quit
-		case key.Matches(msg, m.keys.Enter):
-			return e.write(m, false)
-		case e.overwrite && key.Matches(msg, m.keys.Overwrite):
-			return e.write(m, true)
+		case key.Matches(msg, en.keys.Enter):
+			return e.write(false)
+		case e.overwrite && key.Matches(msg, en.keys.Overwrite):
+			return e.write(true)
 		}
 		before := e.input.Value()
 		var cmd tea.Cmd
@@ -136,9 +155,9 @@ func (e *exportScreen) update(m *model, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (e *exportScreen) view(m *model, w, h int) []string {
-	out := []string{m.st.title.Render("Export"),
-		m.st.dim.Render("Writes every script and config into the folder, with a copy of the answers."), ""}
+func (e *exportScreen) view(w, h int) []string {
+	out := []string{e.st.title.Render("Export"),
+		e.st.dim.Render("Writes every script and config into the folder, with a copy of the answers."), ""}
 	e.input.SetWidth(max(w-20, 10))
 	out = append(out, "  "+e.input.View(), "")
 	r := e.result
@@ -153,7 +172,7 @@ func (e *exportScreen) view(m *model, w, h int) []string {
 		if r.change {
 			done = "Done. Follow the folder's CHECKLIST.md; its " + render.AnswersFile + " is the cluster from now on."
 		}
-		out = append(out, "", m.st.accent.Render(done))
+		out = append(out, "", e.st.accent.Render(done))
 	case r.err != nil:
 		text := r.err.Error()
 		switch {
@@ -165,18 +184,18 @@ func (e *exportScreen) view(m *model, w, h int) []string {
 			text = "Nothing was written: " + text
 		}
 		for _, l := range wrap(text, w-4) {
-			out = append(out, "  "+m.st.err.Render(l))
+			out = append(out, "  "+e.st.err.Render(l))
 		}
 	}
 	if r.res.Findings != nil && !e.done {
 		out = append(out, "")
-		out = append(out, m.findingLines(r.res.Findings, "  ", w)...)
+		out = append(out, e.st.form.FindingLines(r.res.Findings, "  ", w)...)
 	}
 	return out
 }
 
-func (e *exportScreen) keys(m *model) bindings {
-	k := m.keys
+func (e *exportScreen) keys(en *env) bindings {
+	k := en.keys
 	if e.done {
 		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "quit")), k.Back}
 	}

@@ -1,6 +1,10 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/octoha/octoha/tui/form"
+)
 
 // keyMap is every key the wizard answers to, with its help text. Screens
 // pick the ones that apply (see helpLine), so the help line never offers a
@@ -16,15 +20,19 @@ type keyMap struct {
 	Save, QuitNow    key.Binding
 	Cancel           key.Binding
 	Overwrite        key.Binding
+	// form is the question screens' own keys (Next, Prev, Enter, Choose).
+	form form.KeyMap
 }
 
 func newKeyMap() keyMap {
+	fk := form.DefaultKeyMap()
 	return keyMap{
-		Next:      key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
-		Prev:      key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous")),
-		Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
+		form:      fk,
+		Next:      fk.Next,
+		Prev:      fk.Prev,
+		Enter:     fk.Enter,
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back a step")),
-		Choose:    key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "choose")),
+		Choose:    fk.Choose,
 		AddNode:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "add node")),
 		DelNode:   key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "remove node")),
 		Preview:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "preview file")),

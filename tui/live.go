@@ -2,13 +2,13 @@ package tui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -21,15 +21,6 @@ type LiveCheck func(ctx context.Context, a steps.Answers, field string) validate
 
 // livePause is how long typing must stop before a live check starts.
 const livePause = 400 * time.Millisecond
-
-// liveCheck is the state of one field's live check.
-type liveCheck struct {
-	seq      int    // bumped by every edit; a pause for an older seq is stale
-	value    string // the value being (or last) checked
-	running  bool
-	cancel   context.CancelFunc
-	findings validate.Findings
-}
 
 // livePauseMsg says typing in a field paused; it starts a check when no
 // edit came since (seq still matches).
@@ -44,10 +35,10 @@ type liveResultMsg struct {
 	findings     validate.Findings
 }
 
-func (m *model) liveState(field string) *liveCheck {
+func (m *model) liveState(field string) *form.Live {
 	lc := m.live[field]
 	if lc == nil {
-		lc = &liveCheck{}
+		lc = &form.Live{}
 		m.live[field] = lc
 	}
 	return lc
@@ -59,16 +50,7 @@ func (m *model) fieldChanged(field, value string) tea.Cmd {
 	if m.opts.LiveCheck == nil {
 		return nil
 	}
-	lc := m.liveState(field)
-	lc.seq++
-	if lc.running && lc.value != value {
-		lc.cancel()
-		lc.running = false
-	}
-	if lc.value != value {
-		lc.findings = nil
-	}
-	seq := lc.seq
+	seq := m.liveState(field).Changed(value)
 	return tea.Tick(livePause, func(time.Time) tea.Msg { return livePauseMsg{field: field, seq: seq} })
 }
 
@@ -79,26 +61,19 @@ func (m *model) fieldLeft(field, value string) tea.Cmd {
 		return nil
 	}
 	lc := m.liveState(field)
-	if lc.running || (lc.value == value && lc.findings != nil) {
+	if lc.Running || (lc.Value == value && lc.Findings != nil) {
 		return nil
 	}
 	return m.startLive(field, value)
 }
 
 func (m *model) startLive(field, value string) tea.Cmd {
-	if _, typo := m.form.pending[field]; typo || value == "" {
+	if m.isPending(field) || value == "" {
 		return nil // nothing a probe could check
 	}
-	lc := m.liveState(field)
-	if lc.running {
-		lc.cancel()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	lc.value, lc.running, lc.cancel, lc.findings = value, true, cancel, nil
+	ctx := m.liveState(field).Start(value)
 	check, snapshot, probed := m.opts.LiveCheck, cloneAnswers(m.answers), field
-	if m.add != nil && strings.HasPrefix(field, newNodePrefix) {
-		snapshot, probed = m.add.probeTarget(snapshot, field)
-	}
+	snapshot, probed = m.flow.probeTarget(snapshot, field)
 	run := func() tea.Msg {
 		found := check(ctx, snapshot, probed)
 		for i := range found {
@@ -119,26 +94,20 @@ func (m *model) updateLive(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case livePauseMsg:
 		lc := m.live[msg.field]
-		if lc == nil || lc.seq != msg.seq {
+		if lc == nil || lc.Seq != msg.seq {
 			return nil
 		}
-		if v, ok := m.currentValue(msg.field); ok && !(lc.value == v && (lc.running || lc.findings != nil)) {
+		if v, ok := m.currentValue(msg.field); ok && !lc.Checked(v) {
 			return m.startLive(msg.field, v)
 		}
 	case liveResultMsg:
 		lc := m.live[msg.field]
 		v, ok := m.currentValue(msg.field)
-		if lc == nil || !lc.running || lc.value != msg.value || !ok || v != msg.value {
+		if lc == nil || !ok || v != msg.value || !lc.Finish(msg.value, msg.findings) {
 			return nil // stale: the value changed while the probe ran (see abandonStale)
 		}
-		lc.running = false
-		lc.cancel()
-		lc.findings = msg.findings
-		if lc.findings == nil {
-			lc.findings = validate.Findings{}
-		}
 		if !m.onStart && m.stepIdx == reviewIndex {
-			m.review.refresh(m) // Review lists live findings too
+			m.review.refresh(m.reviewData()) // Review lists live findings too
 		}
 	case spinner.TickMsg:
 		if !m.anyLiveRunning() {
@@ -159,19 +128,18 @@ func (m *model) updateLive(msg tea.Msg) tea.Cmd {
 // connection and whatever a hostile server makes it hold.
 func (m *model) abandonStale() {
 	for path, lc := range m.live {
-		if !lc.running {
+		if !lc.Running {
 			continue
 		}
-		if v, ok := m.currentValue(path); !ok || v != lc.value {
-			lc.cancel()
-			lc.running = false
+		if v, ok := m.currentValue(path); !ok || v != lc.Value {
+			lc.Stop()
 		}
 	}
 }
 
 func (m *model) anyLiveRunning() bool {
 	for _, lc := range m.live {
-		if lc.running {
+		if lc.Running {
 			return true
 		}
 	}
@@ -181,38 +149,41 @@ func (m *model) anyLiveRunning() bool {
 // currentValue is the field's value now, wherever it is on screen; ok is
 // false when no field with that path exists any more.
 func (m *model) currentValue(path string) (string, bool) {
-	for _, s := range m.questionSteps() {
-		for _, row := range s.fields(&m.answers) {
-			for _, fl := range row {
-				if fl.path == path {
-					return m.form.value(m, fl), true
-				}
+	for _, f := range m.questionForms() {
+		for _, fl := range f.Fields(&m.answers) {
+			if fl.Key() == path {
+				return f.Shown(&m.answers, fl), true
 			}
 		}
 	}
 	return "", false
 }
 
+// isPending reports whether the field at path shows text that is not an
+// answer yet.
+func (m *model) isPending(path string) bool {
+	i := stepOf(path)
+	return i >= 0 && m.isForm(i) && m.formOf(i).IsPending(path)
+}
+
 // liveFindings are the open findings of the live checks that are done and
 // whose value is still the field's value, in the wizard's field order.
 func (m *model) liveFindings() validate.Findings {
 	var out validate.Findings
-	for _, s := range m.questionSteps() {
-		for _, row := range s.fields(&m.answers) {
-			for _, fl := range row {
-				lc := m.live[fl.path]
-				if lc == nil || lc.running || lc.value != m.form.value(m, fl) {
+	for _, form := range m.questionForms() {
+		for _, fl := range form.Fields(&m.answers) {
+			lc := m.live[fl.Key()]
+			if lc == nil || !lc.Done(form.Shown(&m.answers, fl)) {
+				continue
+			}
+			for _, f := range lc.Findings {
+				if f.Severity == validate.OK {
 					continue
 				}
-				for _, f := range lc.findings {
-					if f.Severity == validate.OK {
-						continue
-					}
-					if f.Field == "" {
-						f.Field = fl.path
-					}
-					out = append(out, f)
+				if f.Field == "" {
+					f.Field = fl.Key()
 				}
+				out = append(out, f)
 			}
 		}
 	}

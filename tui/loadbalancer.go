@@ -2,6 +2,7 @@ package tui
 
 import (
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 )
 
 var loadBalancerStep = step{
@@ -15,9 +16,9 @@ var loadBalancerStep = step{
 func loadBalancerFields(a *steps.Answers) [][]field {
 	lb := func(a *steps.Answers) *steps.LoadBalancer { return &a.LoadBalancer }
 	fields := []field{
-		choiceField("loadBalancer.kind", "Balancer", []string{steps.LBNginx, steps.LBHAProxy, steps.LBIISARR, steps.LBExternal},
+		form.Choice("loadBalancer.kind", "Balancer", []string{steps.LBNginx, steps.LBHAProxy, steps.LBIISARR, steps.LBExternal},
 			func(a *steps.Answers) *string { return &lb(a).Kind }).
-			withExplain(func(a *steps.Answers) string {
+			WithExplain(func(a *steps.Answers) string {
 				switch a.LoadBalancer.Kind {
 				case steps.LBIISARR:
 					return "IIS ARR terminates TLS, so polling tentacles cannot pass through it (reference §5.4): with ARR, use listening or unique-address polling."
@@ -26,20 +27,20 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 				}
 				return "octoha writes its configuration, including the TCP forwards polling tentacles need."
 			}),
-		textField("loadBalancer.publicUrl", "Public URL", func(a *steps.Answers) *string { return &lb(a).PublicURL }).
-			withExplain(func(*steps.Answers) string {
+		form.Text("loadBalancer.publicUrl", "Public URL", func(a *steps.Answers) *string { return &lb(a).PublicURL }).
+			WithExplain(func(*steps.Answers) string {
 				return "The one address users browse to, e.g. https://octopus.corp.local. Every node gets it as its public URL."
 			}),
-		choiceField("loadBalancer.persistence", "Session persistence",
+		form.Choice("loadBalancer.persistence", "Session persistence",
 			[]string{steps.PersistenceNone, steps.PersistenceCookie, steps.PersistenceSourceIP},
 			func(a *steps.Answers) *string { return &lb(a).Persistence }).
-			withExplain(persistenceExplain),
-		textField("loadBalancer.healthCheck", "Health check path", func(a *steps.Answers) *string { return &lb(a).HealthCheck }).
-			withExplain(func(*steps.Answers) string {
+			WithExplain(persistenceExplain),
+		form.Text("loadBalancer.healthCheck", "Health check path", func(a *steps.Answers) *string { return &lb(a).HealthCheck }).
+			WithExplain(func(*steps.Answers) string {
 				return "Each node answers 200 when it is up and 418 while it drains, so the balancer stops sending it users."
 			}),
-		listField("loadBalancer.trustedProxies", "Balancer IPs", func(a *steps.Answers) *[]string { return &lb(a).TrustedProxies }).
-			withExplain(func(*steps.Answers) string {
+		form.List("loadBalancer.trustedProxies", "Balancer IPs", func(a *steps.Answers) *[]string { return &lb(a).TrustedProxies }).
+			WithExplain(func(*steps.Answers) string {
 				return "The balancer's own IP addresses, comma-separated. Nodes trust them as proxies, so audit events show users' addresses."
 			}),
 	}
@@ -47,14 +48,14 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 		switch a.LoadBalancer.Kind {
 		case steps.LBNginx:
 			fields = append(fields,
-				textField("loadBalancer.certificate", "Certificate (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }),
-				textField("loadBalancer.certificateKey", "Certificate key", func(a *steps.Answers) *string { return &lb(a).CertificateKey }))
+				form.Text("loadBalancer.certificate", "Certificate (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }),
+				form.Text("loadBalancer.certificateKey", "Certificate key", func(a *steps.Answers) *string { return &lb(a).CertificateKey }))
 		case steps.LBHAProxy:
 			fields = append(fields,
-				textField("loadBalancer.certificate", "Cert and key (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }))
+				form.Text("loadBalancer.certificate", "Cert and key (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }))
 		case steps.LBIISARR:
 			fields = append(fields,
-				textField("loadBalancer.certificateThumbprint", "Cert thumbprint", func(a *steps.Answers) *string { return &lb(a).CertificateThumbprint }))
+				form.Text("loadBalancer.certificateThumbprint", "Cert thumbprint", func(a *steps.Answers) *string { return &lb(a).CertificateThumbprint }))
 		}
 	}
 	return rowsOf(fields...)

@@ -5,8 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
+
+	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -15,16 +19,19 @@ import (
 // writes the grown answers), so its fields live beside them.
 const newNodePrefix = "newNode."
 
-// addState is the add-node flow: the node being added, and the nodes the
-// cluster's database listed (none when the answers came from a file).
-type addState struct {
+// addFlow is the add-node flow (a flow): the node being added, its New
+// node screen, and the nodes the cluster's database listed (none when the
+// answers came from a file). Its fields' paths begin newNodePrefix and
+// map onto the grown cluster's last node (probeTarget).
+type addFlow struct {
 	node   steps.Node
 	listed []KnownNode
 	def    step
+	form   *answersForm // the New node screen
 }
 
-func newAddState(listed []KnownNode) *addState {
-	s := &addState{listed: listed}
+func newAddFlow(listed []KnownNode, in *textinput.Model) *addFlow {
+	s := &addFlow{listed: listed}
 	s.def = step{
 		name:   "New node",
 		title:  "The new node",
@@ -32,28 +39,31 @@ func newAddState(listed []KnownNode) *addState {
 		owns:   []string{newNodePrefix},
 		fields: s.fields,
 	}
+	s.form = s.def.newForm(in)
 	return s
 }
 
-func (s *addState) step() step { return s.def }
+func (s *addFlow) screen() *answersForm { return s.form }
+
+func (s *addFlow) filesHeading() string { return "Files the change writes" }
 
 // fields are the new node's name, host and ports. They read and write
 // s.node, not the answers.
-func (s *addState) fields(*steps.Answers) [][]field {
+func (s *addFlow) fields(*steps.Answers) [][]field {
 	node := func(*steps.Answers) *steps.Node { return &s.node }
-	name := textField(newNodePrefix+"name", "Node name", func(a *steps.Answers) *string { return &node(a).Name }).
-		withExplain(func(a *steps.Answers) string {
+	name := form.Text(newNodePrefix+"name", "Node name", func(a *steps.Answers) *string { return &node(a).Name }).
+		WithExplain(func(a *steps.Answers) string {
 			return "Its name in Octopus (create-instance --serverNodeName), usually the machine name. Taken: " + s.takenNames(a) + "."
 		})
-	host := textField(newNodePrefix+"host", "Host", func(a *steps.Answers) *string { return &node(a).Host }).
-		withExplain(func(*steps.Answers) string {
+	host := form.Text(newNodePrefix+"host", "Host", func(a *steps.Answers) *string { return &node(a).Host }).
+		WithExplain(func(*steps.Answers) string {
 			return "The name the load balancer (and, for unique-address polling, every tentacle) reaches the new node at."
 		})
-	web := numberField(newNodePrefix+"webPort", "Web port", func(a *steps.Answers) *int { return &node(a).WebPort }).
-		withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.Octopus.WebPort) })
-	comms := numberField(newNodePrefix+"commsPort", "Comms port", func(a *steps.Answers) *int { return &node(a).CommsPort }).
-		withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NextCommsPort()) }).
-		withExplain(func(a *steps.Answers) string {
+	web := form.Number(newNodePrefix+"webPort", "Web port", func(a *steps.Answers) *int { return &node(a).WebPort }).
+		WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.Octopus.WebPort) })
+	comms := form.Number(newNodePrefix+"commsPort", "Comms port", func(a *steps.Answers) *int { return &node(a).CommsPort }).
+		WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NextCommsPort()) }).
+		WithExplain(func(a *steps.Answers) string {
 			if a.PollingMode() == steps.PollingUniquePort {
 				return fmt.Sprintf("Unique-port polling: the next free forwarded port is %d; tentacles get an update script for it. Leave it empty.", a.NextCommsPort())
 			}
@@ -64,7 +74,7 @@ func (s *addState) fields(*steps.Answers) [][]field {
 
 // takenNames are the names the new node may not have: the answers' nodes
 // and the ones the database listed.
-func (s *addState) takenNames(a *steps.Answers) string {
+func (s *addFlow) takenNames(a *steps.Answers) string {
 	names := a.NodeNames()
 	for _, k := range s.listed {
 		if a.NodeIndex(k.Name) < 0 {
@@ -79,7 +89,7 @@ func (s *addState) takenNames(a *steps.Answers) string {
 
 // grown is the cluster with the new node as its last, and that node's
 // index; ok is false when the answers have no nodes to add to.
-func (s *addState) grown(a steps.Answers) (steps.Answers, int, error) {
+func (s *addFlow) grown(a steps.Answers) (steps.Answers, int, error) {
 	g, err := a.AddNode(s.node)
 	if err != nil {
 		return a, -1, err
@@ -90,7 +100,7 @@ func (s *addState) grown(a steps.Answers) (steps.Answers, int, error) {
 // findings are validate.Check's findings about the new node in the grown
 // cluster (its name, host and port clashes), moved onto the New node
 // screen, and an error for a name the database already lists.
-func (s *addState) findings(a steps.Answers) validate.Findings {
+func (s *addFlow) findings(a steps.Answers) validate.Findings {
 	g, added, err := s.grown(a)
 	if err != nil {
 		return validate.Findings{{ID: "nodes.add", Severity: validate.Error, Field: newNodePrefix + "name", Message: err.Error()}}
@@ -115,7 +125,7 @@ func (s *addState) findings(a steps.Answers) validate.Findings {
 }
 
 // listedAs is the database's node called name (case does not count).
-func (s *addState) listedAs(name string) (KnownNode, bool) {
+func (s *addFlow) listedAs(name string) (KnownNode, bool) {
 	for _, k := range s.listed {
 		if name != "" && strings.EqualFold(k.Name, name) {
 			return k, true
@@ -125,8 +135,12 @@ func (s *addState) listedAs(name string) (KnownNode, bool) {
 }
 
 // probeTarget is what a live check of a New node field probes: the grown
-// answers and the new node's own answers path.
-func (s *addState) probeTarget(a steps.Answers, field string) (steps.Answers, string) {
+// answers and the new node's own answers path. The cluster's fields are
+// probed as they are.
+func (s *addFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string) {
+	if !strings.HasPrefix(field, newNodePrefix) {
+		return a, field
+	}
 	g, added, err := s.grown(a)
 	if err != nil {
 		return a, field
@@ -134,9 +148,12 @@ func (s *addState) probeTarget(a steps.Answers, field string) (steps.Answers, st
 	return g, fmt.Sprintf("nodes[%d].%s", added, strings.TrimPrefix(field, newNodePrefix))
 }
 
-// files are what exporting the change writes (export.AddNode): the
-// change's files and the grown answers.
-func (s *addState) files(a steps.Answers) ([]render.File, error) {
+// plan is what exporting the change writes (export.AddNode): the
+// change's files and the grown answers; nothing while there are errors.
+func (s *addFlow) plan(a steps.Answers, findings validate.Findings) ([]render.File, error) {
+	if findings.HasErrors() {
+		return nil, export.ErrInvalid
+	}
 	g, added, err := s.grown(a)
 	if err != nil {
 		return nil, err
@@ -153,7 +170,7 @@ func (s *addState) files(a steps.Answers) ([]render.File, error) {
 }
 
 // outDir is the folder the Export screen offers for the change.
-func (s *addState) outDir() string {
+func (s *addFlow) outDir() string {
 	if s.node.Name == "" {
 		return "octoha-add-node"
 	}

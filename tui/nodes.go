@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 )
 
 var nodesStep = step{
@@ -14,6 +15,7 @@ var nodesStep = step{
 	owns:   []string{"nodes"},
 	fields: nodeFields,
 	grid:   true,
+	empty:  "No nodes yet. Press ctrl+n to add one.",
 }
 
 // nodeFields is one row per node: name, host, web port, comms port. An
@@ -24,24 +26,20 @@ func nodeFields(a *steps.Answers) [][]field {
 	for i := range a.Nodes {
 		node := func(a *steps.Answers) *steps.Node { return &a.Nodes[i] }
 		p := fmt.Sprintf("nodes[%d]", i)
-		name := textField(p+".name", fmt.Sprintf("Node %d name", i+1), func(a *steps.Answers) *string { return &node(a).Name }).
-			withExplain(func(*steps.Answers) string {
+		name := form.Text(p+".name", fmt.Sprintf("Node %d name", i+1), func(a *steps.Answers) *string { return &node(a).Name }).
+			WithExplain(func(*steps.Answers) string {
 				return "The node's name in Octopus (create-instance --serverNodeName); usually the machine name. Each node needs its own."
 			})
-		host := textField(p+".host", fmt.Sprintf("Node %d host", i+1), func(a *steps.Answers) *string { return &node(a).Host }).
-			withExplain(func(*steps.Answers) string {
+		host := form.Text(p+".host", fmt.Sprintf("Node %d host", i+1), func(a *steps.Answers) *string { return &node(a).Host }).
+			WithExplain(func(*steps.Answers) string {
 				return "The name or address the load balancer (and, for unique-address polling, every tentacle) reaches this node at."
 			})
-		web := numberField(p+".webPort", fmt.Sprintf("Node %d web port", i+1), func(a *steps.Answers) *int { return &node(a).WebPort }).
-			withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeWebPort(i)) })
-		comms := numberField(p+".commsPort", fmt.Sprintf("Node %d comms port", i+1), func(a *steps.Answers) *int { return &node(a).CommsPort }).
-			withDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeCommsPort(i)) }).
-			withExplain(commsPortExplain(i))
-		name.column, name.width = "Name", 14
-		host.column, host.width = "Host", 26
-		web.column, web.width = "Web", 6
-		comms.column, comms.width = "Comms", 6
-		rows[i] = []field{name, host, web, comms}
+		web := form.Number(p+".webPort", fmt.Sprintf("Node %d web port", i+1), func(a *steps.Answers) *int { return &node(a).WebPort }).
+			WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeWebPort(i)) })
+		comms := form.Number(p+".commsPort", fmt.Sprintf("Node %d comms port", i+1), func(a *steps.Answers) *int { return &node(a).CommsPort }).
+			WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeCommsPort(i)) }).
+			WithExplain(commsPortExplain(i))
+		rows[i] = []field{name.WithColumn("Name", 14), host.WithColumn("Host", 26), web.WithColumn("Web", 6), comms.WithColumn("Comms", 6)}
 	}
 	return rows
 }

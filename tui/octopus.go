@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/octoha/octoha/steps"
+import (
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
+)
 
 // The Octopus step comes first, before Database: the version it asks for
 // decides what later steps may offer (session persistence, Redis polling,
@@ -17,44 +20,43 @@ var octopusStep = step{
 
 func octopusFields(a *steps.Answers) [][]field {
 	o := func(a *steps.Answers) *steps.Octopus { return &a.Octopus }
-	version := field{
-		path: "octopus.version", label: "Octopus version", kind: textKind,
-		get: func(a *steps.Answers) string { return string(a.Octopus.Version) },
-		set: func(a *steps.Answers, v string) error { a.Octopus.Version = steps.VersionText(v); return nil },
-	}.withExplain(func(*steps.Answers) string {
+	version := form.NewInput("octopus.version", "Octopus version",
+		func(a *steps.Answers) string { return string(a.Octopus.Version) },
+		func(a *steps.Answers, v string) error { a.Octopus.Version = steps.VersionText(v); return nil },
+	).WithExplain(func(*steps.Answers) string {
 		return "The version every node will run, e.g. 2026.4.6909. All nodes of a cluster must run the same build."
 	})
 	return rowsOf(
 		version,
-		textField("octopus.instance", "Instance name", func(a *steps.Answers) *string { return &o(a).Instance }).
-			withExplain(func(a *steps.Answers) string {
+		form.Text("octopus.instance", "Instance name", func(a *steps.Answers) *string { return &o(a).Instance }).
+			WithExplain(func(a *steps.Answers) string {
 				return "The Windows service will be called " + a.ServiceName() + "."
 			}),
-		textField("octopus.serviceAccount", "Service account", func(a *steps.Answers) *string { return &o(a).ServiceAccount }).
-			withDerived(func(*steps.Answers) string { return "Local System" }).
-			withExplain(func(*steps.Answers) string {
+		form.Text("octopus.serviceAccount", "Service account", func(a *steps.Answers) *string { return &o(a).ServiceAccount }).
+			WithDerived(func(*steps.Answers) string { return "Local System" }).
+			WithExplain(func(*steps.Answers) string {
 				return `DOMAIN\user, or a gMSA ending in $. Empty runs the service as Local System, and each node then reaches SQL Server and the share as its computer account (DOMAIN\NODE$).`
 			}),
-		textField("octopus.adminUsername", "Admin user name", func(a *steps.Answers) *string { return &o(a).AdminUsername }).
-			withExplain(func(*steps.Answers) string {
+		form.Text("octopus.adminUsername", "Admin user name", func(a *steps.Answers) *string { return &o(a).AdminUsername }).
+			WithExplain(func(*steps.Answers) string {
 				return "The first administrator, created once by the first node. Its password is asked for when the script runs, never saved."
 			}),
-		textField("octopus.adminEmail", "Admin email", func(a *steps.Answers) *string { return &o(a).AdminEmail }),
-		numberField("octopus.webPort", "Web port", func(a *steps.Answers) *int { return &o(a).WebPort }).
-			withExplain(func(*steps.Answers) string {
+		form.Text("octopus.adminEmail", "Admin email", func(a *steps.Answers) *string { return &o(a).AdminEmail }),
+		form.Number("octopus.webPort", "Web port", func(a *steps.Answers) *int { return &o(a).WebPort }).
+			WithExplain(func(*steps.Answers) string {
 				return "The HTTP port each node serves the web portal and API on; the load balancer forwards to it."
 			}),
-		numberField("octopus.commsPort", "Comms port", func(a *steps.Answers) *int { return &o(a).CommsPort }).
-			withExplain(func(*steps.Answers) string {
+		form.Number("octopus.commsPort", "Comms port", func(a *steps.Answers) *int { return &o(a).CommsPort }).
+			WithExplain(func(*steps.Answers) string {
 				return "The port polling tentacles connect to (10943). Unique-port polling replaces it with one port per node."
 			}),
-		textField("octopus.installDir", "Install folder", func(a *steps.Answers) *string { return &o(a).InstallDir }),
-		textField("octopus.homeDir", "Home folder", func(a *steps.Answers) *string { return &o(a).HomeDir }).
-			withExplain(func(*steps.Answers) string {
+		form.Text("octopus.installDir", "Install folder", func(a *steps.Answers) *string { return &o(a).InstallDir }),
+		form.Text("octopus.homeDir", "Home folder", func(a *steps.Answers) *string { return &o(a).HomeDir }).
+			WithExplain(func(*steps.Answers) string {
 				return "Local to each node and never shared; the shared folders come in the Shared storage step."
 			}),
-		numberField("octopus.taskCap", "Task cap per node", func(a *steps.Answers) *int { return &o(a).TaskCap }).
-			withDerived(func(*steps.Answers) string { return "5 (Octopus default)" }),
+		form.Number("octopus.taskCap", "Task cap per node", func(a *steps.Answers) *int { return &o(a).TaskCap }).
+			WithDerived(func(*steps.Answers) string { return "5 (Octopus default)" }),
 	)
 }
 

@@ -146,11 +146,11 @@ func (p *plain) askNodeCount() error {
 // repeated question keeps the value and moves on (the error stays, and
 // export refuses until it is fixed).
 func (p *plain) ask(f field) error {
-	if f.explain != nil {
-		fmt.Fprintln(p.out, "  "+f.explain(&p.a))
+	if text, ok := f.Explain(&p.a); ok {
+		fmt.Fprintln(p.out, "  "+text)
 	}
 	for again := false; ; again = true {
-		line, err := p.prompt(p.question(f))
+		line, err := p.prompt(f.Question(&p.a))
 		if err != nil {
 			return err
 		}
@@ -163,17 +163,13 @@ func (p *plain) ask(f field) error {
 			line = ""
 			fallthrough
 		default:
-			if f.kind == choiceKind && !contains(f.choices, line) {
-				fmt.Fprintf(p.out, "  error: answer one of %s\n", strings.Join(f.choices, ", "))
-				continue
-			}
-			if err := f.set(&p.a, line); err != nil {
+			if err := f.Answer(&p.a, line); err != nil {
 				fmt.Fprintln(p.out, "  error:", err)
 				continue
 			}
 		}
 		hasErr := false
-		for _, fd := range validate.Check(p.a).For(f.path) {
+		for _, fd := range validate.Check(p.a).For(f.Key()) {
 			p.finding(fd)
 			hasErr = hasErr || fd.Severity == validate.Error
 		}
@@ -182,22 +178,6 @@ func (p *plain) ask(f field) error {
 		}
 		fmt.Fprintln(p.out, "  Answer again, or press Enter to leave it for now.")
 	}
-}
-
-// question is "Label (a/b) [current]".
-func (p *plain) question(f field) string {
-	q := f.label
-	if f.kind == choiceKind {
-		q += " (" + strings.Join(f.choices, "/") + ")"
-	}
-	cur := f.get(&p.a)
-	switch {
-	case cur != "":
-		q += " [" + cur + "]"
-	case f.derived != nil:
-		q += " [empty: " + f.derived(&p.a) + "]"
-	}
-	return q
 }
 
 func (p *plain) finding(f validate.Finding) {
@@ -258,13 +238,4 @@ func (p *plain) export(opts Options) int {
 		fmt.Fprintln(p.out, "wrote", path)
 	}
 	return exitOK
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

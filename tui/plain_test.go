@@ -96,17 +96,17 @@ func TestLiveCheckIsAsyncAndDropsStaleResults(t *testing.T) {
 	}
 	lc := m.live["database.server"]
 	// A pause for an older keystroke starts nothing.
-	if _, cmd := m.Update(livePauseMsg{field: "database.server", seq: lc.seq - 1}); cmd != nil || lc.running {
+	if _, cmd := m.Update(livePauseMsg{field: "database.server", seq: lc.Seq - 1}); cmd != nil || lc.Running {
 		t.Fatal("a stale pause started a check")
 	}
 	// The pause for the last keystroke starts one, with a spinner.
-	m.Update(livePauseMsg{field: "database.server", seq: lc.seq})
-	if !lc.running || !strings.Contains(lineWith(m, "checking"), "SQL Server") {
+	m.Update(livePauseMsg{field: "database.server", seq: lc.Seq})
+	if !lc.Running || !strings.Contains(lineWith(m, "checking"), "SQL Server") {
 		t.Fatalf("no check running:\n%s", screen(m))
 	}
 	// Typing again cancels it; its late result is dropped.
 	m.Update(keyMsg("l"))
-	if lc.running {
+	if lc.Running {
 		t.Fatal("the check of the old value still runs")
 	}
 	m.Update(liveResultMsg{field: "database.server", value: "sq", findings: validate.Findings{{Severity: validate.Error, Field: "database.server", Message: "stale"}}})
@@ -115,8 +115,8 @@ func TestLiveCheckIsAsyncAndDropsStaleResults(t *testing.T) {
 	}
 	// Leaving the field checks the current value at once; its result shows.
 	m.Update(keyMsg("tab"))
-	if !lc.running || lc.value != "sql" {
-		t.Fatalf("leaving the field: running %v value %q", lc.running, lc.value)
+	if !lc.Running || lc.Value != "sql" {
+		t.Fatalf("leaving the field: running %v value %q", lc.Running, lc.Value)
 	}
 	m.Update(liveResultMsg{field: "database.server", value: "sql", findings: validate.Findings{{Severity: validate.Error, Field: "database.server", Message: "no DNS record for sql"}}})
 	if !strings.Contains(screen(m), "error: no DNS record for sql") {

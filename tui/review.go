@@ -10,12 +10,16 @@ import (
 
 	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
 
 // reviewScreen shows every answer grouped by step, every open finding and
 // the files an export would write; any file opens in a scrollable preview.
 type reviewScreen struct {
+	st         *styles
+	data       reviewData
+	width      int
 	body       viewport.Model
 	files      []render.File
 	planErr    error
@@ -25,52 +29,55 @@ type reviewScreen struct {
 	preview    viewport.Model
 }
 
-// open renders the files (pure and fast) and lays the body out.
-func (r *reviewScreen) open(m *model) {
-	r.files, r.planErr = r.plan(m)
+// reviewData is what Review shows, handed over by the wizard.
+type reviewData struct {
+	answers  steps.Answers
+	findings validate.Findings
+	live     validate.Findings // the live checks' open findings
+	flow     flow
+}
+
+// reviewData is what Review shows now.
+func (m *model) reviewData() reviewData {
+	return reviewData{answers: m.answers, findings: m.findings, live: m.liveFindings(), flow: m.flow}
+}
+
+// open renders the files (pure and fast) and lays the body out in a
+// w x h window.
+func (r *reviewScreen) open(w, h int, d reviewData) {
+	r.files, r.planErr = d.flow.plan(d.answers, d.findings)
 	r.selected = min(r.selected, max(len(r.files)-1, 0))
 	r.previewing = false
 	r.body = viewport.New()
 	r.preview = viewport.New()
-	r.resize(m)
+	r.resize(w, h, d)
 	r.body.GotoTop()
 }
 
-// plan is what an export would write: every file of the cluster, or in
-// the add-node flow the change's files (export.AddNode).
-func (r *reviewScreen) plan(m *model) ([]render.File, error) {
-	if m.add == nil {
-		files, _, err := export.Plan(m.answers)
-		return files, err
-	}
-	if m.findings.HasErrors() {
-		return nil, export.ErrInvalid
-	}
-	return m.add.files(m.answers)
-}
-
-// resize fits the viewports to the window and refills the body.
-func (r *reviewScreen) resize(m *model) {
-	h := max(m.height-6, 3)
-	r.body.SetWidth(m.width)
-	r.body.SetHeight(h)
-	r.preview.SetWidth(m.width)
-	r.preview.SetHeight(h - 1)
-	r.refresh(m)
+// resize fits the viewports to a w x h window and refills the body.
+func (r *reviewScreen) resize(w, h int, d reviewData) {
+	r.width = w
+	bodyH := max(h-6, 3)
+	r.body.SetWidth(w)
+	r.body.SetHeight(bodyH)
+	r.preview.SetWidth(w)
+	r.preview.SetHeight(bodyH - 1)
+	r.refresh(d)
 }
 
 // refresh refills the body, e.g. when a live check reports.
-func (r *reviewScreen) refresh(m *model) {
-	r.body.SetContentLines(r.content(m, m.width))
+func (r *reviewScreen) refresh(d reviewData) {
+	r.data = d
+	r.body.SetContentLines(r.content(r.width))
 }
 
-func (r *reviewScreen) update(m *model, msg tea.Msg) tea.Cmd {
+func (r *reviewScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	kmsg, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
 	if r.previewing {
-		if key.Matches(kmsg, m.keys.Back) || kmsg.String() == "q" {
+		if key.Matches(kmsg, e.keys.Back) || kmsg.String() == "q" {
 			r.previewing = false
 			return nil
 		}
@@ -79,23 +86,26 @@ func (r *reviewScreen) update(m *model, msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	switch {
-	case key.Matches(kmsg, m.keys.Back):
-		return m.back()
-	case key.Matches(kmsg, m.keys.Enter):
-		return m.completeStep()
-	case key.Matches(kmsg, m.keys.JumpStep):
-		return m.goTo(int(kmsg.String()[0] - '1'))
-	case key.Matches(kmsg, m.keys.Next):
-		r.choose(m, 1)
-	case key.Matches(kmsg, m.keys.Prev):
-		r.choose(m, -1)
-	case key.Matches(kmsg, m.keys.Preview):
+	case key.Matches(kmsg, e.keys.Back):
+		e.post(backMsg{})
+		return nil
+	case key.Matches(kmsg, e.keys.Enter):
+		e.post(completeMsg{})
+		return nil
+	case key.Matches(kmsg, e.keys.JumpStep):
+		e.post(goToMsg{step: int(kmsg.String()[0] - '1')})
+		return nil
+	case key.Matches(kmsg, e.keys.Next):
+		r.choose(1)
+	case key.Matches(kmsg, e.keys.Prev):
+		r.choose(-1)
+	case key.Matches(kmsg, e.keys.Preview):
 		if len(r.files) > 0 {
 			r.previewing = true
 			r.preview.SetContent(string(r.files[r.selected].Content))
 			r.preview.GotoTop()
 		}
-	case key.Matches(kmsg, m.keys.Scroll):
+	case key.Matches(kmsg, e.keys.Scroll):
 		var cmd tea.Cmd
 		r.body, cmd = r.body.Update(kmsg)
 		return cmd
@@ -104,83 +114,73 @@ func (r *reviewScreen) update(m *model, msg tea.Msg) tea.Cmd {
 }
 
 // choose moves the file selection and scrolls it into view.
-func (r *reviewScreen) choose(m *model, delta int) {
+func (r *reviewScreen) choose(delta int) {
 	if len(r.files) == 0 {
 		r.body.ScrollDown(delta) // nothing to choose: arrows scroll
 		return
 	}
 	r.selected = max(0, min(r.selected+delta, len(r.files)-1))
-	r.body.SetContentLines(r.content(m, m.width))
+	r.body.SetContentLines(r.content(r.width))
 	r.body.EnsureVisible(r.fileLine+r.selected, 0, 0)
 }
 
-func (r *reviewScreen) view(m *model, w, h int) []string {
+func (r *reviewScreen) view(w, h int) []string {
 	if r.previewing {
 		f := r.files[r.selected]
-		head := m.st.title.Render(f.Path) + m.st.dim.Render(fmt.Sprintf("  %d%%", int(r.preview.ScrollPercent()*100)))
+		head := r.st.title.Render(f.Path) + r.st.dim.Render(fmt.Sprintf("  %d%%", int(r.preview.ScrollPercent()*100)))
 		return append([]string{head}, strings.Split(r.preview.View(), "\n")...)
 	}
 	return strings.Split(r.body.View(), "\n")
 }
 
 // content is the review as lines: answers by step, findings, files.
-func (r *reviewScreen) content(m *model, w int) []string {
-	out := []string{m.st.title.Render("Review"), m.st.dim.Render("Every answer, what is still open, and the files an export writes."), ""}
+func (r *reviewScreen) content(w int) []string {
+	st, d := r.st, &r.data
+	out := []string{st.title.Render("Review"), st.dim.Render("Every answer, what is still open, and the files an export writes."), ""}
 	for i, s := range formSteps {
-		out = append(out, m.st.accent.Render(fmt.Sprintf("%d %s", i+1, s.title)))
-		rows := s.fields(&m.answers)
+		out = append(out, st.accent.Render(fmt.Sprintf("%d %s", i+1, s.title)))
+		rows := s.fields(&d.answers)
 		if s.grid {
 			if len(rows) == 0 {
 				out = append(out, "    (no nodes)")
 			}
-			for n := range m.answers.Nodes {
-				out = append(out, fmt.Sprintf("    %-3d %-14s %-26s web %-6d comms %d", n+1, m.answers.Nodes[n].Name,
-					m.answers.Nodes[n].Host, m.answers.NodeWebPort(n), m.answers.NodeCommsPort(n)))
+			for n := range d.answers.Nodes {
+				out = append(out, fmt.Sprintf("    %-3d %-14s %-26s web %-6d comms %d", n+1, d.answers.Nodes[n].Name,
+					d.answers.Nodes[n].Host, d.answers.NodeWebPort(n), d.answers.NodeCommsPort(n)))
 			}
 		} else {
 			labelW := 0
 			for _, row := range rows {
-				labelW = max(labelW, len(row[0].label))
+				labelW = max(labelW, len(row[0].Title()))
 			}
 			for _, row := range rows {
 				fl := row[0]
-				v := fl.get(&m.answers)
-				if v == "" && fl.derived != nil {
-					v = m.st.dim.Render(fl.derived(&m.answers))
+				v := fl.Value(&d.answers)
+				if derived, ok := fl.Derived(&d.answers); v == "" && ok {
+					v = st.dim.Render(derived)
 				}
-				out = append(out, "    "+pad(fl.label, labelW)+"  "+v)
+				out = append(out, "    "+pad(fl.Title(), labelW)+"  "+v)
 			}
 		}
 		out = append(out, "")
 	}
-	if m.add != nil {
-		n := m.add.node
-		g, added, _ := m.add.grown(m.answers)
-		out = append(out, m.st.accent.Render(fmt.Sprintf("%d %s", len(formSteps)+1, m.add.def.title)))
-		if added >= 0 {
-			out = append(out, fmt.Sprintf("    %-3d %-14s %-26s web %-6d comms %d", added+1, n.Name, n.Host, g.NodeWebPort(added), g.NodeCommsPort(added)), "")
-		}
-	}
-	out = append(out, m.st.accent.Render("Open findings"))
-	live := m.liveFindings()
-	if len(m.findings) == 0 && len(live) == 0 {
+	out = append(out, d.flow.reviewLines(*st, d.answers)...)
+	out = append(out, st.accent.Render("Open findings"))
+	live := d.live
+	if len(d.findings) == 0 && len(live) == 0 {
 		out = append(out, "    none")
 	}
-	for _, f := range m.findings {
+	for _, f := range d.findings {
 		if f.Field != "" {
 			f.Message = f.Field + ": " + f.Message
 		}
-		out = append(out, m.findingLines(validate.Findings{f}, "    ", w)...)
+		out = append(out, st.form.FindingLines(validate.Findings{f}, "    ", w)...)
 	}
 	for _, f := range live {
 		f.Message = f.Field + " (live check): " + f.Message
-		out = append(out, m.findingLines(validate.Findings{f}, "    ", w)...)
+		out = append(out, st.form.FindingLines(validate.Findings{f}, "    ", w)...)
 	}
-	heading := "Files an export writes"
-	if m.add != nil {
-		heading = "Files the change writes"
-	}
-	out = append(out, "", m.st.accent.Render(heading))
+	out = append(out, "", st.accent.Render(d.flow.filesHeading()))
 	r.fileLine = len(out)
 	switch {
 	case r.planErr != nil && len(r.files) == 0:
@@ -189,22 +189,22 @@ func (r *reviewScreen) content(m *model, w int) []string {
 			why = "none until the errors above are fixed"
 		}
 		for _, l := range wrap(why, w-4) {
-			out = append(out, "    "+m.st.dim.Render(l))
+			out = append(out, "    "+st.dim.Render(l))
 		}
 	default:
 		for i, f := range r.files {
 			marker := "    "
 			if i == r.selected {
-				marker = "  " + m.st.accent.Render("> ")
+				marker = "  " + st.accent.Render("> ")
 			}
-			out = append(out, marker+f.Path+m.st.dim.Render(fmt.Sprintf("  %d bytes", len(f.Content))))
+			out = append(out, marker+f.Path+st.dim.Render(fmt.Sprintf("  %d bytes", len(f.Content))))
 		}
 	}
 	return out
 }
 
-func (r *reviewScreen) keys(m *model) bindings {
-	k := m.keys
+func (r *reviewScreen) keys(e *env) bindings {
+	k := e.keys
 	if r.previewing {
 		return bindings{k.Scroll, key.NewBinding(key.WithKeys("↑/↓"), key.WithHelp("↑/↓", "scroll")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close preview")), k.Quit}
 	}

@@ -42,15 +42,15 @@ func newStartScreen(st styles) startScreen {
 	return startScreen{input: in}
 }
 
-func (s *startScreen) update(m *model, msg tea.Msg) tea.Cmd {
+func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case fileLoadedMsg:
 		if msg.err != nil {
 			s.problem = msg.err.Error()
 			return nil
 		}
-		m.openAnswers(msg.file.Answers, msg.file.Path, msg.byOctoha)
-		return m.goTo(m.stepIdx)
+		e.post(openAnswersMsg{file: msg.file, byOctoha: msg.byOctoha})
+		return nil
 	case tea.PasteMsg:
 		if s.asking {
 			var cmd tea.Cmd
@@ -60,11 +60,11 @@ func (s *startScreen) update(m *model, msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		if s.asking {
 			switch {
-			case key.Matches(msg, m.keys.Back):
+			case key.Matches(msg, e.keys.Back):
 				s.asking, s.problem = false, ""
 				s.input.Blur()
 				return nil
-			case key.Matches(msg, m.keys.Enter):
+			case key.Matches(msg, e.keys.Enter):
 				path := s.input.Value()
 				if path == "" {
 					path = s.input.Placeholder
@@ -80,17 +80,17 @@ func (s *startScreen) update(m *model, msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		switch {
-		case key.Matches(msg, m.keys.Next):
+		case key.Matches(msg, e.keys.Next):
 			s.cursor = (s.cursor + 1) % len(startItems)
-		case key.Matches(msg, m.keys.Prev):
+		case key.Matches(msg, e.keys.Prev):
 			s.cursor = (s.cursor + len(startItems) - 1) % len(startItems)
-		case key.Matches(msg, m.keys.Enter):
+		case key.Matches(msg, e.keys.Enter):
 			switch s.cursor {
 			case startNew:
-				m.newCluster()
-				return m.goTo(0)
+				e.post(newClusterMsg{})
+				return nil
 			case startAddNode:
-				m.setup = newAddSetup(m.st)
+				e.post(setupMsg{open: true})
 				return nil
 			case startOpen:
 				s.asking = true
@@ -107,41 +107,42 @@ type menuItem struct{ title, note string }
 
 // menuView draws a menu: "> " and the focus style on the chosen item, and
 // that item's note wrapped under it.
-func menuView(m *model, items []menuItem, cursor, w int) []string {
+func menuView(st *styles, items []menuItem, cursor, w int) []string {
 	var out []string
 	for i, item := range items {
-		marker, style := "  ", m.st.label
+		marker, style := "  ", st.label
 		if i == cursor {
-			marker, style = m.st.accent.Render("> "), m.st.focusLabel
+			marker, style = st.accent.Render("> "), st.focusLabel
 		}
 		out = append(out, marker+style.Render(item.title))
 		if i == cursor {
 			for _, l := range wrap(item.note, w-4) {
-				out = append(out, "    "+m.st.dim.Render(l))
+				out = append(out, "    "+st.dim.Render(l))
 			}
 		}
 	}
 	return out
 }
 
-func (s *startScreen) view(m *model, w, h int) []string {
-	out := []string{m.st.title.Render("What would you like to do?"), ""}
-	out = append(out, menuView(m, startItems, s.cursor, w)...)
+// view is the start screen; answersPath is where the answers are saved.
+func (s *startScreen) view(e *env, answersPath string, w, h int) []string {
+	out := []string{e.st.title.Render("What would you like to do?"), ""}
+	out = append(out, menuView(&e.st, startItems, s.cursor, w)...)
 	if s.asking {
 		s.input.SetWidth(max(w-12, 10))
 		out = append(out, "", "  "+s.input.View())
 		if s.problem != "" {
 			for _, l := range wrap(s.problem, w-4) {
-				out = append(out, "  "+m.st.err.Render(l))
+				out = append(out, "  "+e.st.err.Render(l))
 			}
 		}
 	}
-	out = append(out, "", m.st.dim.Render("Answers are saved to "+m.path+" as each step is completed."))
+	out = append(out, "", e.st.dim.Render("Answers are saved to "+answersPath+" as each step is completed."))
 	return out
 }
 
-func (s *startScreen) keys(m *model) bindings {
-	k := m.keys
+func (s *startScreen) keys(e *env) bindings {
+	k := e.keys
 	if s.asking {
 		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")), k.Quit}
 	}

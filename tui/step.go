@@ -18,6 +18,9 @@ type step struct {
 	// fields lays the screen out in rows: one field per row, or a grid.
 	fields func(a *steps.Answers) [][]field
 	grid   bool
+	// empty is shown when the screen has no fields (Nodes, before the
+	// first node is added).
+	empty string
 }
 
 // formSteps are the question screens in order; in the add-node flow the
@@ -33,11 +36,11 @@ const (
 	stepCount
 )
 
-// flow is the indexes of the screens this wizard shows, in order.
-func (m *model) flow() []int {
+// screens are the indexes of the screens this wizard shows, in order.
+func (m *model) screens() []int {
 	out := make([]int, 0, stepCount)
 	for i := 0; i < stepCount; i++ {
-		if i != newNodeIndex || m.add != nil {
+		if i != newNodeIndex || m.flow.screen() != nil {
 			out = append(out, i)
 		}
 	}
@@ -59,23 +62,7 @@ func stepName(i int) string {
 
 // isForm reports whether screen i is a question screen.
 func (m *model) isForm(i int) bool {
-	return i < len(formSteps) || (i == newNodeIndex && m.add != nil)
-}
-
-// stepAt is question screen i.
-func (m *model) stepAt(i int) step {
-	if i == newNodeIndex {
-		return m.add.step()
-	}
-	return formSteps[i]
-}
-
-// questionSteps are the question screens this wizard shows.
-func (m *model) questionSteps() []step {
-	if m.add == nil {
-		return formSteps
-	}
-	return append(formSteps[:len(formSteps):len(formSteps)], m.add.step())
+	return i < len(formSteps) || (i == newNodeIndex && m.flow.screen() != nil)
 }
 
 // ownsField reports whether a finding about path belongs on this step.

@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/octoha/octoha/steps"
+import (
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
+)
 
 var storageStep = step{
 	name:   "Storage",
@@ -16,14 +19,14 @@ func storageFields(a *steps.Answers) [][]field {
 		return func(a *steps.Answers) string { return steps.JoinWindowsPath(a.Storage.Root, name) }
 	}
 	return rowsOf(
-		textField("storage.root", "Shared root", func(a *steps.Answers) *string { return &s(a).Root }).
-			withExplain(func(*steps.Answers) string {
+		form.Text("storage.root", "Shared root", func(a *steps.Answers) *string { return &s(a).Root }).
+			WithExplain(func(*steps.Answers) string {
 				return "Passed to every node as path --clusterShared. Use a UNC path: a mapped drive belongs to one user and the Octopus service may not see it."
 			}),
-		textField("storage.artifacts", "Artifacts", func(a *steps.Answers) *string { return &s(a).Artifacts }).withDerived(under("Artifacts")),
-		textField("storage.taskLogs", "Task logs", func(a *steps.Answers) *string { return &s(a).TaskLogs }).withDerived(under("TaskLogs")),
-		textField("storage.packages", "Packages", func(a *steps.Answers) *string { return &s(a).Packages }).withDerived(under("Packages")),
-		textField("storage.imports", "Imports", func(a *steps.Answers) *string { return &s(a).Imports }).withDerived(under("Imports")),
-		textField("storage.eventExports", "Event exports", func(a *steps.Answers) *string { return &s(a).EventExports }).withDerived(under("EventExports")),
+		form.Text("storage.artifacts", "Artifacts", func(a *steps.Answers) *string { return &s(a).Artifacts }).WithDerived(under("Artifacts")),
+		form.Text("storage.taskLogs", "Task logs", func(a *steps.Answers) *string { return &s(a).TaskLogs }).WithDerived(under("TaskLogs")),
+		form.Text("storage.packages", "Packages", func(a *steps.Answers) *string { return &s(a).Packages }).WithDerived(under("Packages")),
+		form.Text("storage.imports", "Imports", func(a *steps.Answers) *string { return &s(a).Imports }).WithDerived(under("Imports")),
+		form.Text("storage.eventExports", "Event exports", func(a *steps.Answers) *string { return &s(a).EventExports }).WithDerived(under("EventExports")),
 	)
 }

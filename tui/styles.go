@@ -1,10 +1,10 @@
 package tui
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
+
+	"github.com/octoha/octoha/tui/form"
 )
 
 // styles are every look the wizard has, in one place: one accent colour,
@@ -21,31 +21,17 @@ type styles struct {
 	// color is false when colour is off (--no-color, NO_COLOR, TERM=dumb).
 	color bool
 
-	// Paints of the styles drawn many times a frame (see paint).
-	pDim, pErr, pWarn, pAccent, pOn, pOff paint
-}
-
-// paint is a one-line style as the escape codes around the text: the
-// same look as its lipgloss style, without lipgloss's layout work, for the
-// cells a 16-node screen draws on every keystroke.
-type paint struct{ pre, post string }
-
-func paintOf(st lipgloss.Style) paint {
-	pre, post, _ := strings.Cut(st.Render("\x00"), "\x00")
-	return paint{pre, post}
-}
-
-// on paints s; an empty s stays empty.
-func (p paint) on(s string) string {
-	if s == "" {
-		return s
-	}
-	return p.pre + s + p.post
+	// Paints of the styles drawn many times a frame (see form.Paint).
+	pDim, pErr, pWarn, pAccent, pOn, pOff form.Paint
+	// form is the form kit's theme: these styles, as its data.
+	form form.Theme
 }
 
 func (s *styles) makePaints() {
-	s.pDim, s.pErr, s.pWarn = paintOf(s.dim), paintOf(s.err), paintOf(s.warn)
-	s.pAccent, s.pOn, s.pOff = paintOf(s.accent), paintOf(s.choiceOn), paintOf(s.choiceOff)
+	s.pDim, s.pErr, s.pWarn = form.PaintOf(s.dim), form.PaintOf(s.err), form.PaintOf(s.warn)
+	s.pAccent, s.pOn, s.pOff = form.PaintOf(s.accent), form.PaintOf(s.choiceOn), form.PaintOf(s.choiceOff)
+	s.form = form.Theme{Title: s.title, Label: s.label, FocusLabel: s.focusLabel,
+		Dim: s.pDim, Accent: s.pAccent, On: s.pOn, Off: s.pOff, Warn: s.pWarn, Err: s.pErr}
 }
 
 func newStyles(color bool) styles {

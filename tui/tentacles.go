@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 )
 
 var tentaclesStep = step{
@@ -18,50 +19,50 @@ var tentaclesStep = step{
 func tentacleFields(a *steps.Answers) [][]field {
 	t := func(a *steps.Answers) *steps.Tentacles { return &a.Tentacles }
 	fields := []field{
-		choiceField("tentacles.mode", "Mode", []string{steps.ModeListening, steps.ModePolling},
-			func(a *steps.Answers) *string { return &t(a).Mode }).withExplain(modeExplain),
+		form.Choice("tentacles.mode", "Mode", []string{steps.ModeListening, steps.ModePolling},
+			func(a *steps.Answers) *string { return &t(a).Mode }).WithExplain(modeExplain),
 	}
 	if a.UsesPolling() {
 		fields = append(fields,
-			choiceField("tentacles.polling", "Polling reaches nodes by",
+			form.Choice("tentacles.polling", "Polling reaches nodes by",
 				[]string{steps.PollingUniqueAddress, steps.PollingUniquePort, steps.PollingRedis},
-				func(a *steps.Answers) *string { return &t(a).Polling }).withExplain(pollingExplain))
+				func(a *steps.Answers) *string { return &t(a).Polling }).WithExplain(pollingExplain))
 		if a.Tentacles.Polling == steps.PollingUniquePort || a.Tentacles.Polling == steps.PollingRedis {
 			fields = append(fields,
-				numberField("tentacles.basePort", "Polling port", func(a *steps.Answers) *int { return &t(a).BasePort }).
-					withExplain(func(a *steps.Answers) string {
+				form.Number("tentacles.basePort", "Polling port", func(a *steps.Answers) *int { return &t(a).BasePort }).
+					WithExplain(func(a *steps.Answers) string {
 						if a.Tentacles.Polling == steps.PollingUniquePort {
 							return "Node 1's port; node N gets this + N-1: " + nodePorts(a) + "."
 						}
 						return "The port the TCP passthrough balancer listens on for polling tentacles."
 					}),
-				textField("tentacles.pollingAddress", "Polling address", func(a *steps.Answers) *string { return &t(a).PollingAddress }).
-					withDerived(func(a *steps.Answers) string { return a.PublicHost() }).
-					withExplain(func(*steps.Answers) string {
+				form.Text("tentacles.pollingAddress", "Polling address", func(a *steps.Answers) *string { return &t(a).PollingAddress }).
+					WithDerived(func(a *steps.Answers) string { return a.PublicHost() }).
+					WithExplain(func(*steps.Answers) string {
 						return "The one name tentacles poll, forwarded as plain TCP (never TLS-terminated). Empty uses the public URL's host."
 					}))
 		}
 		if a.Tentacles.Polling == steps.PollingRedis {
 			r := func(a *steps.Answers) *steps.Redis { return &a.Tentacles.Redis }
 			fields = append(fields,
-				textField("tentacles.redis.host", "Redis host", func(a *steps.Answers) *string { return &r(a).Host }).
-					withExplain(func(*steps.Answers) string {
+				form.Text("tentacles.redis.host", "Redis host", func(a *steps.Answers) *string { return &r(a).Host }).
+					WithExplain(func(*steps.Answers) string {
 						return "One Redis every node reaches: no persistence, no replication, maxmemory-policy noeviction (reference §6.5). Its password is asked for by the scripts."
 					}),
-				numberField("tentacles.redis.port", "Redis port", func(a *steps.Answers) *int { return &r(a).Port }),
-				yesNoField("tentacles.redis.ssl", "Redis over TLS", func(a *steps.Answers) *bool { return &r(a).SSL }))
+				form.Number("tentacles.redis.port", "Redis port", func(a *steps.Answers) *int { return &r(a).Port }),
+				form.Confirm("tentacles.redis.ssl", "Redis over TLS", func(a *steps.Answers) *bool { return &r(a).SSL }))
 		}
 	}
 	fields = append(fields,
-		textField("tentacles.instance", "Tentacle instance", func(a *steps.Answers) *string { return &t(a).Instance }),
-		textField("tentacles.space", "Space", func(a *steps.Answers) *string { return &t(a).Space }).
-			withDerived(func(*steps.Answers) string { return "the default space" }),
-		listField("tentacles.environments", "Environments", func(a *steps.Answers) *[]string { return &t(a).Environments }).
-			withExplain(func(*steps.Answers) string {
+		form.Text("tentacles.instance", "Tentacle instance", func(a *steps.Answers) *string { return &t(a).Instance }),
+		form.Text("tentacles.space", "Space", func(a *steps.Answers) *string { return &t(a).Space }).
+			WithDerived(func(*steps.Answers) string { return "the default space" }),
+		form.List("tentacles.environments", "Environments", func(a *steps.Answers) *[]string { return &t(a).Environments }).
+			WithExplain(func(*steps.Answers) string {
 				return "Comma-separated; the registration script offers them as defaults."
 			}),
-		listField("tentacles.roles", "Roles", func(a *steps.Answers) *[]string { return &t(a).Roles }).
-			withExplain(func(*steps.Answers) string { return "Comma-separated target roles (tags)." }),
+		form.List("tentacles.roles", "Roles", func(a *steps.Answers) *[]string { return &t(a).Roles }).
+			WithExplain(func(*steps.Answers) string { return "Comma-separated target roles (tags)." }),
 	)
 	return rowsOf(fields...)
 }

@@ -118,6 +118,7 @@ func openModel(opts Options) (*model, error) {
 	default:
 		m.openAnswers(a, opts.AnswersPath, byOctoha)
 	}
+	m.frame = m.render()
 	return m, nil
 }
 

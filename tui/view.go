@@ -4,25 +4,27 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
-// View lays the screen out from the window size alone: a header with every
-// step, the screen's body, a status line and the help line.
+// View shows the frame Update laid out; it changes nothing (see
+// TestViewChangesNothing).
 func (m *model) View() tea.View {
-	v := tea.NewView(m.render())
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.WindowTitle = "octoha"
 	return v
 }
 
-// render is the frame as text, exactly m.height lines of at most m.width
-// cells (tests and benchmarks call it directly).
+// render lays out the frame as text, exactly m.height lines of at most
+// m.width cells: a header with every step, the screen's body, a status
+// line and the help line. Laying out moves scroll offsets and fills the
+// header's and help line's caches, so only Update (and tests) call it.
 func (m *model) render() string {
 	w, h := max(m.width, 20), max(m.height, 6)
 	header := m.header(w)
@@ -35,19 +37,19 @@ func (m *model) render() string {
 	case m.quitting:
 		body = m.quitView(w, bodyH)
 	case m.onStart && m.setup != nil:
-		body = m.setup.view(m, w, bodyH)
+		body = m.setup.view(&m.env, w, bodyH)
 	case m.onStart:
-		body = m.start.view(m, w, bodyH)
+		body = m.start.view(&m.env, m.path, w, bodyH)
 	case m.stepIdx == reviewIndex:
-		body = m.review.view(m, w, bodyH)
+		body = m.review.view(w, bodyH)
 	case m.stepIdx == exportIndex:
-		body = m.export.view(m, w, bodyH)
+		body = m.export.view(w, bodyH)
 	default:
-		body = m.form.view(m, w, bodyH)
+		body = m.formView(w, bodyH)
 	}
 	lines := make([]string, 0, h)
 	lines = append(lines, header, "")
-	lines = append(lines, fit(body, bodyH)...)
+	lines = append(lines, form.Fit(body, bodyH)...)
 	lines = append(lines, footer...)
 	for i, l := range lines {
 		if len(l) > w && ansi.StringWidth(l) > w { // bytes >= cells: most lines skip the count
@@ -55,17 +57,6 @@ func (m *model) render() string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// fit pads or cuts lines to exactly n.
-func fit(lines []string, n int) []string {
-	if len(lines) > n {
-		return lines[:n]
-	}
-	for len(lines) < n {
-		lines = append(lines, "")
-	}
-	return lines
 }
 
 // header names every step and marks where the admin is: "✓" done, "!"
@@ -76,7 +67,7 @@ func (m *model) header(w int) string {
 	if m.onStart {
 		return title + m.st.dim.Render("  Octopus Deploy Server high availability, version "+m.opts.Version)
 	}
-	screens := m.flow()
+	screens := m.screens()
 	build := func(short bool) (string, int) {
 		var b strings.Builder
 		width := 8
@@ -108,7 +99,7 @@ func (m *model) header(w int) string {
 		return b.String(), width
 	}
 	sig := headerSig(w, m.stepIdx, m.completed, m.errorSteps())
-	if m.add != nil {
+	if m.flow.screen() != nil {
 		sig += "+"
 	}
 	if sig == m.headerKey {
@@ -151,15 +142,15 @@ func (m *model) helpLine(w int) string {
 	case m.quitting:
 		b = bindings{k.Save, k.QuitNow, k.Cancel}
 	case m.onStart && m.setup != nil:
-		b = m.setup.keys(m)
+		b = m.setup.keys(&m.env)
 	case m.onStart:
-		b = m.start.keys(m)
+		b = m.start.keys(&m.env)
 	case m.stepIdx == reviewIndex:
-		b = m.review.keys(m)
+		b = m.review.keys(&m.env)
 	case m.stepIdx == exportIndex:
-		b = m.export.keys(m)
+		b = m.export.keys(&m.env)
 	default:
-		b = m.form.keys(m)
+		b = m.formKeys()
 	}
 	// The help line changes with the screen, not with each keystroke:
 	// keep the last one.
@@ -173,25 +164,6 @@ func (m *model) helpLine(w int) string {
 		m.helpKey, m.helpText = cacheKey, m.help.View(b)
 	}
 	return m.helpText
-}
-
-func (f *form) keys(m *model) bindings {
-	k := m.keys
-	enter := k.Enter
-	if f.focus >= len(f.fields)-1 {
-		enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "finish step"))
-	}
-	b := bindings{k.Next, k.Prev, enter}
-	if fl, ok := f.focused(); ok && fl.kind == choiceKind {
-		b = append(b, k.Choose)
-	}
-	if m.stepAt(f.step).grid {
-		b = append(b, k.AddNode, k.DelNode)
-	}
-	if f.step > 0 {
-		b = append(b, k.Back)
-	}
-	return append(b, k.Quit)
 }
 
 func (m *model) quitView(w, h int) []string {
@@ -211,74 +183,16 @@ func (m *model) quitView(w, h int) []string {
 // findingLines renders findings as "error: message. Fix" wrapped to w,
 // each line indented.
 func (m *model) findingLines(fs validate.Findings, indent string, w int) []string {
-	var out []string
-	for _, f := range fs {
-		style := m.st.pWarn
-		word := "warning: "
-		if f.Severity == validate.Error {
-			style, word = m.st.pErr, "error: "
-		}
-		text := f.Message
-		if f.Fix != "" {
-			if !strings.HasSuffix(text, ".") {
-				text += "."
-			}
-			text += " " + f.Fix
-		}
-		for _, l := range wrap(word+text, w-len(indent)) {
-			out = append(out, indent+style.on(l))
-		}
-	}
-	return out
+	return m.st.form.FindingLines(fs, indent, w)
 }
 
 // wrap breaks plain text into lines of at most w cells at spaces.
-func wrap(s string, w int) []string {
-	w = max(w, 10)
-	var lines []string
-	for _, para := range strings.Split(s, "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			switch {
-			case line == "":
-				line = word
-			case textWidth(line)+1+textWidth(word) <= w:
-				line += " " + word
-			default:
-				lines = append(lines, line)
-				line = word
-			}
-			for textWidth(line) > w {
-				lines = append(lines, ansi.Truncate(line, w, ""))
-				line = ansi.TruncateLeft(line, w, "")
-			}
-		}
-		lines = append(lines, line)
-	}
-	return lines
-}
+func wrap(s string, w int) []string { return form.Wrap(s, w) }
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // pad fills s with spaces to w cells (or cuts it).
-func pad(s string, w int) string {
-	n := textWidth(s)
-	if n > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-n)
-}
-
-// textWidth is s's width in cells; plain ASCII, the common case, is its
-// length, without the grapheme walk.
-func textWidth(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 || s[i] == 0x1b {
-			return ansi.StringWidth(s)
-		}
-	}
-	return len(s)
-}
+func pad(s string, w int) string { return form.Pad(s, w) }
 
 // headerSig is what the header depends on, as a cache key.
 func headerSig(w, step int, done [stepCount]bool, errs [reviewIndex]bool) string {

@@ -9,18 +9,18 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
 // DefaultAnswersPath is where the wizard saves when --answers is not given.
 const DefaultAnswersPath = "octoha-answers.yaml"
 
-// model is the whole wizard. It owns the step order and routes each message
-// to the screen showing; the screens share the answers and nothing else.
+// model is the whole wizard. It owns the answers and the step order, and
+// routes each message to the screen showing; screens answer with messages
+// (route.go) and read only their env and what the wizard hands them.
 type model struct {
-	opts   Options
-	keys   keyMap
-	st     styles
+	env
 	help   help.Model
 	width  int
 	height int
@@ -42,11 +42,15 @@ type model struct {
 	// setup is the add-node flow's first screen (where the cluster's
 	// answers come from), shown in place of the start screen.
 	setup *addSetup
-	// add is the node being added; nil when setting up a new cluster.
-	add       *addState
+	// flow is a new cluster's, or the add-node flow with its node.
+	flow      flow
 	stepIdx   int
 	completed [stepCount]bool
-	form      form
+	// forms are the cluster's question screens, kept for going back; the
+	// add-node flow brings its own (add.form).
+	forms [newNodeIndex]*answersForm
+	// input is the question screens' text input, shared by their forms.
+	input     *textinput.Model
 	review    reviewScreen
 	export    exportScreen
 	quitting  bool // the "save and quit / quit / cancel" question is open
@@ -57,23 +61,25 @@ type model struct {
 	headerKey, headerText string
 	helpKey, helpText     string
 
-	live    map[string]*liveCheck
+	// frame is the last frame laid out (by Update), what View shows.
+	frame string
+
+	live    map[string]*form.Live
 	spinner spinner.Model
 	spinOn  bool
 }
 
 func newModel(opts Options) *model {
 	m := &model{
-		opts:    opts,
-		keys:    newKeyMap(),
-		st:      newStyles(!opts.NoColor),
+		env:     env{opts: opts, keys: newKeyMap(), st: newStyles(!opts.NoColor)},
 		help:    help.New(),
 		width:   80,
 		height:  24,
 		answers: steps.Defaults(),
+		flow:    clusterFlow{},
 		path:    opts.AnswersPath,
 		onStart: true,
-		live:    map[string]*liveCheck{},
+		live:    map[string]*form.Live{},
 		spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
 	}
 	if m.path == "" {
@@ -81,9 +87,15 @@ func newModel(opts Options) *model {
 	}
 	m.help.Styles = m.st.help
 	m.start = newStartScreen(m.st)
-	m.form.init(m.st)
+	in := newInput(m.st)
+	m.input = &in
+	for i, s := range formSteps {
+		m.forms[i] = s.newForm(m.input)
+	}
 	m.export = newExportScreen(m.st)
+	m.review.st, m.export.st = &m.st, &m.st
 	m.recheck()
+	m.frame = m.render()
 	return m
 }
 
@@ -94,7 +106,7 @@ func (m *model) openAnswers(a steps.Answers, path string, byOctoha bool) {
 	m.saveTo(path, byOctoha)
 	m.onStart = false
 	m.recheck()
-	m.form.touchAll = true
+	m.showAll()
 	next := resumeStep(a)
 	for i := 0; i < next; i++ {
 		m.completed[i] = true
@@ -110,52 +122,66 @@ func (m *model) newCluster() {
 
 func (m *model) Init() tea.Cmd { return nil }
 
+// Update acts on a message and lays out the frame View shows: the scroll
+// offsets, the input widths and the cached header move here, never in
+// View.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	defer m.abandonStale()
+	cmd := m.update(msg)
+	cmd = tea.Batch(cmd, m.routePosted())
+	m.abandonStale()
+	m.frame = m.render()
+	return m, cmd
+}
+
+// update routes a message to the wizard or the screen showing.
+func (m *model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
-		m.review.resize(m)
-		return m, nil
+		m.review.resize(msg.Width, msg.Height, m.reviewData())
+		return nil
 	case tea.KeyPressMsg:
 		if m.clobber != nil {
-			return m, m.updateClobber(msg)
+			return m.updateClobber(msg)
 		}
 		if key.Matches(msg, m.keys.Quit) {
 			if m.quitting {
-				return m, m.saveAndQuit()
+				return m.saveAndQuit()
 			}
 			m.quitting = true
-			return m, nil
+			return nil
 		}
 		if m.quitting {
-			return m, m.updateQuit(msg)
+			return m.updateQuit(msg)
 		}
 	case savedMsg:
-		return m, m.saved(msg)
+		return m.saved(msg)
 	case livePauseMsg, liveResultMsg, spinner.TickMsg:
-		return m, m.updateLive(msg)
+		return m.updateLive(msg)
 	case exportedMsg:
-		return m, m.export.finished(m, msg)
+		if m.export.finished(msg) {
+			m.completed[exportIndex] = true
+		}
+		return nil
 	}
 	switch {
 	case m.onStart && m.setup != nil:
-		return m, m.setup.update(m, msg)
+		return m.setup.update(&m.env, msg)
 	case m.onStart:
-		return m, m.start.update(m, msg)
+		return m.start.update(&m.env, msg)
 	case m.stepIdx == reviewIndex:
-		return m, m.review.update(m, msg)
+		return m.review.update(&m.env, msg)
 	case m.stepIdx == exportIndex:
-		return m, m.export.update(m, msg)
+		return m.export.update(&m.env, msg)
 	}
-	return m, m.form.update(m, msg)
+	return m.updateForm(msg)
 }
 
 // skipTo is the screen goTo shows for i: New node only exists in the
 // add-node flow, so a new cluster steps over it.
 func (m *model) skipTo(i int) int {
-	if i == newNodeIndex && m.add == nil {
+	if i == newNodeIndex && m.flow.screen() == nil {
 		if i > m.stepIdx {
 			return reviewIndex
 		}
@@ -169,12 +195,20 @@ func (m *model) goTo(i int) tea.Cmd {
 	m.stepIdx = max(0, min(m.skipTo(i), stepCount-1))
 	switch m.stepIdx {
 	case reviewIndex:
-		m.review.open(m)
+		m.review.open(m.width, m.height, m.reviewData())
 		return nil
 	case exportIndex:
-		return m.export.open(m)
+		return m.export.open(m.exportJob())
 	}
-	return m.form.open(m, m.stepIdx)
+	return m.formOf(m.stepIdx).Open(&m.answers)
+}
+
+// showAll shows every finding of the cluster's screens at once: the
+// answers came from a file, so the admin has been everywhere.
+func (m *model) showAll() {
+	for _, f := range m.forms {
+		f.ShowAll()
+	}
 }
 
 // completeStep marks the step done, saves the answers file (every time a
@@ -197,10 +231,7 @@ func (m *model) back() tea.Cmd {
 // recheck runs the pure checks after any change: microseconds, so on
 // every keystroke.
 func (m *model) recheck() {
-	m.findings = validate.Check(m.answers)
-	if m.add != nil {
-		m.findings = append(m.findings, m.add.findings(m.answers)...)
-	}
+	m.findings = append(validate.Check(m.answers), m.flow.findings(m.answers)...)
 }
 
 func (m *model) setStatus(s string, isErr bool) {

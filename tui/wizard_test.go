@@ -221,8 +221,8 @@ func TestChoiceAddsFields(t *testing.T) {
 	if m.answers.Database.Auth != steps.AuthSQL || !strings.Contains(screen(m), "SQL login") {
 		t.Fatalf("auth %q; SQL login not shown:\n%s", m.answers.Database.Auth, screen(m))
 	}
-	if f, _ := m.form.focused(); f.path != "database.auth" {
-		t.Errorf("focus moved to %s", f.path)
+	if f, _ := m.formOf(1).Focused(); f.Key() != "database.auth" {
+		t.Errorf("focus moved to %s", f.Key())
 	}
 }
 
@@ -339,7 +339,7 @@ func TestReviewAndPreview(t *testing.T) {
 	}
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	files, _, planErr := export.Plan(m.answers)
-	body := strings.Join(m.review.content(m, 100), "\n")
+	body := strings.Join(m.review.content(100), "\n")
 	for _, want := range []string{"1 Octopus Server", "octo4.corp.local", "Open findings", "Files an export writes"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("review lacks %q", want)

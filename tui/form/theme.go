@@ -1,0 +1,106 @@
+package form
+
+import (
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/octoha/octoha/validate"
+)
+
+// Theme is how a form looks: data, as huh's themes are. The paints are
+// the styles drawn many times a frame.
+type Theme struct {
+	Title, Label, FocusLabel        lipgloss.Style
+	Dim, Accent, On, Off, Warn, Err Paint
+}
+
+// Paint is a one-line style as the escape codes around the text: the
+// same look as its lipgloss style, without lipgloss's layout work, for the
+// cells a 16-node screen draws on every keystroke.
+type Paint struct{ pre, post string }
+
+// PaintOf is st's look as a Paint.
+func PaintOf(st lipgloss.Style) Paint {
+	pre, post, _ := strings.Cut(st.Render("\x00"), "\x00")
+	return Paint{pre, post}
+}
+
+// On paints s; an empty s stays empty.
+func (p Paint) On(s string) string {
+	if s == "" {
+		return s
+	}
+	return p.pre + s + p.post
+}
+
+// FindingLines renders findings as "error: message. Fix" wrapped to w,
+// each line indented.
+func (t *Theme) FindingLines(fs validate.Findings, indent string, w int) []string {
+	var out []string
+	for _, f := range fs {
+		style := t.Warn
+		word := "warning: "
+		if f.Severity == validate.Error {
+			style, word = t.Err, "error: "
+		}
+		text := f.Message
+		if f.Fix != "" {
+			if !strings.HasSuffix(text, ".") {
+				text += "."
+			}
+			text += " " + f.Fix
+		}
+		for _, l := range Wrap(word+text, w-len(indent)) {
+			out = append(out, indent+style.On(l))
+		}
+	}
+	return out
+}
+
+// Wrap breaks plain text into lines of at most w cells at spaces.
+func Wrap(s string, w int) []string {
+	w = max(w, 10)
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = word
+			case Width(line)+1+Width(word) <= w:
+				line += " " + word
+			default:
+				lines = append(lines, line)
+				line = word
+			}
+			for Width(line) > w {
+				lines = append(lines, ansi.Truncate(line, w, ""))
+				line = ansi.TruncateLeft(line, w, "")
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// Pad fills s with spaces to w cells (or cuts it).
+func Pad(s string, w int) string {
+	n := Width(s)
+	if n > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// Width is s's width in cells; plain ASCII, the common case, is its
+// length, without the grapheme walk.
+func Width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == 0x1b {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}

@@ -1,0 +1,187 @@
+package form
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Layout lays the form out in h lines of w cells: title and intro, the
+// rows (scrolled so the focused one shows), the findings no field shows,
+// and the focused field's explanation. It moves the scroll offset, so
+// the owner calls it from Update and keeps the lines for View.
+func (f *Form[A]) Layout(t *Theme, a *A, c *Checks, w, h int) []string {
+	top := []string{t.Title.Render(f.Title)}
+	for _, l := range Wrap(f.Intro, w) {
+		top = append(top, t.Dim.On(l))
+	}
+	top = append(top, "")
+
+	var bottom []string
+	if loose := f.loose(c); len(loose) > 0 {
+		bottom = append(bottom, "")
+		bottom = append(bottom, t.FindingLines(loose, "", w)...)
+	}
+	if fl, ok := f.Focused(); ok {
+		if text, ok := fl.Explain(a); ok {
+			bottom = append(bottom, "")
+			lines := Wrap(text, w)
+			if len(lines) > 3 {
+				lines = lines[:3]
+			}
+			for _, l := range lines {
+				bottom = append(bottom, t.Dim.On(l))
+			}
+		}
+	}
+	if len(f.fields) == 0 && f.Empty != "" {
+		bottom = append([]string{t.Dim.On(f.Empty)}, bottom...)
+	}
+
+	region := max(h-len(top)-len(bottom), 3)
+	out := append(top, Fit(f.Rows(t, a, c, w, region), region)...)
+	return append(out, bottom...)
+}
+
+// Rows lays out only the rows, in at most h lines (scrolled so the
+// focused one shows), for an owner that draws the rest itself.
+func (f *Form[A]) Rows(t *Theme, a *A, c *Checks, w, h int) []string {
+	if f.grid {
+		return f.gridView(t, a, c, w, h)
+	}
+	return f.listView(t, a, c, w, h)
+}
+
+// Fit pads or cuts lines to exactly n.
+func Fit(lines []string, n int) []string {
+	if len(lines) > n {
+		return lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+// scroll picks the rows to draw in h lines so the focused row shows,
+// moving the window as little as possible. heights are the rows' heights.
+func (f *Form[A]) scroll(heights []int, h int) (first, last int, more bool) {
+	total := 0
+	for _, n := range heights {
+		total += n
+	}
+	if total > h {
+		more = true
+		h-- // room for "rows a-b of n"
+	}
+	focusRow := f.FocusRow()
+	f.offset = min(f.offset, focusRow)
+	for {
+		used := 0
+		for r := f.offset; r <= focusRow; r++ {
+			used += heights[r]
+		}
+		if used <= h || f.offset == focusRow {
+			break
+		}
+		f.offset++
+	}
+	used := 0
+	last = f.offset
+	for r := f.offset; r < len(heights); r++ {
+		if used+heights[r] > h && r > f.offset {
+			break
+		}
+		used += heights[r]
+		last = r + 1
+	}
+	// Pull earlier rows back in while there is room: the screen may have
+	// grown, or been laid out small once (on the way from another form).
+	for f.offset > 0 && used+heights[f.offset-1] <= h {
+		f.offset--
+		used += heights[f.offset]
+	}
+	return f.offset, last, more
+}
+
+func (f *Form[A]) listView(t *Theme, a *A, c *Checks, w, h int) []string {
+	labelW := 0
+	for _, fl := range f.fields {
+		labelW = max(labelW, len(fl.Title()))
+	}
+	valueW := max(w-labelW-4, 10)
+	msgs := make([][]string, len(f.rows))
+	heights := make([]int, len(f.rows))
+	for r, row := range f.rows {
+		msgs[r] = t.FindingLines(f.Messages(row[0], c), strings.Repeat(" ", labelW+4), w)
+		heights[r] = 1 + len(msgs[r])
+	}
+	first, last, more := f.scroll(heights, h)
+	var out []string
+	for r := first; r < last; r++ {
+		fl := f.rows[r][0]
+		i := f.rowStart[r]
+		marker, label := "  ", t.Label.Render(Pad(fl.Title(), labelW))
+		if i == f.focus {
+			marker, label = t.Accent.On("> "), t.FocusLabel.Render(Pad(fl.Title(), labelW))
+		}
+		out = append(out, marker+label+"  "+f.valueView(t, a, c, fl, i == f.focus, valueW))
+		out = append(out, msgs[r]...)
+	}
+	if more {
+		out = append(out, t.Dim.On(fmt.Sprintf("  fields %d-%d of %d: tab and shift+tab scroll", first+1, last, len(f.rows))))
+	}
+	return out
+}
+
+func (f *Form[A]) gridView(t *Theme, a *A, c *Checks, w, h int) []string {
+	if len(f.rows) == 0 {
+		return nil
+	}
+	head := "     "
+	for _, fl := range f.rows[0] {
+		heading, width := fl.Column()
+		head += Pad(heading, width+2)
+	}
+	out := []string{t.Dim.On(head)}
+	msgs := make([][]string, len(f.rows))
+	heights := make([]int, len(f.rows))
+	for r, row := range f.rows {
+		for _, fl := range row {
+			msgs[r] = append(msgs[r], t.FindingLines(f.Messages(fl, c), "     ", w)...)
+		}
+		heights[r] = 1 + len(msgs[r])
+	}
+	first, last, more := f.scroll(heights, h-1)
+	focusRow := f.FocusRow()
+	for r := first; r < last; r++ {
+		marker := "  "
+		if focusRow == r {
+			marker = t.Accent.On("> ")
+		}
+		var line strings.Builder
+		line.WriteString(marker)
+		line.WriteString(Pad(strconv.Itoa(r+1), 3))
+		for col, fl := range f.rows[r] {
+			_, width := fl.Column()
+			line.WriteString(Pad(f.valueView(t, a, c, fl, f.rowStart[r]+col == f.focus, width), width))
+			line.WriteString("  ")
+		}
+		out = append(out, line.String())
+		out = append(out, msgs[r]...)
+	}
+	if more {
+		out = append(out, t.Dim.On(fmt.Sprintf("  %s %d-%d of %d", f.RowsName, first+1, last, len(f.rows))))
+	}
+	return out
+}
+
+// valueView draws a field's value in w cells, with "checking" beside it
+// while its live check runs.
+func (f *Form[A]) valueView(t *Theme, a *A, c *Checks, fl Field[A], focused bool, w int) string {
+	var checking string
+	if lc := c.live(fl.Key()); lc != nil && lc.Running {
+		checking = " " + c.Spinner() + t.Dim.On(" checking")
+	}
+	return fl.View(t, f.input, a, f.Shown(a, fl), focused, max(w-1-Width(checking), 1)) + checking
+}
