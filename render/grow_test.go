@@ -181,3 +181,34 @@ func TestChangedConfigsPassTheirOwnCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestAddNodeGivesANewComputerAccountItsLogin: with the service as Local
+// System each node connects as its computer account, so add-node writes
+// the DBA's script with the new node's login; with a service account the
+// login is there already and the script is not written.
+func TestAddNodeGivesANewComputerAccountItsLogin(t *testing.T) {
+	a := loadExample(t, "2-node-listening-nginx")
+	for _, account := range []string{"", `CORP\svc-octopus`} {
+		a.Octopus.ServiceAccount = account
+		grown, err := a.AddNode(steps.Node{Name: "OCTO3", Host: "octo3.corp.local"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err := AddNodeFiles(grown, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var script string
+		for _, f := range files {
+			if f.Path == DatabaseScript {
+				script = string(f.Content)
+			}
+		}
+		switch {
+		case account == "" && !strings.Contains(script, `@domain + N'\OCTO3$'`):
+			t.Errorf("Local System: add-node writes no login for OCTO3's computer account (files %v)", paths(files))
+		case account != "" && script != "":
+			t.Errorf("service account: add-node writes %s", DatabaseScript)
+		}
+	}
+}

@@ -62,3 +62,9 @@ func ComputerName(n Node) string {
 	label, _, _ := strings.Cut(host, ".")
 	return strings.ToUpper(label)
 }
+
+// InAvailabilityGroup reports whether the database is in an AlwaysOn
+// availability group: database.multiSubnetFailover is the connection
+// setting for an availability group listener, and the one answer that
+// says so.
+func (a *Answers) InAvailabilityGroup() bool { return a.Database.MultiSubnetFailover }

@@ -36,12 +36,6 @@ type script struct {
 	b        strings.Builder
 }
 
-// InAvailabilityGroup reports whether the answers put the database in an
-// AlwaysOn availability group: database.multiSubnetFailover is the
-// connection setting for an availability group listener, and the one
-// answer that says so.
-func InAvailabilityGroup(a steps.Answers) bool { return a.Database.MultiSubnetFailover }
-
 // PrepareDatabase renders sql/prepare-database.sql.
 func PrepareDatabase(a steps.Answers) ([]byte, error) {
 	if a.Database.Name == "" {
@@ -51,7 +45,7 @@ func PrepareDatabase(a steps.Answers) ([]byte, error) {
 		a:            a,
 		windowsAdmin: a.Database.Auth != steps.AuthSQL,
 		logins:       a.DatabaseLogins(),
-		alwaysOn:     InAvailabilityGroup(a),
+		alwaysOn:     a.InAvailabilityGroup(),
 	}
 	s.header()
 	s.variables()
@@ -136,6 +130,10 @@ func (s *script) header() {
 			"backups the primary wrote to BackupFolder ("+setHADRDocs+",",
 			seedingDocs+", "+dataMovementDocs+").",
 		)
+		if a.Database.Create {
+			s.comment("So: on every replica before install-first-node.ps1 (the logins), on the primary after it",
+				"(db_owner and the group), then on every secondary again (the join).")
+		}
 	}
 	s.comment(
 		"",
@@ -449,7 +447,7 @@ func (s *script) joinGroup() {
 	s.line("    IF EXISTS (SELECT 1 FROM sys.databases WHERE name = @database AND group_database_id IS NOT NULL)")
 	s.line("        PRINT N'Database ' + @database + N' is joined to availability group ' + @group + N' here.';")
 	s.line("    ELSE IF NOT EXISTS (SELECT 1 FROM sys.availability_databases_cluster AS d JOIN sys.availability_groups AS g ON g.group_id = d.group_id WHERE g.name = @group AND d.database_name = @database)")
-	s.line("        THROW 50000, N'The primary replica has not added the database to the availability group yet: run this script on the primary first.', 1;")
+	s.line("        PRINT N'The logins are made here. The primary replica has not added ' + @database + N' to availability group ' + @group + N' yet: run this script on the primary (after install-first-node.ps1 when it creates the database), then here again.';")
 	s.line("    ELSE IF @seeding = N'AUTOMATIC'")
 	s.line("    BEGIN")
 	s.line("        SET @sql = N'ALTER AVAILABILITY GROUP ' + QUOTENAME(@group) + N' GRANT CREATE ANY DATABASE;';")

@@ -12,6 +12,8 @@
 -- adds the database to the group; on a secondary it joins it, by automatic seeding or from the
 -- backups the primary wrote to BackupFolder (https://learn.microsoft.com/sql/t-sql/statements/alter-database-transact-sql-set-hadr,
 -- https://learn.microsoft.com/sql/database-engine/availability-groups/windows/automatic-seeding-secondary-replicas, https://learn.microsoft.com/sql/database-engine/availability-groups/windows/start-data-movement-on-an-always-on-secondary-database-sql-server).
+-- So: on every replica before install-first-node.ps1 (the logins), on the primary after it
+-- (db_owner and the group), then on every secondary again (the join).
 --
 -- What Octopus asks of the database (https://octopus.com/docs/installation/sql-server-database): it is Octopus's alone, its
 -- collation is case-insensitive (a name containing _CI_), and the account installing Octopus and
@@ -149,7 +151,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM sys.databases WHERE name = @database AND group_database_id IS NOT NULL)
         PRINT N'Database ' + @database + N' is joined to availability group ' + @group + N' here.';
     ELSE IF NOT EXISTS (SELECT 1 FROM sys.availability_databases_cluster AS d JOIN sys.availability_groups AS g ON g.group_id = d.group_id WHERE g.name = @group AND d.database_name = @database)
-        THROW 50000, N'The primary replica has not added the database to the availability group yet: run this script on the primary first.', 1;
+        PRINT N'The logins are made here. The primary replica has not added ' + @database + N' to availability group ' + @group + N' yet: run this script on the primary (after install-first-node.ps1 when it creates the database), then here again.';
     ELSE IF @seeding = N'AUTOMATIC'
     BEGIN
         SET @sql = N'ALTER AVAILABILITY GROUP ' + QUOTENAME(@group) + N' GRANT CREATE ANY DATABASE;';
