@@ -221,9 +221,10 @@ func TestEndToEndExportMatchesCLI(t *testing.T) {
 		t.Fatalf("octoha export on the saved answers failed (%v):\n%s", cliErr, cliOut)
 	}
 	// 3 nodes: first node, 2 joins, tentacle, nginx config, checklist,
-	// the first node's rebuild script.
-	if len(cliFiles) != 7 {
-		t.Errorf("octoha export wrote %d files, want 7: %v", len(cliFiles), cliFiles)
+	// the first node's rebuild script, the DBA's script and the
+	// Kubernetes agents' values.
+	if len(cliFiles) != 9 {
+		t.Errorf("octoha export wrote %d files, want 9: %v", len(cliFiles), cliFiles)
 	}
 	if len(wizardFiles) != len(cliFiles) {
 		t.Fatalf("the wizard wrote %d files, octoha export %d (%v)", len(wizardFiles), len(cliFiles), cliErr)
