@@ -21,10 +21,10 @@ const (
 	UpgradeScript = "kubernetes/update-agents.sh"
 )
 
-// Chart is the Kubernetes agent's Helm chart, as Octopus's wizard and the
+// chart is the Kubernetes agent's Helm chart, as Octopus's wizard and the
 // chart's own upgrade notes install it (OctopusDeploy/helm-charts,
 // charts/kubernetes-agent/migrations.md).
-const Chart = "oci://registry-1.docker.io/octopusdeploy/kubernetes-agent"
+const chart = "oci://registry-1.docker.io/octopusdeploy/kubernetes-agent"
 
 const haDocs = "https://octopus.com/docs/infrastructure/deployment-targets/kubernetes/kubernetes-agent/ha-cluster-support"
 
@@ -113,5 +113,5 @@ if [ "$#" -ne 3 ]; then
     exit 2
 fi
 values="$(dirname -- "$0")/agent-values.yaml"
-helm upgrade --atomic --reset-then-reuse-values --namespace "$2" "$1" --values "$values" --version "$3" "` + Chart + `"
+helm upgrade --atomic --reset-then-reuse-values --namespace "$2" "$1" --values "$values" --version "$3" "` + chart + `"
 `

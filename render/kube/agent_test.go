@@ -123,7 +123,7 @@ func TestGoldenFiles(t *testing.T) {
 
 func TestUpdateScriptTakesItsThreeArguments(t *testing.T) {
 	script, _ := UpdateAgents()
-	for _, want := range []string{`--namespace "$2" "$1"`, `--version "$3"`, `--values "$values"`, Chart, `[ "$#" -ne 3 ]`} {
+	for _, want := range []string{`--namespace "$2" "$1"`, `--version "$3"`, `--values "$values"`, chart, `[ "$#" -ne 3 ]`} {
 		if !bytes.Contains(script, []byte(want)) {
 			t.Errorf("update-agents.sh lacks %s", want)
 		}

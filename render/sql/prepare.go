@@ -11,9 +11,9 @@ import (
 // File is the script's path in the output folder.
 const File = "sql/prepare-database.sql"
 
-// Placeholder starts every :setvar value the DBA must replace; the script
+// placeholder starts every :setvar value the DBA must replace; the script
 // stops while one is left.
-const Placeholder = "CHANGE-ME"
+const placeholder = "CHANGE-ME"
 
 // The sources the script cites.
 const (
@@ -80,12 +80,12 @@ func (s *script) comment(lines ...string) {
 	}
 }
 
-// Comment makes s safe in a -- comment of a sqlcmd file: anything but
+// commentText makes s safe in a -- comment of a sqlcmd file: anything but
 // printable ASCII becomes ?, which keeps line breaks (a new line would end
 // the comment and could start a sqlcmd command) and $( (sqlcmd replaces
 // variables in comments too) out. It is for text that names a value; code
 // takes values through Str.
-func Comment(s string) string {
+func commentText(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if r < 0x20 || r >= 0x7f {
@@ -104,10 +104,10 @@ func (s *script) header() {
 	}
 	s.comment(
 		"prepare-database.sql: the logins, database and rights the Octopus Server HA cluster needs, for the DBA.",
-		"Written by octoha for database "+Comment(a.Database.Name)+" on "+Comment(server)+"; it holds no secret.",
+		"Written by octoha for database "+commentText(a.Database.Name)+" on "+commentText(server)+"; it holds no secret.",
 		"",
 		"Run it as a sysadmin of that SQL Server, with sqlcmd (or in SQLCMD mode of SQL Server Management Studio):",
-		"    sqlcmd -S "+Comment(server)+" -E -i prepare-database.sql",
+		"    sqlcmd -S "+commentText(server)+" -E -i prepare-database.sql",
 		"It makes each login, the database, each user and each role membership only when it is missing,",
 		"so it is safe to run again.",
 	)
@@ -151,12 +151,12 @@ func (s *script) variables() {
 	)
 	if s.windowsAdmin {
 		s.comment("InstallingAdmin: the Windows account (DOMAIN\\name) that runs install-first-node.ps1 and the join scripts.")
-		s.line(`:setvar InstallingAdmin "`, Placeholder, `\installing-admin"`)
+		s.line(`:setvar InstallingAdmin "`, placeholder, `\installing-admin"`)
 	}
 	if s.computerAccounts() {
 		s.comment("Domain: the NetBIOS name of the nodes' domain. The service runs as Local System, so each node",
 			"reaches SQL Server as its computer account, DOMAIN\\HOST$.")
-		s.line(`:setvar Domain "`, Placeholder, `"`)
+		s.line(`:setvar Domain "`, placeholder, `"`)
 	}
 	if !s.a.Database.Create {
 		s.comment("Collation: any case-insensitive collation; Octopus itself creates Latin1_General_CI_AS.")
@@ -165,8 +165,8 @@ func (s *script) variables() {
 	if s.alwaysOn {
 		s.comment("AvailabilityGroup: the availability group whose listener the nodes connect to.",
 			"BackupFolder: a share every replica's SQL Server service can read, for the seeding backups.")
-		s.line(`:setvar AvailabilityGroup "`, Placeholder, `"`)
-		s.line(`:setvar BackupFolder "\\`, Placeholder, `\SqlBackup"`)
+		s.line(`:setvar AvailabilityGroup "`, placeholder, `"`)
+		s.line(`:setvar BackupFolder "\\`, placeholder, `\SqlBackup"`)
 	}
 	if s.sqlLogin() {
 		s.comment(
@@ -235,9 +235,9 @@ func (s *script) declarations() {
 }
 
 // placeholderCheck stops the script while variable still holds a value
-// that starts with Placeholder.
+// that starts with placeholder.
 func (s *script) placeholderCheck(variable, message string) {
-	s.line("IF ", variable, " LIKE N'%", Placeholder, "%'")
+	s.line("IF ", variable, " LIKE N'%", placeholder, "%'")
 	s.line("    THROW 50000, N'", message, "', 1;")
 }
 
@@ -250,7 +250,7 @@ func (s *script) loginTable() {
 		kind := "windows"
 		switch l.Kind {
 		case steps.LoginComputer:
-			s.comment("Node " + Comment(l.Node) + ": the service runs as Local System, so it connects as the computer account.")
+			s.comment("Node " + commentText(l.Node) + ": the service runs as Local System, so it connects as the computer account.")
 			name = "@domain + " + Str(`\`+l.Name)
 		case steps.LoginSQL:
 			s.comment("Every node connects with SQL authentication as this login.")

@@ -124,13 +124,13 @@ func checkIdent(t *testing.T, s string) {
 
 func TestCommentKeepsValuesOnOneLineWithoutVariables(t *testing.T) {
 	for _, s := range hostileNames {
-		c := Comment(s)
+		c := commentText(s)
 		if strings.ContainsAny(c, "\r\n") || strings.Contains(c, "$(") {
-			t.Errorf("Comment(%q) = %q", s, c)
+			t.Errorf("commentText(%q) = %q", s, c)
 		}
 		for _, r := range c {
 			if r < 0x20 || r >= 0x7f {
-				t.Errorf("Comment(%q) = %q holds %U", s, c, r)
+				t.Errorf("commentText(%q) = %q holds %U", s, c, r)
 			}
 		}
 	}
