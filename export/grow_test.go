@@ -33,7 +33,7 @@ func TestAddNodeAsksTheResolver(t *testing.T) {
 	r := fakeResolver{"octo4.corp.local": "10.0.0.14"}
 	dir := filepath.Join(t.TempDir(), "out")
 	res, err := AddNode(context.Background(), example(t), AddNodeOptions{Node: steps.Node{Name: "OCTO4", Host: "octo4.corp.local"}, Dir: dir, Resolver: r})
-	if err != nil || len(res.Written) != 6 {
+	if err != nil || len(res.Written) != 8 {
 		t.Fatalf("%v, wrote %v", err, res.Written)
 	}
 	res, err = AddNode(context.Background(), example(t), AddNodeOptions{Node: steps.Node{Name: "OCTO5", Host: "octo5.corp.local"}, Dir: t.TempDir(), Resolver: r})

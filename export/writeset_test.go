@@ -164,7 +164,7 @@ func TestWriteFailuresLeaveTheFolderAsItWas(t *testing.T) {
 				if _, err := WriteSet(out, oldSet(t), WriteOptions{Private: []render.File{{Path: "answers.yaml", Content: []byte("old: 1\n")}}}); err != nil {
 					t.Fatal(err)
 				}
-				failAt(t, "rename", 7)
+				failAt(t, "rename", 9)
 			}},
 	}
 	for _, c := range cases {
@@ -205,7 +205,7 @@ func TestForceReplacesTheWholeSet(t *testing.T) {
 	}
 	answers := render.File{Path: "octoha-answers.yaml", Content: []byte("version: 1\n")}
 	written, err := WriteSet(out, newSet(t), WriteOptions{Force: true, Private: []render.File{answers}})
-	if err != nil || len(written) != 7 {
+	if err != nil || len(written) != 9 {
 		t.Fatalf("wrote %v: %v", written, err)
 	}
 	assertSet(t, out, append(newSet(t), answers))

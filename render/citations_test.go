@@ -30,6 +30,7 @@ var openableDocs = map[string]bool{
 	"https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha":                              true,
 	"https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha/multi-node-polling-tentacles": true,
 	"https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication":                       true,
+	"https://octopus.com/docs/infrastructure/deployment-targets/kubernetes/kubernetes-agent/ha-cluster-support":        true,
 	"https://octopus.com/docs/infrastructure/deployment-targets/tentacle/windows/automating-tentacle-installation":     true,
 }
 

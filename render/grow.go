@@ -3,7 +3,9 @@ package render
 import (
 	"fmt"
 
+	"github.com/octoha/octoha/render/kube"
 	"github.com/octoha/octoha/render/ps"
+	"github.com/octoha/octoha/render/sql"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -50,6 +52,12 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 		l.add(TentacleUpdateScript)(ps.AddNodeToTentacles(grown, added))
 		l.add(TentacleScript)(ps.RegisterTentacle(grown))
 	}
+	// A node running the service as Local System connects as its own
+	// computer account, which needs a login before its join script runs.
+	if loginPerNode(grown) {
+		l.add(DatabaseScript)(sql.PrepareDatabase(grown))
+	}
+	addAgentUpdate(&l, grown)
 	l.add(ChecklistFile)(addNodeChecklist(grown, added))
 	return l.result()
 }
@@ -71,6 +79,24 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 		l.add(TentacleUpdateScript)(ps.RemoveNodeFromTentacles(shrunk, node.Name, ps.CommsAddress(before, removed)))
 		l.add(TentacleScript)(ps.RegisterTentacle(shrunk))
 	}
+	addAgentUpdate(&l, shrunk)
 	l.add(ChecklistFile)(removeNodeChecklist(before, removed, shrunk))
 	return l.result()
+}
+
+// loginPerNode reports whether each node connects to SQL Server as a
+// login of its own (its computer account), which a new node then needs.
+func loginPerNode(a steps.Answers) bool {
+	logins := a.DatabaseLogins()
+	return len(logins) > 0 && logins[0].Kind == steps.LoginComputer
+}
+
+// addAgentUpdate adds, when Kubernetes agents poll every node, the values
+// with the cluster's nodes now and the helm upgrade that applies them to
+// the agents already installed.
+func addAgentUpdate(l *fileList, a steps.Answers) {
+	if kube.PollsEveryNode(a) {
+		l.add(AgentValuesFile)(kube.AgentValues(a))
+		l.add(AgentUpdateScript)(kube.UpdateAgents())
+	}
 }

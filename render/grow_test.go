@@ -24,19 +24,19 @@ type changeCase struct {
 
 var changeCases = []changeCase{
 	{name: "add-listening-nginx", example: "2-node-listening-nginx", add: &steps.Node{Name: "OCTO3", Host: "octo3.corp.local"},
-		files: []string{"join-node-OCTO3.ps1", "nginx/octopus.conf", "CHECKLIST.md"}},
+		files: []string{"join-node-OCTO3.ps1", "nginx/octopus.conf", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
 	{name: "add-unique-address-haproxy", example: "3-node-polling-unique-address-haproxy", add: &steps.Node{Name: "OCTO4", Host: "octo4.corp.local"},
-		files: []string{"join-node-OCTO4.ps1", "haproxy/haproxy.cfg", "update-polling-tentacles.ps1", "register-tentacle.ps1", "CHECKLIST.md"}},
+		files: []string{"join-node-OCTO4.ps1", "haproxy/haproxy.cfg", "update-polling-tentacles.ps1", "register-tentacle.ps1", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
 	{name: "add-unique-port-nginx", example: "4-node-polling-unique-port-nginx", add: &steps.Node{Name: "OCTO5", Host: "octo5.corp.local"},
-		files: []string{"join-node-OCTO5.ps1", "nginx/octopus.conf", "update-polling-tentacles.ps1", "register-tentacle.ps1", "CHECKLIST.md"}},
+		files: []string{"join-node-OCTO5.ps1", "nginx/octopus.conf", "update-polling-tentacles.ps1", "register-tentacle.ps1", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
 	{name: "add-redis-haproxy", example: "3-node-polling-redis-haproxy", add: &steps.Node{Name: "OCTO4", Host: "octo4.corp.local"},
 		files: []string{"join-node-OCTO4.ps1", "haproxy/haproxy.cfg", "CHECKLIST.md"}},
 	{name: "remove-unique-port-nginx", example: "4-node-polling-unique-port-nginx", remove: "OCTO2",
-		files: []string{"drain-node-OCTO2.ps1", "nginx/octopus.conf", "update-polling-tentacles.ps1", "register-tentacle.ps1", "CHECKLIST.md"}},
+		files: []string{"drain-node-OCTO2.ps1", "nginx/octopus.conf", "update-polling-tentacles.ps1", "register-tentacle.ps1", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
 	{name: "remove-first-unique-address-haproxy", example: "3-node-polling-unique-address-haproxy", remove: "OCTO1",
-		files: []string{"drain-node-OCTO1.ps1", "haproxy/haproxy.cfg", "update-polling-tentacles.ps1", "register-tentacle.ps1", "CHECKLIST.md"}},
+		files: []string{"drain-node-OCTO1.ps1", "haproxy/haproxy.cfg", "update-polling-tentacles.ps1", "register-tentacle.ps1", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
 	{name: "remove-listening-iis-arr", example: "3-node-listening-iis-arr", remove: "OCTO3",
-		files: []string{"drain-node-OCTO3.ps1", "iis-arr/configure-arr.ps1", "CHECKLIST.md"}},
+		files: []string{"drain-node-OCTO3.ps1", "iis-arr/configure-arr.ps1", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
 }
 
 // render applies the change and renders its folder; after are the changed
@@ -179,5 +179,36 @@ func TestChangedConfigsPassTheirOwnCheck(t *testing.T) {
 				t.Errorf("%s in the config: %v", name, in)
 			}
 		})
+	}
+}
+
+// TestAddNodeGivesANewComputerAccountItsLogin: with the service as Local
+// System each node connects as its computer account, so add-node writes
+// the DBA's script with the new node's login; with a service account the
+// login is there already and the script is not written.
+func TestAddNodeGivesANewComputerAccountItsLogin(t *testing.T) {
+	a := loadExample(t, "2-node-listening-nginx")
+	for _, account := range []string{"", `CORP\svc-octopus`} {
+		a.Octopus.ServiceAccount = account
+		grown, err := a.AddNode(steps.Node{Name: "OCTO3", Host: "octo3.corp.local"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err := AddNodeFiles(grown, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var script string
+		for _, f := range files {
+			if f.Path == DatabaseScript {
+				script = string(f.Content)
+			}
+		}
+		switch {
+		case account == "" && !strings.Contains(script, `@domain + N'\OCTO3$'`):
+			t.Errorf("Local System: add-node writes no login for OCTO3's computer account (files %v)", paths(files))
+		case account != "" && script != "":
+			t.Errorf("service account: add-node writes %s", DatabaseScript)
+		}
 	}
 }

@@ -8,8 +8,10 @@ package render
 import (
 	"fmt"
 
+	"github.com/octoha/octoha/render/kube"
 	"github.com/octoha/octoha/render/lb"
 	"github.com/octoha/octoha/render/ps"
+	"github.com/octoha/octoha/render/sql"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -29,6 +31,13 @@ const (
 	ARRScript       = "iis-arr/configure-arr.ps1"
 	ExternalLBNotes = "load-balancer/CONFIGURE.md"
 	ChecklistFile   = "CHECKLIST.md"
+	// DatabaseScript is the DBA's script: logins, database and rights.
+	DatabaseScript = sql.File
+	// AgentValuesFile is the Helm values for Kubernetes agents, and
+	// AgentUpdateScript the helm upgrade a change needs for the agents
+	// already installed.
+	AgentValuesFile   = kube.ValuesFile
+	AgentUpdateScript = kube.UpgradeScript
 )
 
 // JoinScript is the join script's file name for a node.
@@ -55,6 +64,8 @@ func All(a steps.Answers) ([]File, error) {
 	l.add(ChecklistFile)(Checklist(a))
 	// The first node's own join script, for the day its machine is rebuilt.
 	l.add(RebuildScript(a.Nodes[0].Name))(ps.RebuildNode(a))
+	l.add(DatabaseScript)(sql.PrepareDatabase(a))
+	l.add(AgentValuesFile)(kube.AgentValues(a))
 	return l.result()
 }
 

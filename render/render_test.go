@@ -31,13 +31,16 @@ func paths(files []File) []string {
 func TestAllWritesOneFolderPerCluster(t *testing.T) {
 	cases := map[string][]string{
 		"2-node-listening-nginx": {"install-first-node.ps1", "join-node-OCTO2.ps1", "register-tentacle.ps1", "nginx/octopus.conf", "CHECKLIST.md",
-			"rebuild-node-OCTO1.ps1"},
+			"rebuild-node-OCTO1.ps1", "sql/prepare-database.sql", "kubernetes/agent-values.yaml"},
 		"3-node-polling-redis-haproxy": {"install-first-node.ps1", "join-node-OCTO2.ps1", "join-node-OCTO3.ps1",
-			"register-tentacle.ps1", "haproxy/haproxy.cfg", "CHECKLIST.md", "rebuild-node-OCTO1.ps1"},
+			"register-tentacle.ps1", "haproxy/haproxy.cfg", "CHECKLIST.md", "rebuild-node-OCTO1.ps1",
+			"sql/prepare-database.sql", "kubernetes/agent-values.yaml"},
 		"3-node-listening-iis-arr": {"install-first-node.ps1", "join-node-OCTO2.ps1", "join-node-OCTO3.ps1",
-			"register-tentacle.ps1", "iis-arr/configure-arr.ps1", "CHECKLIST.md", "rebuild-node-OCTO1.ps1"},
+			"register-tentacle.ps1", "iis-arr/configure-arr.ps1", "CHECKLIST.md", "rebuild-node-OCTO1.ps1",
+			"sql/prepare-database.sql", "kubernetes/agent-values.yaml"},
 		"2-node-polling-unique-address-external": {"install-first-node.ps1", "join-node-OCTO2.ps1", "register-tentacle.ps1",
-			"load-balancer/CONFIGURE.md", "CHECKLIST.md", "rebuild-node-OCTO1.ps1"},
+			"load-balancer/CONFIGURE.md", "CHECKLIST.md", "rebuild-node-OCTO1.ps1",
+			"sql/prepare-database.sql", "kubernetes/agent-values.yaml"},
 	}
 	for name, want := range cases {
 		files, err := All(loadExample(t, name))

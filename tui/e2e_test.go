@@ -222,10 +222,11 @@ func TestEndToEndExportMatchesCLI(t *testing.T) {
 		t.Fatalf("octoha export on the saved answers failed (%v):\n%s", cliErr, cliOut)
 	}
 	// 3 nodes: first node, 2 joins, tentacle, nginx config, checklist,
-	// the first node's rebuild script, and the answers copy, which
-	// octoha export writes as the wizard does.
-	if len(cliFiles) != 8 {
-		t.Errorf("octoha export wrote %d files, want 8: %v", len(cliFiles), slices.Sorted(maps.Keys(cliFiles)))
+	// the first node's rebuild script, the DBA's script, the Kubernetes
+	// agents' values, and the answers copy, which octoha export writes as
+	// the wizard does.
+	if len(cliFiles) != 10 {
+		t.Errorf("octoha export wrote %d files, want 10: %v", len(cliFiles), slices.Sorted(maps.Keys(cliFiles)))
 	}
 	if len(wizardFiles) != len(cliFiles) {
 		t.Fatalf("the wizard wrote %d files, octoha export %d (%v)", len(wizardFiles), len(cliFiles), cliErr)
