@@ -107,7 +107,7 @@ func (c changeChecklist) addBefore() {
 	a, d, n := c.a, c.d, c.node
 	d.Section("1. Before you run anything")
 	if len(a.Nodes) > 2 {
-		// A Professional licence allows two nodes (reference §7).
+		// A Professional licence allows two nodes (docs/octopus-facts.md §7).
 		d.Check("**Licence.** The licence's `<NodeLimit>` must allow ", d.Num(len(a.Nodes)), " nodes ("+docsHA+"). A Professional licence allows 2: a")
 		d.Cont("third node needs Enterprise (unlimited). Over the limit, Octopus blocks creating and deploying releases.")
 	} else {
@@ -318,7 +318,7 @@ func (c changeChecklist) removeRun() {
 	d.Cont("asks before it stops the service (`-Force` skips the question), and you delete the record yourself")
 	d.Cont("afterwards: Configuration > Nodes, ", d.Text(n.Name), "'s menu, Delete. Stop first, delete second: a deleted node")
 	d.Cont("that still runs adds itself back within about 60 seconds (" + docsNodeCommand + ").")
-	// The drain-wait fix and --cancel-wait: reference §1.3.
+	// The drain-wait fix and --cancel-wait: docs/octopus-facts.md §1.3.
 	d.Cont("Octopus before 2025.3.10568 cut drain waits over 5 minutes short; `--cancel-wait` exists from May 2024.")
 	forward := ""
 	if c.keptPorts() {

@@ -106,7 +106,7 @@ func TestLiveReloadWithAddedNode(t *testing.T) {
 }
 
 // TestLiveReloadWithAddedPollingNode: polling tentacles with a unique port
-// per node (reference §6.2 B). The balancer forwards one port per node to
+// per node (docs/octopus-facts.md §6.2 B). The balancer forwards one port per node to
 // that node's comms port; growing the cluster adds a forward on the next
 // port (basePort+2 here, 10945 with the default base) and must leave the
 // existing forwards, and the tentacles connected through them, alone.

@@ -25,7 +25,7 @@ const FileVersion = 1
 
 // DefaultOctopusVersion is assumed when octopus.version is left out: the
 // first build that ships multi-node polling with Redis
-// (../shared/reference/octopus-ha.md §6.5), a current release at the time of
+// (docs/octopus-facts.md §6.5), a current release at the time of
 // writing.
 var DefaultOctopusVersion = VersionText(RedisPolling.Since.String())
 
@@ -48,7 +48,7 @@ type Octopus struct {
 	Version    VersionText `yaml:"version"`
 	Instance   string      `yaml:"instance"`
 	InstallDir string      `yaml:"installDir"`
-	// HomeDir is local to each node and never shared (reference §0).
+	// HomeDir is local to each node and never shared (docs/octopus-facts.md §0).
 	HomeDir string `yaml:"homeDir"`
 	// ServiceAccount is DOMAIN\user (or a gMSA ending in $); empty runs the
 	// service as Local System.
@@ -168,7 +168,7 @@ type Tentacles struct {
 	Roles        []string `yaml:"roles,omitempty"`
 }
 
-// Redis is the store behind multi-node polling (reference §6.5). Its
+// Redis is the store behind multi-node polling (docs/octopus-facts.md §6.5). Its
 // password is never saved.
 type Redis struct {
 	Host string `yaml:"host"`

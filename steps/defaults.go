@@ -7,7 +7,7 @@ import (
 )
 
 // Defaults returns the answers a new cluster starts from: Octopus's own
-// defaults (../shared/reference/octopus-ha.md §0) and no nodes.
+// defaults (docs/octopus-facts.md §0) and no nodes.
 func Defaults() Answers {
 	return Answers{
 		Version: FileVersion,
@@ -92,7 +92,7 @@ func (a *Answers) PollingMode() string {
 }
 
 // PollsEveryNode reports whether each polling tentacle holds one address
-// per node (unique-address and unique-port, reference §6.2), so adding or
+// per node (unique-address and unique-port, docs/octopus-facts.md §6.2), so adding or
 // removing a node changes every tentacle. Listening tentacles are reached
 // by the nodes; with Redis (§6.5) tentacles poll one address.
 func (a *Answers) PollsEveryNode() bool {
@@ -117,7 +117,7 @@ func (a *Answers) PollsOneAddress() bool {
 // per node.
 func (a *Answers) UsesUniquePorts() bool { return a.PollingMode() == PollingUniquePort }
 
-// UsesRedis reports multi-node polling through Redis (reference §6.5).
+// UsesRedis reports multi-node polling through Redis (docs/octopus-facts.md §6.5).
 func (a *Answers) UsesRedis() bool { return a.PollingMode() == PollingRedis }
 
 // NodeWebPort is node i's HTTP port: its own, else octopus.webPort.
@@ -130,7 +130,7 @@ func (a *Answers) NodeWebPort(i int) int {
 
 // ExpectedCommsPort is the comms port node i must listen on: basePort+i for
 // unique-port polling, where one address forwards a port per node
-// (reference §6.2 B), else octopus.commsPort.
+// (docs/octopus-facts.md §6.2 B), else octopus.commsPort.
 func (a *Answers) ExpectedCommsPort(i int) int {
 	if a.UsesUniquePorts() {
 		return a.Tentacles.BasePort + i
@@ -192,7 +192,7 @@ func (a *Answers) PollingAddress() string {
 // lives.
 type SharedFolder struct {
 	// Label is the admin's word for it; Flag is the Octopus.Server.exe path
-	// flag (reference §3.1).
+	// flag (docs/octopus-facts.md §3.1).
 	Label, Flag string
 	// Field is the answer's field path (FieldStorageArtifacts, ...).
 	Field string
@@ -245,7 +245,7 @@ func JoinWindowsPath(dir, name string) string {
 }
 
 // ServiceName is the Windows service Octopus installs for the instance
-// (reference §0: "OctopusDeploy" for OctopusServer, else
+// (docs/octopus-facts.md §0: "OctopusDeploy" for OctopusServer, else
 // "OctopusDeploy: <name>").
 func (a *Answers) ServiceName() string {
 	if a.Octopus.Instance == "OctopusServer" {

@@ -88,23 +88,23 @@ type Feature struct {
 // In reports whether Octopus v has the feature.
 func (f Feature) In(v OctopusVersion) bool { return v.AtLeast(f.Since) }
 
-// The Octopus versions octoha gates on (../shared/reference/octopus-ha.md),
+// The Octopus versions octoha gates on (docs/octopus-facts.md),
 // the one place each version is written.
 var (
-	// ClusterShared: path --clusterShared (reference §3.2).
+	// ClusterShared: path --clusterShared (docs/octopus-facts.md §3.2).
 	ClusterShared = feature("path --clusterShared", 2020, 2, 15)
-	// Imports: path --imports (reference §3.2).
+	// Imports: path --imports (docs/octopus-facts.md §3.2).
 	Imports = feature("path --imports", 2021, 1)
-	// EventExports: path --eventExports (reference §3.2).
+	// EventExports: path --eventExports (docs/octopus-facts.md §3.2).
 	EventExports = feature("path --eventExports", 2023, 3)
 	// NoAffinityNeeded: nodes share user and permission changes at once, so
-	// session persistence is no longer needed (reference §5.2,
+	// session persistence is no longer needed (docs/octopus-facts.md §5.2,
 	// OctopusDeploy/Issues#7212).
 	NoAffinityNeeded = feature("sharing permission changes between nodes at once", 2021, 3, 8908)
 	// DrainWaitFix: `node --drain --wait` honours waits over five minutes
-	// (reference §2.4, OctopusDeploy/Issues#9561).
+	// (docs/octopus-facts.md §2.4, OctopusDeploy/Issues#9561).
 	DrainWaitFix = feature("drain waits over five minutes", 2025, 3, 10568)
-	// RedisPolling: multi-node polling through Redis (reference §6.5).
+	// RedisPolling: multi-node polling through Redis (docs/octopus-facts.md §6.5).
 	RedisPolling = feature("multi-node polling through Redis", 2026, 4, 6909)
 )
 

@@ -21,7 +21,7 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 			WithExplain(func(a *steps.Answers) string {
 				switch a.LoadBalancer.Kind {
 				case steps.LBIISARR:
-					return "IIS ARR terminates TLS, so polling tentacles cannot pass through it (reference §5.4): with ARR, use listening or unique-address polling."
+					return "IIS ARR terminates TLS, so polling tentacles cannot pass through it (docs/octopus-facts.md §5.4): with ARR, use listening or unique-address polling."
 				case steps.LBExternal:
 					return "Any other balancer (F5, NetScaler, a cloud one): octoha writes notes of what to configure on it."
 				}
@@ -61,7 +61,7 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 	return rowsOf(fields...)
 }
 
-// persistenceExplain is reference §5.2: sticky sessions were a workaround
+// persistenceExplain is docs/octopus-facts.md §5.2: sticky sessions were a workaround
 // for a per-node permission cache fixed in steps.NoAffinityNeeded.
 func persistenceExplain(a *steps.Answers) string {
 	why := "Session persistence was a workaround for a per-node permission cache, fixed in Octopus " + steps.NoAffinityNeeded.Since.String() + "; it can pin users to a busy node."

@@ -200,7 +200,7 @@ func (c *checker) storage() {
 	}
 }
 
-// sharedPath checks a folder every node must reach (reference §3.3).
+// sharedPath checks a folder every node must reach (docs/octopus-facts.md §3.3).
 func (c *checker) sharedPath(field, p string) {
 	kind, err := steps.ParseWindowsPath(p)
 	switch kind {
@@ -385,7 +385,7 @@ func (c *checker) tentacles() {
 		}
 		if a.LoadBalancer.Kind == steps.LBIISARR {
 			c.err("tentacles.polling", steps.FieldTentaclesPolling, "Use unique-address polling (tentacles reach each node directly), or another balancer for the TCP forwards.",
-				"IIS ARR cannot pass polling traffic through: it terminates TLS, and polling needs TCP passthrough (reference §5.4)")
+				"IIS ARR cannot pass polling traffic through: it terminates TLS, and polling needs TCP passthrough (docs/octopus-facts.md §5.4)")
 		}
 	default:
 		c.err("tentacles.polling", steps.FieldTentaclesPolling, "", "polling must be unique-address, unique-port or redis, not %q", t.Polling)

@@ -26,7 +26,7 @@ const OctopusSessionCookie = "OctopusIdentificationToken"
 const NodeHeader = "X-Octopus-Node"
 
 // FakeNode is a small stand-in for an Octopus node's web port: the health
-// check path answers 200, or 418 while draining (reference §5.1); every
+// check path answers 200, or 418 while draining (docs/octopus-facts.md §5.1); every
 // other path answers 200 naming the node and echoing the forwarding headers
 // it saw; a websocket upgrade is accepted and then echoes bytes.
 type FakeNode struct {
@@ -179,7 +179,7 @@ func StartTCPEcho(t testing.TB, name string) *TCPEcho {
 
 // StartTCPEchoes starts one echo per name on consecutive ports, as
 // unique-port polling numbers the nodes' comms ports from
-// tentacles.basePort (reference §6.2 B): the first name's port is the base.
+// tentacles.basePort (docs/octopus-facts.md §6.2 B): the first name's port is the base.
 func StartTCPEchoes(t testing.TB, names ...string) []*TCPEcho {
 	t.Helper()
 	var echoes []*TCPEcho

@@ -94,7 +94,7 @@ type NodeTable struct {
 	Rows    []Node
 }
 
-// AllNodeColumns are the columns reference §4.5 lists for the nodes table.
+// AllNodeColumns are the columns docs/octopus-facts.md §4.5 lists for the nodes table.
 var AllNodeColumns = []string{"Id", "Name", "LastSeen", "MaxConcurrentTasks", "IsInMaintenanceMode"}
 
 // Node is one row of dbo.OctopusServerNode.

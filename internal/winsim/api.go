@@ -23,7 +23,7 @@ import (
 //     its service is not running or cannot open the database;
 //   - GET /api/serverstatus/redis on localhost:PORT, without an API key:
 //     that node's IsEnabled, IsConfigured and IsReachable (multi-node
-//     polling, reference §6.5);
+//     polling, docs/octopus-facts.md §6.5);
 //   - GET /api/octopusservernodes/summary and DELETE
 //     /api/octopusservernodes/{id} on the public URL, with the API key;
 //   - GET /api/configuration/certificates/certificate-global, the cluster's

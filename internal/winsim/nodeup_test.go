@@ -25,7 +25,7 @@ func (cl *cluster) nodeScript(t *testing.T, i int) script {
 }
 
 // TestRerunOnDrainedNode: a drained node stays drained across a restart,
-// and its ping answers 418 (reference §2.4, §5.1). Each node script's
+// and its ping answers 418 (docs/octopus-facts.md §2.4, §5.1). Each node script's
 // help says to drain the node before running it again, so a re-run on a
 // drained node must take 418 for up and draining, say so, finish, and
 // leave the node drained.
@@ -115,7 +115,7 @@ func TestNodeFirewall(t *testing.T) {
 
 // TestRedisStatusChecked: with multi-node polling a node is done only
 // when GET /api/serverstatus/redis reports IsEnabled, IsConfigured and
-// IsReachable (reference §6.5, the docs' own check). A node whose Redis
+// IsReachable (docs/octopus-facts.md §6.5, the docs' own check). A node whose Redis
 // does not take its password stops, naming IsReachable, and writes no
 // marker; once Redis takes it, the re-run finishes.
 func TestRedisStatusChecked(t *testing.T) {

@@ -328,7 +328,7 @@ func TestARRScriptParses(t *testing.T) {
 }
 
 // pollsEveryNode: each polling tentacle holds one address per node
-// (reference §6.2), so a new node needs every tentacle updated.
+// (docs/octopus-facts.md §6.2), so a new node needs every tentacle updated.
 func pollsEveryNode(a steps.Answers) bool {
 	switch a.PollingMode() {
 	case steps.PollingUniqueAddress, steps.PollingUniquePort:

@@ -142,7 +142,7 @@ const (
 var commonOptions = map[string]optKind{"console": optSwitch, "noconsolelogging": optSwitch, "nologo": optSwitch}
 
 // serverCommands are the Octopus.Server.exe commands octoha's scripts may
-// run, with their options as ../shared/reference/octopus-ha.md §1.3 lists
+// run, with their options as docs/octopus-facts.md §1.3 lists
 // them. Anything else is refused, as the real tool refuses an unknown
 // option, so a script that invents a flag fails here.
 var serverCommands = map[string]map[string]optKind{
@@ -160,7 +160,7 @@ var serverCommands = map[string]map[string]optKind{
 	"show-thumbprint":    {"instance": optValue},
 }
 
-// tentacleCommands are the Tentacle.exe commands, likewise (reference §6.3).
+// tentacleCommands are the Tentacle.exe commands, likewise (docs/octopus-facts.md §6.3).
 var tentacleCommands = map[string]map[string]optKind{
 	"list-instances":        {"format": optValue},
 	"create-instance":       {"instance": optValue, "config": optValue, "home": optValue},
@@ -427,7 +427,7 @@ func (s *standIn) server(command string, o opts) int {
 // writes Octopus's tables, or nil and the failed exit code when it does
 // not exist or has no Octopus schema yet. [INFER] The Octopus commands
 // check the schema first: they take --skipDatabaseSchemaUpgradeCheck
-// (reference §0), and a database without Octopus's tables has nowhere to
+// (docs/octopus-facts.md §0), and a database without Octopus's tables has nowhere to
 // keep an administrator or a licence.
 func (s *standIn) schemaDatabase(in *ServerInstance, command string) (*Database, int) {
 	db, _ := s.database(in)
@@ -446,7 +446,7 @@ func (s *standIn) schemaDatabase(in *ServerInstance, command string) (*Database,
 //     configuration;
 //   - --create "creates a new empty database, and upgrades the database to
 //     the expected schema", making a master key unless one is given
-//     (reference §1.4); on a database that exists "it will say it already
+//     (docs/octopus-facts.md §1.4); on a database that exists "it will say it already
 //     exists and won't do anything" (the page's basic example), so a
 //     database a DBA made gets neither schema nor key from it;
 //   - --upgrade "upgrades the database to the expected schema" of an

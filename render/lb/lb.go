@@ -1,7 +1,7 @@
 // Package lb renders load balancer configurations for the Octopus nodes:
 // NGINX, HAProxy, and notes for a balancer octoha cannot configure. Each
 // renderer is a pure function of validated answers; the facts behind every
-// line are in ../shared/reference/octopus-ha.md §5 and §6.
+// line are in docs/octopus-facts.md §5 and §6.
 package lb
 
 import (

@@ -16,7 +16,7 @@ const octopusCookie = "OctopusIdentificationToken"
 // affinityCookie is the cookie HAProxy inserts to pin a browser to a node.
 const affinityCookie = "OCTOPUS_NODE"
 
-// Balancer timeouts. Uploads of 1 GB+ (reference §5.2) and long-lived
+// Balancer timeouts. Uploads of 1 GB+ (docs/octopus-facts.md §5.2) and long-lived
 // websocket and polling connections need far more than the usual 60 s.
 const (
 	connectTimeoutSeconds = 5

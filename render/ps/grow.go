@@ -16,7 +16,7 @@ const TentacleUpdateScript = "update-polling-tentacles.ps1"
 // DrainScriptName is the drain script's file name for a node.
 func DrainScriptName(node string) string { return "drain-node-" + node + ".ps1" }
 
-// Tentacle versions the updates need (reference §6.3): poll-server with
+// Tentacle versions the updates need (docs/octopus-facts.md §6.3): poll-server with
 // --server-comms-address, and clear-trusted-servers.
 const (
 	minTentacleCommsAddress = "6.3.341"
@@ -25,7 +25,7 @@ const (
 
 // CommsAddress is the address a polling tentacle keeps for node i, as
 // Tentacle stores it: https://host:port with the port always written
-// (reference §6.3, "How the comms address is computed").
+// (docs/octopus-facts.md §6.3, "How the comms address is computed").
 func CommsAddress(a steps.Answers, i int) string {
 	host := a.Nodes[i].Host
 	if a.UsesUniquePorts() {
@@ -37,8 +37,8 @@ func CommsAddress(a steps.Answers, i int) string {
 // JoinAddedNode renders the join script for grown.Nodes[added], a node
 // joining a running cluster (octoha add-node). When the tentacles poll
 // every node, the node starts drained: it would take tasks within about a
-// minute of starting (reference §2.1), before any tentacle polls it, and
-// those tasks would wait until they time out (reference §8 item 10).
+// minute of starting (docs/octopus-facts.md §2.1), before any tentacle polls it, and
+// those tasks would wait until they time out (docs/octopus-facts.md §8 item 10).
 func JoinAddedNode(grown steps.Answers, added int) ([]byte, error) {
 	if added < 1 || added >= len(grown.Nodes) {
 		return nil, fmt.Errorf("node %d is not a node added to a running cluster", added)
@@ -77,7 +77,7 @@ func newTentacleUpdateView(a steps.Answers) tentacleUpdateView {
 
 // AddNodeToTentacles renders update-polling-tentacles.ps1 for the node at
 // index added of the grown answers: every existing polling tentacle polls
-// it too (poll-server, reference §6.3, §6.4).
+// it too (poll-server, docs/octopus-facts.md §6.3, §6.4).
 func AddNodeToTentacles(grown steps.Answers, added int) ([]byte, error) {
 	if !grown.PollsEveryNode() {
 		return nil, fmt.Errorf("tentacles %s do not poll every node, so a new node needs no tentacle change", tentacleModeName(grown))
@@ -94,7 +94,7 @@ func AddNodeToTentacles(grown steps.Answers, added int) ([]byte, error) {
 
 // RemoveNodeFromTentacles renders update-polling-tentacles.ps1 for a node
 // that left: every polling tentacle keeps exactly the remaining nodes'
-// addresses (clear-trusted-servers --keep, reference §6.3, §6.5). gone is
+// addresses (clear-trusted-servers --keep, docs/octopus-facts.md §6.3, §6.5). gone is
 // the leaving node's name and address, from the answers before the change.
 func RemoveNodeFromTentacles(shrunk steps.Answers, goneName, goneAddress string) ([]byte, error) {
 	if !shrunk.PollsEveryNode() {
@@ -163,7 +163,7 @@ type drainView struct {
 
 // DrainNode renders drain-node-<NAME>.ps1 for a.Nodes[i]: drain it, wait
 // for its tasks, stop and disable its service, and delete its node record
-// (reference §2.4).
+// (docs/octopus-facts.md §2.4).
 func DrainNode(a steps.Answers, i int) ([]byte, error) {
 	if i < 0 || i >= len(a.Nodes) {
 		return nil, fmt.Errorf("node %d is not in the answers, which have nodes 0 to %d", i, len(a.Nodes)-1)

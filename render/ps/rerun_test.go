@@ -47,7 +47,7 @@ func isFirstNode(s script) bool { return strings.HasSuffix(s.Name, "/install-fir
 
 // TestVersionMismatchStops: a node whose Octopus.Server.exe is not the
 // cluster's version stops with an error, unless -SkipVersionCheck is
-// given (review A2; reference §2.1).
+// given (review A2; docs/octopus-facts.md §2.1).
 func TestVersionMismatchStops(t *testing.T) {
 	for _, s := range nodeScripts(t) {
 		lines := codeLines(s.Content)
@@ -284,7 +284,7 @@ func TestInferredStepsAreTagged(t *testing.T) {
 				t.Errorf("%s: no comment on %s", s.Name, topic.name)
 			}
 		}
-		// The guarded stop itself (reference §1.2 item 5).
+		// The guarded stop itself (docs/octopus-facts.md §1.2 item 5).
 		lines := codeLines(s.Content)
 		stop := findLine(lines, 0, "Invoke-OctopusServer -Command 'service' -Arguments @('--instance', $Instance, '--stop')")
 		if stop < 0 {

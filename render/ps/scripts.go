@@ -9,7 +9,7 @@ import (
 
 // MarkerFile is the file the first node writes on the shared root and every
 // joining node reads: a joining node that cannot read it does not see the
-// same share, and Octopus itself would not say so (reference §8.17).
+// same share, and Octopus itself would not say so (docs/octopus-facts.md §8.17).
 const MarkerFile = "octoha-cluster.txt"
 
 // FirstNode renders install-first-node.ps1 for a.Nodes[0].
@@ -77,7 +77,7 @@ type serverView struct {
 	ServiceName       string
 	ServiceAccount    string
 	// GMSA is a group managed service account (name ends in $): installed
-	// as Local System, then switched with sc.exe (reference §1.3).
+	// as Local System, then switched with sc.exe (docs/octopus-facts.md §1.3).
 	GMSA bool
 
 	SQLServer string
@@ -297,7 +297,7 @@ func (v serverView) script(file string, vals *values, lines map[string][]string)
 }
 
 // UndrainCommand is the command, run on a node, that undrains it: node
-// --drain=false (reference §1.3, §2.4), every value quoted.
+// --drain=false (docs/octopus-facts.md §1.3, §2.4), every value quoted.
 func UndrainCommand(a steps.Answers) string { return serverCommand(a, "node", "--drain=false") }
 
 // serverCommand is an Octopus.Server.exe command on the cluster's instance
@@ -353,7 +353,7 @@ func newTentacleView(a steps.Answers) tentacleView {
 			" show-thumbprint --instance " + Quote(a.Octopus.Instance),
 	}
 	switch a.PollingMode() {
-	case steps.PollingUniqueAddress: // reference §6.2 A: each node at its own name
+	case steps.PollingUniqueAddress: // docs/octopus-facts.md §6.2 A: each node at its own name
 		for i, n := range a.Nodes {
 			v.Others = append(v.Others, pollingServer{Host: n.Host, Port: a.NodeCommsPort(i)})
 		}

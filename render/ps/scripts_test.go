@@ -25,7 +25,7 @@ func exeCommands(src []byte) []string {
 
 // TestJoinScriptsNeverResetTheCluster: path, admin, license and database
 // --create live in the shared database; a join script that ran them would
-// re-point or reset the whole cluster (reference §2.3).
+// re-point or reset the whole cluster (docs/octopus-facts.md §2.3).
 func TestJoinScriptsNeverResetTheCluster(t *testing.T) {
 	names, examples := exampleAnswers(t)
 	for _, name := range names {
@@ -71,7 +71,7 @@ func TestJoinScriptsNeverResetTheCluster(t *testing.T) {
 }
 
 // TestFirstNodeSteps: the first node runs the cluster-wide steps, in the
-// order of reference §1.2.
+// order of docs/octopus-facts.md §1.2.
 func TestFirstNodeSteps(t *testing.T) {
 	names, examples := exampleAnswers(t)
 	for _, name := range names {
@@ -89,7 +89,7 @@ func TestFirstNodeSteps(t *testing.T) {
 			t.Errorf("%s: commands %q, want them to start %q", name, got, want)
 		}
 		text := string(src)
-		// --create makes the database and its key (reference §1.4); on a
+		// --create makes the database and its key (docs/octopus-facts.md §1.4); on a
 		// database the DBA made it would do nothing (Octopus docs).
 		if a.Database.Create != strings.Contains(text, "$databaseArguments += '--create'") {
 			t.Errorf("%s: database.create %v, and the first node's first run passes --create: %v", name, a.Database.Create, !a.Database.Create)
@@ -129,7 +129,7 @@ func TestNoSecretLiteral(t *testing.T) {
 }
 
 // TestPollServerLines: per polling mode, how many poll-server calls the
-// tentacle script makes, and to which addresses (reference §6.2, §6.5).
+// tentacle script makes, and to which addresses (docs/octopus-facts.md §6.2, §6.5).
 func TestPollServerLines(t *testing.T) {
 	nodes := []steps.Node{{Name: "N1", Host: "n1.corp"}, {Name: "N2", Host: "n2.corp"}, {Name: "N3", Host: "n3.corp"}, {Name: "N4", Host: "n4.corp"}}
 	for _, c := range []struct {
@@ -199,7 +199,7 @@ func TestPollServerLines(t *testing.T) {
 }
 
 // TestServiceAccountKinds: Local System, a domain account (password via
-// OCTOPUS_SERVICE_PASSWORD) and a gMSA (sc.exe, reference §1.3).
+// OCTOPUS_SERVICE_PASSWORD) and a gMSA (sc.exe, docs/octopus-facts.md §1.3).
 func TestServiceAccountKinds(t *testing.T) {
 	_, examples := exampleAnswers(t)
 	a := examples["2-node-listening-nginx"]

@@ -165,7 +165,7 @@ func TestPollServerIsChecked(t *testing.T) {
 }
 
 // TestListeningTentaclePublicHostName: a listening Tentacle registers the
-// name the nodes call it by, --publicHostName (reference §6.3, listening
+// name the nodes call it by, --publicHostName (docs/octopus-facts.md §6.3, listening
 // only), defaulting to this machine's DNS name (review N8).
 func TestListeningTentaclePublicHostName(t *testing.T) {
 	a := steps.Defaults()

@@ -14,11 +14,11 @@ import (
 
 // LiveWindow is how recently a node must have been seen to count as
 // running: Octopus refreshes LastSeen about every 60 s and its auto-scaling
-// script treats more than 5 minutes as offline (reference §4.5).
+// script treats more than 5 minutes as offline (docs/octopus-facts.md §4.5).
 const LiveWindow = 5 * time.Minute
 
 // Node is one row of dbo.OctopusServerNode. The columns come from an old
-// schema (reference §4.5), so all but ID and Name are optional; Has* says
+// schema (docs/octopus-facts.md §4.5), so all but ID and Name are optional; Has* says
 // which the table had.
 type Node struct {
 	ID, Name string
@@ -31,7 +31,7 @@ type Node struct {
 	TaskCap    int
 	HasTaskCap bool
 	// Draining is IsInMaintenanceMode, which the REST API sets to drain a
-	// node (reference §4.5).
+	// node (docs/octopus-facts.md §4.5).
 	Draining    bool
 	HasDraining bool
 }
@@ -157,7 +157,7 @@ func nodeFindings(nodes []Node, a steps.Answers, opts Options) validate.Findings
 			case n.Live():
 				fs = append(fs, errorf("db.node-name", field,
 					"Choose another name for this node. If it is the same machine being reinstalled, stop its Octopus service first and check again.",
-					"Node name %s is in use by a running node (last seen %s ago); two machines with one node name share one row and fight over it (reference §2.3, §2.4).",
+					"Node name %s is in use by a running node (last seen %s ago); two machines with one node name share one row and fight over it (docs/octopus-facts.md §2.3, §2.4).",
 					want.Name, roundAge(n.SinceSeen)))
 			default:
 				fs = append(fs, okf("db.node-name", field, "Node name %s has an old row (last seen %s ago); the new node takes it over.", want.Name, roundAge(n.SinceSeen)))

@@ -2,7 +2,7 @@
 // live, from the machine octoha runs on: that it answers, lets the login
 // in, is a version and edition Octopus supports, is itself highly
 // available, and that the Octopus database is in the state the answers
-// expect (reference §4). Every network step runs under one deadline.
+// expect (docs/octopus-facts.md §4). Every network step runs under one deadline.
 package dbprobe
 
 import (

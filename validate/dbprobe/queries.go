@@ -6,7 +6,7 @@ import "strings"
 // reviewed in one place. All of them only read.
 //
 // Written for SQL Server 2016 (13.x) through SQL Server 2025 (17.x), the
-// versions Octopus accepts (reference §4.1), and checked against the
+// versions Octopus accepts (docs/octopus-facts.md §4.1), and checked against the
 // catalog views as documented for those versions: SERVERPROPERTY
 // ('IsHadrEnabled', 2012+), sys.availability_* views (2012+),
 // IS_ROLEMEMBER (2012+), SYSDATETIMEOFFSET (2008+). They also run on older
@@ -58,7 +58,7 @@ const currentDatabaseQuery = `SELECT
 
 // nodeColumnsQuery feature-detects dbo.OctopusServerNode: no rows means no
 // table (a database that Octopus has not set up yet). The column list is
-// from an old Octopus 3.x schema (reference §4.5), so each is optional.
+// from an old Octopus 3.x schema (docs/octopus-facts.md §4.5), so each is optional.
 const nodeColumnsQuery = `SELECT name FROM sys.columns WHERE object_id = OBJECT_ID(N'dbo.OctopusServerNode')`
 
 // nodeColumnExpr is what the nodes query selects for each known column,

@@ -53,7 +53,7 @@ var sqlServerNames = map[int]string{
 	9: "2005", 10: "2008", 11: "2012", 12: "2014", 13: "2016", 14: "2017", 15: "2019", 16: "2022", 17: "2025",
 }
 
-// oldestMajor is SQL Server 2016, Octopus's hard floor (reference §4.1).
+// oldestMajor is SQL Server 2016, Octopus's hard floor (docs/octopus-facts.md §4.1).
 const oldestMajor = 13
 
 // queryFailed turns a failed query into a finding under the check's ID.
@@ -90,7 +90,7 @@ func (c *checker) server() validate.Findings {
 
 func versionFinding(f serverFacts) validate.Finding {
 	if f.EngineEdition == engineAzureSQL || f.EngineEdition == engineManagedInstance {
-		return okf("db.version", steps.FieldDatabaseServer, "Azure SQL (version %s): Octopus supports it (reference §4.1).", f.ProductVersion)
+		return okf("db.version", steps.FieldDatabaseServer, "Azure SQL (version %s): Octopus supports it (docs/octopus-facts.md §4.1).", f.ProductVersion)
 	}
 	major, err := strconv.Atoi(strings.SplitN(f.ProductVersion, ".", 2)[0])
 	if err != nil {
@@ -104,11 +104,11 @@ func versionFinding(f serverFacts) validate.Finding {
 	switch {
 	case major < oldestMajor:
 		return errorf("db.version", steps.FieldDatabaseServer, "Upgrade SQL Server, or use one that runs SQL Server 2016 or later.",
-			"%s is older than SQL Server 2016, the oldest version Octopus supports (reference §4.1).", product)
+			"%s is older than SQL Server 2016, the oldest version Octopus supports (docs/octopus-facts.md §4.1).", product)
 	case major == oldestMajor:
 		return warnf("db.version", steps.FieldDatabaseServer,
 			"Check Microsoft's lifecycle dates for SQL Server 2016 before building a new cluster on it; prefer a newer version.",
-			"%s is Octopus's oldest supported version; Octopus also asks for at least two years of Microsoft support remaining (reference §4.1).", product)
+			"%s is Octopus's oldest supported version; Octopus also asks for at least two years of Microsoft support remaining (docs/octopus-facts.md §4.1).", product)
 	}
 	return okf("db.version", steps.FieldDatabaseServer, "%s is supported.", product)
 }
@@ -117,7 +117,7 @@ func editionFinding(f serverFacts) validate.Finding {
 	if f.EngineEdition == engineExpress || strings.Contains(strings.ToLower(f.Edition), "express") {
 		return warnf("db.edition", steps.FieldDatabaseServer,
 			"Use Standard or Enterprise edition (or Azure SQL) for a cluster.",
-			"%s is not recommended for production (reference §4.1) and cannot be clustered or join an availability group, so the database would be a single point of failure.", f.Edition)
+			"%s is not recommended for production (docs/octopus-facts.md §4.1) and cannot be clustered or join an availability group, so the database would be a single point of failure.", f.Edition)
 	}
 	return okf("db.edition", steps.FieldDatabaseServer, "Edition: %s.", f.Edition)
 }

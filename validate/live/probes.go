@@ -132,7 +132,7 @@ func (b *builder) node(i int) {
 		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort},
 		Run:       func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, web) }})
 
-	// Only polling tentacles connect to the comms port (reference §6.1).
+	// Only polling tentacles connect to the comms port (docs/octopus-facts.md §6.1).
 	if a.UsesPolling() {
 		comms := netprobe.Port{ID: "tcp.comms", Field: field, Host: host, Port: a.NodeCommsPort(i),
 			Role: who + "'s comms port", BeforeInstall: true,
@@ -226,7 +226,7 @@ func (b *builder) balancer() {
 		}})
 }
 
-// redis adds the Redis probe, only for multi-node polling (reference §6.5).
+// redis adds the Redis probe, only for multi-node polling (docs/octopus-facts.md §6.5).
 func (b *builder) redis() {
 	a := b.a
 	r := a.Tentacles.Redis

@@ -1,7 +1,7 @@
 // Package netprobe checks, from this machine, what an Octopus HA cluster
 // needs from the network: names that resolve, ports that answer, node health
 // checks, matching versions and reachable file shares
-// (../../../shared/reference/octopus-ha.md §2.1, §5.1, §5.6).
+// (../../docs/octopus-facts.md §2.1, §5.1, §5.6).
 //
 // Every check takes a context, returns findings and never an error: what
 // went wrong is itself the finding. Checks stop when the context ends.

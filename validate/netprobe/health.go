@@ -8,14 +8,14 @@ import (
 	"github.com/octoha/octoha/validate"
 )
 
-// Statuses the Octopus health check answers with (reference §5.1).
+// Statuses the Octopus health check answers with (docs/octopus-facts.md §5.1).
 const (
 	statusHealthy  = http.StatusOK
 	statusDraining = http.StatusTeapot // 418: online but draining
 )
 
 // Health checks a node's health-check URL: 200 is healthy, 418 is
-// draining, anything else is broken (reference §5.1). who names the node,
+// draining, anything else is broken (docs/octopus-facts.md §5.1). who names the node,
 // e.g. "OCTO1".
 func Health(ctx context.Context, env Env, field, who, url string) validate.Findings {
 	status, moved, err := get(ctx, env, url)
@@ -66,7 +66,7 @@ func Public(ctx context.Context, env Env, field, url string) validate.Findings {
 	case statusDraining:
 		return validate.Findings{{ID: "lb.public", Severity: validate.Warning, Field: field,
 			Message: fmt.Sprintf("The balancer sent GET %s to a draining node (418).", url),
-			Fix:     "Make the balancer's health check expect 200 from /api/octopusservernodes/ping, so a draining node (418) gets no users (reference §5.1)."}}
+			Fix:     "Make the balancer's health check expect 200 from /api/octopusservernodes/ping, so a draining node (418) gets no users (docs/octopus-facts.md §5.1)."}}
 	}
 	return validate.Findings{{ID: "lb.public", Severity: validate.Error, Field: field,
 		Message: fmt.Sprintf("The balancer: GET %s answered %d %s%s.", url, status, http.StatusText(status), moved),

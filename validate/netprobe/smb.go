@@ -8,13 +8,13 @@ import (
 	"github.com/octoha/octoha/validate"
 )
 
-// SMBPort is the port Windows file sharing listens on (reference §5.6).
+// SMBPort is the port Windows file sharing listens on (docs/octopus-facts.md §5.6).
 const SMBPort = 445
 
 // SMB checks that the file server behind a storage path accepts
 // connections on port 445 from this machine. A drive letter is skipped with
 // a warning, since octoha cannot tell a local disk from a drive mapped for
-// one user (reference §3.3).
+// one user (docs/octopus-facts.md §3.3).
 func SMB(ctx context.Context, env Env, field, path string) validate.Findings {
 	switch steps.ClassifyWindowsPath(path) {
 	case steps.PathDrive:

@@ -1,5 +1,5 @@
 // Package redisprobe checks the Redis server behind multi-node polling
-// against what Octopus asks of it (../../../shared/reference/octopus-ha.md
+// against what Octopus asks of it (../../docs/octopus-facts.md
 // §6.5): reachable by every node, no persistence, no eviction, no
 // replication or failover, Redis 8.0 or later recommended.
 package redisprobe

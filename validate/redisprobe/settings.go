@@ -10,7 +10,7 @@ import (
 	"github.com/octoha/octoha/validate/netprobe"
 )
 
-// checkConfig reads the settings Octopus needs (reference §6.5). Managed
+// checkConfig reads the settings Octopus needs (docs/octopus-facts.md §6.5). Managed
 // Redis services often refuse CONFIG; then the admin has to check by hand.
 func checkConfig(c *client, addr string) validate.Findings {
 	settings := map[string]string{}

@@ -39,7 +39,7 @@ func FreePort(t testing.TB) int {
 }
 
 // OctopusReady are the settings Octopus asks of Redis
-// (../../../../shared/reference/octopus-ha.md §6.5).
+// (../../../docs/octopus-facts.md §6.5).
 var OctopusReady = []string{"--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"}
 
 // Start runs redis-server on a free loopback port, in a temp dir, with the
