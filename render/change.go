@@ -319,7 +319,7 @@ func (c changeChecklist) removeRun() {
 	d.Cont("afterwards: Configuration > Nodes, ", d.Text(n.Name), "'s menu, Delete. Stop first, delete second: a deleted node")
 	d.Cont("that still runs adds itself back within about 60 seconds (" + docsNodeCommand + ").")
 	// The drain-wait fix and --cancel-wait: reference §1.3.
-	d.Cont("Octopus before 2025.3.10568 cut drain waits over 5 minutes short; `--cancel-wait` exists from May 2024.")
+	d.Cont("Octopus before " + steps.DrainWaitFix.Since.String() + " cut drain waits over 5 minutes short; `--cancel-wait` exists from May 2024.")
 	forward := ""
 	if c.keptPorts() {
 		forward = ", and no longer forwards TCP " + d.Num(n.CommsPort)

@@ -84,7 +84,7 @@ func AgentValues(a steps.Answers) ([]byte, error) {
 	b.WriteString("# Install an agent with the helm command Octopus's Add Kubernetes agent wizard shows, with its\n")
 	b.WriteString("# --set agent.serverCommsAddress=\"...\" replaced by --values agent-values.yaml.\n")
 	if PollsEveryNode(a) {
-		b.WriteString("# Octopus 2024.3 and later ask for each node's URL in the wizard: give these.\n")
+		b.WriteString("# Octopus " + steps.AgentWizardNodeURLs.Since.String() + " and later ask for each node's URL in the wizard: give these.\n")
 	}
 	b.Write(body)
 	return []byte(b.String()), nil

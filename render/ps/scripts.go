@@ -427,7 +427,10 @@ type arrView struct {
 	CertificateThumbprint string
 	HealthCheck           string
 	Persistence           string
-	PollingMode           string
+	// PersistenceFixedIn is the first Octopus build that needs no session
+	// persistence (steps.NoAffinityNeeded), for the comments.
+	PersistenceFixedIn string
+	PollingMode        string
 }
 
 func newARRView(a steps.Answers) arrView {
@@ -438,6 +441,7 @@ func newARRView(a steps.Answers) arrView {
 		CertificateThumbprint: a.LoadBalancer.CertificateThumbprint,
 		HealthCheck:           a.LoadBalancer.HealthCheck,
 		Persistence:           a.LoadBalancer.Persistence,
+		PersistenceFixedIn:    steps.NoAffinityNeeded.Since.String(),
 		PollingMode:           a.PollingMode(),
 	}
 	for i, n := range a.Nodes {
@@ -461,7 +465,8 @@ func (v arrView) script() scriptFile {
 	if v.PublicTLS {
 		vals.str("CertificateThumbprint", v.CertificateThumbprint)
 	}
-	vals.str("HealthCheckPath", v.HealthCheck)
+	vals.str("HealthCheckPath", v.HealthCheck).
+		text("PersistenceFixedIn", v.PersistenceFixedIn)
 	return scriptFile{
 		file: "configure-arr.ps1",
 		flags: map[string]bool{
