@@ -127,13 +127,13 @@ func (c changeChecklist) addBefore() {
 		d.Check("**Service account.** ", d.Code(a.Octopus.ServiceAccount), ` has "Log on as a service" on `, d.Code(n.Host), ".")
 	}
 	db := a.Database
-	switch connectsToSQLAs(a) {
-	case sqlLoginUser:
+	switch a.DatabaseLoginKind() {
+	case steps.LoginSQL:
 		d.Check("**Database.** The new node connects to ", d.Code(db.Server), " as the SQL login ", d.Code(db.User), ".")
 		d.Cont("You, the admin running the join script, need **read** access to ", d.Code(a.Storage.Root), " (it reads the cluster's marker file).")
 		c.masterKey()
 		return
-	case sqlLoginServiceAccount:
+	case steps.LoginWindows:
 		d.Check("**Database.** The new node connects to ", d.Code(db.Server), " as the service account, db_owner since the first node's run.")
 	default:
 		d.Check("**Database.** The new node connects to ", d.Code(db.Server), " as its computer account (", d.Code(`DOMAIN\`+n.Name+"$"), "), which the join script makes **db_owner** of ", d.Code(db.Name), " through `database --grant`. ", loginFirst[0])
@@ -147,7 +147,7 @@ func (c changeChecklist) addBefore() {
 func (c changeChecklist) masterKey() {
 	d := c.d
 	d.Check("**Master key.** On any running node (", d.Text(c.others[0].Name), "), in an elevated PowerShell, read it with")
-	d.Cont(d.Code(showMasterKeyCommand(c.a)))
+	d.Cont(d.Code(ps.ShowMasterKeyCommand(c.a)))
 	d.Cont("and keep it in your password vault; the join script asks for it.")
 }
 

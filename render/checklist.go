@@ -248,7 +248,7 @@ func (c clusterChecklist) before() {
 func (c clusterChecklist) sqlRights() {
 	d, a := c.d, c.a
 	create := a.Database.Create
-	if connectsToSQLAs(a) == sqlLoginUser {
+	if a.DatabaseLoginKind() == steps.LoginSQL {
 		d.Cont("Every script's commands and every node's service connect as the SQL login ", d.Code(a.Database.User), ":")
 		if create {
 			d.Cont("it needs the right to create databases (dbcreator; the Octopus docs do not name the role), and")
@@ -267,7 +267,7 @@ func (c clusterChecklist) sqlRights() {
 		d.Cont("as the service account. Whoever runs ", d.Code(FirstNodeScript), " or a join script needs **db_owner** of the database.")
 	}
 	where := " in that node's own script"
-	if connectsToSQLAs(a) == sqlLoginServiceAccount {
+	if a.DatabaseLoginKind() == steps.LoginWindows {
 		where = " on the first node's run"
 	}
 	d.Cont(grantedToWords(d, a), " gets **db_owner** through `database --grant`", where, ".")
@@ -370,10 +370,10 @@ func (c clusterChecklist) afterwards() {
 	d.Section("5. Afterwards")
 	d.Item("To take a node out for maintenance: in Configuration > Nodes choose Drain (or run, on the node in an elevated PowerShell,")
 	if a.LoadBalancer.Kind == steps.LBNginx {
-		d.Cont(d.Code(drainCommand(a)), "); its health check then answers 418, but open-source NGINX never calls it: mark the node's `server` line `down` in")
+		d.Cont(d.Code(ps.DrainCommand(a)), "); its health check then answers 418, but open-source NGINX never calls it: mark the node's `server` line `down` in")
 		d.Cont(d.Code(lbFileFor(a.LoadBalancer.Kind)), " and reload NGINX, and undo that afterwards.")
 	} else {
-		d.Cont(d.Code(drainCommand(a)), "); its health check then answers 418 and the balancer stops sending it users.")
+		d.Cont(d.Code(ps.DrainCommand(a)), "); its health check then answers 418 and the balancer stops sending it users.")
 	}
 	d.Item("Upgrades need every node on the new version: drain all, stop all, back up the database and the master key,")
 	d.Cont("install the MSI on one node (it upgrades the schema), then on the others, start, and undrain.")

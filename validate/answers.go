@@ -136,7 +136,7 @@ func (c *checker) database() {
 			c.warn("db.user", steps.FieldDatabaseUser, "Clear it, or set auth: sql.",
 				"database.user %q is ignored with Windows authentication: the nodes connect as the service account", d.User)
 		}
-		if c.a.Octopus.ServiceAccount == "" {
+		if c.a.DatabaseLoginKind() == steps.LoginComputer {
 			c.warn("db.auth", steps.FieldDatabaseAuth, "Each node's script makes that account db_owner with database --grant; make sure SQL Server has a login for each node's computer account (DOMAIN\\NODE$), or set octopus.serviceAccount.",
 				"with Windows authentication and no service account, each node reaches SQL Server as its computer account")
 		}

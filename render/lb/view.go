@@ -107,7 +107,7 @@ func newView(a steps.Answers) (view, error) {
 	v := view{
 		OctopusVersion:     string(a.Octopus.Version),
 		Instance:           a.Octopus.Instance,
-		ServerExe:          steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe"),
+		ServerExe:          a.ServerExe(),
 		PublicURL:          a.LoadBalancer.PublicURL,
 		PublicHost:         host,
 		PublicPort:         a.PublicPort(),
