@@ -99,10 +99,10 @@ func newView(a steps.Answers) (view, error) {
 	}
 	host := a.PublicHost()
 	if host == "" {
-		return view{}, fmt.Errorf("loadBalancer.publicUrl %q has no host name", a.LoadBalancer.PublicURL)
+		return view{}, fmt.Errorf("%s %q has no host name", steps.FieldLoadBalancerPublicURL, a.LoadBalancer.PublicURL)
 	}
 	if _, err := hostToken(host); err != nil {
-		return view{}, fmt.Errorf("loadBalancer.publicUrl: %w", err)
+		return view{}, fmt.Errorf("%s: %w", steps.FieldLoadBalancerPublicURL, err)
 	}
 	v := view{
 		OctopusVersion:     string(a.Octopus.Version),
@@ -142,7 +142,7 @@ func newView(a steps.Answers) (view, error) {
 		v.PublicBase += ":" + strconv.Itoa(v.PublicPort)
 	}
 	if !strings.HasPrefix(v.HealthCheck, "/") {
-		return view{}, fmt.Errorf("loadBalancer.healthCheck %q must be a path starting with /", v.HealthCheck)
+		return view{}, fmt.Errorf("%s %q must be a path starting with /", steps.FieldLoadBalancerHealthCheck, v.HealthCheck)
 	}
 	for i, n := range a.Nodes {
 		v.Nodes = append(v.Nodes, node{Name: n.Name, Host: n.Host, WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i)})
@@ -164,7 +164,7 @@ func newView(a steps.Answers) (view, error) {
 // https publicUrl needs the certificate file on the balancer.
 func (v view) needsCertificate() error {
 	if v.TLS && v.Certificate == "" {
-		return fmt.Errorf("loadBalancer.publicUrl %s is https but loadBalancer.certificate is empty: give the path of the PEM certificate on the balancer", v.PublicURL)
+		return fmt.Errorf("%s %s is https but %s is empty: give the path of the PEM certificate on the balancer", steps.FieldLoadBalancerPublicURL, v.PublicURL, steps.FieldLoadBalancerCertificate)
 	}
 	return nil
 }
