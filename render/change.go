@@ -167,10 +167,10 @@ func (c changeChecklist) addFirewall() {
 	for _, h := range a.ShareHosts() {
 		hosts = append(hosts, d.CodeCell(h))
 	}
-	open := "outbound " + sqlPortWords(d, a, "") + " to " + d.CodeCell(a.Database.Server) + ", TCP 445 to " + strings.Join(hosts, ", ")
+	open := "outbound " + sqlPortWords(d, a, "") + " to " + d.CodeCell(a.Database.Server) + ", TCP " + d.Num(steps.SMBPort) + " to " + strings.Join(hosts, ", ")
 	why := "database, shared folders"
 	if !a.UsesPolling() {
-		open += ", TCP 10933 to every listening tentacle"
+		open += ", TCP " + d.Num(steps.TentacleListenPort) + " to every listening tentacle"
 		why += ", deployments"
 	}
 	if a.PollingMode() == steps.PollingRedis {
@@ -179,7 +179,7 @@ func (c changeChecklist) addFirewall() {
 	}
 	d.Row(machine, open, why)
 	if !a.UsesPolling() {
-		d.Row("Every listening tentacle", "inbound TCP 10933 from "+d.CodeCell(n.Host)+" too, if its firewall lists the nodes", "the new node deploys to it")
+		d.Row("Every listening tentacle", "inbound TCP "+d.Num(steps.TentacleListenPort)+" from "+d.CodeCell(n.Host)+" too, if its firewall lists the nodes", "the new node deploys to it")
 	}
 	d.Blank()
 	nodeFirewallNote(d, a)
@@ -231,7 +231,7 @@ func (c changeChecklist) addRun() {
 		d.Cont("the balancer now also sends that port to ", d.Text(n.Name), ".")
 	} else {
 		d.Step(3, "Tentacles: **no change**. Listening tentacles are reached by the nodes, and every node presents the")
-		d.Cont("same certificate ("+docsTentacleComms+"); ", d.Text(n.Name), " just needs to reach them on TCP 10933.")
+		d.Cont("same certificate ("+docsTentacleComms+"); ", d.Text(n.Name), " just needs to reach them on TCP ", d.Num(steps.TentacleListenPort), ".")
 	}
 	d.Step(check, "Check: Configuration > Nodes lists all ", d.Num(len(a.Nodes)), " nodes and ", d.Text(n.Name), " has been seen in the last minute;")
 	d.Cont(d.Code("http://"+n.Host+":"+strconv.Itoa(n.WebPort)+"/api/octopusservernodes/ping"), " answers 200 from the balancer.")

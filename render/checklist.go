@@ -320,16 +320,16 @@ func (c clusterChecklist) firewall() {
 		hosts = append(hosts, d.Code(h))
 	}
 	d.Line("Every node also needs outbound: ", sqlPortWords(d, a, " (SQL Browser)"), " to ", d.Code(a.Database.Server), ",")
-	last := "TCP 445 to " + strings.Join(hosts, ", ")
+	last := "TCP " + d.Num(steps.SMBPort) + " to " + strings.Join(hosts, ", ")
 	if !a.UsesPolling() {
-		last += ", TCP 10933 to every listening tentacle"
+		last += ", TCP " + d.Num(steps.TentacleListenPort) + " to every listening tentacle"
 	}
 	if a.PollingMode() == steps.PollingRedis {
 		last += ", TCP " + d.Num(a.Tentacles.Redis.Port) + " to " + d.Code(a.Tentacles.Redis.Host)
 	}
 	d.Line(last, ".")
 	if !a.UsesPolling() {
-		d.Line("Each tentacle opens TCP 10933 inbound from every node (", d.Code(TentacleScript), " adds the Windows rule).")
+		d.Line("Each tentacle opens TCP ", d.Num(steps.TentacleListenPort), " inbound from every node (", d.Code(TentacleScript), " adds the Windows rule).")
 	}
 }
 

@@ -164,7 +164,7 @@ func (a *Answers) PublicHost() string {
 }
 
 // PublicPort is the port users reach the balancer on: the URL's own, else
-// 443 for https and 80 for http.
+// HTTPSPort for https and HTTPPort for http.
 func (a *Answers) PublicPort() int {
 	u, err := url.Parse(a.LoadBalancer.PublicURL)
 	if err != nil {
@@ -175,9 +175,9 @@ func (a *Answers) PublicPort() int {
 		return n
 	}
 	if strings.EqualFold(u.Scheme, "https") {
-		return 443
+		return HTTPSPort
 	}
-	return 80
+	return HTTPPort
 }
 
 // PublicTLS reports whether users reach the balancer over https.

@@ -9,11 +9,22 @@ import "strings"
 // node connects to (docs/octopus-facts.md §0 and §6.1).
 const TentacleListenPort = 10933
 
+// SMBPort is the port Windows file sharing listens on, on which every node
+// reaches the shared folders (docs/octopus-facts.md §5.6).
+const SMBPort = 445
+
+// HTTPPort and HTTPSPort are the ports an http:// or https:// URL without a
+// port of its own names.
+const (
+	HTTPPort  = 80
+	HTTPSPort = 443
+)
+
 // RedirectPort is the plain-http port on which the balancer redirects users
 // to https: 80 when users reach it over https on another port, else 0.
 func (a *Answers) RedirectPort() int {
-	if a.PublicTLS() && a.PublicPort() != 80 {
-		return 80
+	if a.PublicTLS() && a.PublicPort() != HTTPPort {
+		return HTTPPort
 	}
 	return 0
 }

@@ -118,7 +118,7 @@ func (c *checker) port(field string, p int) {
 // text. (Serving TLS on the nodes would need a certificate on each node,
 // which the answers do not hold.)
 func (c *checker) plainHTTPPort(field string, p int) {
-	if p == 443 {
+	if p == steps.HTTPSPort {
 		c.err("port.https", field, "Use 80, or another port such as 8080: TLS belongs on the balancer's public URL.",
 			"web port 443 is the HTTPS port, but the nodes serve plain HTTP behind the balancer, so everything that reaches a node there would expect TLS it does not get")
 	}

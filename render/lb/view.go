@@ -130,15 +130,13 @@ func newView(a steps.Answers) (view, error) {
 		CheckRise:          checkRise,
 		NginxFailTimeout:   nginxFailTimeoutSeconds,
 	}
-	scheme := "http"
+	v.RedirectPort = a.RedirectPort()
+	scheme, defaultPort := "http", steps.HTTPPort
 	if v.TLS {
-		scheme = "https"
-		if v.PublicPort != 80 {
-			v.RedirectPort = 80
-		}
+		scheme, defaultPort = "https", steps.HTTPSPort
 	}
 	v.PublicBase = scheme + "://" + bracketIPv6(host)
-	if (v.TLS && v.PublicPort != 443) || (!v.TLS && v.PublicPort != 80) {
+	if v.PublicPort != defaultPort {
 		v.PublicBase += ":" + strconv.Itoa(v.PublicPort)
 	}
 	if !strings.HasPrefix(v.HealthCheck, "/") {

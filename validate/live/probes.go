@@ -203,7 +203,7 @@ func (b *builder) shares() {
 		}
 		index[key] = len(b.probes)
 		field, path := s.Field, s.Path
-		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(netprobe.SMBPort)))
+		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(steps.SMBPort)))
 		if kind == steps.PathDrive {
 			what = "look at drive " + where
 		}
