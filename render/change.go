@@ -214,12 +214,8 @@ func (c changeChecklist) addRun() {
 	check := 4
 	if c.pollsEveryNode() {
 		check = 5
-		address := n.Host
-		if c.forward() != 0 {
-			address = a.PollingAddress()
-		}
 		d.Step(3, "On **each polling tentacle**, in an elevated PowerShell: ", d.Code(psRun(TentacleUpdateScript)), asksWords(d, c.updateAsks), ". It adds")
-		d.Cont(d.Code("https://"+address+":"+strconv.Itoa(n.CommsPort)), " with `poll-server` and restarts the Tentacle, so run it when no")
+		d.Cont(d.Code(n.CommsAddress), " with `poll-server` and restarts the Tentacle, so run it when no")
 		d.Cont("deployment uses the machine; if a run stopped before the restart, run it again with `-Restart`. A tentacle")
 		d.Cont("that misses this never gets work from ", d.Text(n.Name), ": tasks there wait for it until they time out ("+docsMultiNode+").")
 		d.Step(4, "**Undrain ", d.Text(n.Name), "** once every polling tentacle has run step 3: on ", d.Text(n.Name), ", in an elevated PowerShell,")
@@ -234,7 +230,7 @@ func (c changeChecklist) addRun() {
 		d.Cont("same certificate ("+docsTentacleComms+"); ", d.Text(n.Name), " just needs to reach them on TCP ", d.Num(steps.TentacleListenPort), ".")
 	}
 	d.Step(check, "Check: Configuration > Nodes lists all ", d.Num(len(a.Nodes)), " nodes and ", d.Text(n.Name), " has been seen in the last minute;")
-	d.Cont(d.Code("http://"+n.Host+":"+strconv.Itoa(n.WebPort)+"/api/octopusservernodes/ping"), " answers 200 from the balancer.")
+	d.Cont(d.Code(n.URL+a.HealthPath()), " answers 200 from the balancer.")
 	if c.pollsEveryNode() {
 		d.Step(6, "For machines registered from now on, use the ", d.Code(TentacleScript), " in this folder: it polls all ", d.Num(len(a.Nodes)), " nodes.")
 	}
@@ -243,7 +239,8 @@ func (c changeChecklist) addRun() {
 // removeNodeChecklist is the CHECKLIST.md of RemoveNodeFiles.
 func removeNodeChecklist(before steps.Answers, removed int, shrunk steps.Answers) ([]byte, error) {
 	node := before.Nodes[removed]
-	row := nodeRow{Node: node, WebPort: before.NodeWebPort(removed), CommsPort: before.NodeCommsPort(removed), CommsFrom: commsFrom(shrunk)}
+	row := nodeRow{Node: node, WebPort: before.NodeWebPort(removed), CommsPort: before.NodeCommsPort(removed), CommsFrom: commsFrom(shrunk),
+		URL: before.NodeURL(removed), CommsAddress: ps.CommsAddress(before, removed)}
 	c := changeChecklist{d: &markdown.Doc{}, a: shrunk, node: row}
 	params, err := mandatoryParameters(ps.DrainNode(before, removed))
 	if c.scriptAsks, err = asks(params, err, "WaitSeconds"); err != nil {

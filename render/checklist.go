@@ -138,11 +138,15 @@ type nodeRow struct {
 	WebPort, CommsPort int
 	// CommsFrom says who opens the comms port, "" when nobody needs to.
 	CommsFrom string
+	// URL is the node's own web address (steps.Answers.NodeURL), and
+	// CommsAddress the one polling tentacles keep for it (ps.CommsAddress).
+	URL, CommsAddress string
 }
 
 // nodeRowOf is node i of a as a checklist row.
 func nodeRowOf(a steps.Answers, i int) nodeRow {
-	return nodeRow{Node: a.Nodes[i], WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i), CommsFrom: commsFrom(a)}
+	return nodeRow{Node: a.Nodes[i], WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i), CommsFrom: commsFrom(a),
+		URL: a.NodeURL(i), CommsAddress: ps.CommsAddress(a, i)}
 }
 
 // clusterChecklist writes CHECKLIST.md for a new cluster.

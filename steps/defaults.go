@@ -31,7 +31,7 @@ func Defaults() Answers {
 		LoadBalancer: LoadBalancer{
 			Kind:        LBNginx,
 			Persistence: PersistenceNone,
-			HealthCheck: "/api/octopusservernodes/ping",
+			HealthCheck: HealthCheckPath,
 		},
 		Tentacles: Tentacles{
 			Mode:     ModeListening,
