@@ -371,6 +371,9 @@ func (v tentacleView) script() scriptFile {
 		text("FirstHost", v.First.Host).
 		number("FirstPort", v.First.Port)
 	vals.textList("Environments", v.Environments).textList("Roles", v.Roles)
+	// The listening port is digits only, so the script names it inside
+	// its messages' strings too.
+	vals.number("ListenPort", steps.TentacleListenPort)
 	var others []string
 	for _, s := range v.Others {
 		others = append(others, "Add-PollingServer -CommsHost "+vals.quoted(s.Host).code+" -CommsPort "+Int(s.Port))
