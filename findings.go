@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/steps"
@@ -26,20 +25,21 @@ func fileLocator(file *steps.File) locator {
 	}
 }
 
-// newNodeFlags are the add-node flags that give the new node's fields.
-var newNodeFlags = map[string]string{"": "--name", ".name": "--name", ".host": "--host", ".webPort": "--web-port", ".commsPort": "--comms-port"}
+// newNodeFlags are the add-node flags that give node i's fields.
+func newNodeFlags(i int) map[string]string {
+	f := steps.NodeField(i)
+	return map[string]string{f.Node: "--name", f.Name: "--name", f.Host: "--host", f.WebPort: "--web-port", f.CommsPort: "--comms-port"}
+}
 
 // newNodeLocator places the fields of the node add-node adds, nodes[index],
 // at the flags that gave them: they are not in the file, whose nearest
 // line would be `nodes:`.
 func newNodeLocator(file *steps.File, index int) locator {
-	prefix := fmt.Sprintf("nodes[%d]", index)
+	flags := newNodeFlags(index)
 	inFile := fileLocator(file)
 	return func(field string) string {
-		if rest, ok := strings.CutPrefix(field, prefix); ok {
-			if flag, ok := newNodeFlags[rest]; ok {
-				return flag
-			}
+		if flag, ok := flags[field]; ok {
+			return flag
 		}
 		return inFile(field)
 	}

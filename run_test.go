@@ -152,3 +152,23 @@ func TestStreams(t *testing.T) {
 		t.Errorf("streams of buffers: %+v, NO_COLOR read %d times", s, reads)
 	}
 }
+
+// A terminal takes colour unless NO_COLOR (any value) or TERM=dumb says no.
+func TestColorOn(t *testing.T) {
+	for _, c := range []struct {
+		terminal bool
+		env      map[string]string
+		want     bool
+	}{
+		{true, map[string]string{"TERM": "xterm-256color"}, true},
+		{true, map[string]string{}, true},
+		{false, map[string]string{}, false},
+		{true, map[string]string{"NO_COLOR": "1"}, false},
+		{true, map[string]string{"NO_COLOR": "0"}, false},
+		{true, map[string]string{"TERM": "dumb"}, false},
+	} {
+		if got := colorOn(c.terminal, func(name string) string { return c.env[name] }); got != c.want {
+			t.Errorf("terminal %v, environment %v: colour %v, want %v", c.terminal, c.env, got, c.want)
+		}
+	}
+}

@@ -9,14 +9,13 @@ import (
 
 // streams are a command's standard streams and the one place that decides
 // what they are: whether input and output are terminals, and whether colour
-// is on. NO_COLOR is read here and nowhere else in package main.
+// is on. NO_COLOR and TERM are read here and nowhere else in package main.
 type streams struct {
 	In       io.Reader
 	Out, Err io.Writer
 	// InTerminal and OutTerminal are true when In and Out are terminals.
 	InTerminal, OutTerminal bool
-	// Color is true when Out is a terminal and NO_COLOR is not set (any
-	// value turns colour off, no-color.org).
+	// Color is true when Out is a terminal that takes colour (colorOn).
 	Color bool
 }
 
@@ -24,8 +23,14 @@ type streams struct {
 // environment (os.Getenv).
 func newStreams(in io.Reader, out, errOut io.Writer, getenv func(string) string) *streams {
 	s := &streams{In: in, Out: out, Err: errOut, InTerminal: isTerminal(in), OutTerminal: isTerminal(out)}
-	s.Color = s.OutTerminal && getenv("NO_COLOR") == ""
+	s.Color = colorOn(s.OutTerminal, getenv)
 	return s
+}
+
+// colorOn reports whether output to a terminal (or not) takes colour:
+// NO_COLOR set to any value (no-color.org) and TERM=dumb turn it off.
+func colorOn(terminal bool, getenv func(string) string) bool {
+	return terminal && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 func isTerminal(stream any) bool {

@@ -60,7 +60,7 @@ func AddNode(ctx context.Context, a steps.Answers, opts AddNodeOptions) (Result,
 	added := len(grown.Nodes) - 1
 	findings := validate.Check(grown).Ignore(opts.Ignore)
 	if !findings.HasErrors() {
-		findings = append(findings, resolveHost(ctx, opts.Resolver, fmt.Sprintf("nodes[%d].host", added), opts.Node.Host).Ignore(opts.Ignore)...)
+		findings = append(findings, resolveHost(ctx, opts.Resolver, steps.NodeField(added).Host, opts.Node.Host).Ignore(opts.Ignore)...)
 	}
 	res := Result{Findings: findings}
 	if findings.HasErrors() {

@@ -127,13 +127,13 @@ func (c changeChecklist) addBefore() {
 		d.Check("**Service account.** ", d.Code(a.Octopus.ServiceAccount), ` has "Log on as a service" on `, d.Code(n.Host), ".")
 	}
 	db := a.Database
-	switch connectsToSQLAs(a) {
-	case sqlLoginUser:
+	switch a.DatabaseLoginKind() {
+	case steps.LoginSQL:
 		d.Check("**Database.** The new node connects to ", d.Code(db.Server), " as the SQL login ", d.Code(db.User), ".")
 		d.Cont("You, the admin running the join script, need **read** access to ", d.Code(a.Storage.Root), " (it reads the cluster's marker file).")
 		c.masterKey()
 		return
-	case sqlLoginServiceAccount:
+	case steps.LoginWindows:
 		d.Check("**Database.** The new node connects to ", d.Code(db.Server), " as the service account, db_owner since the first node's run.")
 	default:
 		d.Check("**Database.** The new node connects to ", d.Code(db.Server), " as its computer account (", d.Code(`DOMAIN\`+n.Name+"$"), "), which the join script makes **db_owner** of ", d.Code(db.Name), " through `database --grant`. ", loginFirst[0])
@@ -147,7 +147,7 @@ func (c changeChecklist) addBefore() {
 func (c changeChecklist) masterKey() {
 	d := c.d
 	d.Check("**Master key.** On any running node (", d.Text(c.others[0].Name), "), in an elevated PowerShell, read it with")
-	d.Cont(d.Code(showMasterKeyCommand(c.a)))
+	d.Cont(d.Code(ps.ShowMasterKeyCommand(c.a)))
 	d.Cont("and keep it in your password vault; the join script asks for it.")
 }
 
@@ -167,10 +167,10 @@ func (c changeChecklist) addFirewall() {
 	for _, h := range a.ShareHosts() {
 		hosts = append(hosts, d.CodeCell(h))
 	}
-	open := "outbound " + sqlPortWords(d, a, "") + " to " + d.CodeCell(a.Database.Server) + ", TCP 445 to " + strings.Join(hosts, ", ")
+	open := "outbound " + sqlPortWords(d, a, "") + " to " + d.CodeCell(a.Database.Server) + ", TCP " + d.Num(steps.SMBPort) + " to " + strings.Join(hosts, ", ")
 	why := "database, shared folders"
 	if !a.UsesPolling() {
-		open += ", TCP 10933 to every listening tentacle"
+		open += ", TCP " + d.Num(steps.TentacleListenPort) + " to every listening tentacle"
 		why += ", deployments"
 	}
 	if a.PollingMode() == steps.PollingRedis {
@@ -179,7 +179,7 @@ func (c changeChecklist) addFirewall() {
 	}
 	d.Row(machine, open, why)
 	if !a.UsesPolling() {
-		d.Row("Every listening tentacle", "inbound TCP 10933 from "+d.CodeCell(n.Host)+" too, if its firewall lists the nodes", "the new node deploys to it")
+		d.Row("Every listening tentacle", "inbound TCP "+d.Num(steps.TentacleListenPort)+" from "+d.CodeCell(n.Host)+" too, if its firewall lists the nodes", "the new node deploys to it")
 	}
 	d.Blank()
 	nodeFirewallNote(d, a)
@@ -214,12 +214,8 @@ func (c changeChecklist) addRun() {
 	check := 4
 	if c.pollsEveryNode() {
 		check = 5
-		address := n.Host
-		if c.forward() != 0 {
-			address = a.PollingAddress()
-		}
 		d.Step(3, "On **each polling tentacle**, in an elevated PowerShell: ", d.Code(psRun(TentacleUpdateScript)), asksWords(d, c.updateAsks), ". It adds")
-		d.Cont(d.Code("https://"+address+":"+strconv.Itoa(n.CommsPort)), " with `poll-server` and restarts the Tentacle, so run it when no")
+		d.Cont(d.Code(n.CommsAddress), " with `poll-server` and restarts the Tentacle, so run it when no")
 		d.Cont("deployment uses the machine; if a run stopped before the restart, run it again with `-Restart`. A tentacle")
 		d.Cont("that misses this never gets work from ", d.Text(n.Name), ": tasks there wait for it until they time out ("+docsMultiNode+").")
 		d.Step(4, "**Undrain ", d.Text(n.Name), "** once every polling tentacle has run step 3: on ", d.Text(n.Name), ", in an elevated PowerShell,")
@@ -231,10 +227,10 @@ func (c changeChecklist) addRun() {
 		d.Cont("the balancer now also sends that port to ", d.Text(n.Name), ".")
 	} else {
 		d.Step(3, "Tentacles: **no change**. Listening tentacles are reached by the nodes, and every node presents the")
-		d.Cont("same certificate ("+docsTentacleComms+"); ", d.Text(n.Name), " just needs to reach them on TCP 10933.")
+		d.Cont("same certificate ("+docsTentacleComms+"); ", d.Text(n.Name), " just needs to reach them on TCP ", d.Num(steps.TentacleListenPort), ".")
 	}
 	d.Step(check, "Check: Configuration > Nodes lists all ", d.Num(len(a.Nodes)), " nodes and ", d.Text(n.Name), " has been seen in the last minute;")
-	d.Cont(d.Code("http://"+n.Host+":"+strconv.Itoa(n.WebPort)+"/api/octopusservernodes/ping"), " answers 200 from the balancer.")
+	d.Cont(d.Code(n.URL+a.HealthPath()), " answers 200 from the balancer.")
 	if c.pollsEveryNode() {
 		d.Step(6, "For machines registered from now on, use the ", d.Code(TentacleScript), " in this folder: it polls all ", d.Num(len(a.Nodes)), " nodes.")
 	}
@@ -243,7 +239,8 @@ func (c changeChecklist) addRun() {
 // removeNodeChecklist is the CHECKLIST.md of RemoveNodeFiles.
 func removeNodeChecklist(before steps.Answers, removed int, shrunk steps.Answers) ([]byte, error) {
 	node := before.Nodes[removed]
-	row := nodeRow{Node: node, WebPort: before.NodeWebPort(removed), CommsPort: before.NodeCommsPort(removed), CommsFrom: commsFrom(shrunk)}
+	row := nodeRow{Node: node, WebPort: before.NodeWebPort(removed), CommsPort: before.NodeCommsPort(removed), CommsFrom: commsFrom(shrunk),
+		URL: before.NodeURL(removed), CommsAddress: ps.CommsAddress(before, removed)}
 	c := changeChecklist{d: &markdown.Doc{}, a: shrunk, node: row}
 	params, err := mandatoryParameters(ps.DrainNode(before, removed))
 	if c.scriptAsks, err = asks(params, err, "WaitSeconds"); err != nil {
@@ -319,7 +316,7 @@ func (c changeChecklist) removeRun() {
 	d.Cont("afterwards: Configuration > Nodes, ", d.Text(n.Name), "'s menu, Delete. Stop first, delete second: a deleted node")
 	d.Cont("that still runs adds itself back within about 60 seconds (" + docsNodeCommand + ").")
 	// The drain-wait fix and --cancel-wait: docs/octopus-facts.md §1.3.
-	d.Cont("Octopus before 2025.3.10568 cut drain waits over 5 minutes short; `--cancel-wait` exists from May 2024.")
+	d.Cont("Octopus before " + steps.DrainWaitFix.Since.String() + " cut drain waits over 5 minutes short; `--cancel-wait` exists from May 2024.")
 	forward := ""
 	if c.keptPorts() {
 		forward = ", and no longer forwards TCP " + d.Num(n.CommsPort)

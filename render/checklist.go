@@ -138,11 +138,15 @@ type nodeRow struct {
 	WebPort, CommsPort int
 	// CommsFrom says who opens the comms port, "" when nobody needs to.
 	CommsFrom string
+	// URL is the node's own web address (steps.Answers.NodeURL), and
+	// CommsAddress the one polling tentacles keep for it (ps.CommsAddress).
+	URL, CommsAddress string
 }
 
 // nodeRowOf is node i of a as a checklist row.
 func nodeRowOf(a steps.Answers, i int) nodeRow {
-	return nodeRow{Node: a.Nodes[i], WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i), CommsFrom: commsFrom(a)}
+	return nodeRow{Node: a.Nodes[i], WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i), CommsFrom: commsFrom(a),
+		URL: a.NodeURL(i), CommsAddress: ps.CommsAddress(a, i)}
 }
 
 // clusterChecklist writes CHECKLIST.md for a new cluster.
@@ -248,7 +252,7 @@ func (c clusterChecklist) before() {
 func (c clusterChecklist) sqlRights() {
 	d, a := c.d, c.a
 	create := a.Database.Create
-	if connectsToSQLAs(a) == sqlLoginUser {
+	if a.DatabaseLoginKind() == steps.LoginSQL {
 		d.Cont("Every script's commands and every node's service connect as the SQL login ", d.Code(a.Database.User), ":")
 		if create {
 			d.Cont("it needs the right to create databases (dbcreator; the Octopus docs do not name the role), and")
@@ -267,7 +271,7 @@ func (c clusterChecklist) sqlRights() {
 		d.Cont("as the service account. Whoever runs ", d.Code(FirstNodeScript), " or a join script needs **db_owner** of the database.")
 	}
 	where := " in that node's own script"
-	if connectsToSQLAs(a) == sqlLoginServiceAccount {
+	if a.DatabaseLoginKind() == steps.LoginWindows {
 		where = " on the first node's run"
 	}
 	d.Cont(grantedToWords(d, a), " gets **db_owner** through `database --grant`", where, ".")
@@ -320,16 +324,16 @@ func (c clusterChecklist) firewall() {
 		hosts = append(hosts, d.Code(h))
 	}
 	d.Line("Every node also needs outbound: ", sqlPortWords(d, a, " (SQL Browser)"), " to ", d.Code(a.Database.Server), ",")
-	last := "TCP 445 to " + strings.Join(hosts, ", ")
+	last := "TCP " + d.Num(steps.SMBPort) + " to " + strings.Join(hosts, ", ")
 	if !a.UsesPolling() {
-		last += ", TCP 10933 to every listening tentacle"
+		last += ", TCP " + d.Num(steps.TentacleListenPort) + " to every listening tentacle"
 	}
 	if a.PollingMode() == steps.PollingRedis {
 		last += ", TCP " + d.Num(a.Tentacles.Redis.Port) + " to " + d.Code(a.Tentacles.Redis.Host)
 	}
 	d.Line(last, ".")
 	if !a.UsesPolling() {
-		d.Line("Each tentacle opens TCP 10933 inbound from every node (", d.Code(TentacleScript), " adds the Windows rule).")
+		d.Line("Each tentacle opens TCP ", d.Num(steps.TentacleListenPort), " inbound from every node (", d.Code(TentacleScript), " adds the Windows rule).")
 	}
 }
 
@@ -370,10 +374,10 @@ func (c clusterChecklist) afterwards() {
 	d.Section("5. Afterwards")
 	d.Item("To take a node out for maintenance: in Configuration > Nodes choose Drain (or run, on the node in an elevated PowerShell,")
 	if a.LoadBalancer.Kind == steps.LBNginx {
-		d.Cont(d.Code(drainCommand(a)), "); its health check then answers 418, but open-source NGINX never calls it: mark the node's `server` line `down` in")
+		d.Cont(d.Code(ps.DrainCommand(a)), "); its health check then answers 418, but open-source NGINX never calls it: mark the node's `server` line `down` in")
 		d.Cont(d.Code(lbFileFor(a.LoadBalancer.Kind)), " and reload NGINX, and undo that afterwards.")
 	} else {
-		d.Cont(d.Code(drainCommand(a)), "); its health check then answers 418 and the balancer stops sending it users.")
+		d.Cont(d.Code(ps.DrainCommand(a)), "); its health check then answers 418 and the balancer stops sending it users.")
 	}
 	d.Item("Upgrades need every node on the new version: drain all, stop all, back up the database and the master key,")
 	d.Cont("install the MSI on one node (it upgrades the schema), then on the others, start, and undrain.")

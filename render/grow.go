@@ -54,7 +54,7 @@ func AddNodeFiles(grown steps.Answers, added int) ([]File, error) {
 	}
 	// A node running the service as Local System connects as its own
 	// computer account, which needs a login before its join script runs.
-	if loginPerNode(grown) {
+	if grown.DatabaseLoginKind() == steps.LoginComputer {
 		l.add(DatabaseScript)(sql.PrepareDatabase(grown))
 	}
 	addAgentUpdate(&l, grown)
@@ -84,18 +84,11 @@ func RemoveNodeFiles(before steps.Answers, removed int, shrunk steps.Answers) ([
 	return l.result()
 }
 
-// loginPerNode reports whether each node connects to SQL Server as a
-// login of its own (its computer account), which a new node then needs.
-func loginPerNode(a steps.Answers) bool {
-	logins := a.DatabaseLogins()
-	return len(logins) > 0 && logins[0].Kind == steps.LoginComputer
-}
-
 // addAgentUpdate adds, when Kubernetes agents poll every node, the values
 // with the cluster's nodes now and the helm upgrade that applies them to
 // the agents already installed.
 func addAgentUpdate(l *fileList, a steps.Answers) {
-	if kube.PollsEveryNode(a) {
+	if a.AgentsPollEveryNode() {
 		l.add(AgentValuesFile)(kube.AgentValues(a))
 		l.add(AgentUpdateScript)(kube.UpdateAgents())
 	}

@@ -21,7 +21,7 @@ func serviceAccountWords(d *markdown.Doc, a steps.Answers) string {
 // grantedToWords names who database --grant makes db_owner, with Windows
 // authentication.
 func grantedToWords(d *markdown.Doc, a steps.Answers) string {
-	if connectsToSQLAs(a) == sqlLoginServiceAccount {
+	if a.DatabaseLoginKind() == steps.LoginWindows {
 		return "The service account " + d.Code(a.Octopus.ServiceAccount)
 	}
 	return "Each node's computer account (`DOMAIN\\NODE$`: the service runs as Local System, which reaches SQL Server as that account)"

@@ -31,7 +31,7 @@ func Defaults() Answers {
 		LoadBalancer: LoadBalancer{
 			Kind:        LBNginx,
 			Persistence: PersistenceNone,
-			HealthCheck: "/api/octopusservernodes/ping",
+			HealthCheck: HealthCheckPath,
 		},
 		Tentacles: Tentacles{
 			Mode:     ModeListening,
@@ -103,6 +103,12 @@ func (a *Answers) PollsEveryNode() bool {
 	return false
 }
 
+// AgentsPollEveryNode reports whether a Kubernetes agent polls each node
+// at its own address. An agent always polls ("Polling Tentacles and
+// Kubernetes agents ... poll", FACTS.md), so it does with listening
+// Tentacles too; only Redis polling (§6.5) gives it one address.
+func (a *Answers) AgentsPollEveryNode() bool { return !a.UsesRedis() }
+
 // PollsOneAddress reports whether polling tentacles poll one address (the
 // balancer's) for every node: unique-port and redis polling.
 func (a *Answers) PollsOneAddress() bool {
@@ -158,7 +164,7 @@ func (a *Answers) PublicHost() string {
 }
 
 // PublicPort is the port users reach the balancer on: the URL's own, else
-// 443 for https and 80 for http.
+// HTTPSPort for https and HTTPPort for http.
 func (a *Answers) PublicPort() int {
 	u, err := url.Parse(a.LoadBalancer.PublicURL)
 	if err != nil {
@@ -169,9 +175,9 @@ func (a *Answers) PublicPort() int {
 		return n
 	}
 	if strings.EqualFold(u.Scheme, "https") {
-		return 443
+		return HTTPSPort
 	}
-	return 80
+	return HTTPPort
 }
 
 // PublicTLS reports whether users reach the balancer over https.
@@ -242,6 +248,13 @@ func JoinWindowsPath(dir, name string) string {
 		return name
 	}
 	return strings.TrimRight(dir, `\/`) + `\` + name
+}
+
+// ServerExe is Octopus.Server.exe in octopus.installDir, where the node
+// scripts run it (common.ps1 joins the same two at run time), for the
+// commands octoha prints for an admin.
+func (a *Answers) ServerExe() string {
+	return JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")
 }
 
 // ServiceName is the Windows service Octopus installs for the instance

@@ -32,14 +32,28 @@ type DatabaseLogin struct {
 // account (its name ends in $).
 func (a *Answers) IsGMSA() bool { return strings.HasSuffix(a.Octopus.ServiceAccount, "$") }
 
-// DatabaseLogins lists the logins the nodes' Octopus services connect as:
-// the SQL login with SQL authentication; else the service account; else,
-// the service running as Local System, each node's computer account.
-func (a *Answers) DatabaseLogins() []DatabaseLogin {
+// DatabaseLoginKind is who every node's Octopus service connects to SQL
+// Server as: LoginSQL with SQL authentication; else LoginWindows, the
+// service account; else LoginComputer, each node's computer account (the
+// service runs as Local System).
+func (a *Answers) DatabaseLoginKind() string {
 	switch {
 	case a.Database.Auth == AuthSQL:
-		return []DatabaseLogin{{Kind: LoginSQL, Name: a.Database.User}}
+		return LoginSQL
 	case a.Octopus.ServiceAccount != "":
+		return LoginWindows
+	}
+	return LoginComputer
+}
+
+// DatabaseLogins lists the logins the nodes' Octopus services connect as
+// (DatabaseLoginKind): the SQL login, the service account, or each node's
+// computer account.
+func (a *Answers) DatabaseLogins() []DatabaseLogin {
+	switch a.DatabaseLoginKind() {
+	case LoginSQL:
+		return []DatabaseLogin{{Kind: LoginSQL, Name: a.Database.User}}
+	case LoginWindows:
 		return []DatabaseLogin{{Kind: LoginWindows, Name: a.Octopus.ServiceAccount}}
 	}
 	logins := make([]DatabaseLogin, len(a.Nodes))

@@ -102,18 +102,19 @@ func TestPollingPredicates(t *testing.T) {
 	for _, c := range []struct {
 		mode, polling              string
 		everyNode, oneAddr, unique bool
-		redis                      bool
+		redis, agentsEveryNode     bool
 	}{
-		{ModeListening, PollingUniquePort, false, false, false, false},
-		{ModePolling, PollingUniqueAddress, true, false, false, false},
-		{ModePolling, PollingUniquePort, true, true, true, false},
-		{ModePolling, PollingRedis, false, true, false, true},
+		{ModeListening, PollingUniquePort, false, false, false, false, true},
+		{ModeListening, PollingRedis, false, false, false, false, true},
+		{ModePolling, PollingUniqueAddress, true, false, false, false, true},
+		{ModePolling, PollingUniquePort, true, true, true, false, true},
+		{ModePolling, PollingRedis, false, true, false, true, false},
 	} {
 		a := Defaults()
 		a.Tentacles.Mode, a.Tentacles.Polling = c.mode, c.polling
-		got := []bool{a.PollsEveryNode(), a.PollsOneAddress(), a.UsesUniquePorts(), a.UsesRedis()}
-		if want := []bool{c.everyNode, c.oneAddr, c.unique, c.redis}; !slices.Equal(got, want) {
-			t.Errorf("%s/%s: every node, one address, unique ports, redis = %v, want %v", c.mode, c.polling, got, want)
+		got := []bool{a.PollsEveryNode(), a.PollsOneAddress(), a.UsesUniquePorts(), a.UsesRedis(), a.AgentsPollEveryNode()}
+		if want := []bool{c.everyNode, c.oneAddr, c.unique, c.redis, c.agentsEveryNode}; !slices.Equal(got, want) {
+			t.Errorf("%s/%s: every node, one address, unique ports, redis, agents poll every node = %v, want %v", c.mode, c.polling, got, want)
 		}
 	}
 }

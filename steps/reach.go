@@ -1,6 +1,10 @@
 package steps
 
-import "strings"
+import (
+	"net"
+	"strconv"
+	"strings"
+)
 
 // How the machines of a cluster reach each other: the ports and hosts that
 // follow from the answers without being answers themselves.
@@ -9,11 +13,46 @@ import "strings"
 // node connects to (docs/octopus-facts.md §0 and §6.1).
 const TentacleListenPort = 10933
 
+// SMBPort is the port Windows file sharing listens on, on which every node
+// reaches the shared folders (docs/octopus-facts.md §5.6).
+const SMBPort = 445
+
+// HTTPPort and HTTPSPort are the ports an http:// or https:// URL without a
+// port of its own names.
+const (
+	HTTPPort  = 80
+	HTTPSPort = 443
+)
+
+// HealthCheckPath is the health check every Octopus node answers, 200
+// when it takes work and 418 while it drains (docs/octopus-facts.md §5.1).
+const HealthCheckPath = "/api/octopusservernodes/ping"
+
+// HealthPath is loadBalancer.healthCheck with a leading slash, or
+// HealthCheckPath when it is empty.
+func (a *Answers) HealthPath() string {
+	p := strings.TrimSpace(a.LoadBalancer.HealthCheck)
+	if p == "" {
+		p = HealthCheckPath
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p
+}
+
+// NodeURL is node i's own web address, http://host:port. The node scripts
+// make every node serve plain HTTP behind the balancer (http:// listen
+// prefixes, --webForceSSL False), on any port.
+func (a *Answers) NodeURL(i int) string {
+	return "http://" + net.JoinHostPort(strings.TrimSpace(a.Nodes[i].Host), strconv.Itoa(a.NodeWebPort(i)))
+}
+
 // RedirectPort is the plain-http port on which the balancer redirects users
 // to https: 80 when users reach it over https on another port, else 0.
 func (a *Answers) RedirectPort() int {
-	if a.PublicTLS() && a.PublicPort() != 80 {
-		return 80
+	if a.PublicTLS() && a.PublicPort() != HTTPPort {
+		return HTTPPort
 	}
 	return 0
 }

@@ -35,3 +35,20 @@ func TestRedirectAndPollingPorts(t *testing.T) {
 		}
 	}
 }
+
+func TestHealthPathAndNodeURL(t *testing.T) {
+	a := Defaults()
+	a.Nodes = []Node{{Name: "OCTO1", Host: " octo1.corp.local "}, {Name: "OCTO2", Host: "fd00::2", WebPort: 8080}}
+	for check, want := range map[string]string{"": HealthCheckPath, "api/x": "/api/x", " /ping ": "/ping"} {
+		a.LoadBalancer.HealthCheck = check
+		if got := a.HealthPath(); got != want {
+			t.Errorf("healthCheck %q: HealthPath = %q, want %q", check, got, want)
+		}
+	}
+	if got, want := a.NodeURL(0), "http://octo1.corp.local:80"; got != want {
+		t.Errorf("NodeURL(0) = %q, want %q", got, want)
+	}
+	if got, want := a.NodeURL(1), "http://[fd00::2]:8080"; got != want {
+		t.Errorf("NodeURL(1) = %q, want %q", got, want)
+	}
+}

@@ -104,6 +104,9 @@ var (
 	// DrainWaitFix: `node --drain --wait` honours waits over five minutes
 	// (docs/octopus-facts.md §2.4, OctopusDeploy/Issues#9561).
 	DrainWaitFix = feature("drain waits over five minutes", 2025, 3, 10568)
+	// AgentWizardNodeURLs: the Add Kubernetes agent wizard asks for each
+	// node's URL (FACTS.md, Kubernetes agents in HA).
+	AgentWizardNodeURLs = feature("each node's URL in the Kubernetes agent wizard", 2024, 3)
 	// RedisPolling: multi-node polling through Redis (docs/octopus-facts.md §6.5).
 	RedisPolling = feature("multi-node polling through Redis", 2026, 4, 6909)
 )

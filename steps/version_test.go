@@ -63,7 +63,7 @@ func TestVersionNames(t *testing.T) {
 
 func TestFeatures(t *testing.T) {
 	a := Defaults()
-	for _, f := range []Feature{ClusterShared, Imports, EventExports, NoAffinityNeeded, DrainWaitFix, RedisPolling} {
+	for _, f := range []Feature{ClusterShared, Imports, EventExports, NoAffinityNeeded, DrainWaitFix, AgentWizardNodeURLs, RedisPolling} {
 		if !a.Has(f) {
 			t.Errorf("the default version %s lacks %s (%s)", a.Octopus.Version, f.What, f.Since)
 		}
@@ -81,21 +81,17 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
-// TestVersionLiteralsLiveHere: the Go code writes an Octopus version (a
-// 20xx.y build) only in this file; everything else asks the feature table.
-// Tests, the templates and docs may still name them.
+// TestVersionLiteralsLiveHere: an Octopus version (a 20xx.y build) is
+// written only in this package's feature table; everything else asks it.
+// No Go file spells one as a literal, and the text octoha emits (the
+// scripts and balancer configs, comments included, and the Markdown and
+// values render/ writes from Go) names none either: those take the
+// table's versions as values. Tests and docs may still name them.
 func TestVersionLiteralsLiveHere(t *testing.T) {
-	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
-	if err != nil {
-		t.Skipf("not in a git checkout: %v", err)
-	}
-	root := strings.TrimSpace(string(top))
-	out, err := exec.Command("git", "-C", root, "ls-files", "*.go").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	literal := regexp.MustCompile(`"20[0-9]{2}\.[0-9]+(\.[0-9]+)?"|\b20[0-9]{2}, [0-9]+(, [0-9]+)?\)`)
-	for _, f := range strings.Fields(string(out)) {
+	root, files := gitFiles(t, "*.go", "render/ps/scripts/*.ps1", "render/lb/templates/*")
+	goLiteral := regexp.MustCompile(`"20[0-9]{2}\.[0-9]+(\.[0-9]+)?"|\b20[0-9]{2}, [0-9]+(, [0-9]+)?\)`)
+	anyVersion := regexp.MustCompile(`\b20[0-9]{2}\.[0-9]+\b`)
+	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") || f == "steps/version.go" {
 			continue
 		}
@@ -103,10 +99,34 @@ func TestVersionLiteralsLiveHere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		isGo := strings.HasSuffix(f, ".go")
+		pattern := goLiteral
+		if !isGo || strings.HasPrefix(f, "render/") {
+			pattern = anyVersion
+		}
 		for i, line := range strings.Split(string(b), "\n") {
-			if literal.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "//") {
-				t.Errorf("%s:%d writes an Octopus version; add it to steps/version.go's feature table: %s", f, i+1, strings.TrimSpace(line))
+			if isGo && strings.HasPrefix(strings.TrimSpace(line), "//") {
+				continue
+			}
+			if pattern.MatchString(line) {
+				t.Errorf("%s:%d writes an Octopus version; add it to steps/version.go's feature table and take it from there: %s", f, i+1, strings.TrimSpace(line))
 			}
 		}
 	}
+}
+
+// gitFiles lists the checkout's files that match the git pathspecs, and
+// the checkout's root; it skips the test outside a git checkout.
+func gitFiles(t *testing.T, pathspecs ...string) (root string, files []string) {
+	t.Helper()
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Skipf("not in a git checkout: %v", err)
+	}
+	root = strings.TrimSpace(string(top))
+	out, err := exec.Command("git", append([]string{"-C", root, "ls-files", "--"}, pathspecs...)...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, strings.Fields(string(out))
 }

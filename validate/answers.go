@@ -118,7 +118,7 @@ func (c *checker) port(field string, p int) {
 // text. (Serving TLS on the nodes would need a certificate on each node,
 // which the answers do not hold.)
 func (c *checker) plainHTTPPort(field string, p int) {
-	if p == 443 {
+	if p == steps.HTTPSPort {
 		c.err("port.https", field, "Use 80, or another port such as 8080: TLS belongs on the balancer's public URL.",
 			"web port 443 is the HTTPS port, but the nodes serve plain HTTP behind the balancer, so everything that reaches a node there would expect TLS it does not get")
 	}
@@ -136,7 +136,7 @@ func (c *checker) database() {
 			c.warn("db.user", steps.FieldDatabaseUser, "Clear it, or set auth: sql.",
 				"database.user %q is ignored with Windows authentication: the nodes connect as the service account", d.User)
 		}
-		if c.a.Octopus.ServiceAccount == "" {
+		if c.a.DatabaseLoginKind() == steps.LoginComputer {
 			c.warn("db.auth", steps.FieldDatabaseAuth, "Each node's script makes that account db_owner with database --grant; make sure SQL Server has a login for each node's computer account (DOMAIN\\NODE$), or set octopus.serviceAccount.",
 				"with Windows authentication and no service account, each node reaches SQL Server as its computer account")
 		}

@@ -28,17 +28,11 @@ const chart = "oci://registry-1.docker.io/octopusdeploy/kubernetes-agent"
 
 const haDocs = "https://octopus.com/docs/infrastructure/deployment-targets/kubernetes/kubernetes-agent/ha-cluster-support"
 
-// PollsEveryNode reports whether a Kubernetes agent polls each node at its
-// own address. It always polls ("Polling Tentacles and Kubernetes agents
-// ... poll", https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha),
-// so with listening Tentacles too; only Redis polling hands it one address.
-func PollsEveryNode(a steps.Answers) bool { return a.PollingMode() != steps.PollingRedis }
-
 // CommsAddresses are the addresses an agent polls, in the form the Octopus
 // page writes them (https://host:port/): each node's comms address, or
 // with Redis the one polling address at the balancer's polling port.
 func CommsAddresses(a steps.Answers) []string {
-	if !PollsEveryNode(a) {
+	if !a.AgentsPollEveryNode() {
 		return []string{fmt.Sprintf("https://%s:%d/", a.PollingAddress(), a.Tentacles.BasePort)}
 	}
 	addresses := make([]string, len(a.Nodes))
@@ -59,7 +53,7 @@ type agentValues struct {
 // AgentValues renders kubernetes/agent-values.yaml.
 func AgentValues(a steps.Answers) ([]byte, error) {
 	v := agentValues{ServerCommsAddresses: []string{}}
-	if PollsEveryNode(a) {
+	if a.AgentsPollEveryNode() {
 		v.ServerCommsAddresses = CommsAddresses(a)
 	} else {
 		v.ServerCommsAddress = CommsAddresses(a)[0]
@@ -70,7 +64,7 @@ func AgentValues(a steps.Answers) ([]byte, error) {
 	}
 	var b strings.Builder
 	b.WriteString("# Helm values for an Octopus Kubernetes agent of this HA cluster, written by octoha.\n")
-	if PollsEveryNode(a) {
+	if a.AgentsPollEveryNode() {
 		b.WriteString("# The agent polls every node, as a polling Tentacle does, each at its own address\n")
 		if !a.UsesPolling() {
 			b.WriteString("# (Tentacles listen, but the agent always polls: each node's comms port must be open to the\n")
@@ -83,8 +77,8 @@ func AgentValues(a steps.Answers) ([]byte, error) {
 	b.WriteString("# (" + haDocs + ").\n")
 	b.WriteString("# Install an agent with the helm command Octopus's Add Kubernetes agent wizard shows, with its\n")
 	b.WriteString("# --set agent.serverCommsAddress=\"...\" replaced by --values agent-values.yaml.\n")
-	if PollsEveryNode(a) {
-		b.WriteString("# Octopus 2024.3 and later ask for each node's URL in the wizard: give these.\n")
+	if a.AgentsPollEveryNode() {
+		b.WriteString("# Octopus " + steps.AgentWizardNodeURLs.Since.String() + " and later ask for each node's URL in the wizard: give these.\n")
 	}
 	b.Write(body)
 	return []byte(b.String()), nil

@@ -179,7 +179,7 @@ func externalPolling(d *markdown.Doc, v view) {
 			d.Row(d.CodeCell(n.Name), d.CodeCell(n.Host)+":"+d.Num(n.CommsPort))
 		}
 	default:
-		d.Line("Listening tentacles (<" + docsTentacleComms + ">): the nodes connect out to the tentacles on 10933,")
+		d.Line("Listening tentacles (<" + docsTentacleComms + ">): the nodes connect out to the tentacles on " + d.Num(steps.TentacleListenPort) + ",")
 		d.Line("so **no tentacle traffic passes through the balancer**.")
 	}
 }

@@ -105,4 +105,5 @@ func tentacleRegions(f *filling, v view) {
 	f.region("listening", !uniquePort && !redis && !uniqueAddress)
 	f.comment("PollingAddress", v.PollingAddress)
 	f.num("PollingPort", v.PollingPort)
+	f.num("TentacleListenPort", steps.TentacleListenPort)
 }

@@ -99,15 +99,15 @@ func newView(a steps.Answers) (view, error) {
 	}
 	host := a.PublicHost()
 	if host == "" {
-		return view{}, fmt.Errorf("loadBalancer.publicUrl %q has no host name", a.LoadBalancer.PublicURL)
+		return view{}, fmt.Errorf("%s %q has no host name", steps.FieldLoadBalancerPublicURL, a.LoadBalancer.PublicURL)
 	}
 	if _, err := hostToken(host); err != nil {
-		return view{}, fmt.Errorf("loadBalancer.publicUrl: %w", err)
+		return view{}, fmt.Errorf("%s: %w", steps.FieldLoadBalancerPublicURL, err)
 	}
 	v := view{
 		OctopusVersion:     string(a.Octopus.Version),
 		Instance:           a.Octopus.Instance,
-		ServerExe:          steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe"),
+		ServerExe:          a.ServerExe(),
 		PublicURL:          a.LoadBalancer.PublicURL,
 		PublicHost:         host,
 		PublicPort:         a.PublicPort(),
@@ -130,19 +130,17 @@ func newView(a steps.Answers) (view, error) {
 		CheckRise:          checkRise,
 		NginxFailTimeout:   nginxFailTimeoutSeconds,
 	}
-	scheme := "http"
+	v.RedirectPort = a.RedirectPort()
+	scheme, defaultPort := "http", steps.HTTPPort
 	if v.TLS {
-		scheme = "https"
-		if v.PublicPort != 80 {
-			v.RedirectPort = 80
-		}
+		scheme, defaultPort = "https", steps.HTTPSPort
 	}
 	v.PublicBase = scheme + "://" + bracketIPv6(host)
-	if (v.TLS && v.PublicPort != 443) || (!v.TLS && v.PublicPort != 80) {
+	if v.PublicPort != defaultPort {
 		v.PublicBase += ":" + strconv.Itoa(v.PublicPort)
 	}
 	if !strings.HasPrefix(v.HealthCheck, "/") {
-		return view{}, fmt.Errorf("loadBalancer.healthCheck %q must be a path starting with /", v.HealthCheck)
+		return view{}, fmt.Errorf("%s %q must be a path starting with /", steps.FieldLoadBalancerHealthCheck, v.HealthCheck)
 	}
 	for i, n := range a.Nodes {
 		v.Nodes = append(v.Nodes, node{Name: n.Name, Host: n.Host, WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i)})
@@ -164,7 +162,7 @@ func newView(a steps.Answers) (view, error) {
 // https publicUrl needs the certificate file on the balancer.
 func (v view) needsCertificate() error {
 	if v.TLS && v.Certificate == "" {
-		return fmt.Errorf("loadBalancer.publicUrl %s is https but loadBalancer.certificate is empty: give the path of the PEM certificate on the balancer", v.PublicURL)
+		return fmt.Errorf("%s %s is https but %s is empty: give the path of the PEM certificate on the balancer", steps.FieldLoadBalancerPublicURL, v.PublicURL, steps.FieldLoadBalancerCertificate)
 	}
 	return nil
 }

@@ -84,8 +84,11 @@ type serverView struct {
 	// SQLDataSource is the exact "Data Source" of the nodes' connection
 	// string (steps.SQLServer.DataSource): the server as written, or
 	// tcp:server,port with a port answer.
-	SQLDataSource          string
-	SQLDatabase            string
+	SQLDataSource string
+	SQLDatabase   string
+	// ConnectsAs is who the node's service connects to SQL Server as
+	// (steps.Answers.DatabaseLoginKind); SQLAuth is its LoginSQL.
+	ConnectsAs             string
 	SQLAuth                bool
 	SQLUser                string
 	Encrypt                bool
@@ -136,11 +139,12 @@ func newServerView(a steps.Answers, i int) serverView {
 		PublicHost:             a.PublicHost(),
 		ServiceName:            a.ServiceName(),
 		ServiceAccount:         a.Octopus.ServiceAccount,
-		GMSA:                   strings.HasSuffix(a.Octopus.ServiceAccount, "$"),
+		GMSA:                   a.IsGMSA(),
 		SQLServer:              a.Database.Server,
 		SQLDataSource:          sqlDataSource(a),
 		SQLDatabase:            a.Database.Name,
-		SQLAuth:                a.Database.Auth == steps.AuthSQL,
+		ConnectsAs:             a.DatabaseLoginKind(),
+		SQLAuth:                a.DatabaseLoginKind() == steps.LoginSQL,
 		SQLUser:                a.Database.User,
 		Encrypt:                a.Database.Encrypt,
 		TrustServerCertificate: a.Database.TrustServerCertificate,
@@ -170,7 +174,7 @@ func newServerView(a steps.Answers, i int) serverView {
 			v.SharedFolders = append(v.SharedFolders, f)
 		}
 	}
-	v.ShowMasterKey = serverCommand(a, "show-master-key")
+	v.ShowMasterKey = ShowMasterKeyCommand(a)
 	return v
 }
 
@@ -287,31 +291,13 @@ func (v serverView) script(file string, vals *values, lines map[string][]string)
 			"polling-comms":    v.PollingComms,
 			"task-cap":         v.TaskCap != 0,
 			"service-account":  v.ServiceAccount != "",
-			"gmsa":             v.ServiceAccount != "" && v.GMSA,
+			"gmsa":             v.GMSA,
 			"service-password": v.ServiceAccount != "" && !v.GMSA,
-			"computer-account": !v.SQLAuth && v.ServiceAccount == "",
+			"computer-account": v.ConnectsAs == steps.LoginComputer,
 		},
 		values: vals,
 		lines:  lines,
 	}
-}
-
-// UndrainCommand is the command, run on a node, that undrains it: node
-// --drain=false (docs/octopus-facts.md §1.3, §2.4), every value quoted.
-func UndrainCommand(a steps.Answers) string { return serverCommand(a, "node", "--drain=false") }
-
-// serverCommand is an Octopus.Server.exe command on the cluster's instance
-// as an admin types it in PowerShell, every value through Quote, for the
-// help and the checklists. (A script's own messages build theirs at run
-// time with ConvertTo-PowerShellLiteral, so that every value stays whole
-// in one literal of the script.)
-func serverCommand(a steps.Answers, command string, args ...string) string {
-	line := "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) + " " + command +
-		" --instance " + Quote(a.Octopus.Instance)
-	for _, arg := range args {
-		line += " " + arg
-	}
-	return line
 }
 
 // pollingServer is one address a polling tentacle polls.
@@ -341,16 +327,15 @@ type tentacleView struct {
 
 func newTentacleView(a steps.Answers) tentacleView {
 	v := tentacleView{
-		Instance:     a.Tentacles.Instance,
-		ServiceName:  tentacleServiceName(a.Tentacles.Instance),
-		ServerURL:    a.LoadBalancer.PublicURL,
-		Space:        a.Tentacles.Space,
-		Environments: a.Tentacles.Environments,
-		Roles:        a.Tentacles.Roles,
-		Polling:      a.UsesPolling(),
-		PollingMode:  a.PollingMode(),
-		ShowThumbprint: "& " + Quote(steps.JoinWindowsPath(a.Octopus.InstallDir, "Octopus.Server.exe")) +
-			" show-thumbprint --instance " + Quote(a.Octopus.Instance),
+		Instance:       a.Tentacles.Instance,
+		ServiceName:    tentacleServiceName(a.Tentacles.Instance),
+		ServerURL:      a.LoadBalancer.PublicURL,
+		Space:          a.Tentacles.Space,
+		Environments:   a.Tentacles.Environments,
+		Roles:          a.Tentacles.Roles,
+		Polling:        a.UsesPolling(),
+		PollingMode:    a.PollingMode(),
+		ShowThumbprint: ShowThumbprintCommand(a),
 	}
 	switch a.PollingMode() {
 	case steps.PollingUniqueAddress: // docs/octopus-facts.md §6.2 A: each node at its own name
@@ -386,6 +371,9 @@ func (v tentacleView) script() scriptFile {
 		text("FirstHost", v.First.Host).
 		number("FirstPort", v.First.Port)
 	vals.textList("Environments", v.Environments).textList("Roles", v.Roles)
+	// The listening port is digits only, so the script names it inside
+	// its messages' strings too.
+	vals.number("ListenPort", steps.TentacleListenPort)
 	var others []string
 	for _, s := range v.Others {
 		others = append(others, "Add-PollingServer -CommsHost "+vals.quoted(s.Host).code+" -CommsPort "+Int(s.Port))
@@ -427,7 +415,10 @@ type arrView struct {
 	CertificateThumbprint string
 	HealthCheck           string
 	Persistence           string
-	PollingMode           string
+	// PersistenceFixedIn is the first Octopus build that needs no session
+	// persistence (steps.NoAffinityNeeded), for the comments.
+	PersistenceFixedIn string
+	PollingMode        string
 }
 
 func newARRView(a steps.Answers) arrView {
@@ -438,6 +429,7 @@ func newARRView(a steps.Answers) arrView {
 		CertificateThumbprint: a.LoadBalancer.CertificateThumbprint,
 		HealthCheck:           a.LoadBalancer.HealthCheck,
 		Persistence:           a.LoadBalancer.Persistence,
+		PersistenceFixedIn:    steps.NoAffinityNeeded.Since.String(),
 		PollingMode:           a.PollingMode(),
 	}
 	for i, n := range a.Nodes {
@@ -461,7 +453,8 @@ func (v arrView) script() scriptFile {
 	if v.PublicTLS {
 		vals.str("CertificateThumbprint", v.CertificateThumbprint)
 	}
-	vals.str("HealthCheckPath", v.HealthCheck)
+	vals.str("HealthCheckPath", v.HealthCheck).
+		text("PersistenceFixedIn", v.PersistenceFixedIn)
 	return scriptFile{
 		file: "configure-arr.ps1",
 		flags: map[string]bool{

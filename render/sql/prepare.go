@@ -113,18 +113,18 @@ func (s *script) header() {
 	)
 	if a.Database.Create {
 		s.comment(
-			"database.create is true: install-first-node.ps1 creates the database. Run this script before it",
+			steps.FieldDatabaseCreate+" is true: install-first-node.ps1 creates the database. Run this script before it",
 			"(logins, and the right to create a database) and again after it (db_owner for every login).",
 		)
 	} else {
 		s.comment(
-			"database.create is false: this script creates the database, empty, with a case-insensitive",
+			steps.FieldDatabaseCreate+" is false: this script creates the database, empty, with a case-insensitive",
 			"collation; install-first-node.ps1 then makes the Octopus schema in it.",
 		)
 	}
 	if s.alwaysOn {
 		s.comment(
-			"The database is to be in an AlwaysOn availability group (database.multiSubnetFailover is true):",
+			"The database is to be in an AlwaysOn availability group ("+steps.FieldDatabaseMultiSubnetFailover+" is true):",
 			"run this script on the primary replica first, then on every secondary replica. On the primary it",
 			"adds the database to the group; on a secondary it joins it, by automatic seeding or from the",
 			"backups the primary wrote to BackupFolder ("+setHADRDocs+",",
@@ -364,7 +364,7 @@ func (s *script) database() {
 	db := Ident(s.a.Database.Name)
 	if s.a.Database.Create {
 		s.line("IF DB_ID(@database) IS NULL")
-		s.line("    PRINT N'Database ' + @database + N' does not exist yet: install-first-node.ps1 creates it (database.create is true). Run this script again after it.';")
+		s.line("    PRINT N'Database ' + @database + N' does not exist yet: install-first-node.ps1 creates it (" + steps.FieldDatabaseCreate + " is true). Run this script again after it.';")
 	} else {
 		s.comment("The database, empty, with a case-insensitive collation (" + octopusDatabaseDocs + ").")
 		s.line("DECLARE @collation sysname = N'$(Collation)';")

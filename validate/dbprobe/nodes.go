@@ -142,7 +142,7 @@ func nodeFindings(nodes []Node, a steps.Answers, opts Options) validate.Findings
 		a.Database.Name, len(nodes), strings.Join(parts, "; "))}
 
 	for i, want := range a.Nodes {
-		field := fmt.Sprintf("nodes[%d].name", i)
+		field := steps.NodeField(i).Name
 		for _, n := range nodes {
 			if !strings.EqualFold(n.Name, want.Name) {
 				continue

@@ -143,7 +143,7 @@ func (b *builder) node(i int) {
 			Run: func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, comms) }})
 	}
 
-	url := nodeBaseURL(a, i) + healthPath(a)
+	url := a.NodeURL(i) + a.HealthPath()
 	b.add(Probe{ID: "http.ping", Field: field, What: "GET " + url,
 		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort, steps.FieldLoadBalancerHealthCheck},
 		Run:       func(ctx context.Context) validate.Findings { return netprobe.Health(ctx, env, field, who, url) }})
@@ -158,7 +158,7 @@ func (b *builder) versions() {
 		if strings.TrimSpace(n.Host) == "" {
 			continue
 		}
-		nodes = append(nodes, netprobe.Node{Name: nodeName(n), BaseURL: nodeBaseURL(a, i)})
+		nodes = append(nodes, netprobe.Node{Name: nodeName(n), BaseURL: a.NodeURL(i)})
 		deps = append(deps, nodeField(i), steps.NodeField(i).WebPort)
 	}
 	if len(nodes) == 0 {
@@ -203,7 +203,7 @@ func (b *builder) shares() {
 		}
 		index[key] = len(b.probes)
 		field, path := s.Field, s.Path
-		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(netprobe.SMBPort)))
+		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(steps.SMBPort)))
 		if kind == steps.PathDrive {
 			what = "look at drive " + where
 		}
@@ -218,7 +218,7 @@ func (b *builder) balancer() {
 	if a.PublicHost() == "" {
 		return
 	}
-	url := strings.TrimRight(a.LoadBalancer.PublicURL, "/") + healthPath(a)
+	url := strings.TrimRight(a.LoadBalancer.PublicURL, "/") + a.HealthPath()
 	b.add(Probe{ID: "lb.public", Field: steps.FieldLoadBalancerPublicURL, What: "GET " + url,
 		DependsOn: []string{steps.FieldLoadBalancerHealthCheck, steps.FieldLoadBalancerKind},
 		Run: func(ctx context.Context) validate.Findings {
@@ -249,25 +249,6 @@ func nodeName(n steps.Node) string {
 		return n.Name
 	}
 	return n.Host
-}
-
-// nodeBaseURL is node i's own web address. The node scripts make every
-// node serve plain HTTP behind the balancer (http:// listen prefixes,
-// --webForceSSL False), on any port: the probes ask for what they build.
-func nodeBaseURL(a steps.Answers, i int) string {
-	return "http://" + net.JoinHostPort(strings.TrimSpace(a.Nodes[i].Host), strconv.Itoa(a.NodeWebPort(i)))
-}
-
-// healthPath is loadBalancer.healthCheck with a leading slash.
-func healthPath(a steps.Answers) string {
-	p := strings.TrimSpace(a.LoadBalancer.HealthCheck)
-	if p == "" {
-		p = "/api/octopusservernodes/ping"
-	}
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	return p
 }
 
 func isIP(host string) bool {

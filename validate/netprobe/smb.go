@@ -8,9 +8,6 @@ import (
 	"github.com/octoha/octoha/validate"
 )
 
-// SMBPort is the port Windows file sharing listens on (docs/octopus-facts.md §5.6).
-const SMBPort = 445
-
 // SMB checks that the file server behind a storage path accepts
 // connections on port 445 from this machine. A drive letter is skipped with
 // a warning, since octoha cannot tell a local disk from a drive mapped for
@@ -28,7 +25,7 @@ func SMB(ctx context.Context, env Env, field, path string) validate.Findings {
 		return nil
 	}
 	where := steps.UNCHost(path)
-	return TCP(ctx, env, Port{ID: "smb.reach", Field: field, Host: where, Port: SMBPort,
+	return TCP(ctx, env, Port{ID: "smb.reach", Field: field, Host: where, Port: steps.SMBPort,
 		Role: "File server " + where + " (SMB)",
 		Fix:  "Every node reaches the share over SMB on TCP 445: check the file server is up, shares the folder, and that firewalls between the nodes and it allow 445."})
 }

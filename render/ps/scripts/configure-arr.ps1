@@ -174,13 +174,13 @@ if ($PSCmdlet.ShouldProcess($FarmName, 'Create or update the server farm')) {
     $healthCheck.SetAttributeValue('timeout', [TimeSpan]::FromSeconds(5))
 #region octoha:persistence-source-ip
     # Source-IP persistence: hash the client address onto a node. Only
-    # Octopus before 2021.3.8908 needs persistence (https://github.com/OctopusDeploy/Issues/issues/7212).
+    # Octopus before ${octoha:PersistenceFixedIn} needs persistence (https://github.com/OctopusDeploy/Issues/issues/7212).
     $routing.GetChildElement('loadBalancing').SetAttributeValue('algorithm', 'RequestHash')
     $routing.GetChildElement('loadBalancing').SetAttributeValue('hashServerVariable', 'REMOTE_ADDR')
     $routing.GetChildElement('affinity').SetAttributeValue('useCookie', $false)
 #endregion octoha:persistence-source-ip
 #region octoha:persistence-cookie
-    # Cookie persistence (client affinity). Only Octopus before 2021.3.8908
+    # Cookie persistence (client affinity). Only Octopus before ${octoha:PersistenceFixedIn}
     # needs it (https://octopus.com/docs/installation/load-balancers).
     $routing.GetChildElement('loadBalancing').SetAttributeValue('algorithm', 'WeightedRoundRobin')
     $routing.GetChildElement('affinity').SetAttributeValue('useCookie', $true)

@@ -21,7 +21,7 @@
     Polling with --server-comms-address needs Tentacle 6.3.341 or later.
 #endregion octoha:polling
 #region octoha:!polling
-    as a listening Tentacle on port 10933, opens the firewall port and
+    as a listening Tentacle on port ${octoha:ListenPort}, opens the firewall port and
     registers it with the cluster (https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication), which makes it trust
     the cluster's certificate (OctopusTentacle RegisterMachineCommandBase.cs).
     Every node connects to it directly.
@@ -406,16 +406,16 @@ $registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name'
 #endregion octoha:polling
 #region octoha:!polling
 
-$ListenPort = 10933
-if ($PSCmdlet.ShouldProcess($Instance, 'Listen on port 10933')) {
+$ListenPort = ${octoha:ListenPort}
+if ($PSCmdlet.ShouldProcess($Instance, 'Listen on port ${octoha:ListenPort}')) {
     Invoke-Tentacle -Command 'configure' -Arguments @('--instance', $Instance, '--port', $ListenPort)
 }
-$firewallRule = 'octoha-tentacle-10933'
+$firewallRule = 'octoha-tentacle-${octoha:ListenPort}'
 if ($null -ne (Get-NetFirewallRule -Name $firewallRule -ErrorAction 'Ignore')) {
-    Write-Output 'Firewall rule for port 10933: already done.'
+    Write-Output 'Firewall rule for port ${octoha:ListenPort}: already done.'
 }
-elseif ($PSCmdlet.ShouldProcess($firewallRule, 'Allow inbound TCP 10933')) {
-    $null = New-NetFirewallRule -Name $firewallRule -DisplayName 'Octopus Deploy Tentacle (TCP 10933)' -Direction 'Inbound' -Protocol 'TCP' -LocalPort $ListenPort -Action 'Allow'
+elseif ($PSCmdlet.ShouldProcess($firewallRule, 'Allow inbound TCP ${octoha:ListenPort}')) {
+    $null = New-NetFirewallRule -Name $firewallRule -DisplayName 'Octopus Deploy Tentacle (TCP ${octoha:ListenPort})' -Direction 'Inbound' -Protocol 'TCP' -LocalPort $ListenPort -Action 'Allow'
 }
 # --publicHostName: the name the nodes call this Tentacle by (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).
 $registerArguments = @('--instance', $Instance, '--server', $ServerUrl, '--name', $Name, '--comms-style', 'TentaclePassive', '--publicHostName', $PublicHostName)
