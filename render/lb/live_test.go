@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/octoha/octoha/internal/lbtest"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -27,11 +28,11 @@ const publicHost = "octopus.test"
 type cluster struct {
 	web   []*lbtest.FakeNode
 	comms []*lbtest.TCPEcho
-	cert  lbtest.Certificate
+	cert  testkit.Certificate
 }
 
 func startCluster(t *testing.T) *cluster {
-	c := &cluster{cert: lbtest.SelfSigned(t, publicHost)}
+	c := &cluster{cert: testkit.SelfSigned(t, publicHost)}
 	for _, name := range []string{"OCTO1", "OCTO2", "OCTO3"} {
 		c.web = append(c.web, lbtest.StartFakeNode(t, name, steps.Defaults().LoadBalancer.HealthCheck))
 		c.comms = append(c.comms, lbtest.StartTCPEcho(t, name))

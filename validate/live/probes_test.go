@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/netprobe/probetest"
@@ -26,11 +27,7 @@ func TestMain(m *testing.M) {
 
 func loadExample(t *testing.T, name string) steps.Answers {
 	t.Helper()
-	f, err := steps.Load("../../examples/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Answers
+	return testkit.Example(t, name)
 }
 
 // summary reads "id field" per probe.
