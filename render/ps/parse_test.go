@@ -43,4 +43,3 @@ func TestScriptsLayout(t *testing.T) {
 		}
 	}
 }
-
