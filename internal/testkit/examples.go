@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,25 +11,39 @@ import (
 	"github.com/octoha/octoha/steps"
 )
 
-// Root is the module's root folder: the nearest folder above the test's
-// working directory (its package folder) that holds go.mod.
-func Root(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
+// pkgDir is the test's package folder and root the module's root folder
+// (the nearest folder above pkgDir that holds go.mod), both read when the
+// test binary starts, since go test runs it in the package folder and a
+// test may change into a temporary one later.
+var pkgDir, root, rootErr = findRoot()
+
+func findRoot() (pkg, root string, err error) {
+	pkg, err = os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "", "", err
 	}
-	for {
+	for dir := pkg; ; dir = filepath.Dir(dir) {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
+			return pkg, dir, nil
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's working directory")
+		if filepath.Dir(dir) == dir {
+			return pkg, "", fmt.Errorf("no go.mod above %s", pkg)
 		}
-		dir = parent
 	}
 }
+
+// Root is the module's root folder.
+func Root(t testing.TB) string {
+	t.Helper()
+	if rootErr != nil {
+		t.Fatal(rootErr)
+	}
+	return root
+}
+
+// ExamplesDir is the examples/ folder, absolute, for a package variable
+// that tests read after changing into a temporary folder.
+func ExamplesDir() string { return filepath.Join(root, "examples") }
 
 // ExamplePath is the path of examples/<name>.yaml; name may carry the
 // .yaml already.

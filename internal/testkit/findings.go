@@ -81,9 +81,9 @@ func Is[F any](t testing.TB, f F, id string, sev any, words ...string) {
 	}
 }
 
-// Has reports whether a finding at the answers field has the severity and
-// a message holding text.
-func Has[F any](fs []F, field string, sev any, text string) bool {
+// Has reports whether a finding has the severity, the answers field and a
+// message holding text.
+func Has[F any](fs []F, sev any, field, text string) bool {
 	for _, f := range fs {
 		if str(f, "Field") == field && get(f, "Severity") == sev && strings.Contains(str(f, "Message"), text) {
 			return true

@@ -95,11 +95,7 @@ func write(t testing.TB, path string, content []byte) {
 // pkgArg is the test's package as go test names it from the root
 // (./render/ps), for the messages that say how to update.
 func pkgArg(t testing.TB) string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "./..."
-	}
-	rel, err := filepath.Rel(Root(t), wd)
+	rel, err := filepath.Rel(Root(t), pkgDir)
 	if err != nil || rel == "." {
 		return "."
 	}
