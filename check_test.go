@@ -92,7 +92,7 @@ func TestCheckUsage(t *testing.T) {
 	}
 }
 
-// TestCheckAgainstHostileServers is issue 11's attack on `check`: a Redis
+// TestCheckAgainstHostileServers runs `check` against hostile servers: a Redis
 // that answers `*2147483000`, nodes whose web port sends headers without
 // end or a trickle, a file server whose name does not resolve. check holds
 // its timeout and a few MB, and names each problem.
