@@ -30,7 +30,7 @@ type Rule struct {
 	Why string
 }
 
-// Rules are octoha's never-rules (issue 9, /work/shared/STYLE.md). Test
+// Rules are octoha's never-rules. Test
 // files are not part of the graph: a test may import what its package may
 // not.
 var Rules = []Rule{

@@ -53,7 +53,8 @@ func ExamplePath(t testing.TB, name string) string {
 }
 
 // ExamplePaths are the paths of every answers file under examples/, in
-// name order. It fails the test when there is none.
+// the order filepath.Glob gives them (sorted by path). It fails the test
+// when there is none.
 func ExamplePaths(t testing.TB) []string {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(Root(t), "examples", "*.yaml"))
@@ -65,7 +66,7 @@ func ExamplePaths(t testing.TB) []string {
 }
 
 // ExampleNames are the examples' names (file names without .yaml), in
-// name order.
+// the order of ExamplePaths.
 func ExampleNames(t testing.TB) []string {
 	t.Helper()
 	var names []string
@@ -82,7 +83,7 @@ func Example(t testing.TB, name string) steps.Answers {
 }
 
 // Examples loads every example, keyed by name, and returns the names in
-// order.
+// the order of ExamplePaths.
 func Examples(t testing.TB) ([]string, map[string]steps.Answers) {
 	t.Helper()
 	names := ExampleNames(t)

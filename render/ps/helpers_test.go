@@ -1,6 +1,7 @@
 package ps
 
 import (
+	"sort"
 	"testing"
 
 	"github.com/octoha/octoha/internal/testkit"
@@ -17,7 +18,9 @@ type script struct {
 // name without .yaml, in name order.
 func exampleAnswers(t testing.TB) ([]string, map[string]steps.Answers) {
 	t.Helper()
-	return testkit.Examples(t)
+	names, answers := testkit.Examples(t)
+	sort.Strings(names)
+	return names, answers
 }
 
 // renderAll renders every script this package makes for a, named as
