@@ -86,10 +86,6 @@ func fake() Graph {
 }
 
 func TestCheckFindsDirectAndIndirectImports(t *testing.T) {
-	var got []string
-	for _, v := range Check(fake(), Rules) {
-		got = append(got, v.String())
-	}
 	want := []string{
 		// steps/inner may import steps (its own tree), not internal/markdown.
 		"steps/... must not import ... (the answers model imports nothing of ours): steps/inner -> internal/markdown",
@@ -99,6 +95,16 @@ func TestCheckFindsDirectAndIndirectImports(t *testing.T) {
 		"validate/... must not import tui/... (the checks never import the screens): validate/live -> tui",
 		// validate/live reaches render through tui.
 		"validate/... must not import render/... (the checks never import the output): validate/live -> tui -> render",
+	}
+	wantViolations(t, fake(), want)
+}
+
+// wantViolations checks that Rules find exactly want in g, in order.
+func wantViolations(t *testing.T, g Graph, want []string) {
+	t.Helper()
+	var got []string
+	for _, v := range Check(g, Rules) {
+		got = append(got, v.String())
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("violations\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -129,10 +135,6 @@ func TestCheckKeepsTheTestKitToTests(t *testing.T) {
 		m("steps"):                  nil,
 		m("validate"):               {m("steps")},
 	}
-	var got []string
-	for _, v := range Check(g, Rules) {
-		got = append(got, v.String())
-	}
 	want := []string{
 		// The kit's import of validate reaches render through it too.
 		"render/... must not import validate/... (output never imports the checks: it takes the model's typed values): render -> internal/testkit -> validate",
@@ -141,9 +143,7 @@ func TestCheckKeepsTheTestKitToTests(t *testing.T) {
 		"internal/testkit/... must not import validate/... (the test kit serves every test, so it imports no checks): internal/testkit -> validate",
 		"internal/testkit/... must not import validate/... (the test kit serves every test, so it imports no checks): internal/testkit/inner -> internal/testkit -> validate",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("violations\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantViolations(t, g, want)
 }
 
 func TestMatches(t *testing.T) {

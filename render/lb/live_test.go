@@ -58,17 +58,6 @@ func (c *cluster) answers(kind, persistence, mode, polling string) steps.Answers
 	return a
 }
 
-func requireLive(t *testing.T, kind string, stream bool) {
-	switch {
-	case kind == steps.LBNginx && stream:
-		lbtest.RequireNginxStream(t)
-	case kind == steps.LBNginx:
-		lbtest.RequireNginx(t)
-	default:
-		lbtest.RequireHAProxy(t)
-	}
-}
-
 // startBalancer renders the answers with the real renderer and runs it.
 func startBalancer(t *testing.T, a steps.Answers) *lbtest.Balancer {
 	config, err := renderers[a.LoadBalancer.Kind].render(a)
@@ -137,7 +126,7 @@ func TestLiveForwardsHeadersAndRedirects(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceNone, steps.ModeListening, ""))
 			hc := client(c, b, nil)
@@ -203,7 +192,7 @@ func TestLiveNodeStops(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceNone, steps.ModeListening, ""))
 			hc := client(c, b, nil)
@@ -249,7 +238,7 @@ func TestLiveDrainingNode(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceNone, steps.ModeListening, ""))
 			hc := client(c, b, nil)
@@ -287,7 +276,7 @@ func TestLiveCookiePersistence(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceCookie, steps.ModeListening, ""))
 			for browser := range 3 {
@@ -320,7 +309,7 @@ func TestLiveSourceIPPersistence(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceSourceIP, steps.ModeListening, ""))
 			nodes := map[string]int{}
@@ -361,7 +350,7 @@ func TestLivePolling(t *testing.T) {
 		for _, polling := range []string{steps.PollingUniquePort, steps.PollingRedis} {
 			t.Run(kind+"/"+polling, func(t *testing.T) {
 				t.Parallel()
-				requireLive(t, kind, true)
+				lbtest.RequireBalancer(t, kind, true)
 				c := startCluster(t)
 				a := c.answers(kind, steps.PersistenceNone, steps.ModePolling, polling)
 				b := startBalancer(t, a)
