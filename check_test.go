@@ -2,13 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/netprobe/probetest"
 )
@@ -32,15 +32,7 @@ func check(t *testing.T, hosts probetest.Hosts, args ...string) (code int, stdou
 }
 
 // closedPort is a loopback port nothing listens on.
-func closedPort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
-}
+func closedPort(t *testing.T) string { return strconv.Itoa(testkit.FreePort(t)) }
 
 func TestCheckReportsAndIgnores(t *testing.T) {
 	port := closedPort(t)
@@ -100,7 +92,7 @@ func TestCheckUsage(t *testing.T) {
 	}
 }
 
-// TestCheckAgainstHostileServers is issue 11's attack on `check`: a Redis
+// TestCheckAgainstHostileServers runs `check` against hostile servers: a Redis
 // that answers `*2147483000`, nodes whose web port sends headers without
 // end or a trickle, a file server whose name does not resolve. check holds
 // its timeout and a few MB, and names each problem.

@@ -100,20 +100,7 @@ func TestChangeErrorsWriteNothing(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			args := append(c.args, "--answers", writeAnswers(t, c.body), "--out", out)
 			code, stdout, stderr := octoha(t, args...)
-			if code != 1 {
-				t.Errorf("exit %d, want 1; stderr:\n%s", code, stderr)
-			}
-			for _, s := range c.says {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr does not say %q:\n%s", s, stderr)
-				}
-			}
-			if stdout != "" {
-				t.Errorf("stdout should be empty, got %q", stdout)
-			}
-			if _, err := os.Stat(out); !os.IsNotExist(err) {
-				t.Errorf("output folder was created (%v): nothing may be written", err)
-			}
+			wantRefused(t, code, stdout, stderr, out, c.says)
 		})
 	}
 }

@@ -116,20 +116,7 @@ func TestExportRejectsBadAnswersAndWritesNothing(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			code, stdout, stderr := octoha(t, "export", "--answers", writeAnswers(t, c.body), "--out", out)
-			if code != 1 {
-				t.Errorf("exit %d, want 1; stderr:\n%s", code, stderr)
-			}
-			for _, s := range c.says {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr does not say %q:\n%s", s, stderr)
-				}
-			}
-			if stdout != "" {
-				t.Errorf("stdout should be empty, got %q", stdout)
-			}
-			if _, err := os.Stat(out); !os.IsNotExist(err) {
-				t.Errorf("output folder was created (%v): nothing may be written", err)
-			}
+			wantRefused(t, code, stdout, stderr, out, c.says)
 		})
 	}
 }
@@ -178,5 +165,25 @@ func TestExportMissingFile(t *testing.T) {
 	code, _, stderr := octoha(t, "export", "--answers", filepath.Join(t.TempDir(), "nope.yaml"), "--out", t.TempDir())
 	if code != 1 || !strings.Contains(stderr, "cannot read the answers file") {
 		t.Errorf("exit %d %s", code, stderr)
+	}
+}
+
+// wantRefused holds a run that must refuse the answers: exit code 1, every
+// sentence of says on stderr, nothing on stdout, and no output folder out.
+func wantRefused(t *testing.T, code int, stdout, stderr, out string, says []string) {
+	t.Helper()
+	if code != 1 {
+		t.Errorf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	for _, s := range says {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr does not say %q:\n%s", s, stderr)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("stdout should be empty, got %q", stdout)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output folder was created (%v): nothing may be written", err)
 	}
 }

@@ -81,7 +81,7 @@ func TestParseCheck(t *testing.T) {
 			want: checkOptions{Answers: "a.yaml", Timeout: 2 * time.Second, JSON: true, Ignore: []string{"db.reach", "tcp.web"}}},
 		{args: nil, usage: "missing --answers"},
 		{args: []string{"--answers", "a.yaml", "--timeout", "0s"}, usage: "--timeout 0s is not a time to wait"},
-		// The typo issue 12 met: refused instead of silently ignoring nothing.
+		// A misspelt finding ID is refused instead of silently ignoring nothing.
 		{args: []string{"--answers", "a.yaml", "--ignore", "dns.hots"}, usage: `"dns.hots"`},
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -22,11 +23,7 @@ func (f fakeResolver) LookupHost(ctx context.Context, host string) ([]string, er
 }
 
 func example(t *testing.T) steps.Answers {
-	f, err := steps.Load("../examples/3-node-polling-unique-address-haproxy.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Answers
+	return testkit.Example(t, "3-node-polling-unique-address-haproxy")
 }
 
 func TestAddNodeAsksTheResolver(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/steps"
 )
@@ -120,7 +121,7 @@ func TestWizardExportWritesItsAnswersWithTheSetOrNothing(t *testing.T) {
 func TestWriteLeavesTheAnswersItWasReadFrom(t *testing.T) {
 	dir := t.TempDir()
 	source := filepath.Join(dir, render.AnswersFile)
-	original, err := os.ReadFile("../examples/3-node-polling-unique-address-haproxy.yaml")
+	original, err := os.ReadFile(testkit.ExamplePath(t, "3-node-polling-unique-address-haproxy"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,17 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/steps"
 )
 
 func loadExample(t testing.TB, name string) steps.Answers {
 	t.Helper()
-	f, err := steps.Load("../examples/" + name + ".yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Answers
+	return testkit.Example(t, name)
 }
 
 // oldSet and newSet are two exports of the same cluster into one folder,

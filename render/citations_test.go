@@ -1,7 +1,6 @@
 package render
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -41,17 +40,12 @@ var docsURL = regexp.MustCompile(`https://octopus\.com/docs/[^\s)>\]'"` + "`" + 
 // admin can open: no section of octoha's own notes, and only Octopus docs
 // pages from openableDocs.
 func TestEmittedFilesCiteOpenablePages(t *testing.T) {
-	examples, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
-	if err != nil || len(examples) < 7 {
-		t.Fatalf("examples: %v %v", examples, err)
-	}
 	type emitted struct {
 		from string
 		File
 	}
 	var all []emitted
-	for _, example := range examples {
-		name := strings.TrimSuffix(filepath.Base(example), ".yaml")
+	for _, name := range exampleNames(t) {
 		files, err := All(loadExample(t, name))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

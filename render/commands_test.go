@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/octoha/octoha/internal/markdown/mdtest"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/internal/winsim"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
@@ -236,15 +237,12 @@ func shellValue(i int) string {
 	return fmt.Sprintf(`Prod H%02d 'a' "b" $c`+"`d`"+` ;e &f |g ‘h’ (i) @j \`, i)
 }
 
+// exampleNames are the examples' names; there are at least seven.
 func exampleNames(t *testing.T) []string {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
-	if err != nil || len(paths) < 7 {
-		t.Fatalf("examples: %v %v", paths, err)
-	}
-	var names []string
-	for _, p := range paths {
-		names = append(names, strings.TrimSuffix(filepath.Base(p), ".yaml"))
+	names := testkit.ExampleNames(t)
+	if len(names) < 7 {
+		t.Fatalf("examples: %v", names)
 	}
 	return names
 }

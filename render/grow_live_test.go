@@ -37,7 +37,7 @@ func TestLiveReloadWithAddedNode(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireBalancer(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			var nodes []*lbtest.FakeNode
 			for _, name := range []string{"OCTO1", "OCTO2", "OCTO3"} {
 				nodes = append(nodes, lbtest.StartFakeNode(t, name, steps.Defaults().LoadBalancer.HealthCheck))
@@ -122,7 +122,7 @@ func TestLiveReloadWithAddedPollingNode(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireBalancer(t, kind, true)
+			lbtest.RequireBalancer(t, kind, true)
 			names := []string{"OCTO1", "OCTO2", "OCTO3"}
 			var web []*lbtest.FakeNode
 			for _, name := range names {
@@ -370,17 +370,6 @@ func growConfigs(t *testing.T, a steps.Answers, n steps.Node) (before, after []b
 		t.Fatalf("add-node wrote no %s", lbFileFor(a.LoadBalancer.Kind))
 	}
 	return before, after, grown
-}
-
-func requireBalancer(t *testing.T, kind string, stream bool) {
-	switch {
-	case kind == steps.LBNginx && stream:
-		lbtest.RequireNginxStream(t)
-	case kind == steps.LBNginx:
-		lbtest.RequireNginx(t)
-	default:
-		lbtest.RequireHAProxy(t)
-	}
 }
 
 // waitFor polls ok until it holds, for at most 15 s.

@@ -2,13 +2,13 @@ package render
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/octoha/octoha/internal/lbtest"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
@@ -66,7 +66,7 @@ func (c changeCase) render(t *testing.T) (files []File, after steps.Answers) {
 }
 
 // TestChangeGolden renders each change's folder and compares it with
-// testdata/grow/<case>/. UPDATE_GOLDEN=1 rewrites them.
+// testdata/grow/<case>/; -update rewrites them.
 func TestChangeGolden(t *testing.T) {
 	for _, c := range changeCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,19 +79,7 @@ func TestChangeGolden(t *testing.T) {
 			}
 			dir := filepath.Join("testdata", "grow", c.name)
 			for _, f := range files {
-				golden := filepath.Join(dir, filepath.FromSlash(f.Path))
-				if os.Getenv("UPDATE_GOLDEN") != "" {
-					os.MkdirAll(filepath.Dir(golden), 0o755)
-					os.WriteFile(golden, f.Content, 0o644)
-					continue
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (UPDATE_GOLDEN=1 go test ./render -run ChangeGolden writes it)", err)
-				}
-				if !bytes.Equal(want, f.Content) {
-					t.Errorf("%s differs from its golden file; UPDATE_GOLDEN=1 go test ./render -run ChangeGolden rewrites it, then read the diff", golden)
-				}
+				testkit.Golden(t, filepath.Join(dir, filepath.FromSlash(f.Path)), f.Content)
 			}
 		})
 	}
@@ -144,7 +132,7 @@ func TestChangedConfigsPassTheirOwnCheck(t *testing.T) {
 			}
 			// The example certificates do not exist here: render again with
 			// a generated pair in the form each balancer wants.
-			cert := lbtest.SelfSigned(t, after.PublicHost())
+			cert := testkit.SelfSigned(t, after.PublicHost())
 			after.LoadBalancer.Certificate, after.LoadBalancer.CertificateKey = cert.CertFile, cert.KeyFile
 			if kind == steps.LBHAProxy {
 				after.LoadBalancer.Certificate, after.LoadBalancer.CertificateKey = cert.Combined, ""

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,12 +119,7 @@ func markdownFiles(t *testing.T, a steps.Answers, newNode steps.Node) map[string
 // same cells, heading, text; the same code spans; no emphasis, link or HTML
 // more), and the hostile values must reach the files.
 func TestHostileValuesKeepTheChecklistsShape(t *testing.T) {
-	examples, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
-	if err != nil || len(examples) < 7 {
-		t.Fatalf("examples: %v %v", examples, err)
-	}
-	for _, example := range examples {
-		name := strings.TrimSuffix(filepath.Base(example), ".yaml")
+	for _, name := range exampleNames(t) {
 		tame := loadExample(t, name)
 		count := setValues(&tame, tameValue, tamePath)
 		tameFiles := markdownFiles(t, tame, steps.Node{Name: tameValue(count + 1), Host: tameValue(count + 2)})

@@ -2,10 +2,10 @@ package render
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -14,12 +14,7 @@ import (
 // the web port always, the comms port when polling tentacles reach it.
 // (internal/winsim runs the scripts and checks the rules they make.)
 func TestNodeScriptsOpenTheChecklistPorts(t *testing.T) {
-	examples, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
-	if err != nil || len(examples) == 0 {
-		t.Fatalf("no examples: %v", err)
-	}
-	for _, path := range examples {
-		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
+	for _, name := range testkit.ExampleNames(t) {
 		a := loadExample(t, name)
 		files, err := All(a)
 		if err != nil {

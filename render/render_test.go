@@ -2,22 +2,18 @@ package render
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
 func loadExample(t testing.TB, name string) steps.Answers {
 	t.Helper()
-	f, err := steps.Load(filepath.Join("..", "examples", name+".yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Answers
+	return testkit.Example(t, name)
 }
 
 func paths(files []File) []string {
@@ -59,29 +55,12 @@ func TestAllWritesOneFolderPerCluster(t *testing.T) {
 }
 
 func TestChecklistGolden(t *testing.T) {
-	examples, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
-	if err != nil || len(examples) < 7 {
-		t.Fatalf("examples: %v %v", examples, err)
-	}
-	for _, example := range examples {
-		name := strings.TrimSuffix(filepath.Base(example), ".yaml")
+	for _, name := range exampleNames(t) {
 		got, err := Checklist(loadExample(t, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "checklist", name+".md")
-		if os.Getenv("UPDATE_GOLDEN") != "" {
-			os.MkdirAll(filepath.Dir(golden), 0o755)
-			os.WriteFile(golden, got, 0o644)
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (UPDATE_GOLDEN=1 go test ./render writes it)", err)
-		}
-		if string(want) != string(got) {
-			t.Errorf("%s differs from %s; UPDATE_GOLDEN=1 go test ./render -run Checklist rewrites it, then read the diff", name, golden)
-		}
+		testkit.Golden(t, filepath.Join("testdata", "checklist", name+".md"), got)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/octoha/octoha/export"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
@@ -99,10 +100,10 @@ func TestNewNodeClashes(t *testing.T) {
 	press(t, m, "tab", "tab")
 	typeText(t, m, "10944")
 	press(t, m, "shift+tab")
-	if !hasError(m.findings, "newNode.name", "already used by node 2") {
+	if !testkit.Has(m.findings, validate.Error, "newNode.name", "already used by node 2") {
 		t.Errorf("no name clash: %v", m.findings)
 	}
-	if !hasError(m.findings, "newNode.commsPort", "") {
+	if !testkit.Has(m.findings, validate.Error, "newNode.commsPort", "") {
 		t.Errorf("no comms port error: %v", m.findings)
 	}
 	if !m.hasOpenErrors(newNodeIndex) {
@@ -114,15 +115,6 @@ func TestNewNodeClashes(t *testing.T) {
 	if m.export.done || !strings.Contains(screen(m), "still have errors") {
 		t.Errorf("exported with a clash:\n%s", screen(m))
 	}
-}
-
-func hasError(fs validate.Findings, field, text string) bool {
-	for _, f := range fs {
-		if f.Severity == validate.Error && f.Field == field && strings.Contains(f.Message, text) {
-			return true
-		}
-	}
-	return false
 }
 
 // fakeNodes is a ListNodes hook that records what it was asked.
@@ -176,7 +168,7 @@ func TestAddNodeFromDatabase(t *testing.T) {
 	removeNode(&m.answers, 2)
 	m.goTo(newNodeIndex)
 	typeText(t, m, "octo3")
-	if !hasError(m.findings, "newNode.name", "already a node of this cluster in its database") {
+	if !testkit.Has(m.findings, validate.Error, "newNode.name", "already a node of this cluster in its database") {
 		t.Errorf("no clash with the listing: %v", m.findings)
 	}
 	golden(t, m, "newnode-clash")

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,13 +8,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden views under testdata/")
+	"github.com/octoha/octoha/internal/testkit"
+)
 
 // examples is the repository's examples folder, absolute because tests
 // change into a temporary folder.
-var examples, _ = filepath.Abs("../examples")
+var examples = testkit.ExamplesDir()
 
 // testdata is the golden views' folder, absolute for the same reason.
 var testdata, _ = filepath.Abs("testdata")
@@ -109,21 +107,7 @@ func screen(m *model) string { return ansi.Strip(m.render()) }
 // golden compares the frame with testdata/name_WxH.golden.
 func golden(t *testing.T, m *model, name string) {
 	t.Helper()
-	got := screen(m)
-	path := filepath.Join(testdata, name+"_"+itoa(m.width)+"x"+itoa(m.height)+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./tui -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the frame:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	testkit.Golden(t, filepath.Join(testdata, name+"_"+itoa(m.width)+"x"+itoa(m.height)+".golden"), []byte(screen(m)))
 }
 
 // lineWith is the first line of the frame containing s, "" when none.

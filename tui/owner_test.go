@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/octoha/octoha/export"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -28,10 +29,7 @@ func openAndFinishStep(t *testing.T, path string) *model {
 
 func TestOpeningAnExampleNeverWritesIt(t *testing.T) {
 	t.Chdir(t.TempDir())
-	names, _ := filepath.Glob(filepath.Join(examples, "*.yaml"))
-	if len(names) == 0 {
-		t.Fatal("no examples")
-	}
+	names := testkit.ExamplePaths(t)
 	for _, path := range names {
 		before, _ := os.ReadFile(path)
 		os.Remove(DefaultAnswersPath)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -194,11 +195,7 @@ func TestExamplesPassCheck(t *testing.T) {
 		"4-node-polling-unique-port-nginx",
 	}
 	for _, p := range paths {
-		f, err := steps.Load("../examples/" + p + ".yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fs := Check(f.Answers); fs.HasErrors() {
+		if fs := Check(testkit.Example(t, p)); fs.HasErrors() {
 			t.Errorf("%s: %v", p, fs)
 		}
 	}

@@ -22,14 +22,15 @@ const Module = "github.com/octoha/octoha"
 // Rule says that no package matching From may depend, directly or through
 // other packages, on a package matching Never. A pattern is a package path
 // relative to Module, with "/..." for the package and everything under it;
-// "..." alone is every package of the module.
+// "..." alone is every package of the module. A package that both patterns
+// match may import the others of From: a tree may import itself.
 type Rule struct {
 	From, Never string
 	// Why is the design's reason, printed with a violation.
 	Why string
 }
 
-// Rules are octoha's never-rules (issue 9, /work/shared/STYLE.md). Test
+// Rules are octoha's never-rules. Test
 // files are not part of the graph: a test may import what its package may
 // not.
 var Rules = []Rule{
@@ -39,6 +40,10 @@ var Rules = []Rule{
 	{From: "validate/...", Never: "tui/...", Why: "the checks never import the screens"},
 	{From: "validate/...", Never: "render/...", Why: "the checks never import the output"},
 	{From: "validate/...", Never: "export/...", Why: "the checks never import the writer"},
+	{From: "...", Never: "internal/testkit/...", Why: "the test kit is for _test.go files only"},
+	{From: "internal/testkit/...", Never: "validate/...", Why: "the test kit serves every test, so it imports no checks"},
+	{From: "internal/testkit/...", Never: "render/...", Why: "the test kit serves every test, so it imports no output"},
+	{From: "internal/testkit/...", Never: "tui/...", Why: "the test kit serves every test, so it imports no screens"},
 }
 
 // Graph maps each package's import path to the import paths it imports.
@@ -73,7 +78,8 @@ func Check(g Graph, rules []Rule) []Violation {
 			if !Matches(r.From, p) {
 				continue
 			}
-			forbidden := func(q string) bool { return Matches(r.Never, q) && !Matches(r.From, q) }
+			own := Matches(r.Never, p)
+			forbidden := func(q string) bool { return Matches(r.Never, q) && !(own && Matches(r.From, q)) }
 			if chain := g.path(p, forbidden); chain != nil {
 				out = append(out, Violation{Rule: r, Chain: chain})
 			}

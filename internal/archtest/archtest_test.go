@@ -27,7 +27,7 @@ func TestArchitecture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, from := range []string{"steps", "render", "render/ps", "validate", "validate/live"} {
+	for _, from := range []string{"steps", "render", "render/ps", "validate", "validate/live", "internal/testkit"} {
 		if _, ok := g[Module+"/"+from]; !ok {
 			t.Fatalf("go list did not report %s: the rules would hold vacuously", from)
 		}
@@ -86,10 +86,6 @@ func fake() Graph {
 }
 
 func TestCheckFindsDirectAndIndirectImports(t *testing.T) {
-	var got []string
-	for _, v := range Check(fake(), Rules) {
-		got = append(got, v.String())
-	}
 	want := []string{
 		// steps/inner may import steps (its own tree), not internal/markdown.
 		"steps/... must not import ... (the answers model imports nothing of ours): steps/inner -> internal/markdown",
@@ -99,6 +95,16 @@ func TestCheckFindsDirectAndIndirectImports(t *testing.T) {
 		"validate/... must not import tui/... (the checks never import the screens): validate/live -> tui",
 		// validate/live reaches render through tui.
 		"validate/... must not import render/... (the checks never import the output): validate/live -> tui -> render",
+	}
+	wantViolations(t, fake(), want)
+}
+
+// wantViolations checks that Rules find exactly want in g, in order.
+func wantViolations(t *testing.T, g Graph, want []string) {
+	t.Helper()
+	var got []string
+	for _, v := range Check(g, Rules) {
+		got = append(got, v.String())
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("violations\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -113,6 +119,31 @@ func TestCheckPassesAGoodGraph(t *testing.T) {
 	if vs := Check(g, Rules); len(vs) > 0 {
 		t.Errorf("violations in a graph that keeps the rules: %v", vs)
 	}
+}
+
+// TestCheckKeepsTheTestKitToTests: no package but the kit's own imports
+// internal/testkit (test support such as internal/lbtest included, since
+// the graph leaves test files out), and the kit imports no checks,
+// output or screens.
+func TestCheckKeepsTheTestKitToTests(t *testing.T) {
+	m := func(p string) string { return Module + "/" + p }
+	g := Graph{
+		m("render"):                 {m("internal/testkit")},
+		m("internal/lbtest"):        {m("internal/testkit")},
+		m("internal/testkit"):       {m("steps"), m("validate")},
+		m("internal/testkit/inner"): {m("internal/testkit")},
+		m("steps"):                  nil,
+		m("validate"):               {m("steps")},
+	}
+	want := []string{
+		// The kit's import of validate reaches render through it too.
+		"render/... must not import validate/... (output never imports the checks: it takes the model's typed values): render -> internal/testkit -> validate",
+		"... must not import internal/testkit/... (the test kit is for _test.go files only): internal/lbtest -> internal/testkit",
+		"... must not import internal/testkit/... (the test kit is for _test.go files only): render -> internal/testkit",
+		"internal/testkit/... must not import validate/... (the test kit serves every test, so it imports no checks): internal/testkit -> validate",
+		"internal/testkit/... must not import validate/... (the test kit serves every test, so it imports no checks): internal/testkit/inner -> internal/testkit -> validate",
+	}
+	wantViolations(t, g, want)
 }
 
 func TestMatches(t *testing.T) {

@@ -62,3 +62,18 @@ func RequireHAProxy(t testing.TB) {
 	RequireSandbox(t)
 	RequireTool(t, "haproxy")
 }
+
+// RequireBalancer checks for the balancer of kind (Nginx or HAProxy, as the
+// answers spell them) and the sandbox; stream asks for NGINX's stream
+// module too, which polling configs need.
+func RequireBalancer(t testing.TB, kind string, stream bool) {
+	t.Helper()
+	switch {
+	case kind == Nginx && stream:
+		RequireNginxStream(t)
+	case kind == Nginx:
+		RequireNginx(t)
+	default:
+		RequireHAProxy(t)
+	}
+}

@@ -8,12 +8,12 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/octoha/octoha/internal/ps51"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/internal/winsim"
 	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/render/ps"
@@ -52,11 +52,7 @@ func loadTables(t *testing.T) *ps51.Tables {
 // A script two cases render alike is checked once, under its first name.
 func emittedScripts(t *testing.T) []ps51.Script {
 	t.Helper()
-	paths, err := filepath.Glob("../../examples/*.yaml")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no examples: %v", err)
-	}
-	sort.Strings(paths)
+	names, examples := testkit.Examples(t)
 	var out []ps51.Script
 	seen := map[string]bool{}
 	add := func(name string, files []render.File, err error) {
@@ -72,13 +68,8 @@ func emittedScripts(t *testing.T) []ps51.Script {
 			out = append(out, ps51.Script{Name: name + "/" + f.Path, Content: f.Content})
 		}
 	}
-	for _, p := range paths {
-		loaded, err := steps.Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := loaded.Answers
-		name := strings.TrimSuffix(filepath.Base(p), ".yaml")
+	for _, name := range names {
+		a := examples[name]
 		files, err := render.All(a)
 		add(name, files, err)
 		arr, err := ps.ConfigureARR(a)

@@ -9,7 +9,6 @@ import (
 	_ "charm.land/bubbletea/v2"
 	_ "charm.land/lipgloss/v2"
 	_ "github.com/airbus-cert/tree-sitter-powershell/bindings/go"
-	_ "github.com/charmbracelet/x/exp/teatest/v2"
 	_ "github.com/microsoft/go-mssqldb"
 	_ "github.com/tree-sitter/go-tree-sitter"
 )

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/microsoft/go-mssqldb/msdsn"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/internal/winsim"
 	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/steps"
@@ -103,19 +103,10 @@ func hostileSecret(tag string) string {
 
 func exampleCases(t *testing.T) []clusterCase {
 	t.Helper()
-	paths, err := filepath.Glob("../../examples/*.yaml")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no examples: %v", err)
-	}
-	sort.Strings(paths)
+	names, examples := testkit.Examples(t)
 	var out []clusterCase
-	for i, p := range paths {
-		f, err := steps.Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := strings.TrimSuffix(filepath.Base(p), ".yaml")
-		out = append(out, clusterCase{name: name, answers: f.Answers, secrets: secrets{
+	for i, name := range names {
+		out = append(out, clusterCase{name: name, answers: examples[name], secrets: secrets{
 			Admin: fmt.Sprintf("Admin-pw-%d", i), Service: fmt.Sprintf("Service-pw-%d", i), SQL: fmt.Sprintf("Sql-pw-%d", i),
 			Redis: fmt.Sprintf("Redis-pw-%d", i), APIKey: fmt.Sprintf("API-EXAMPLE%04dKEY", i)}})
 	}

@@ -2,27 +2,19 @@ package kube
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
-
 func loadExample(t *testing.T, name string) steps.Answers {
 	t.Helper()
-	f, err := steps.Load(filepath.Join("..", "..", "examples", name+".yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Answers
+	return testkit.Example(t, name)
 }
 
 // wantAddresses is what each example's agents must poll, worked out by hand
@@ -111,13 +103,13 @@ func TestGrownAndShrunkValuesFollowTheNodes(t *testing.T) {
 
 func TestGoldenFiles(t *testing.T) {
 	script, _ := UpdateAgents()
-	golden(t, filepath.Join("testdata", "update-agents.sh"), script)
+	testkit.Golden(t, filepath.Join("testdata", "update-agents.sh"), script)
 	for name := range wantAddresses {
 		got, err := AgentValues(loadExample(t, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, filepath.Join("testdata", name+".yaml"), got)
+		testkit.Golden(t, filepath.Join("testdata", name+".yaml"), got)
 	}
 }
 
@@ -127,20 +119,5 @@ func TestUpdateScriptTakesItsThreeArguments(t *testing.T) {
 		if !bytes.Contains(script, []byte(want)) {
 			t.Errorf("update-agents.sh lacks %s", want)
 		}
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		os.WriteFile(path, got, 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from its golden file; go test ./render/kube -update rewrites it, then read the diff:\n%s", path, strings.TrimSpace(string(got)))
 	}
 }

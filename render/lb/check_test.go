@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/octoha/octoha/internal/lbtest"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -24,7 +25,7 @@ func withTestCertificate(t *testing.T, a steps.Answers, kind string) steps.Answe
 	if !a.PublicTLS() {
 		return a
 	}
-	c := lbtest.SelfSigned(t, a.PublicHost())
+	c := testkit.SelfSigned(t, a.PublicHost())
 	a.LoadBalancer.Certificate, a.LoadBalancer.CertificateKey = c.CertFile, c.KeyFile
 	if kind == steps.LBHAProxy {
 		a.LoadBalancer.Certificate, a.LoadBalancer.CertificateKey = c.Combined, ""
@@ -44,7 +45,7 @@ func TestConfigsPassTheirOwnCheck(t *testing.T) {
 				lbtest.RequireHAProxy(t)
 			}
 			for _, path := range answerFiles(t) {
-				a := load(t, path)
+				a := testkit.Load(t, path)
 				if len(a.Nodes) == 0 {
 					continue
 				}
@@ -69,7 +70,7 @@ func TestConfigsPassTheirOwnCheck(t *testing.T) {
 // TestCheckCatchesABrokenConfig proves the check above can fail: the same
 // harness refuses a config with a typo and one naming an unknown host.
 func TestCheckCatchesABrokenConfig(t *testing.T) {
-	a := load(t, "../../examples/2-node-listening-nginx.yaml")
+	a := testkit.Example(t, "2-node-listening-nginx")
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			if kind == steps.LBNginx {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/octoha/octoha/internal/lbtest"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -27,11 +28,11 @@ const publicHost = "octopus.test"
 type cluster struct {
 	web   []*lbtest.FakeNode
 	comms []*lbtest.TCPEcho
-	cert  lbtest.Certificate
+	cert  testkit.Certificate
 }
 
 func startCluster(t *testing.T) *cluster {
-	c := &cluster{cert: lbtest.SelfSigned(t, publicHost)}
+	c := &cluster{cert: testkit.SelfSigned(t, publicHost)}
 	for _, name := range []string{"OCTO1", "OCTO2", "OCTO3"} {
 		c.web = append(c.web, lbtest.StartFakeNode(t, name, steps.Defaults().LoadBalancer.HealthCheck))
 		c.comms = append(c.comms, lbtest.StartTCPEcho(t, name))
@@ -55,17 +56,6 @@ func (c *cluster) answers(kind, persistence, mode, polling string) steps.Answers
 		a.Nodes = append(a.Nodes, steps.Node{Name: n.Name, Host: "127.0.0.1", WebPort: n.Port(), CommsPort: c.comms[i].Port()})
 	}
 	return a
-}
-
-func requireLive(t *testing.T, kind string, stream bool) {
-	switch {
-	case kind == steps.LBNginx && stream:
-		lbtest.RequireNginxStream(t)
-	case kind == steps.LBNginx:
-		lbtest.RequireNginx(t)
-	default:
-		lbtest.RequireHAProxy(t)
-	}
 }
 
 // startBalancer renders the answers with the real renderer and runs it.
@@ -136,7 +126,7 @@ func TestLiveForwardsHeadersAndRedirects(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceNone, steps.ModeListening, ""))
 			hc := client(c, b, nil)
@@ -202,7 +192,7 @@ func TestLiveNodeStops(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceNone, steps.ModeListening, ""))
 			hc := client(c, b, nil)
@@ -248,7 +238,7 @@ func TestLiveDrainingNode(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceNone, steps.ModeListening, ""))
 			hc := client(c, b, nil)
@@ -286,7 +276,7 @@ func TestLiveCookiePersistence(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceCookie, steps.ModeListening, ""))
 			for browser := range 3 {
@@ -319,7 +309,7 @@ func TestLiveSourceIPPersistence(t *testing.T) {
 	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			c := startCluster(t)
 			b := startBalancer(t, c.answers(kind, steps.PersistenceSourceIP, steps.ModeListening, ""))
 			nodes := map[string]int{}
@@ -360,7 +350,7 @@ func TestLivePolling(t *testing.T) {
 		for _, polling := range []string{steps.PollingUniquePort, steps.PollingRedis} {
 			t.Run(kind+"/"+polling, func(t *testing.T) {
 				t.Parallel()
-				requireLive(t, kind, true)
+				lbtest.RequireBalancer(t, kind, true)
 				c := startCluster(t)
 				a := c.answers(kind, steps.PersistenceNone, steps.ModePolling, polling)
 				b := startBalancer(t, a)

@@ -143,7 +143,7 @@ func TestQuotingRoundTripsThroughTheRealTools(t *testing.T) {
 	for kind, config := range map[string]string{steps.LBNginx: ngx.String(), steps.LBHAProxy: hap.String()} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			requireLive(t, kind, false)
+			lbtest.RequireBalancer(t, kind, false)
 			b := lbtest.Start(t, kind, []byte(config), nil)
 			for i, want := range hostile {
 				resp, err := http.Get(fmt.Sprintf("http://%s/%d", b.Addr(8080), i))

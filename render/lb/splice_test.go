@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/octoha/octoha/internal/testkit"
 )
 
 func TestSpliceRegionsAndLines(t *testing.T) {
@@ -54,7 +56,7 @@ func TestConfigFilesAndFillingsAgree(t *testing.T) {
 		set := map[string]bool{}
 		seen := map[string]map[bool]bool{}
 		for _, path := range answerFiles(t) {
-			v, err := newView(load(t, path))
+			v, err := newView(testkit.Load(t, path))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package ps
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/octoha/octoha/internal/psparse"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -58,25 +58,11 @@ func TestGrowGolden(t *testing.T) {
 	for _, name := range []string{"2-node-listening-nginx", "3-node-polling-unique-address-haproxy", "4-node-polling-unique-port-nginx"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "grow", name)
-			if *update {
+			if testkit.Updating() {
 				os.RemoveAll(dir)
 			}
 			for _, s := range growScripts(t, examples[name]) {
-				path := filepath.Join(dir, filepath.FromSlash(s.Name))
-				if *update {
-					os.MkdirAll(filepath.Dir(path), 0o755)
-					if err := os.WriteFile(path, s.Content, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test ./render/ps -update to create it)", err)
-				}
-				if !bytes.Equal(s.Content, want) {
-					t.Errorf("%s differs from its golden file; run go test ./render/ps -update and read the diff", path)
-				}
+				testkit.Golden(t, filepath.Join(dir, filepath.FromSlash(s.Name)), s.Content)
 			}
 		})
 	}
@@ -102,38 +88,12 @@ func TestGrowScriptsParseAndFollowConventions(t *testing.T) {
 	}
 }
 
-// checkConventions mirrors the body of TestScriptsLayout.
+// checkConventions holds a change script to testkit.ScriptLayout and to
+// what TestNoSecretLiteral holds the others to.
 func checkConventions(t *testing.T, where string, content []byte) {
 	t.Helper()
+	testkit.ScriptLayout(t, where, content)
 	text := string(content)
-	for _, want := range []string{
-		"#Requires -Version 5.1\r\n", "#Requires -RunAsAdministrator\r\n",
-		".SYNOPSIS", ".DESCRIPTION", ".EXAMPLE",
-		"[CmdletBinding(SupportsShouldProcess)]", "Set-StrictMode -Version Latest",
-		"$ErrorActionPreference = 'Stop'", "Start-Transcript", "Stop-Transcript",
-		"$PSCmdlet.ShouldProcess(",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("%s lacks %q", where, want)
-		}
-	}
-	if strings.Contains(strings.ReplaceAll(text, "\r\n", ""), "\n") {
-		t.Errorf("%s has a bare LF line end", where)
-	}
-	for i, line := range strings.Split(text, "\r\n") {
-		if strings.TrimRight(line, " \t") != line {
-			t.Errorf("%s:%d has trailing whitespace", where, i+1)
-		}
-	}
-	hasNonASCII := bytes.ContainsFunc(content, func(r rune) bool { return r > 0x7f })
-	if hasNonASCII != bytes.HasPrefix(content, utf8BOM) {
-		t.Errorf("%s: non-ASCII %v but BOM %v", where, hasNonASCII, !hasNonASCII)
-	}
-	for _, banned := range []string{"Write-Host", "Invoke-Expression", "ConvertFrom-SecureString", "-AsPlainText", "catch {}", "catch { }"} {
-		if strings.Contains(text, banned) {
-			t.Errorf("%s contains %q", where, banned)
-		}
-	}
 	for _, lit := range psparse.StringLiterals(content) {
 		if secretLooking.MatchString(lit.Value) {
 			t.Errorf("%s: secret-looking literal %s", where, lit.Source)
@@ -148,7 +108,6 @@ func checkConventions(t *testing.T, where string, content []byte) {
 			t.Errorf("%s writes a secret: %s", where, l)
 		}
 	}
-	checkHelpParameters(t, where, text)
 }
 
 // TestGrowScriptsHostile renders the change scripts with a hostile value

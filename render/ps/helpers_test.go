@@ -1,11 +1,10 @@
 package ps
 
 import (
-	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -19,23 +18,9 @@ type script struct {
 // name without .yaml, in name order.
 func exampleAnswers(t testing.TB) ([]string, map[string]steps.Answers) {
 	t.Helper()
-	paths, err := filepath.Glob("../../examples/*.yaml")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no examples found: %v", err)
-	}
-	out := map[string]steps.Answers{}
-	var names []string
-	for _, p := range paths {
-		f, err := steps.Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := strings.TrimSuffix(filepath.Base(p), ".yaml")
-		names = append(names, name)
-		out[name] = f.Answers
-	}
+	names, answers := testkit.Examples(t)
 	sort.Strings(names)
-	return names, out
+	return names, answers
 }
 
 // renderAll renders every script this package makes for a, named as

@@ -498,7 +498,7 @@ func TestCommandLineModels(t *testing.T) {
 			t.Errorf("%s: %q", v.Name, got)
 		}
 	}
-	// Issue 10's defect: escaped as Pa\"ss word, 5.1 counts the escaped
+	// Escaped as Pa\"ss word (as the scripts once did), 5.1 counts the escaped
 	// quote, sees the space inside quotes, adds none, and the .exe gets two
 	// arguments; PowerShell 7 skips it (8bca1f50) and quotes the argument.
 	c = nativeCall{Args: []string{`Pa\"ss word`}}

@@ -1,40 +1,24 @@
 package sql
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+	"github.com/octoha/octoha/internal/testkit"
+)
 
 // TestGoldenScripts holds every example's script byte for byte; go test
 // ./render/sql -update rewrites them, for a reviewer to read the diff.
 func TestGoldenScripts(t *testing.T) {
-	examples, err := filepath.Glob(filepath.Join("..", "..", "examples", "*.yaml"))
-	if err != nil || len(examples) != 7 {
-		t.Fatalf("examples: %v %v", examples, err)
+	names := testkit.ExampleNames(t)
+	if len(names) != 7 {
+		t.Fatalf("examples: %v", names)
 	}
-	for _, e := range examples {
-		name := strings.TrimSuffix(filepath.Base(e), ".yaml")
+	for _, name := range names {
 		got, err := PrepareDatabase(loadExample(t, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", name+".sql")
-		if *update {
-			os.MkdirAll("testdata", 0o755)
-			os.WriteFile(golden, got, 0o644)
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s; go test ./render/sql -update rewrites it, then read the diff", name, golden)
-		}
+		testkit.Golden(t, filepath.Join("testdata", name+".sql"), got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -160,11 +161,7 @@ type parseCase struct {
 
 func loadExample(t *testing.T, name string) steps.Answers {
 	t.Helper()
-	f, err := steps.Load(filepath.Join("..", "..", "examples", name+".yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Answers
+	return testkit.Example(t, name)
 }
 
 // hostile puts name everywhere the answers name something the script
@@ -190,13 +187,12 @@ func hostile(a steps.Answers, name string) steps.Answers {
 // no statement: each case's statement kinds must be those of the same
 // answers with a plain name.
 func TestEveryScriptParses(t *testing.T) {
-	examples, err := filepath.Glob(filepath.Join("..", "..", "examples", "*.yaml"))
-	if err != nil || len(examples) != 7 {
-		t.Fatalf("examples: %v %v", examples, err)
+	names := testkit.ExampleNames(t)
+	if len(names) != 7 {
+		t.Fatalf("examples: %v", names)
 	}
 	var cases []parseCase
-	for _, e := range examples {
-		name := strings.TrimSuffix(filepath.Base(e), ".yaml")
+	for _, name := range names {
 		cases = append(cases, parseCase{name, loadExample(t, name), "CORP\\someone"})
 	}
 	// Two answers that between them take every part of the script a

@@ -1,9 +1,6 @@
 package topology
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -11,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 type example struct {
 	name string
@@ -23,20 +19,13 @@ type example struct {
 
 func examples(t *testing.T) []example {
 	t.Helper()
-	files, err := filepath.Glob("../../examples/*.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 7 {
-		t.Fatalf("found only %d examples; have they moved?", len(files))
+	names, answers := testkit.Examples(t)
+	if len(names) < 7 {
+		t.Fatalf("found only %d examples; have they moved?", len(names))
 	}
 	var out []example
-	for _, f := range files {
-		file, err := steps.Load(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, example{strings.TrimSuffix(filepath.Base(f), ".yaml"), file.Answers})
+	for _, name := range names {
+		out = append(out, example{name, answers[name]})
 	}
 	return out
 }
@@ -47,20 +36,7 @@ func TestGolden(t *testing.T) {
 	for _, ex := range examples(t) {
 		c := Describe(ex.a)
 		for ext, got := range map[string]string{".txt": Draw(c, 80), ".mmd": Mermaid(c)} {
-			golden := filepath.Join("testdata", "golden", ex.name+ext)
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./render/topology -update to create it)", err)
-			}
-			if !bytes.Equal([]byte(got), want) {
-				t.Errorf("%s differs; review and run go test ./render/topology -update\n--- got\n%s", golden, got)
-			}
+			testkit.Golden(t, filepath.Join("testdata", "golden", ex.name+ext), []byte(got))
 		}
 	}
 }

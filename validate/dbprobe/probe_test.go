@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/octoha/octoha/internal/tdsfake"
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/dbprobe"
@@ -57,37 +58,15 @@ func run(t *testing.T, fake *tdsfake.FakeServer, a steps.Answers, opts dbprobe.O
 // severity, and returns it.
 func want(t *testing.T, fs validate.Findings, id string, sev validate.Severity) validate.Finding {
 	t.Helper()
-	var got []validate.Finding
-	for _, f := range fs {
-		if f.ID == id {
-			got = append(got, f)
-		}
-	}
-	if len(got) != 1 {
-		t.Fatalf("want one %s finding, got %d in:\n%s", id, len(got), dump(fs))
-	}
-	if got[0].Severity != sev {
-		t.Fatalf("%s: want %s, got %s", id, sev, got[0])
-	}
-	return got[0]
+	return testkit.One(t, fs, id, sev)
 }
 
 func none(t *testing.T, fs validate.Findings, id string) {
 	t.Helper()
-	for _, f := range fs {
-		if f.ID == id {
-			t.Fatalf("want no %s finding, got %s", id, f)
-		}
-	}
+	testkit.None(t, fs, id)
 }
 
-func dump(fs validate.Findings) string {
-	var b strings.Builder
-	for _, f := range fs {
-		b.WriteString("  " + f.ID + " " + f.String() + "\n")
-	}
-	return b.String()
-}
+func dump(fs validate.Findings) string { return testkit.Dump(fs) }
 
 func TestConnectOK(t *testing.T) {
 	cfg := tdsfake.Typical()
@@ -186,12 +165,7 @@ func TestGuardEndsAStuckProbe(t *testing.T) {
 }
 
 func TestUnreachablePort(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := testkit.FreePort(t)
 	a := steps.Defaults()
 	a.Database.Server, a.Database.Port = "127.0.0.1", port
 	a.Database.Auth, a.Database.User = steps.AuthSQL, "octo"

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/netprobe/probetest"
@@ -26,11 +27,7 @@ func TestMain(m *testing.M) {
 
 func loadExample(t *testing.T, name string) steps.Answers {
 	t.Helper()
-	f, err := steps.Load("../../examples/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Answers
+	return testkit.Example(t, name)
 }
 
 // summary reads "id field" per probe.
@@ -155,35 +152,6 @@ func node(t *testing.T, version string, health int) int {
 	return s.Listener.Addr().(*net.TCPAddr).Port
 }
 
-// listen accepts and drops connections on a free loopback port.
-func listen(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // smbDialer sends dials for port 445 to a loopback test port.
 type smbDialer struct{ port int }
 
@@ -205,9 +173,9 @@ func TestRunAllAgainstLoopbackCluster(t *testing.T) {
 	a.Tentacles.Mode = steps.ModePolling
 	a.Tentacles.Polling = steps.PollingUniqueAddress
 	a.Nodes = []steps.Node{
-		{Name: "OCTO1", Host: "127.0.0.1", WebPort: node(t, version, 200), CommsPort: listen(t)},
-		{Name: "OCTO2", Host: "127.0.0.1", WebPort: node(t, "2025.3.1200", 418), CommsPort: listen(t)},
-		{Name: "OCTO3", Host: "127.0.0.1", WebPort: freePort(t), CommsPort: freePort(t)},
+		{Name: "OCTO1", Host: "127.0.0.1", WebPort: node(t, version, 200), CommsPort: testkit.OpenPort(t)},
+		{Name: "OCTO2", Host: "127.0.0.1", WebPort: node(t, "2025.3.1200", 418), CommsPort: testkit.OpenPort(t)},
+		{Name: "OCTO3", Host: "127.0.0.1", WebPort: testkit.FreePort(t), CommsPort: testkit.FreePort(t)},
 	}
 	a.Database.Server = `sql01.corp.local\OCTOPUS` // not in the resolver's table
 	a.Storage.Root = `\\127.0.0.1\Octopus`
@@ -223,7 +191,7 @@ func TestRunAllAgainstLoopbackCluster(t *testing.T) {
 		Timeout:  2 * time.Second,
 		Secrets:  Secrets{SQLPassword: "s3cret!", RedisPassword: "unused"},
 		Resolver: probetest.Hosts{},
-		Dialer:   smbDialer{port: listen(t)},
+		Dialer:   smbDialer{port: testkit.OpenPort(t)},
 		Database: func(ctx context.Context, got steps.Answers, pw string) validate.Findings {
 			gotPassword = pw
 			return validate.Findings{{ID: "db.login", Severity: validate.OK, Field: "database.server", Message: "logged in to " + got.Database.Server}}
@@ -266,29 +234,10 @@ func TestRunAllAgainstLoopbackCluster(t *testing.T) {
 // TestRunFieldSlowNode is the wizard's case: the admin leaves a node's
 // host field and that node accepts connections but never answers HTTP.
 func TestRunFieldSlowNode(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				break
-			}
-			held = append(held, c)
-		}
-		for _, c := range held {
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
+	hung := testkit.HungServer(t)
 
 	a := steps.Defaults()
-	a.Nodes = []steps.Node{{Name: "OCTO1", Host: "127.0.0.1", WebPort: ln.Addr().(*net.TCPAddr).Port}}
+	a.Nodes = []steps.Node{{Name: "OCTO1", Host: "127.0.0.1", WebPort: hung}}
 	const timeout = 300 * time.Millisecond
 	start := time.Now()
 	fs := RunField(t.Context(), a, "nodes[0].host", Options{Timeout: timeout})

@@ -41,7 +41,7 @@ func TestRedisPasswordReachesRedis(t *testing.T) {
 	}
 }
 
-// TestAbandonedRedisProbeStops is the wizard's case of issue 11: a Redis
+// TestAbandonedRedisProbeStops is the wizard's case of a hostile Redis: one
 // that answers with a two-billion-element array. The live check returns at
 // its timeout, and the probe it abandons has stopped too: it hung up, and
 // the heap is back where it was.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/netprobe/probetest"
 )
@@ -25,60 +26,7 @@ func TestMain(m *testing.M) {
 // openPort listens on a free loopback port and accepts (and drops)
 // connections until the test ends.
 func openPort(t *testing.T) (host string, port int) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return "127.0.0.1", ln.Addr().(*net.TCPAddr).Port
-}
-
-// closedPort returns a loopback port nothing listens on.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
-}
-
-// silentServer accepts connections and never answers: a hung service.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				for _, c := range held {
-					c.Close()
-				}
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String()
+	return testkit.Loopback, testkit.OpenPort(t)
 }
 
 // status serves code on every path.
@@ -118,24 +66,13 @@ func timeoutCtx(t *testing.T, d time.Duration) context.Context {
 // only returns the single finding of fs, failing otherwise.
 func only(t *testing.T, fs validate.Findings) validate.Finding {
 	t.Helper()
-	if len(fs) != 1 {
-		t.Fatalf("want 1 finding, got %d: %v", len(fs), fs)
-	}
-	return fs[0]
+	return testkit.Only(t, fs)
 }
 
+// wantFinding checks f's ID, severity and words (testkit.Is).
 func wantFinding(t *testing.T, f validate.Finding, id string, sev validate.Severity, words ...string) {
 	t.Helper()
-	t.Log(f)
-	if f.ID != id || f.Severity != sev {
-		t.Errorf("got %s %s (%s), want %s %s", f.ID, f.Severity, f, id, sev)
-	}
-	text := f.Message + " " + f.Fix
-	for _, w := range words {
-		if !strings.Contains(text, w) {
-			t.Errorf("finding %q lacks %q", text, w)
-		}
-	}
+	testkit.Is(t, f, id, sev, words...)
 }
 
 func TestTCPOpenPort(t *testing.T) {
@@ -148,7 +85,7 @@ func TestTCPOpenPort(t *testing.T) {
 }
 
 func TestTCPClosedPort(t *testing.T) {
-	port := closedPort(t)
+	port := testkit.FreePort(t)
 	p := Port{ID: "tcp.comms", Host: "127.0.0.1", Port: port, Role: "OCTO2's comms port", Fix: "Open the port."}
 
 	start := time.Now()
@@ -184,11 +121,11 @@ func TestHealth(t *testing.T) {
 }
 
 func TestHealthNotInstalledAndHung(t *testing.T) {
-	url := "http://127.0.0.1:" + strconv.Itoa(closedPort(t)) + "/api/octopusservernodes/ping"
+	url := "http://127.0.0.1:" + strconv.Itoa(testkit.FreePort(t)) + "/api/octopusservernodes/ping"
 	f := only(t, Health(timeoutCtx(t, time.Second), Env{}, "nodes[0].host", "OCTO1", url))
 	wantFinding(t, f, "http.ping", validate.Warning, "refused", "until Octopus is installed")
 
-	url = "http://" + silentServer(t) + "/api/octopusservernodes/ping"
+	url = "http://127.0.0.1:" + strconv.Itoa(testkit.HungServer(t)) + "/api/octopusservernodes/ping"
 	start := time.Now()
 	f = only(t, Health(timeoutCtx(t, 200*time.Millisecond), Env{}, "nodes[0].host", "OCTO1", url))
 	if took := time.Since(start); took > time.Second {
@@ -285,8 +222,8 @@ func TestRefusedIsNeverADNSFailure(t *testing.T) {
 
 func TestVersions(t *testing.T) {
 	const want = "2026.4.6909"
-	notRunning := "http://127.0.0.1:" + strconv.Itoa(closedPort(t))
-	hung := "http://" + silentServer(t)
+	notRunning := "http://127.0.0.1:" + strconv.Itoa(testkit.FreePort(t))
+	hung := "http://127.0.0.1:" + strconv.Itoa(testkit.HungServer(t))
 
 	t.Run("all match", func(t *testing.T) {
 		nodes := []Node{{"OCTO1", octopusNode(t, want)}, {"OCTO2", octopusNode(t, want)}, {"OCTO3", notRunning}}
@@ -350,7 +287,7 @@ func TestSMB(t *testing.T) {
 	f := only(t, SMB(timeoutCtx(t, time.Second), env, "storage.root", `\\fs01.corp.local\Octopus`))
 	wantFinding(t, f, "smb.reach", validate.OK, "File server fs01.corp.local", "fs01.corp.local:445")
 
-	env = Env{Resolver: fs01, Dialer: portDialer{smb: "127.0.0.1:" + strconv.Itoa(closedPort(t))}}
+	env = Env{Resolver: fs01, Dialer: portDialer{smb: "127.0.0.1:" + strconv.Itoa(testkit.FreePort(t))}}
 	f = only(t, SMB(timeoutCtx(t, time.Second), env, "storage.root", `\\fs01.corp.local\Octopus`))
 	wantFinding(t, f, "smb.reach", validate.Error, "refused", "445")
 

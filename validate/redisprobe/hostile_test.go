@@ -12,8 +12,8 @@ import (
 
 // A server that answers a probe with lengths no Redis sends, or with a
 // reply that never ends, costs the probe a few kilobytes and at most its
-// timeout, and the probe hangs up (issue 11: a `*2147483000` reply took
-// go-redis 2.5 GB in two seconds, and more after the timeout).
+// timeout, and the probe hangs up (a `*2147483000` reply once took go-redis
+// 2.5 GB in two seconds, and more after the timeout).
 func TestHostileReplies(t *testing.T) {
 	const timeout, margin = time.Second, 250 * time.Millisecond
 	for _, tc := range []struct {

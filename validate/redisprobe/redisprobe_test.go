@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/netprobe/probetest"
@@ -22,30 +23,15 @@ func TestMain(m *testing.M) {
 
 func local(port int) steps.Redis { return steps.Redis{Host: "127.0.0.1", Port: port} }
 
+// find is the first finding with the ID, severity and words (testkit.Find).
 func find(t *testing.T, fs validate.Findings, id string, sev validate.Severity, words ...string) validate.Finding {
 	t.Helper()
-	for _, f := range fs {
-		if f.ID != id || f.Severity != sev {
-			continue
-		}
-		text := f.Message + " " + f.Fix
-		ok := true
-		for _, w := range words {
-			ok = ok && strings.Contains(text, w)
-		}
-		if ok {
-			return f
-		}
-	}
-	t.Errorf("no %s %s finding with %q in %v", id, sev, words, fs)
-	return validate.Finding{}
+	return testkit.Find(t, fs, id, sev, words...)
 }
 
 func logAll(t *testing.T, fs validate.Findings) {
 	t.Helper()
-	for _, f := range fs {
-		t.Log(f)
-	}
+	testkit.LogAll(t, fs)
 }
 
 func TestConfiguredAsOctopusRequires(t *testing.T) {
@@ -171,31 +157,12 @@ func TestNotReachable(t *testing.T) {
 }
 
 func TestHungServer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				break
-			}
-			held = append(held, c)
-		}
-		for _, c := range held {
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
+	hung := testkit.HungServer(t)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	fs := Probe(ctx, local(ln.Addr().(*net.TCPAddr).Port), "", Options{})
+	fs := Probe(ctx, local(hung), "", Options{})
 	logAll(t, fs)
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("a hung Redis held the probe for %s", took)
