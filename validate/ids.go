@@ -79,6 +79,8 @@ var IDs = []string{
 	"tentacles.redis",
 	"tentacles.version",
 	"text.control",
+	"tls.comms",
+	"tls.polling",
 }
 
 // KnownID is true when id is one of IDs.
