@@ -246,3 +246,24 @@ func TestCheckRedisPollingPort(t *testing.T) {
 		t.Errorf("the balanced port's finding: %s", tls[2])
 	}
 }
+
+// The wizard's listing of the database's nodes says which rows are stale
+// and which draining, so the add-node flow can show them as such.
+func TestListNodesMarksStaleAndDraining(t *testing.T) {
+	draining := liveRow("OCTO2", 30*time.Second)
+	draining.IsInMaintenanceMode = true
+	db := clusterDatabase(t, liveRow("OCTO1", 20*time.Second), draining, liveRow("OCTO-OLD", 30*time.Hour))
+	a := clusterAnswers(db, steps.LBHAProxy, lbtest.Certificate{}, 10943, 10944)
+	known, err := listNodes(context.Background(), a, sqlPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]bool{}
+	for _, k := range known {
+		got[k.Name] = [2]bool{k.Stale, k.Draining}
+	}
+	want := map[string][2]bool{"OCTO1": {false, false}, "OCTO2": {false, true}, "OCTO-OLD": {true, false}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stale, draining per row: got %v, want %v", got, want)
+	}
+}

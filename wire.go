@@ -63,7 +63,7 @@ func listNodes(ctx context.Context, a steps.Answers, sqlPassword string) ([]tui.
 	nodes, err := dbprobe.Nodes(ctx, a, sqlPassword, dbprobe.Options{})
 	known := make([]tui.KnownNode, len(nodes))
 	for i, n := range nodes {
-		known[i] = tui.KnownNode{Name: n.Name, SinceSeen: n.SinceSeen, HasLastSeen: n.HasLastSeen, Live: n.Live(), Draining: n.Draining}
+		known[i] = tui.KnownNode{Name: n.Name, SinceSeen: n.SinceSeen, HasLastSeen: n.HasLastSeen, Live: n.Live(), Draining: n.Draining, Stale: n.Stale}
 	}
 	return known, err
 }
