@@ -273,30 +273,32 @@ func (b *builder) ownCommsPorts() ([]netprobe.CommsPort, []string) {
 }
 
 // forwardedPorts are the ports the balancer forwards on the polling
-// address: one per node for unique-port (the node's own port number,
-// reference §6.2 B), one balanced port for Redis (§6.5).
+// address (steps.Answers.PollingForwards), each with the node it reaches.
 func (b *builder) forwardedPorts() []netprobe.CommsPort {
 	a := b.a
 	host := strings.TrimSpace(a.PollingAddress())
 	if host == "" {
 		return nil
 	}
-	port := func(p int, reaches string) netprobe.CommsPort {
-		return netprobe.CommsPort{ID: "tls.polling", Field: steps.FieldTentaclesPollingAddress,
-			Addr: net.JoinHostPort(host, strconv.Itoa(p)), Role: fmt.Sprintf("the balancer's polling port %d", p), Reaches: reaches}
-	}
-	if a.UsesRedis() {
-		var names []string
-		for _, n := range a.Nodes {
-			names = append(names, nodeName(n))
-		}
-		return []netprobe.CommsPort{port(a.Tentacles.BasePort, "any node ("+strings.Join(names, ", ")+")")}
-	}
 	var out []netprobe.CommsPort
-	for i, n := range a.Nodes {
-		out = append(out, port(a.NodeCommsPort(i), fmt.Sprintf("%s (%s)", nodeName(n), net.JoinHostPort(n.Host, strconv.Itoa(a.NodeCommsPort(i))))))
+	for _, f := range a.PollingForwards() {
+		reaches := "any node (" + strings.Join(b.nodeNames(), ", ") + ")"
+		if f.Node >= 0 {
+			n := a.Nodes[f.Node]
+			reaches = fmt.Sprintf("%s (%s)", nodeName(n), net.JoinHostPort(n.Host, strconv.Itoa(a.NodeCommsPort(f.Node))))
+		}
+		out = append(out, netprobe.CommsPort{ID: "tls.polling", Field: steps.FieldTentaclesPollingAddress,
+			Addr: net.JoinHostPort(host, strconv.Itoa(f.Port)), Role: fmt.Sprintf("the balancer's polling port %d", f.Port), Reaches: reaches})
 	}
 	return out
+}
+
+func (b *builder) nodeNames() []string {
+	var names []string
+	for _, n := range b.a.Nodes {
+		names = append(names, nodeName(n))
+	}
+	return names
 }
 
 // redis adds the Redis probe, only for multi-node polling (reference §6.5).
