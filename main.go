@@ -24,8 +24,8 @@ Commands:
                                                     grow a running cluster by one node
   octoha remove-node --answers FILE --name N --out DIR [--force] [--ignore ID,...]
                                                     take one node out of a running cluster
-  octoha check --answers FILE [--timeout D] [--json] [--ignore ID,...]
-                                                    preflight: probe the database, nodes, shares
+  octoha check --answers FILE [--timeout D] [--json] [--ignore ID,...] [--stale-after D] [--node-limit N]
+                                                    probe the cluster: database, nodes, shares, ports
   octoha --version | --help
 
 Run "octoha COMMAND --help" for a command's flags.`

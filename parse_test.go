@@ -76,9 +76,13 @@ func TestParseRemoveNode(t *testing.T) {
 
 func TestParseCheck(t *testing.T) {
 	checkParse(t, parseCheck, []parseCase[checkOptions]{
-		{args: []string{"--answers", "a.yaml"}, want: checkOptions{Answers: "a.yaml", Timeout: live.DefaultTimeout}},
+		{args: []string{"--answers", "a.yaml"}, want: checkOptions{Answers: "a.yaml", Timeout: live.DefaultTimeout, StaleAfter: time.Hour}},
 		{args: []string{"--answers", "a.yaml", "--timeout", "2s", "--json", "--ignore", "db.reach,tcp.web"},
-			want: checkOptions{Answers: "a.yaml", Timeout: 2 * time.Second, JSON: true, Ignore: []string{"db.reach", "tcp.web"}}},
+			want: checkOptions{Answers: "a.yaml", Timeout: 2 * time.Second, JSON: true, Ignore: []string{"db.reach", "tcp.web"}, StaleAfter: time.Hour}},
+		{args: []string{"--answers", "a.yaml", "--stale-after", "30m", "--node-limit", "3"},
+			want: checkOptions{Answers: "a.yaml", Timeout: live.DefaultTimeout, StaleAfter: 30 * time.Minute, NodeLimit: 3}},
+		{args: []string{"--answers", "a.yaml", "--stale-after", "0s"}, usage: "--stale-after 0s is not a time"},
+		{args: []string{"--answers", "a.yaml", "--node-limit", "-1"}, usage: "--node-limit -1 is not a number of nodes"},
 		{args: nil, usage: "missing --answers"},
 		{args: []string{"--answers", "a.yaml", "--timeout", "0s"}, usage: "--timeout 0s is not a time to wait"},
 		// A misspelt finding ID is refused instead of silently ignoring nothing.

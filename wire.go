@@ -21,16 +21,23 @@ import (
 // table, so no test asks the machine's DNS.
 type network struct {
 	Resolver netprobe.Resolver
+	// Dialer, when set, opens the probes' connections (not the
+	// database's); tests send a balancer's ports to where it listens.
+	Dialer netprobe.Dialer
 }
 
-// liveOptions wires the live probes, the database's included.
-func liveOptions(timeout time.Duration, secrets live.Secrets, via network) live.Options {
+// liveOptions wires the live probes, the database's included; db carries
+// what the database probe knows of the cluster (check's running nodes,
+// thresholds, the licence's node limit).
+func liveOptions(timeout time.Duration, secrets live.Secrets, via network, db dbprobe.Options) live.Options {
+	db.Timeout, db.Resolver = timeout, via.Resolver
 	return live.Options{
 		Timeout:  timeout,
 		Secrets:  secrets,
 		Resolver: via.Resolver,
+		Dialer:   via.Dialer,
 		Database: func(ctx context.Context, a steps.Answers, password string) validate.Findings {
-			return dbprobe.Probe(ctx, a, password, dbprobe.Options{Timeout: timeout, Resolver: via.Resolver})
+			return dbprobe.Probe(ctx, a, password, db)
 		},
 	}
 }
@@ -47,7 +54,7 @@ func secretsFromEnv() live.Secrets {
 // liveCheck is the wizard's live check of one field, started when the
 // admin leaves it or pauses typing.
 func liveCheck(ctx context.Context, a steps.Answers, field string) validate.Findings {
-	return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, secretsFromEnv(), network{}))
+	return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, secretsFromEnv(), network{}, dbprobe.Options{}))
 }
 
 // listNodes is the wizard's listing of the nodes Octopus knows, for adding
@@ -56,7 +63,7 @@ func listNodes(ctx context.Context, a steps.Answers, sqlPassword string) ([]tui.
 	nodes, err := dbprobe.Nodes(ctx, a, sqlPassword, dbprobe.Options{})
 	known := make([]tui.KnownNode, len(nodes))
 	for i, n := range nodes {
-		known[i] = tui.KnownNode{Name: n.Name, SinceSeen: n.SinceSeen, HasLastSeen: n.HasLastSeen, Live: n.Live(), Draining: n.Draining}
+		known[i] = tui.KnownNode{Name: n.Name, SinceSeen: n.SinceSeen, HasLastSeen: n.HasLastSeen, Live: n.Live(), Draining: n.Draining, Stale: n.Stale}
 	}
 	return known, err
 }

@@ -126,6 +126,34 @@ func (a *Answers) UsesUniquePorts() bool { return a.PollingMode() == PollingUniq
 // UsesRedis reports multi-node polling through Redis (docs/octopus-facts.md §6.5).
 func (a *Answers) UsesRedis() bool { return a.PollingMode() == PollingRedis }
 
+// PollingForward is one port the balancer forwards on the polling address.
+type PollingForward struct {
+	// Port is the port on the polling address.
+	Port int
+	// Node is the index of the node the port reaches, or -1 for a port
+	// balanced over every node.
+	Node int
+}
+
+// PollingForwards are the ports the balancer forwards on the polling
+// address: for unique-port polling each node's own comms port, to that
+// node (docs/octopus-facts.md §6.2 B), which stays put when other nodes leave; for
+// Redis polling tentacles.basePort, balanced over every node (§6.5); none
+// otherwise.
+func (a *Answers) PollingForwards() []PollingForward {
+	switch a.PollingMode() {
+	case PollingUniquePort:
+		out := make([]PollingForward, len(a.Nodes))
+		for i := range a.Nodes {
+			out[i] = PollingForward{Port: a.NodeCommsPort(i), Node: i}
+		}
+		return out
+	case PollingRedis:
+		return []PollingForward{{Port: a.Tentacles.BasePort, Node: -1}}
+	}
+	return nil
+}
+
 // NodeWebPort is node i's HTTP port: its own, else octopus.webPort.
 func (a *Answers) NodeWebPort(i int) int {
 	if p := a.Nodes[i].WebPort; p != 0 {

@@ -51,6 +51,9 @@ type KnownNode struct {
 	// Live is true when the node checked in within the last few minutes.
 	Live     bool
 	Draining bool
+	// Stale is a row not seen for longer than check's stale threshold
+	// (dbprobe.DefaultStaleAfter): a node gone or renamed.
+	Stale bool
 }
 
 // Exit codes, as main's.

@@ -21,7 +21,10 @@ var IDs = []string{
 	"db.listener",
 	"db.login",
 	"db.name",
+	"db.node-limit",
 	"db.node-name",
+	"db.node-stale",
+	"db.node-unknown",
 	"db.nodes",
 	"db.permissions",
 	"db.reach",
@@ -76,6 +79,8 @@ var IDs = []string{
 	"tentacles.redis",
 	"tentacles.version",
 	"text.control",
+	"tls.comms",
+	"tls.polling",
 }
 
 // KnownID is true when id is one of IDs.

@@ -145,15 +145,12 @@ func newView(a steps.Answers) (view, error) {
 	for i, n := range a.Nodes {
 		v.Nodes = append(v.Nodes, node{Name: n.Name, Host: n.Host, WebPort: a.NodeWebPort(i), CommsPort: a.NodeCommsPort(i)})
 	}
-	switch v.PollingMode {
-	case steps.PollingUniquePort:
-		for _, n := range v.Nodes {
-			// The balancer listens on the node's own comms port (reference
-			// §6.2 B), which stays put when other nodes leave.
-			v.Forwards = append(v.Forwards, forward{Node: n, ListenPort: n.CommsPort})
+	for _, f := range a.PollingForwards() {
+		if f.Node < 0 {
+			v.PollingPort = f.Port
+			continue
 		}
-	case steps.PollingRedis:
-		v.PollingPort = a.Tentacles.BasePort
+		v.Forwards = append(v.Forwards, forward{Node: v.Nodes[f.Node], ListenPort: f.Port})
 	}
 	return v, nil
 }

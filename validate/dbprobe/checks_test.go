@@ -178,7 +178,7 @@ func TestNodesAndNameClash(t *testing.T) {
 
 	fs := run(t, fake, a, dbprobe.Options{})
 	list := want(t, fs, "db.nodes", validate.OK)
-	for _, s := range []string{"3 Octopus server node(s)", "OCTO1 (last seen 40s ago, task cap 5)", "OCTO9 (last seen 3 days ago, task cap 20, draining)"} {
+	for _, s := range []string{"3 Octopus server node(s)", "OCTO1 (last seen 40s ago, task cap 5)", "OCTO9 (last seen 3 days ago, task cap 20, draining, stale)"} {
 		if !strings.Contains(list.Message, s) {
 			t.Errorf("db.nodes should contain %q: %s", s, list.Message)
 		}
@@ -224,7 +224,7 @@ func TestNodesListing(t *testing.T) {
 	if d := n.LastSeen.Sub(now.Add(-40 * time.Second)); d < -time.Microsecond || d > time.Microsecond {
 		t.Errorf("LastSeen %s, want %s", n.LastSeen, now.Add(-40*time.Second))
 	}
-	if nodes[1].Live() || !nodes[1].Draining {
+	if nodes[1].Live() || !nodes[1].Draining || !nodes[1].Stale || n.Stale {
 		t.Errorf("OCTO9 is stale and draining: %+v", nodes[1])
 	}
 }

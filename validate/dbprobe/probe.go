@@ -34,10 +34,18 @@ type Options struct {
 	// Resolver looks up the server's name; nil is the system's. Tests
 	// give a fixed table.
 	Resolver Resolver
-	// InstalledNodes are nodes already running in this cluster (the "add
-	// a node" flow knows them); a live row with one of these names is the
-	// node itself, not a name clash.
+	// InstalledNodes are nodes already running in this cluster (check
+	// gives every node of its answers; the "add a node" flow the nodes
+	// that are there); a live row with one of these names is the node
+	// itself, not a name clash.
 	InstalledNodes []string
+	// StaleAfter is how long a row may go unseen before it is stale; zero
+	// means DefaultStaleAfter.
+	StaleAfter time.Duration
+	// NodeLimit is the licence's node limit (its <NodeLimit>), 0 when not
+	// known: the database keeps the licence where no document says, so
+	// the admin gives it (see licenceSource).
+	NodeLimit int
 }
 
 func (o Options) resolver() Resolver {
@@ -50,6 +58,9 @@ func (o Options) resolver() Resolver {
 func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
+	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = DefaultStaleAfter
 	}
 	return o
 }

@@ -26,6 +26,10 @@ type Options struct {
 	// RedisTLS replaces the TLS settings for Redis (default: the system's
 	// roots, checked against tentacles.redis.host).
 	RedisTLS *tls.Config
+	// Running says the answers describe a cluster that is installed and
+	// running (check): a comms or polling port that does not answer TLS
+	// is then an error, where before install it is a warning.
+	Running bool
 	// Database is the SQL Server probe. It is a hook so this package need
 	// not import the driver; nil leaves the database unprobed.
 	Database DatabaseProbe

@@ -29,6 +29,7 @@ func Probes(a steps.Answers, opts Options) []Probe {
 	b.versions()
 	b.shares()
 	b.balancer()
+	b.comms()
 	b.redis()
 	return b.probes
 }
@@ -224,6 +225,80 @@ func (b *builder) balancer() {
 		Run: func(ctx context.Context) validate.Findings {
 			return netprobe.Public(ctx, env, steps.FieldLoadBalancerPublicURL, url)
 		}})
+}
+
+// comms adds the one probe that handshakes, at once, with every port
+// polling tentacles connect to (each node's own comms port, and each port
+// the balancer forwards on the polling address) and compares the
+// certificates they present (docs/octopus-facts.md §6.2).
+func (b *builder) comms() {
+	a, env, running := b.a, b.env, b.opts.Running
+	if !a.UsesPolling() {
+		return
+	}
+	ports, deps := b.ownCommsPorts()
+	if a.PollsOneAddress() {
+		for i := range ports {
+			ports[i].ReferenceOnly = true
+		}
+		ports = append(ports, b.forwardedPorts()...)
+		deps = append(deps, steps.FieldTentaclesPollingAddress, steps.FieldTentaclesBasePort, steps.FieldLoadBalancerPublicURL)
+	}
+	if len(ports) == 0 {
+		return
+	}
+	field := steps.FieldTentaclesPolling
+	b.add(Probe{ID: "tls.polling", Field: field, What: "TLS handshakes with the comms and polling ports",
+		DependsOn: append(deps, steps.FieldTentaclesMode, steps.FieldOctopusCommsPort),
+		Run: func(ctx context.Context) validate.Findings {
+			return netprobe.CommsCertificates(ctx, env, ports, running)
+		}})
+}
+
+// ownCommsPorts are the nodes' own comms ports, and the fields they come from.
+func (b *builder) ownCommsPorts() ([]netprobe.CommsPort, []string) {
+	a := b.a
+	var ports []netprobe.CommsPort
+	var deps []string
+	for i, n := range a.Nodes {
+		host := strings.TrimSpace(n.Host)
+		if host == "" {
+			continue
+		}
+		ports = append(ports, netprobe.CommsPort{ID: "tls.comms", Field: nodeField(i), Own: true,
+			Addr: net.JoinHostPort(host, strconv.Itoa(a.NodeCommsPort(i))), Role: nodeName(n) + "'s comms port"})
+		deps = append(deps, nodeField(i), steps.NodeField(i).CommsPort)
+	}
+	return ports, deps
+}
+
+// forwardedPorts are the ports the balancer forwards on the polling
+// address (steps.Answers.PollingForwards), each with the node it reaches.
+func (b *builder) forwardedPorts() []netprobe.CommsPort {
+	a := b.a
+	host := strings.TrimSpace(a.PollingAddress())
+	if host == "" {
+		return nil
+	}
+	var out []netprobe.CommsPort
+	for _, f := range a.PollingForwards() {
+		reaches := "any node (" + strings.Join(b.nodeNames(), ", ") + ")"
+		if f.Node >= 0 {
+			n := a.Nodes[f.Node]
+			reaches = fmt.Sprintf("%s (%s)", nodeName(n), net.JoinHostPort(n.Host, strconv.Itoa(a.NodeCommsPort(f.Node))))
+		}
+		out = append(out, netprobe.CommsPort{ID: "tls.polling", Field: steps.FieldTentaclesPollingAddress,
+			Addr: net.JoinHostPort(host, strconv.Itoa(f.Port)), Role: fmt.Sprintf("the balancer's polling port %d", f.Port), Reaches: reaches})
+	}
+	return out
+}
+
+func (b *builder) nodeNames() []string {
+	var names []string
+	for _, n := range b.a.Nodes {
+		names = append(names, nodeName(n))
+	}
+	return names
 }
 
 // redis adds the Redis probe, only for multi-node polling (docs/octopus-facts.md §6.5).

@@ -61,6 +61,7 @@ func TestProbesForRedisCluster(t *testing.T) {
 		"smb.reach storage.root",
 		"smb.reach storage.artifacts",
 		"lb.public loadBalancer.publicUrl",
+		"tls.polling tentacles.polling",
 		"redis.reach tentacles.redis.host",
 	}
 	got := summary(Probes(a, opts))
@@ -78,7 +79,7 @@ func TestProbesForListeningClusterWithoutHook(t *testing.T) {
 	got := summary(Probes(a, Options{}))
 	for _, p := range got {
 		// Listening tentacles never use the comms port; no Redis; no hook.
-		if strings.HasPrefix(p, "tcp.comms") || strings.HasPrefix(p, "redis") || strings.HasPrefix(p, "db.") {
+		if strings.HasPrefix(p, "tcp.comms") || strings.HasPrefix(p, "tls.") || strings.HasPrefix(p, "redis") || strings.HasPrefix(p, "db.") {
 			t.Errorf("unexpected probe %q", p)
 		}
 	}
@@ -92,7 +93,7 @@ func TestProbesForField(t *testing.T) {
 	a.Storage.TaskLogs = `\\fs01.corp.local\Octopus\TaskLogs`
 	for field, want := range map[string][]string{
 		"nodes[1].host": {"dns.host nodes[1].host", "tcp.web nodes[1].host", "tcp.comms nodes[1].host",
-			"http.ping nodes[1].host", "http.version octopus.version"},
+			"http.ping nodes[1].host", "http.version octopus.version", "tls.polling tentacles.polling"},
 		"octopus.webPort": {"tcp.web nodes[0].host", "http.ping nodes[0].host", "tcp.web nodes[1].host",
 			"http.ping nodes[1].host", "tcp.web nodes[2].host", "http.ping nodes[2].host", "http.version octopus.version"},
 		"octopus.version":          {"http.version octopus.version"},
@@ -219,6 +220,9 @@ func TestRunAllAgainstLoopbackCluster(t *testing.T) {
 		"smb.reach ok storage.root",
 		"smb.reach warning storage.taskLogs",
 		"lb.public error loadBalancer.publicUrl",
+		// The comms ports are plain TCP here, no TLS: before install
+		// (Options.Running unset) that is a warning.
+		"tls.comms warning nodes[0].host", "tls.comms warning nodes[1].host", "tls.comms warning nodes[2].host",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("findings\n got %q\nwant %q", got, want)

@@ -68,7 +68,14 @@ type Server struct {
 // the test ends, then closes the listener and every connection.
 func Serve(t testing.TB, handle func(c net.Conn)) *Server {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return ServeOn(t, "127.0.0.1:0", handle)
+}
+
+// ServeOn is Serve on addr, such as 127.0.0.3:10943 for a second host on
+// the same port.
+func ServeOn(t testing.TB, addr string, handle func(c net.Conn)) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
