@@ -6,6 +6,7 @@ package lb
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/octoha/octoha/steps"
 )
@@ -33,7 +34,17 @@ func Apache(a steps.Answers) ([]byte, error) {
 	if err := apachePassthrough(v); err != nil {
 		return nil, err
 	}
-	return fillConfig("apache.conf", apacheFile, apacheFilling, a)
+	out, err := fillConfig("apache.conf", apacheFile, apacheFilling, a)
+	if err != nil {
+		return nil, err
+	}
+	// httpd joins a line ending in \ to the next one, comments included.
+	for i, l := range strings.Split(string(out), "\n") {
+		if strings.HasSuffix(l, `\`) {
+			return nil, fmt.Errorf("rendering the apache.conf: line %d ends in \\, which would join the next line to it", i+1)
+		}
+	}
+	return out, nil
 }
 
 // fillConfig fills a balancer configuration file for the answers.

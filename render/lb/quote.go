@@ -118,13 +118,15 @@ func apacheQuote(s string) (string, error) {
 	if strings.Contains(s, "${") {
 		return "", fmt.Errorf("%q holds ${, which Apache httpd reads as a variable and cannot escape; rename the file or path", s)
 	}
+	// Byte by byte: httpd does not decode UTF-8, and a byte that is not
+	// valid UTF-8 must pass unchanged.
 	var b strings.Builder
 	b.WriteByte('"')
-	for _, r := range s {
-		if r == '"' || r == '\\' {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(s[i])
 	}
 	b.WriteByte('"')
 	return b.String(), nil
