@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // ./render/sql -update rewrites them, for a reviewer to read the diff.
 func TestGoldenScripts(t *testing.T) {
 	examples, err := filepath.Glob(filepath.Join("..", "..", "examples", "*.yaml"))
-	if err != nil || len(examples) != 7 {
+	if err != nil || len(examples) != 8 {
 		t.Fatalf("examples: %v %v", examples, err)
 	}
 	for _, e := range examples {
