@@ -400,6 +400,8 @@ func lbFileFor(kind string) string {
 		return NginxConfig
 	case steps.LBHAProxy:
 		return HAProxyConfig
+	case steps.LBApache:
+		return ApacheConfig
 	case steps.LBIISARR:
 		return ARRScript
 	}

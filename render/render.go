@@ -28,6 +28,8 @@ const (
 	TentacleScript  = "register-tentacle.ps1"
 	NginxConfig     = "nginx/octopus.conf"
 	HAProxyConfig   = "haproxy/haproxy.cfg"
+	// ApacheConfig is a site for Debian and Ubuntu's sites-available.
+	ApacheConfig    = "apache/octopus.conf"
 	ARRScript       = "iis-arr/configure-arr.ps1"
 	ExternalLBNotes = "load-balancer/CONFIGURE.md"
 	ChecklistFile   = "CHECKLIST.md"
@@ -106,6 +108,9 @@ func LoadBalancer(a steps.Answers) (path string, content []byte, err error) {
 	case steps.LBHAProxy:
 		content, err = lb.HAProxy(a)
 		return HAProxyConfig, content, err
+	case steps.LBApache:
+		content, err = lb.Apache(a)
+		return ApacheConfig, content, err
 	case steps.LBIISARR:
 		content, err = ps.ConfigureARR(a)
 		return ARRScript, content, err

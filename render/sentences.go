@@ -66,6 +66,8 @@ func lbApplyWords(kind string) string {
 		return "copy it to /etc/nginx/nginx.conf, then `nginx -t && systemctl reload nginx` (a reload keeps open connections)"
 	case steps.LBHAProxy:
 		return "copy it to /etc/haproxy/haproxy.cfg, then `haproxy -c -f /etc/haproxy/haproxy.cfg && systemctl reload haproxy` (a reload keeps open connections)"
+	case steps.LBApache:
+		return "copy it to /etc/apache2/sites-available/octopus.conf, `a2enmod` the modules its first lines name, `a2ensite octopus`, then `apachectl -t && systemctl reload apache2` (a graceful reload keeps open connections)"
 	case steps.LBIISARR:
 		return "run it on the IIS server in an elevated PowerShell"
 	}

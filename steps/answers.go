@@ -104,6 +104,9 @@ const (
 	LBHAProxy  = "haproxy"
 	LBIISARR   = "iis-arr"
 	LBExternal = "external"
+	// LBApache is Apache httpd 2.4 with mod_proxy_balancer: HTTP only, it
+	// cannot pass a polling tentacle's TCP through.
+	LBApache = "apache"
 )
 
 // Session persistence choices.

@@ -16,7 +16,7 @@ var loadBalancerStep = step{
 func loadBalancerFields(a *steps.Answers) [][]field {
 	lb := func(a *steps.Answers) *steps.LoadBalancer { return &a.LoadBalancer }
 	fields := []field{
-		form.Choice("loadBalancer.kind", "Balancer", []string{steps.LBNginx, steps.LBHAProxy, steps.LBIISARR, steps.LBExternal},
+		form.Choice("loadBalancer.kind", "Balancer", []string{steps.LBNginx, steps.LBHAProxy, steps.LBApache, steps.LBIISARR, steps.LBExternal},
 			func(a *steps.Answers) *string { return &lb(a).Kind }).
 			WithExplain(func(a *steps.Answers) string {
 				switch a.LoadBalancer.Kind {

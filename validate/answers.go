@@ -222,9 +222,9 @@ func (c *checker) sharedPath(field, p string) {
 func (c *checker) loadBalancer() {
 	lb := c.a.LoadBalancer
 	switch lb.Kind {
-	case steps.LBNginx, steps.LBHAProxy, steps.LBIISARR, steps.LBExternal:
+	case steps.LBNginx, steps.LBHAProxy, steps.LBApache, steps.LBIISARR, steps.LBExternal:
 	default:
-		c.err("lb.kind", steps.FieldLoadBalancerKind, "", "kind must be nginx, haproxy, iis-arr or external, not %q", lb.Kind)
+		c.err("lb.kind", steps.FieldLoadBalancerKind, "", "kind must be nginx, haproxy, apache, iis-arr or external, not %q", lb.Kind)
 	}
 	if p := publicURLProblem(lb.PublicURL); p != "" {
 		c.err("lb.publicUrl", steps.FieldLoadBalancerPublicURL, "", "public URL %s", p)
@@ -239,6 +239,10 @@ func (c *checker) loadBalancer() {
 	default:
 		c.err("lb.persistence", steps.FieldLoadBalancerPersistence, "", "persistence must be none, cookie or source-ip, not %q", lb.Persistence)
 	}
+	if lb.Kind == steps.LBApache && lb.Persistence == steps.PersistenceSourceIP {
+		c.err("lb.persistence", steps.FieldLoadBalancerPersistence, "Use cookie (a ROUTEID cookie naming the node) or none.",
+			"Apache's mod_proxy_balancer cannot pin a client by its address: it balances by requests, traffic or busyness only (https://httpd.apache.org/docs/2.4/mod/mod_proxy_balancer.html)")
+	}
 	if !strings.HasPrefix(lb.HealthCheck, "/") || strings.ContainsAny(lb.HealthCheck, " \t\r\n\"'`;{}#\\") {
 		c.err("lb.healthCheck", steps.FieldLoadBalancerHealthCheck, "Use /api/octopusservernodes/ping.", "health check %q is not a URL path", lb.HealthCheck)
 	}
@@ -252,6 +256,12 @@ func (c *checker) loadBalancer() {
 		case steps.LBNginx:
 			c.linuxFile(steps.FieldLoadBalancerCertificate, lb.Certificate, "the TLS certificate (PEM, full chain)")
 			c.linuxFile(steps.FieldLoadBalancerCertificateKey, lb.CertificateKey, "the TLS private key (PEM)")
+		case steps.LBApache:
+			c.linuxFile(steps.FieldLoadBalancerCertificate, lb.Certificate, "the TLS certificate (PEM, full chain)")
+			if lb.CertificateKey != "" {
+				// Without one, mod_ssl reads the key from the certificate's file.
+				c.linuxFile(steps.FieldLoadBalancerCertificateKey, lb.CertificateKey, "the TLS private key (PEM)")
+			}
 		case steps.LBHAProxy:
 			c.linuxFile(steps.FieldLoadBalancerCertificate, lb.Certificate, "the TLS certificate with its key (one PEM)")
 		case steps.LBIISARR:
@@ -386,6 +396,11 @@ func (c *checker) tentacles() {
 		if a.LoadBalancer.Kind == steps.LBIISARR {
 			c.err("tentacles.polling", steps.FieldTentaclesPolling, "Use unique-address polling (tentacles reach each node directly), or another balancer for the TCP forwards.",
 				"IIS ARR cannot pass polling traffic through: it terminates TLS, and polling needs TCP passthrough (docs/octopus-facts.md §5.4)")
+		}
+		if a.LoadBalancer.Kind == steps.LBApache {
+			c.err("lb.passthrough", steps.FieldTentaclesPolling,
+				"Use listening tentacles or unique-address polling (tentacles reach each node directly) with Apache, or nginx or haproxy as the balancer, which forward the TCP.",
+				"Apache httpd cannot pass %s polling through: mod_proxy speaks HTTP, and polling tentacles need raw TCP passthrough to each node's comms port (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha)", t.Polling)
 		}
 	default:
 		c.err("tentacles.polling", steps.FieldTentaclesPolling, "", "polling must be unique-address, unique-port or redis, not %q", t.Polling)

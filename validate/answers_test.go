@@ -116,7 +116,23 @@ func TestCheckFindsEachProblem(t *testing.T) {
 			a.LoadBalancer.Kind = steps.LBIISARR
 			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingUniquePort
 		}, Error, "tentacles.polling", "TCP passthrough"},
-		{"unknown kind", func(a *steps.Answers) { a.LoadBalancer.Kind = "traefik" }, Error, "loadBalancer.kind", "nginx, haproxy"},
+		{"apache with unique-port polling", func(a *steps.Answers) {
+			a.LoadBalancer.Kind = steps.LBApache
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingUniquePort
+		}, Error, "tentacles.polling", "Apache httpd cannot pass unique-port polling through"},
+		{"apache with redis polling", func(a *steps.Answers) {
+			a.LoadBalancer.Kind = steps.LBApache
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingRedis
+		}, Error, "tentacles.polling", "cannot pass redis polling through"},
+		{"apache with source-ip persistence", func(a *steps.Answers) {
+			a.LoadBalancer.Kind = steps.LBApache
+			a.LoadBalancer.Persistence = steps.PersistenceSourceIP
+		}, Error, "loadBalancer.persistence", "cannot pin a client by its address"},
+		{"https apache without certificate", func(a *steps.Answers) {
+			a.LoadBalancer.Kind = steps.LBApache
+			a.LoadBalancer.PublicURL = "https://octopus.corp.local"
+		}, Error, "loadBalancer.certificate", "absolute path"},
+		{"unknown kind", func(a *steps.Answers) { a.LoadBalancer.Kind = "traefik" }, Error, "loadBalancer.kind", "nginx, haproxy, apache"},
 		{"persistence on new octopus", func(a *steps.Answers) { a.LoadBalancer.Persistence = steps.PersistenceCookie }, Warning, "loadBalancer.persistence", "2021.3.8908"},
 		{"health check not a path", func(a *steps.Answers) { a.LoadBalancer.HealthCheck = "ping; rm" }, Error, "loadBalancer.healthCheck", "not a URL path"},
 		{"trusted proxy not an ip", func(a *steps.Answers) { a.LoadBalancer.TrustedProxies = []string{"lb01"} }, Error, "loadBalancer.trustedProxies[0]", "IP address"},
@@ -208,5 +224,46 @@ func BenchmarkCheck16Nodes(b *testing.B) {
 	}
 	for b.Loop() {
 		Check(a)
+	}
+}
+
+// TestApacheRefusesTCPPolling: Apache cannot forward raw TCP, so the two
+// polling modes that pass through the balancer are refused under their
+// own ID, with the modes and balancers that work; the others are fine.
+func TestApacheRefusesTCPPolling(t *testing.T) {
+	for _, c := range []struct {
+		mode, polling string
+		refused       bool
+	}{
+		{steps.ModeListening, "", false},
+		{steps.ModePolling, steps.PollingUniqueAddress, false},
+		{steps.ModePolling, steps.PollingUniquePort, true},
+		{steps.ModePolling, steps.PollingRedis, true},
+	} {
+		a := goodAnswers()
+		a.LoadBalancer.Kind = steps.LBApache
+		a.Tentacles.Mode, a.Tentacles.Polling = c.mode, c.polling
+		a.Tentacles.Redis.Host = "redis01"
+		var found *Finding
+		for _, f := range Check(a) {
+			if f.ID == "lb.passthrough" {
+				found = &f
+			}
+		}
+		if (found != nil) != c.refused {
+			t.Errorf("%s %s: lb.passthrough finding %v, want refused=%t", c.mode, c.polling, found, c.refused)
+			continue
+		}
+		if found == nil {
+			continue
+		}
+		for _, want := range []string{"listening", "unique-address", "nginx", "haproxy"} {
+			if !strings.Contains(found.Fix, want) {
+				t.Errorf("%s: the fix %q does not name %s", c.polling, found.Fix, want)
+			}
+		}
+		if found.Severity != Error || found.Field != steps.FieldTentaclesPolling {
+			t.Errorf("%s: %v, want an error on %s", c.polling, found, steps.FieldTentaclesPolling)
+		}
 	}
 }

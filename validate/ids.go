@@ -40,6 +40,7 @@ var IDs = []string{
 	"lb.certificate",
 	"lb.healthCheck",
 	"lb.kind",
+	"lb.passthrough",
 	"lb.persistence",
 	"lb.public",
 	"lb.publicUrl",

@@ -20,6 +20,8 @@ import (
 var overlays = map[string][]string{
 	Nginx:   {"/var/log/nginx", "/var/lib/nginx"},
 	HAProxy: {"/run/haproxy"},
+	// Apache keeps its files in the sandbox's copy of /etc/apache2 (apacheSite).
+	Apache: nil,
 }
 
 // NewBalancerSandbox is a sandbox for a balancer of kind, with the system
@@ -46,6 +48,12 @@ func Check(t testing.TB, kind string, config []byte, hosts []string) (string, er
 		cmd, err = sb.Command("nginx", "-t", "-c", file, "-g", "pid "+filepath.Join(sb.Dir, "nginx.pid")+";")
 	case HAProxy:
 		cmd, err = sb.Command("haproxy", "-c", "-f", file)
+	case Apache:
+		env := apacheSite(t, sb, config, nil)
+		cmd, err = sb.Command("apachectl", "-t")
+		if cmd != nil {
+			cmd.Env = env
+		}
 	default:
 		t.Fatalf("unknown balancer kind %q", kind)
 	}
@@ -75,6 +83,7 @@ type Balancer struct {
 // connections, and stops it when the test ends.
 func Start(t testing.TB, kind string, config []byte, hosts []string) *Balancer {
 	t.Helper()
+	original := config
 	config, ports := Loopback(t, kind, config)
 	sb := NewBalancerSandbox(t, kind, hosts)
 	file := filepath.Join(sb.Dir, "lb.conf")
@@ -88,6 +97,13 @@ func Start(t testing.TB, kind string, config []byte, hosts []string) *Balancer {
 		cmd, err = sb.Command("nginx", "-c", file, "-g", "daemon off; pid "+filepath.Join(sb.Dir, "nginx.pid")+";")
 	case HAProxy:
 		cmd, err = sb.Command("haproxy", "-db", "-f", file)
+	case Apache:
+		env := apacheSite(t, sb, config, apachePorts(original, ports))
+		// apachectl passes -DFOREGROUND on to apache2, after reading envvars.
+		cmd, err = sb.Command("apachectl", "-DFOREGROUND")
+		if cmd != nil {
+			cmd.Env = env
+		}
 	default:
 		t.Fatalf("unknown balancer kind %q", kind)
 	}
@@ -139,8 +155,9 @@ func (b *Balancer) Addr(port int) string {
 // Output is what the balancer printed so far, plus NGINX's error log.
 func (b *Balancer) Output() string {
 	out := b.output.String()
-	if b.Kind == Nginx {
-		if log, err := os.ReadFile(b.Sandbox.Path("/var/log/nginx/error.log")); err == nil {
+	logs := map[string]string{Nginx: b.Sandbox.Path("/var/log/nginx/error.log"), Apache: filepath.Join(b.Sandbox.Dir, "log", "error.log")}
+	if file, ok := logs[b.Kind]; ok {
+		if log, err := os.ReadFile(file); err == nil {
 			out += "\n--- error.log\n" + string(log)
 		}
 	}

@@ -1,5 +1,5 @@
 // Package lbtest runs real load balancers against fake Octopus nodes for
-// tests: NGINX and HAProxy started on an emitted configuration, with its
+// tests: NGINX, HAProxy and Apache httpd started on an emitted configuration, with its
 // listen ports moved to free loopback ports, inside a private mount
 // namespace that gives them their own /etc/hosts and log, temp and socket
 // folders. Nothing outside the test's temp folders is touched.

@@ -139,9 +139,12 @@ const (
 
 // The emitted configs write every listener as a bare port (`listen 443
 // ssl;`, `bind :443 ssl ...`), which means every address.
+// An Apache site names its ports twice, in <VirtualHost *:443> and in a
+// Listen line (its own, or ports.conf's); both become 127.0.0.1:port.
 var listenLine = map[string]*regexp.Regexp{
 	Nginx:   regexp.MustCompile(`(?m)^(\s*listen\s+)(\d+)\b`),
 	HAProxy: regexp.MustCompile(`(?m)^(\s*bind\s+):(\d+)\b`),
+	Apache:  regexp.MustCompile(`(?m)^(\s*(?:Listen\s+|<VirtualHost\s+\*:))(\d+)\b`),
 }
 
 // Loopback moves every listener of a config to its own free port on
@@ -167,14 +170,20 @@ func LoopbackKeeping(t testing.TB, kind string, config []byte, ports map[int]int
 	if !ok {
 		t.Fatalf("unknown balancer kind %q", kind)
 	}
-	seen := map[int]bool{}
+	seen := map[string]bool{}
 	return re.ReplaceAllFunc(config, func(m []byte) []byte {
 		sub := re.FindSubmatch(m)
 		port, _ := strconv.Atoi(string(sub[2]))
-		if seen[port] {
+		// Each directive may name a port once: listen, bind, Listen or
+		// <VirtualHost.
+		key := strings.Fields(string(sub[1]))[0] + " " + string(sub[2])
+		if seen[key] {
 			t.Fatalf("the config listens on port %d twice", port)
 		}
-		seen[port] = true
+		seen[key] = true
+		if kind == Apache && strings.HasPrefix(key, "<VirtualHost") {
+			sub[1] = []byte(strings.TrimSuffix(string(sub[1]), "*:"))
+		}
 		if _, ok := ports[port]; !ok {
 			ports[port] = FreePort(t)
 		}

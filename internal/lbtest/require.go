@@ -63,12 +63,14 @@ func RequireHAProxy(t testing.TB) {
 	RequireTool(t, "haproxy")
 }
 
-// RequireBalancer checks for the balancer of kind (Nginx or HAProxy, as the
+// RequireBalancer checks for the balancer of kind (Nginx, HAProxy or Apache, as the
 // answers spell them) and the sandbox; stream asks for NGINX's stream
 // module too, which polling configs need.
 func RequireBalancer(t testing.TB, kind string, stream bool) {
 	t.Helper()
 	switch {
+	case kind == Apache:
+		RequireApache(t)
 	case kind == Nginx && stream:
 		RequireNginxStream(t)
 	case kind == Nginx:

@@ -16,6 +16,7 @@ var renderers = map[string]struct {
 }{
 	steps.LBNginx:    {Nginx, ".conf"},
 	steps.LBHAProxy:  {HAProxy, ".cfg"},
+	steps.LBApache:   {Apache, ".conf"},
 	steps.LBExternal: {External, ".md"},
 }
 

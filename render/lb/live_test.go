@@ -123,7 +123,7 @@ func spread(t *testing.T, hc *http.Client, n int) map[string]int {
 
 func TestLiveForwardsHeadersAndRedirects(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
+	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy, steps.LBApache} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			lbtest.RequireBalancer(t, kind, false)
@@ -184,12 +184,29 @@ func TestLiveForwardsHeadersAndRedirects(t *testing.T) {
 	}
 }
 
+// waitSpread sends runs of 10 requests (none may fail) until one run's
+// spread satisfies done, and returns how long that took; it fails the
+// test after timeout.
+func waitSpread(t *testing.T, hc *http.Client, timeout time.Duration, done func(map[string]int) bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < timeout {
+		if done(spread(t, hc, 10)) {
+			return time.Since(start)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the balancer did not change its spread within %v", timeout)
+	return 0
+}
+
 // TestLiveNodeStops stops a node mid-run: once the balancer has noticed
-// (at once for NGINX's passive check, after HAProxy's check window), no
+// (at once for NGINX's passive check and Apache's failover to the next
+// member, after HAProxy's check window), no
 // request fails and the others share the load.
 func TestLiveNodeStops(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
+	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy, steps.LBApache} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			lbtest.RequireBalancer(t, kind, false)
@@ -231,11 +248,12 @@ func TestLiveNodeStops(t *testing.T) {
 	}
 }
 
-// TestLiveDrainingNode switches a node's health check to 418. HAProxy takes
-// it out of rotation and back; NGINX cannot see it, as its config says.
+// TestLiveDrainingNode switches a node's health check to 418. HAProxy and
+// Apache take it out of rotation and back; NGINX cannot see it, as its
+// config says.
 func TestLiveDrainingNode(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
+	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy, steps.LBApache} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			lbtest.RequireBalancer(t, kind, false)
@@ -252,6 +270,19 @@ func TestLiveDrainingNode(t *testing.T) {
 				if drained.Checks() != 0 {
 					t.Errorf("NGINX called the health check %d times; open-source NGINX has no active checks", drained.Checks())
 				}
+				return
+			}
+			if kind == steps.LBApache {
+				// No admin socket to ask: the node is out once a run of
+				// requests no longer reaches it.
+				w := waitSpread(t, hc, 15*time.Second, func(seen map[string]int) bool { return seen[drained.Name] == 0 })
+				t.Logf("Apache took the draining node out after %v (%d health checks on it)", w.Round(time.Millisecond), drained.Checks())
+				if seen := spread(t, hc, 30); seen[drained.Name] != 0 {
+					t.Errorf("the draining node still got requests: %v", seen)
+				}
+				drained.SetDraining(false)
+				w = waitSpread(t, hc, 15*time.Second, func(seen map[string]int) bool { return seen[drained.Name] > 0 })
+				t.Logf("Apache sent the node requests again %v after draining ended", w.Round(time.Millisecond))
 				return
 			}
 			w := b.WaitServerStatus(t, "octopus_web", drained.Name, "DOWN", 10*time.Second)
@@ -273,7 +304,7 @@ func TestLiveDrainingNode(t *testing.T) {
 // the cookie is what pins it.
 func TestLiveCookiePersistence(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy} {
+	for _, kind := range []string{steps.LBNginx, steps.LBHAProxy, steps.LBApache} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			lbtest.RequireBalancer(t, kind, false)

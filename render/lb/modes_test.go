@@ -241,3 +241,56 @@ func BenchmarkRender16Nodes(b *testing.B) {
 		})
 	}
 }
+
+func TestApacheRefusesWhatItCannotCarry(t *testing.T) {
+	cases := map[string]struct {
+		change func(*steps.Answers)
+		want   string
+	}{
+		"unique-port polling": {func(a *steps.Answers) {
+			a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingUniquePort
+		},
+			"needs raw TCP passthrough"},
+		"redis polling":             {func(a *steps.Answers) { a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingRedis }, "nginx or haproxy"},
+		"source-ip persistence":     {func(a *steps.Answers) { a.LoadBalancer.Persistence = steps.PersistenceSourceIP }, "cannot pin a client"},
+		"variable in a path":        {func(a *steps.Answers) { a.LoadBalancer.Certificate = "${APACHE_LOG_DIR}/x.pem" }, "holds ${"},
+		"newline in a path":         {func(a *steps.Answers) { a.LoadBalancer.CertificateKey = "/k.pem\nSSLEngine off" }, "control character"},
+		"node name with a space":    {func(a *steps.Answers) { a.Nodes[1].Name = "OCTO 2" }, `"OCTO 2" cannot be an Apache balancer route`},
+		"https without certificate": {func(a *steps.Answers) { a.LoadBalancer.Certificate = "" }, "loadBalancer.certificate is empty"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := fourNodes(steps.LBApache, steps.ModeListening, "")
+			c.change(&a)
+			if _, err := Apache(a); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error with %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestApachePersistenceAndHealthCheck(t *testing.T) {
+	a := fourNodes(steps.LBApache, steps.ModeListening, "")
+	for choice, want := range map[string][]string{
+		steps.PersistenceNone:   {"ProxySet lbmethod=byrequests\n", "round robin"},
+		steps.PersistenceCookie: {"stickysession=ROUTEID", `"route=OCTO1"`, "Header add Set-Cookie \"ROUTEID=.%{BALANCER_WORKER_ROUTE}e; Path=/; HttpOnly; Secure\" env=BALANCER_ROUTE_CHANGED"},
+	} {
+		a.LoadBalancer.Persistence = choice
+		out, err := Apache(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(out)
+		common := []string{"LimitRequestBody 0", "hcmethod=GET \"hcuri=/api/octopusservernodes/ping\" hcexpr=octopus_ok", "{%{REQUEST_STATUS} == 200}",
+			"upgrade=websocket", "Redirect permanent \"/\" \"https://octopus.corp.local/\"", "a2enmod proxy_http proxy_balancer lbmethod_byrequests proxy_hcheck headers ssl",
+			"/etc/httpd/conf.d/octopus.conf", "timeout=3600"}
+		for _, w := range append(common, want...) {
+			if !strings.Contains(s, w) {
+				t.Errorf("%s: no %q", choice, w)
+			}
+		}
+		if choice == steps.PersistenceNone && strings.Contains(s, "ROUTEID") {
+			t.Errorf("persistence none sets the ROUTEID cookie")
+		}
+	}
+}

@@ -102,3 +102,61 @@ func comment(s string) string {
 		return r
 	}, s)
 }
+
+// apacheQuote returns s as one double-quoted Apache httpd argument. Inside
+// quotes httpd's parser (ap_getword_conf in server/util.c) reads \" and \\
+// as " and \, so only those two need a backslash. httpd replaces ${NAME}
+// with a variable's value (Define, or the environment: Debian's envvars)
+// in every line before parsing it and has no escape for that, so a value
+// holding "${" is refused rather than silently changed. A quoted argument
+// always ends in ", so it can never end its line with the \ that joins the
+// next line to it.
+func apacheQuote(s string) (string, error) {
+	if err := plainText(s); err != nil {
+		return "", err
+	}
+	if strings.Contains(s, "${") {
+		return "", fmt.Errorf("%q holds ${, which Apache httpd reads as a variable and cannot escape; rename the file or path", s)
+	}
+	// Byte by byte: httpd does not decode UTF-8, and a byte that is not
+	// valid UTF-8 must pass unchanged.
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
+
+// apacheRoute checks that a node name can be a balancer member's route
+// and so the ROUTEID cookie's value as it is: letters, digits, '-', '_'
+// and '.' (cookie-safe, and no separator of the route=NAME argument). It
+// refuses rather than rewrites, so two nodes never share a route.
+func apacheRoute(s string) (string, error) {
+	if s == "" {
+		return "", fmt.Errorf("a node has no name")
+	}
+	for _, r := range s {
+		ok := r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.", r))
+		if !ok {
+			return "", fmt.Errorf("node name %q cannot be an Apache balancer route: use letters, digits, '-', '_' or '.'", s)
+		}
+	}
+	return s, nil
+}
+
+// apacheComment makes s safe in a one-line '#' comment of an Apache httpd
+// file: as comment does, and a trailing \ (which would join the next line,
+// a directive, to the comment) is followed by a space, which ends the
+// continuation (httpd continues a line only on a \ right before its end).
+func apacheComment(s string) string {
+	s = comment(s)
+	if strings.HasSuffix(s, `\`) {
+		s += " "
+	}
+	return s
+}

@@ -11,7 +11,7 @@ import (
 // ./render/sql -update rewrites them, for a reviewer to read the diff.
 func TestGoldenScripts(t *testing.T) {
 	names := testkit.ExampleNames(t)
-	if len(names) != 7 {
+	if len(names) != 8 {
 		t.Fatalf("examples: %v", names)
 	}
 	for _, name := range names {

@@ -188,7 +188,7 @@ func hostile(a steps.Answers, name string) steps.Answers {
 // answers with a plain name.
 func TestEveryScriptParses(t *testing.T) {
 	names := testkit.ExampleNames(t)
-	if len(names) != 7 {
+	if len(names) != 8 {
 		t.Fatalf("examples: %v", names)
 	}
 	var cases []parseCase

@@ -23,6 +23,7 @@ type section struct {
 var balancerNames = map[string]string{
 	steps.LBNginx:    "NGINX",
 	steps.LBHAProxy:  "HAProxy",
+	steps.LBApache:   "Apache httpd",
 	steps.LBIISARR:   "IIS ARR",
 	steps.LBExternal: "external (configured by hand)",
 }
