@@ -427,9 +427,11 @@ function Assert-OthersStopped {
         [Parameter(Mandatory)]
         [string] $Before
     )
+    # Read by key: for a node with no other node to check the list is
+    # empty, and holds no hashtable whose keys the 5.1 check could see.
     $running = @(foreach ($node in $OtherNodes) {
-            if ((Test-NodeRunning -Url $node.Url) -and -not (Test-VersionNames -Version $TargetVersion -Installed (Get-NodeVersion -Url $node.Url))) {
-                $node.Name
+            if ((Test-NodeRunning -Url $node['Url']) -and -not (Test-VersionNames -Version $TargetVersion -Installed (Get-NodeVersion -Url $node['Url']))) {
+                $node['Name']
             }
         })
     if ($running.Count -gt 0) {

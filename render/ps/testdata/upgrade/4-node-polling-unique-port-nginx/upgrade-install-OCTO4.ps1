@@ -429,9 +429,11 @@ function Assert-OthersStopped {
         [Parameter(Mandatory)]
         [string] $Before
     )
+    # Read by key: for a node with no other node to check the list is
+    # empty, and holds no hashtable whose keys the 5.1 check could see.
     $running = @(foreach ($node in $OtherNodes) {
-            if ((Test-NodeRunning -Url $node.Url) -and -not (Test-VersionNames -Version $TargetVersion -Installed (Get-NodeVersion -Url $node.Url))) {
-                $node.Name
+            if ((Test-NodeRunning -Url $node['Url']) -and -not (Test-VersionNames -Version $TargetVersion -Installed (Get-NodeVersion -Url $node['Url']))) {
+                $node['Name']
             }
         })
     if ($running.Count -gt 0) {
@@ -527,7 +529,7 @@ if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer, then undrai
     Wait-NodeUp
     Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--drain=false')
 }
-Write-Outcome -Done @(('Node {0} runs {1}. Once every node does, run upgrade-finish.ps1 (UPGRADE.md, step 5).' -f $NodeName, $TargetVersion))
+Write-Outcome -Done @(('Node {0} runs {1}. Once every node does, test the cluster and run upgrade-finish.ps1 (UPGRADE.md, steps 5 and 6).' -f $NodeName, $TargetVersion))
 }
 finally {
     # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
