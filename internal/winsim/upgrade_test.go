@@ -145,8 +145,13 @@ func TestUpgradeRunbook(t *testing.T) {
 			u := newUpgrade(t, exampleCase(t, name, nil))
 			first, second := u.boxes[u.a.Nodes[0].Name], u.boxes[u.a.Nodes[1].Name]
 
-			// 1. Preflight: without -ConfirmBackup it stops before any change.
+			// 1. Preflight: without -ConfirmBackup, or with the MSI of
+			// another version, it stops before any change.
 			u.refused(t, u.jump, u.preflight(false), "-ConfirmBackup", "show-master-key")
+			wrong := u.preflight(true)
+			wrong.opts.Params = map[string]string{"MsiPath": `C:\Install\Octopus.other-x64.msi`}
+			u.jump.WriteFile(t, wrong.opts.Params["MsiPath"], []byte("ProductVersion=2026.4.1"))
+			u.refused(t, u.jump, wrong, "is version 2026.4.1, not "+upgradeVersion)
 			u.whatIfRunRerun(t, u.jump, u.preflight(true))
 			if !u.w.Cluster(t).MaintenanceMode {
 				t.Fatal("maintenance mode is not on after the preflight")
@@ -161,10 +166,19 @@ func TestUpgradeRunbook(t *testing.T) {
 				t.Errorf("a refused install left Octopus.Server.exe at %s", v)
 			}
 
-			// 2. Stop every node.
-			for i := range u.a.Nodes {
+			// 2. Stop every node; on the last, service --stop fails once
+			// and the re-run finishes.
+			last := len(u.a.Nodes) - 1
+			for i := range u.a.Nodes[:last] {
 				u.whatIfRunRerun(t, u.boxes[u.a.Nodes[i].Name], u.stop(i))
 			}
+			lastBox := u.boxes[u.a.Nodes[last].Name]
+			lastWhatIf := u.whatIf(t, lastBox, u.stop(last))
+			lastBox.Fail(t, "Octopus.Server.exe service")
+			u.refusedAfterFailure(t, lastBox, u.stop(last), "Octopus.Server.exe service failed")
+			lastBox.Fail(t)
+			stopped := u.run(t, lastBox, u.stop(last), false)
+			u.rerun(t, lastBox, u.stop(last), stopped, lastWhatIf)
 			for _, b := range u.boxes {
 				for _, svc := range b.State(t).Services {
 					if svc.Tool == "Octopus.Server.exe" && svc.Status == "Running" {

@@ -2,8 +2,10 @@ package ps
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,6 +128,59 @@ func TestUpgradeOrderInScripts(t *testing.T) {
 		waitsForFirst := strings.Contains(text, "Get-NodeVersion -Url $FirstNodeUrl")
 		if waitsForFirst == (i == 0) {
 			t.Errorf("node %d: checks the first node's version: %v", i, waitsForFirst)
+		}
+	}
+}
+
+// TestUpgradeScriptsHostile renders the upgrade scripts with a hostile
+// value in every string field but the version: each value must sit whole
+// in one verbatim literal or in a comment, and the scripts must run the
+// commands they run with tame values.
+func TestUpgradeScriptsHostile(t *testing.T) {
+	names, examples := exampleAnswers(t)
+	for _, name := range names {
+		hostile, tame := examples[name], examples[name]
+		hostile.Nodes = slices.Clone(hostile.Nodes)
+		tame.Nodes = slices.Clone(tame.Nodes)
+		count := setStrings(&hostile, hostileValue)
+		setStrings(&tame, func(i int) string { return fmt.Sprintf("v%02d", i) })
+		hostile.Octopus.Version, tame.Octopus.Version = examples[name].Octopus.Version, examples[name].Octopus.Version
+		bad, good := upgradeScripts(t, hostile), upgradeScripts(t, tame)
+		seen := map[int]bool{}
+		for k, s := range bad {
+			where := name + "/" + s.Name
+			if errs := psparse.Errors(s.Content); len(errs) > 0 {
+				t.Errorf("%s does not parse with hostile answers:\n%s", where, strings.Join(errs, "\n"))
+				continue
+			}
+			if got, want := psparse.Commands(s.Content), psparse.Commands(good[k].Content); !slices.Equal(got, want) {
+				t.Errorf("%s runs other commands with hostile answers:\n got %q\nwant %q", where, got, want)
+			}
+			lits, comments, src := psparse.StringLiterals(s.Content), psparse.Comments(s.Content), string(s.Content)
+			for i := 2; i <= count; i++ {
+				marker := fmt.Sprintf("H%02dx", i)
+				for off := 0; ; {
+					j := strings.Index(src[off:], marker)
+					if j < 0 {
+						break
+					}
+					at := off + j
+					off = at + 1
+					if inComment(comments, at) {
+						continue
+					}
+					if lit, ok := literalAt(lits, at); !ok || lit.Kind != psparse.Verbatim || !strings.Contains(lit.Value, hostileValue(i)) {
+						t.Errorf("%s: value %d is not one verbatim literal holding it whole: %q", where, i, around(src, at))
+						continue
+					}
+					seen[i] = true
+				}
+			}
+		}
+		// The instance, install and home folders, the SQL Server, the
+		// database, and each node's name and host reach the upgrade scripts.
+		if want := 5 + 2*len(hostile.Nodes); len(seen) < want {
+			t.Errorf("%s: only %d hostile values reached an upgrade script literal, want %d; the test lost its grip", name, len(seen), want)
 		}
 	}
 }

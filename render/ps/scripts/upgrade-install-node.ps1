@@ -4,10 +4,10 @@
 <#
 .SYNOPSIS
 #region octoha:first
-    Step 3 of upgrading the Octopus Server HA cluster to ${octoha:TargetVersion}: installs it on the first node, ${octoha:NodeName}, and upgrades the database (octoha).
+    Step 3 of the upgrade to ${octoha:TargetVersion}: installs it on the first node, ${octoha:NodeName}, and upgrades the database (octoha).
 #endregion octoha:first
 #region octoha:!first
-    Step 4 of upgrading the Octopus Server HA cluster to ${octoha:TargetVersion}: installs it on node ${octoha:NodeName} (octoha).
+    Step 4 of the upgrade to ${octoha:TargetVersion}: installs it on node ${octoha:NodeName} (octoha).
 #endregion octoha:!first
 .DESCRIPTION
     Run this on node ${octoha:NodeName}, once its upgrade-stop script has stopped it.

@@ -3,7 +3,7 @@
 
 <#
 .SYNOPSIS
-    Step 2 of upgrading the Octopus Server HA cluster to ${octoha:TargetVersion}: drains and stops node ${octoha:NodeName} (octoha).
+    Step 2 of the upgrade to ${octoha:TargetVersion}: drains and stops node ${octoha:NodeName} (octoha).
 .DESCRIPTION
     Run this on node ${octoha:NodeName}, after upgrade-preflight.ps1, and run the
     script of every other node too: the upgrade guide stops every node

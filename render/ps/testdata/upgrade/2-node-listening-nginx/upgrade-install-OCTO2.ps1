@@ -3,7 +3,7 @@
 
 <#
 .SYNOPSIS
-    Step 4 of upgrading the Octopus Server HA cluster to 2026.5.1000: installs it on node OCTO2 (octoha).
+    Step 4 of the upgrade to 2026.5.1000: installs it on node OCTO2 (octoha).
 .DESCRIPTION
     Run this on node OCTO2, once its upgrade-stop script has stopped it.
     It follows the High Availability part of the upgrade guide

@@ -3,7 +3,7 @@
 
 <#
 .SYNOPSIS
-    Step 1 of upgrading the Octopus Server HA cluster from 2026.4.6909 to 2026.5.1000: checks, then maintenance mode on (octoha).
+    Step 1 of the upgrade from 2026.4.6909 to 2026.5.1000: checks, then maintenance mode on (octoha).
 .DESCRIPTION
     Run this on any machine with PowerShell that reaches every node's web
     port and the cluster's public URL (a node or a jump box). It follows the

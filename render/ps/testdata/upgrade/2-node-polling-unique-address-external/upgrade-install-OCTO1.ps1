@@ -3,7 +3,7 @@
 
 <#
 .SYNOPSIS
-    Step 3 of upgrading the Octopus Server HA cluster to 2026.5.1000: installs it on the first node, OCTO1, and upgrades the database (octoha).
+    Step 3 of the upgrade to 2026.5.1000: installs it on the first node, OCTO1, and upgrades the database (octoha).
 .DESCRIPTION
     Run this on node OCTO1, once its upgrade-stop script has stopped it.
     It follows the High Availability part of the upgrade guide

@@ -3,7 +3,7 @@
 
 <#
 .SYNOPSIS
-    Step 2 of upgrading the Octopus Server HA cluster to 2026.5.1000: drains and stops node OCTO4 (octoha).
+    Step 2 of the upgrade to 2026.5.1000: drains and stops node OCTO4 (octoha).
 .DESCRIPTION
     Run this on node OCTO4, after upgrade-preflight.ps1, and run the
     script of every other node too: the upgrade guide stops every node
