@@ -109,6 +109,8 @@ func upgradeSteps(d *markdown.Doc, before steps.Answers, to, first string) {
 	for _, node := range before.Nodes {
 		d.Cont("- [ ] on ", d.Code(node.Host), ": ", d.Code(psRun(ps.UpgradeStopScriptName(node.Name))))
 	}
+	step("**Back up the database** ", d.Code(before.Database.Name), " now that every node is stopped: the guide takes the backup at this point, so it holds")
+	d.Cont("everything the old version wrote (the backup ", d.Code("-ConfirmBackup"), " confirmed in step 1 may be older).")
 	step("On the first node, ", d.Code(before.Nodes[0].Host), ", once every node is stopped: ", d.Code(psRun(ps.UpgradeInstallScriptName(first))+" -MsiPath <MSI>"), ".")
 	d.Cont("It refuses while another node still runs the old version, installs the MSI quietly, upgrades the database **once**, starts")
 	d.Cont("the service, waits for the node's health check (", d.Code("/api/octopusservernodes/ping"), ") and undrains it.")
@@ -128,7 +130,7 @@ func upgradeSteps(d *markdown.Doc, before steps.Answers, to, first string) {
 func upgradeAfter(d *markdown.Doc, before, after steps.Answers) {
 	d.Section("3. If a step fails")
 	d.Item("Run the same script again once the cause is fixed: it skips what is done (installed version, service state, drain, the")
-	d.Cont("database upgrade recorded in the first node's home folder). Maintenance mode stays on until step 6.")
+	d.Cont("database upgrade recorded in the first node's home folder). Maintenance mode stays on until the last step.")
 	d.Item("To go back instead, restore the database backup and install the MSI of ", d.Text(string(before.Octopus.Version)), " on every node [INFER: the HA upgrade")
 	d.Cont("guide names the backup as the way back, and no downgrade of a schema].")
 	d.Section("4. Afterwards")

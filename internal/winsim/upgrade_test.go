@@ -157,6 +157,10 @@ func TestUpgradeRunbook(t *testing.T) {
 				t.Fatal("maintenance mode is not on after the preflight")
 			}
 
+			// On the wrong node each per-node script stops before any change.
+			u.wrongMachine(t, second, u.stop(0), u.a.Nodes[0].Name)
+			u.wrongMachine(t, second, u.installScript(0), u.a.Nodes[0].Name)
+
 			// Nothing installs while a node on the old version runs: the
 			// first node, stopped, refuses while the others run.
 			u.refused(t, first, u.installScript(0), "still runs")

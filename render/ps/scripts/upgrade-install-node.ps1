@@ -4,10 +4,10 @@
 <#
 .SYNOPSIS
 #region octoha:first
-    Step 3 of the upgrade to ${octoha:TargetVersion}: installs it on the first node, ${octoha:NodeName}, and upgrades the database (octoha).
+    Step 4 of the upgrade to ${octoha:TargetVersion}: installs it on the first node, ${octoha:NodeName}, and upgrades the database (octoha).
 #endregion octoha:first
 #region octoha:!first
-    Step 4 of the upgrade to ${octoha:TargetVersion}: installs it on node ${octoha:NodeName} (octoha).
+    Step 5 of the upgrade to ${octoha:TargetVersion}: installs it on node ${octoha:NodeName} (octoha).
 #endregion octoha:!first
 .DESCRIPTION
     Run this on node ${octoha:NodeName}, once its upgrade-stop script has stopped it.
@@ -195,10 +195,10 @@ if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer, then undrai
     Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--drain=false')
 }
 #region octoha:first
-Write-Outcome -Done @(('Node {0} runs {1} and the database is upgraded. Next, on each other node: its upgrade-install script (UPGRADE.md, step 4).' -f $NodeName, $TargetVersion))
+Write-Outcome -Done @(('Node {0} runs {1} and the database is upgraded. Next, on each other node: its upgrade-install script (UPGRADE.md, step 5).' -f $NodeName, $TargetVersion))
 #endregion octoha:first
 #region octoha:!first
-Write-Outcome -Done @(('Node {0} runs {1}. Once every node does, test the cluster and run upgrade-finish.ps1 (UPGRADE.md, steps 5 and 6).' -f $NodeName, $TargetVersion))
+Write-Outcome -Done @(('Node {0} runs {1}. Once every node does, test the cluster and run upgrade-finish.ps1 (UPGRADE.md, steps 6 and 7).' -f $NodeName, $TargetVersion))
 #endregion octoha:!first
 }
 finally {

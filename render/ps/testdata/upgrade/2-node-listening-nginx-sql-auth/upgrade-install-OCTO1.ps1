@@ -3,7 +3,7 @@
 
 <#
 .SYNOPSIS
-    Step 3 of the upgrade to 2026.5.1000: installs it on the first node, OCTO1, and upgrades the database (octoha).
+    Step 4 of the upgrade to 2026.5.1000: installs it on the first node, OCTO1, and upgrades the database (octoha).
 .DESCRIPTION
     Run this on node OCTO1, once its upgrade-stop script has stopped it.
     It follows the High Availability part of the upgrade guide
@@ -540,7 +540,7 @@ if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer, then undrai
     Wait-NodeUp
     Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--drain=false')
 }
-Write-Outcome -Done @(('Node {0} runs {1} and the database is upgraded. Next, on each other node: its upgrade-install script (UPGRADE.md, step 4).' -f $NodeName, $TargetVersion))
+Write-Outcome -Done @(('Node {0} runs {1} and the database is upgraded. Next, on each other node: its upgrade-install script (UPGRADE.md, step 5).' -f $NodeName, $TargetVersion))
 }
 finally {
     # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4

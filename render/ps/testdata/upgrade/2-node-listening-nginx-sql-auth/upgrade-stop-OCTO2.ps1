@@ -353,7 +353,7 @@ else {
         }
     }
 }
-Write-Outcome -Done @(('Node {0} is drained and stopped. Once every node is stopped, run upgrade-install-{1}.ps1 on the first node (UPGRADE.md, step 3).' -f $NodeName, $FirstNodeName))
+Write-Outcome -Done @(('Node {0} is drained and stopped. Once every node is stopped, back up the database, then run upgrade-install-{1}.ps1 on the first node (UPGRADE.md, steps 3 and 4).' -f $NodeName, $FirstNodeName))
 }
 finally {
     # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4

@@ -3,7 +3,7 @@
 
 <#
 .SYNOPSIS
-    Step 6 of the upgrade to 2026.5.1000: checks every node, then maintenance mode off (octoha).
+    Step 7 of the upgrade to 2026.5.1000: checks every node, then maintenance mode off (octoha).
 .DESCRIPTION
     Run this on the machine that ran upgrade-preflight.ps1, once every
     node's upgrade-install script has run. It checks that every node

@@ -3,7 +3,7 @@
 
 <#
 .SYNOPSIS
-    Step 4 of the upgrade to 2026.5.1000: installs it on node OCTO3 (octoha).
+    Step 5 of the upgrade to 2026.5.1000: installs it on node OCTO3 (octoha).
 .DESCRIPTION
     Run this on node OCTO3, once its upgrade-stop script has stopped it.
     It follows the High Availability part of the upgrade guide
@@ -529,7 +529,7 @@ if ($PSCmdlet.ShouldProcess($NodeName, 'Wait for the node to answer, then undrai
     Wait-NodeUp
     Invoke-OctopusServer -Command 'node' -Arguments @('--instance', $Instance, '--drain=false')
 }
-Write-Outcome -Done @(('Node {0} runs {1}. Once every node does, test the cluster and run upgrade-finish.ps1 (UPGRADE.md, steps 5 and 6).' -f $NodeName, $TargetVersion))
+Write-Outcome -Done @(('Node {0} runs {1}. Once every node does, test the cluster and run upgrade-finish.ps1 (UPGRADE.md, steps 6 and 7).' -f $NodeName, $TargetVersion))
 }
 finally {
     # Under -WhatIf, Stop-Transcript (which takes -WhatIf from PowerShell 7.4
