@@ -26,7 +26,8 @@ const exitCodes = `Exit codes:
   0  done
   1  the answers or the cluster have errors, or a file could not be read or
      written; nothing was written
-  2  usage: a flag is wrong or missing
+  2  usage: a flag is wrong or missing (upgrade: --to is not newer than the
+     version the answers name)
   3  files already exist in the output folder; nothing was written (--force
      overwrites them)
 `
@@ -42,6 +43,16 @@ type usageError struct {
 }
 
 func (e *usageError) Error() string { return e.msg }
+
+// flagRefused is a flag whose value parses but that the command refuses
+// for what the answers say (upgrade --to a version that is not newer):
+// exitCode prints the flag and the sentence, without the whole usage.
+type flagRefused struct {
+	flag string
+	msg  string
+}
+
+func (e *flagRefused) Error() string { return e.flag + ": " + e.msg }
 
 // helpRequest is -h or --help: the usage goes to stdout.
 type helpRequest struct{ usage string }
@@ -66,6 +77,7 @@ func (e invalidAnswers) Unwrap() error { return export.ErrInvalid }
 func exitCode(s *streams, err error) int {
 	var usage *usageError
 	var help *helpRequest
+	var refused *flagRefused
 	switch {
 	case err == nil:
 		return exitOK
@@ -74,6 +86,9 @@ func exitCode(s *streams, err error) int {
 		return exitOK
 	case errors.As(err, &usage):
 		fmt.Fprintf(s.Err, "octoha: %s\n\n%s", usage.msg, usage.usage)
+		return exitUsage
+	case errors.As(err, &refused):
+		fmt.Fprintf(s.Err, "octoha: %s\n", refused)
 		return exitUsage
 	case errors.Is(err, errReportedUsage):
 		return exitUsage

@@ -26,6 +26,8 @@ Commands:
                                                     take one node out of a running cluster
   octoha check --answers FILE [--timeout D] [--json] [--ignore ID,...] [--stale-after D] [--node-limit N]
                                                     probe the cluster: database, nodes, shares, ports
+  octoha upgrade --answers FILE --to VERSION --out DIR [--force] [--ignore ID,...]
+                                                    the runbook for upgrading every node
   octoha --version | --help
 
 Run "octoha COMMAND --help" for a command's flags.`
@@ -48,6 +50,7 @@ var commands = map[string]func(*streams, []string) error{
 	"add-node":    command(parseAddNode, runAddNode),
 	"remove-node": command(parseRemoveNode, runRemoveNode),
 	"check":       command(parseCheck, runCheck),
+	"upgrade":     command(parseUpgrade, runUpgrade),
 }
 
 func dispatch(s *streams, args []string) error {

@@ -33,6 +33,7 @@ func TestExitCodes(t *testing.T) {
 			"octoha: out/CHECKLIST.md already exists\noctoha: nothing was written; use --force to overwrite\n"},
 		{"write failed", &export.WriteError{Dir: "out", Err: errors.New("disk full"), Unchanged: true}, exitInvalid, "", "octoha: disk full; nothing in out was changed\n"},
 		{"cannot read", errors.New("cannot read the answers file"), exitInvalid, "", "octoha: cannot read the answers file\n"},
+		{"flag refused", &flagRefused{flag: "--to", msg: "the cluster already runs Octopus 1.2"}, exitUsage, "", "octoha: --to: the cluster already runs Octopus 1.2\n"},
 	}
 	for _, c := range cases {
 		s, stdout, stderr := fakeStreams("")
@@ -45,7 +46,7 @@ func TestExitCodes(t *testing.T) {
 // Help is printed once: on stdout for --help, on stderr after the mistake
 // for a usage error; and every flag in it has two dashes.
 func TestHelpIsPrintedOnceWithDoubleDashFlags(t *testing.T) {
-	for _, cmd := range [][]string{{}, {"export"}, {"add-node"}, {"remove-node"}, {"check"}} {
+	for _, cmd := range [][]string{{}, {"export"}, {"add-node"}, {"remove-node"}, {"check"}, {"upgrade"}} {
 		code, stdout, stderr := octoha(t, append(cmd, "--help")...)
 		if code != exitOK || strings.Count(stdout, "Usage:") != 1 || stderr != "" {
 			t.Errorf("%v --help: exit %d, stdout %q, stderr %q", cmd, code, stdout, stderr)

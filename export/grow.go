@@ -128,3 +128,33 @@ func resolveHost(ctx context.Context, r Resolver, field, host string) validate.F
 	return validate.Findings{{ID: "dns.host", Severity: validate.Error, Field: field, Message: msg,
 		Fix: "Add the DNS record first (the balancer and the tentacles need it too), or check the spelling."}}
 }
+
+// UpgradeOptions is the version to move to and where the files go.
+type UpgradeOptions struct {
+	To     steps.OctopusVersion
+	Dir    string
+	Force  bool
+	Ignore []string
+}
+
+// Upgrade writes the runbook for moving the cluster a describes to
+// opts.To: the files of render.UpgradeFiles and the answers at the new
+// version. A version not newer than a's is refused (*steps.UpgradeRefused);
+// the answers at the new version are checked as any answers are, so a
+// feature the answers use that opts.To lacks stops the upgrade.
+func Upgrade(a steps.Answers, opts UpgradeOptions) (Result, error) {
+	after, err := a.UpgradeTo(opts.To)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Findings: validate.Check(after).Ignore(opts.Ignore)}
+	if res.Findings.HasErrors() {
+		return res, ErrInvalid
+	}
+	files, err := render.UpgradeFiles(a, after)
+	if err != nil {
+		return res, err
+	}
+	res.Written, err = writeWithAnswers(opts.Dir, files, &after, opts.Force)
+	return res, err
+}

@@ -109,7 +109,54 @@ var (
 	AgentWizardNodeURLs = feature("each node's URL in the Kubernetes agent wizard", 2024, 3)
 	// RedisPolling: multi-node polling through Redis (docs/octopus-facts.md §6.5).
 	RedisPolling = feature("multi-node polling through Redis", 2026, 4, 6909)
+	// UpgradeGuard: database --upgrade aborts while other nodes still run
+	// (the HA part of https://octopus.com/docs/administration/upgrading/guide/upgrading-minor-and-patch-releases).
+	UpgradeGuard = feature("database --upgrade aborting while other nodes run", 2023, 2, 9755)
 )
+
+// Features is every feature above, oldest first.
+var Features = []Feature{ClusterShared, Imports, EventExports, NoAffinityNeeded, DrainWaitFix, UpgradeGuard, RedisPolling}
+
+// FeaturesGained are the features Octopus to has and from lacks, oldest
+// first: what an upgrade from from to to brings.
+func FeaturesGained(from, to OctopusVersion) []Feature {
+	var gained []Feature
+	for _, f := range Features {
+		if f.In(to) && !f.In(from) {
+			gained = append(gained, f)
+		}
+	}
+	return gained
+}
+
+// UpgradeRefused is an upgrade to a version that is not newer than the one
+// the answers name.
+type UpgradeRefused struct {
+	From, To OctopusVersion
+}
+
+func (e *UpgradeRefused) Error() string {
+	if e.To.Compare(e.From) == 0 {
+		return fmt.Sprintf("the cluster already runs Octopus %s (octopus.version); an upgrade needs a newer version", e.From)
+	}
+	return fmt.Sprintf("Octopus %s is older than %s, which the cluster runs (octopus.version): Octopus cannot be downgraded in place; restore the database backup taken before the upgrade instead", e.To, e.From)
+}
+
+// UpgradeTo is the answers with octopus.version set to to, which must be
+// newer than the version they name. The version gates of the result are
+// validate's to check, as for any answers.
+func (a Answers) UpgradeTo(to OctopusVersion) (Answers, error) {
+	from, ok := a.OctopusVersion()
+	if !ok {
+		return Answers{}, fmt.Errorf("octopus.version %q is not a version, so there is nothing to upgrade from; fix it in the answers first", a.Octopus.Version)
+	}
+	if to.Compare(from) <= 0 {
+		return Answers{}, &UpgradeRefused{From: from, To: to}
+	}
+	up := a
+	up.Octopus.Version = VersionText(to.String())
+	return up, nil
+}
 
 func feature(what string, since ...int) Feature { return Feature{What: what, Since: since} }
 

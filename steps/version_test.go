@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,4 +130,43 @@ func gitFiles(t *testing.T, pathspecs ...string) (root string, files []string) {
 		t.Fatal(err)
 	}
 	return root, strings.Fields(string(out))
+}
+
+// TestUpgradeTo: only a newer version is an upgrade; the answers keep
+// everything else.
+func TestUpgradeTo(t *testing.T) {
+	a := Answers{Octopus: Octopus{Version: "2025.4"}}
+	for _, to := range []string{"2025.4", "2025.4.0", "2025.3.9999", "2024.1"} {
+		v, err := ParseOctopusVersion(to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = a.UpgradeTo(v)
+		var refused *UpgradeRefused
+		if !errors.As(err, &refused) {
+			t.Errorf("UpgradeTo(%s) from 2025.4: %v, want UpgradeRefused", to, err)
+		}
+	}
+	v, _ := ParseOctopusVersion("2026.4.6909")
+	up, err := a.UpgradeTo(v)
+	if err != nil || up.Octopus.Version != "2026.4.6909" || a.Octopus.Version != "2025.4" {
+		t.Errorf("UpgradeTo(2026.4.6909) = %q, %v; the original says %q", up.Octopus.Version, err, a.Octopus.Version)
+	}
+	if _, err := (Answers{Octopus: Octopus{Version: "x"}}).UpgradeTo(v); err == nil {
+		t.Error("an unparsable current version was upgraded")
+	}
+}
+
+// TestFeaturesGained lists what an upgrade brings, and Features lists
+// every gated feature.
+func TestFeaturesGained(t *testing.T) {
+	from, _ := ParseOctopusVersion("2025.4")
+	to, _ := ParseOctopusVersion("2026.4.6909")
+	got := FeaturesGained(from, to)
+	if len(got) != 1 || got[0].What != RedisPolling.What {
+		t.Errorf("FeaturesGained(2025.4, 2026.4.6909) = %v, want Redis polling only", got)
+	}
+	if n := len(FeaturesGained(OctopusVersion{2020}, to)); n != len(Features) {
+		t.Errorf("from 2020 every one of the %d features is gained, got %d", len(Features), n)
+	}
 }

@@ -48,7 +48,8 @@ func loadTables(t *testing.T) *ps51.Tables {
 
 // emittedScripts are every PowerShell script octoha writes for every
 // example: render.All's, add-node's (a node OCTO9), remove-node's for the
-// second and the first node, and configure-arr.ps1 whatever the balancer.
+// second and the first node, upgrade's (to a newer version), and
+// configure-arr.ps1 whatever the balancer.
 // A script two cases render alike is checked once, under its first name.
 func emittedScripts(t *testing.T) []ps51.Script {
 	t.Helper()
@@ -88,6 +89,16 @@ func emittedScripts(t *testing.T) []ps51.Script {
 			files, err := render.RemoveNodeFiles(a, removed, shrunk)
 			add(name+"/remove-node-"+a.Nodes[gone].Name, files, err)
 		}
+		to, err := steps.ParseOctopusVersion("2026.5.1000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := a.UpgradeTo(to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err = render.UpgradeFiles(a, after)
+		add(name+"/upgrade", files, err)
 	}
 	return out
 }

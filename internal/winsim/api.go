@@ -19,8 +19,15 @@ import (
 // The PowerShell host sends every web request here, with the host it was
 // meant for in X-Winsim-Host and the calling machine in X-Winsim-Machine:
 //   - GET /api/octopusservernodes/ping on localhost:PORT, the calling
-//     machine's node on that web port: 200, 418 while it drains, 503 when
-//     its service is not running or cannot open the database;
+//     machine's node on that web port, or on HOST:PORT, the node of any
+//     machine that listens on http://HOST:PORT/: 200, 418 while it drains,
+//     503 when its service is not running or cannot open the database;
+//   - GET /api on a node, without an API key: the API's root document with
+//     the Version of that machine's Octopus.Server.exe (the upgrade guide
+//     reads it so, https://octopus.com/docs/administration/upgrading/guide/automate-upgrades);
+//   - GET and PUT /api/maintenanceconfiguration on the public URL, with the
+//     API key: IsInMaintenanceMode, and a PUT of {Id: "maintenance",
+//     IsInMaintenanceMode} sets it (the same page);
 //   - GET /api/serverstatus/redis on localhost:PORT, without an API key:
 //     that node's IsEnabled, IsConfigured and IsReachable (multi-node
 //     polling, docs/octopus-facts.md §6.5);
@@ -85,6 +92,9 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && r.URL.Path == "/api/serverstatus/redis":
 		a.redisStatus(w, c, machineDir, target)
 		return
+	case r.Method == http.MethodGet && r.URL.Path == "/api":
+		a.root(w, c, machineDir, target)
+		return
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		if r.Header.Get("X-Octopus-ApiKey") != a.apiKey {
 			http.Error(w, `{"ErrorMessage":"You must be logged in to perform this action."}`, http.StatusUnauthorized)
@@ -107,6 +117,8 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"Nodes": nodes})
+	case r.URL.Path == "/api/maintenanceconfiguration":
+		a.maintenance(w, r, c)
 	case r.Method == http.MethodGet && r.URL.Path == "/api/configuration/certificates/certificate-global":
 		writeJSON200(w, map[string]string{"Id": "certificate-global", "Thumbprint": thumbprint("server " + a.world)})
 	case r.Method == http.MethodGet && r.URL.Path == "/api/spaces/all":
@@ -154,25 +166,43 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// localNode is the node that serves target (localhost:PORT) on the
-// calling machine, once it runs and has opened its database; otherwise it
-// answers the request with the error a client would get and returns nil.
+// localNode is the node that serves target, once it runs and has opened
+// its database: on localhost:PORT the calling machine's, on HOST:PORT the
+// node of the machine that listens there. Otherwise it answers the request
+// with the error a client would get and returns nil.
 func localNode(w http.ResponseWriter, c *Cluster, machineDir, target string) (*ServerInstance, *Database) {
-	m, err := LoadMachine(machineDir)
-	if err != nil || machineDir == "" {
-		http.Error(w, "no such machine", http.StatusBadGateway)
-		return nil, nil
-	}
+	_, in, db := nodeAt(w, c, machineDir, target)
+	return in, db
+}
+
+// nodeAt is localNode with the node's machine.
+func nodeAt(w http.ResponseWriter, c *Cluster, machineDir, target string) (*Machine, *ServerInstance, *Database) {
 	host, port, _ := strings.Cut(target, ":")
-	if !strings.EqualFold(host, "localhost") {
-		http.Error(w, "winsim answers a node's own URLs on localhost only", http.StatusBadGateway)
-		return nil, nil
-	}
 	if port == "" {
 		port = "80"
 	}
+	dirs := []string{machineDir}
+	if !strings.EqualFold(host, "localhost") {
+		dirs, _ = filepath.Glob(filepath.Join(filepath.Dir(machineDir), "*"))
+	}
+	for _, dir := range dirs {
+		m, err := LoadMachine(dir)
+		if err != nil || dir == "" {
+			continue
+		}
+		if in, db, answered := serveOn(w, m, c, "http://"+strings.ToLower(host)+":"+port+"/"); answered {
+			return m, in, db
+		}
+	}
+	http.Error(w, "nothing listens on "+target, http.StatusBadGateway)
+	return nil, nil, nil
+}
+
+// serveOn finds m's instance that listens on prefix: answered is true when
+// there is one, and in is nil when it cannot serve (the error is sent).
+func serveOn(w http.ResponseWriter, m *Machine, c *Cluster, prefix string) (in *ServerInstance, db *Database, answered bool) {
 	for name, in := range m.Server {
-		if !slices.Contains(strings.Split(in.WebListenPrefixes, ","), "http://localhost:"+port+"/") {
+		if !slices.ContainsFunc(strings.Split(in.WebListenPrefixes, ","), func(p string) bool { return strings.EqualFold(p, prefix) }) {
 			continue
 		}
 		svc := m.Services[serviceName(toolServer, name)]
@@ -183,12 +213,46 @@ func localNode(w http.ResponseWriter, c *Cluster, machineDir, target string) (*S
 		case !db.opens(in):
 			http.Error(w, "the node cannot open its database", http.StatusServiceUnavailable)
 		default:
-			return in, db
+			return in, db, true
 		}
-		return nil, nil
+		return nil, nil, true
 	}
-	http.Error(w, "nothing listens on port "+port, http.StatusBadGateway)
-	return nil, nil
+	return nil, nil, false
+}
+
+// root answers GET /api on a node: its version.
+func (a *api) root(w http.ResponseWriter, c *Cluster, machineDir, target string) {
+	m, in, _ := nodeAt(w, c, machineDir, target)
+	if in == nil {
+		return
+	}
+	writeJSON200(w, map[string]string{"Application": "Octopus Deploy", "Version": m.Versions[toolServer]})
+}
+
+// maintenance answers GET and PUT /api/maintenanceconfiguration.
+func (a *api) maintenance(w http.ResponseWriter, r *http.Request, c *Cluster) {
+	type configuration struct {
+		Id                  string
+		IsInMaintenanceMode bool
+	}
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON200(w, configuration{"maintenance", c.MaintenanceMode})
+	case http.MethodPut:
+		var put configuration
+		if err := json.NewDecoder(r.Body).Decode(&put); err != nil || put.Id != "maintenance" {
+			http.Error(w, `{"ErrorMessage":"the body must be the maintenance configuration, Id maintenance"}`, http.StatusBadRequest)
+			return
+		}
+		c.MaintenanceMode = put.IsInMaintenanceMode
+		if err := c.save(a.world); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		writeJSON200(w, put)
+	default:
+		http.Error(w, `{"ErrorMessage":"method not allowed"}`, http.StatusMethodNotAllowed)
+	}
 }
 
 // ping answers a node's ping URL on the calling machine.

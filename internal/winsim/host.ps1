@@ -104,8 +104,15 @@ function global:Get-Item {
 # computer account (Translate to a SID, and back to DOMAIN\NAME$) as
 # LookupAccountName does in a domain. Every other type is the real one.
 function global:New-Object {
-    [CmdletBinding()]
-    param([Parameter(Mandatory, Position = 0)] [string] $TypeName, [Parameter(Position = 1)] [object[]] $ArgumentList, [System.Collections.IDictionary] $Property)
+    [CmdletBinding(DefaultParameterSetName = 'Net')]
+    param([Parameter(Mandatory, Position = 0, ParameterSetName = 'Net')] [string] $TypeName, [Parameter(Position = 1, ParameterSetName = 'Net')] [object[]] $ArgumentList, [System.Collections.IDictionary] $Property,
+        [Parameter(Mandatory, ParameterSetName = 'Com')] [string] $ComObject)
+    if ($PSCmdlet.ParameterSetName -eq 'Com') {
+        if ($ComObject -ne 'WindowsInstaller.Installer') {
+            throw ('winsim models no COM object {0}' -f $ComObject)
+        }
+        return [WinsimMsiInstaller]::new([Func[string, string]] { param($path) Convert-Path -LiteralPath $path })
+    }
     switch ($TypeName) {
         'System.Data.SqlClient.SqlConnection' {
             $connection = [pscustomobject] @{ ConnectionString = [string] $ArgumentList[0]; State = 'Closed' }
@@ -181,10 +188,76 @@ function global:Invoke-WebRequest {
 
 function global:Invoke-RestMethod {
     [CmdletBinding()]
-    param([Parameter(Mandatory, Position = 0)] [uri] $Uri, [string] $Method = 'Get', [System.Collections.IDictionary] $Headers, [switch] $UseBasicParsing, [int] $TimeoutSec = 30)
+    param([Parameter(Mandatory, Position = 0)] [uri] $Uri, [string] $Method = 'Get', [System.Collections.IDictionary] $Headers, [switch] $UseBasicParsing, [int] $TimeoutSec = 30, [object] $Body, [string] $ContentType)
     $sim = ConvertTo-WinsimRequest -Uri $Uri -Headers $Headers
-    Microsoft.PowerShell.Utility\Invoke-RestMethod -Uri $sim.Uri -Method $Method -Headers $sim.Headers -TimeoutSec $TimeoutSec
+    $more = @{}
+    if ($PSBoundParameters.ContainsKey('Body')) { $more['Body'] = $Body }
+    if ($PSBoundParameters.ContainsKey('ContentType')) { $more['ContentType'] = $ContentType }
+    Microsoft.PowerShell.Utility\Invoke-RestMethod -Uri $sim.Uri -Method $Method -Headers $sim.Headers -TimeoutSec $TimeoutSec @more
 }
+
+# msiexec.exe, which Linux lacks: Start-Process of it asks the shim, which
+# installs the package's version (standin.go, msiexec) and prints its exit
+# code; the result has the ExitCode a Process of Start-Process -PassThru
+# has. Any other program is refused: no emitted script starts another.
+function global:Start-Process {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [string] $FilePath, [Parameter(Position = 1)] [string[]] $ArgumentList, [switch] $Wait, [switch] $PassThru)
+    if (($FilePath -split '[\\/]')[-1] -ne 'msiexec.exe' -or -not $Wait -or -not $PassThru) {
+        throw ('winsim: Start-Process models only msiexec.exe with -Wait -PassThru, not {0}' -f $FilePath)
+    }
+    $code = "$(Invoke-WinsimShim 'msiexec' @ArgumentList)".Trim()
+    [pscustomobject] @{ ExitCode = [int] $code }
+}
+
+# The Windows Installer's automation interface, as far as Get-MsiProductVersion
+# calls it through Type.InvokeMember (Installer.OpenDatabase, Database.OpenView,
+# View.Execute, View.Fetch, View.Close, Record.StringData:
+# https://learn.microsoft.com/windows/win32/msi/installer-object): a package
+# is a stand-in file holding ProductVersion=VERSION (standin.go, msiexec); a
+# file that is not one cannot be opened, as OpenDatabase fails on a file that
+# is not a package. Paths are resolved by PowerShell, which knows the drives.
+Add-Type -TypeDefinition @'
+using System;
+using System.IO;
+using System.Runtime.CompilerServices;
+public class WinsimMsiInstaller {
+    private readonly Func<string, string> resolve;
+    public WinsimMsiInstaller(Func<string, string> resolve) { this.resolve = resolve; }
+    public WinsimMsiDatabase OpenDatabase(string path, int mode) {
+        string text = File.ReadAllText(resolve(path)).Trim();
+        if (mode != 0 || !text.StartsWith("ProductVersion=")) { throw new IOException("OpenDatabase,DatabasePath,OpenMode: not a Windows Installer package: " + path); }
+        return new WinsimMsiDatabase(text.Substring("ProductVersion=".Length));
+    }
+}
+public class WinsimMsiDatabase {
+    private readonly string version;
+    public WinsimMsiDatabase(string version) { this.version = version; }
+    public WinsimMsiView OpenView(string sql) {
+        if (sql != "SELECT `Value` FROM `Property` WHERE `Property` = 'ProductVersion'") { throw new ArgumentException("winsim answers only the ProductVersion query, not " + sql); }
+        return new WinsimMsiView(version);
+    }
+}
+public class WinsimMsiView {
+    private readonly string version;
+    private bool executed, fetched;
+    public WinsimMsiView(string version) { this.version = version; }
+    public void Execute() { executed = true; }
+    public WinsimMsiRecord Fetch() {
+        if (!executed) { throw new InvalidOperationException("Fetch before Execute"); }
+        if (fetched) { return null; }
+        fetched = true;
+        return new WinsimMsiRecord(version);
+    }
+    public void Close() { }
+}
+public class WinsimMsiRecord {
+    private readonly string value;
+    public WinsimMsiRecord(string value) { this.value = value; }
+    [IndexerName("StringData")]
+    public string this[int field] { get { if (field != 1) { throw new ArgumentOutOfRangeException("field"); } return value; } }
+}
+'@
 
 # Waits pass at once; the count shows a script that waited.
 function global:Start-Sleep {

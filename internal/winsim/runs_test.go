@@ -233,6 +233,16 @@ func TestEmittedScriptsHaveHelp(t *testing.T) {
 		writeFiles(t, filepath.Join(dir, "all"), files)
 		writeFiles(t, filepath.Join(dir, "add"), add)
 		writeFiles(t, filepath.Join(dir, "remove"), remove)
+		to, _ := steps.ParseOctopusVersion("2026.5.1000")
+		after, err := c.answers.UpgradeTo(to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		upgrade, err := render.UpgradeFiles(c.answers, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFiles(t, filepath.Join(dir, "upgrade"), upgrade)
 		scripts, _ := filepath.Glob(filepath.Join(dir, "*", "*.ps1"))
 		more, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.ps1"))
 		for _, path := range append(scripts, more...) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/microsoft/go-mssqldb/msdsn"
+
+	"github.com/octoha/octoha/steps"
 )
 
 // The stand-in programs. A test binary that calls StandIn first in its
@@ -454,6 +456,13 @@ func (s *standIn) schemaDatabase(in *ServerInstance, command string) (*Database,
 //     schema. The docs do not say what it does without a master key; here
 //     it refuses, so that a script relying on an unstated default fails;
 //   - --grant "grants db_owner access to the database" to a login.
+//
+// The schema remembers the version that made or upgraded it last. From
+// 2023.2.9755 on "a database upgrade will abort if Octopus detects there
+// are nodes still running" (the High Availability part of
+// https://octopus.com/docs/administration/upgrading/guide/upgrading-minor-and-patch-releases):
+// here a running node is another machine's Octopus service, running, on the
+// same database.
 func (s *standIn) serverDatabase(in *ServerInstance, o opts) int {
 	if o.has("connectionString") {
 		if _, err := databaseKey(o.value("connectionString")); err != nil {
@@ -476,7 +485,7 @@ func (s *standIn) serverDatabase(in *ServerInstance, o opts) int {
 		if in.MasterKey == "" {
 			in.MasterKey = masterKey(key)
 		}
-		db = &Database{Schema: true, MasterKey: in.MasterKey, Paths: map[string]string{}, Nodes: map[string]*NodeRow{}}
+		db = &Database{Schema: true, SchemaVersion: s.m.Versions[toolServer], MasterKey: in.MasterKey, Paths: map[string]string{}, Nodes: map[string]*NodeRow{}}
 		s.c.Databases[key] = db
 		fmt.Fprintln(s.out, "The database was created.")
 	}
@@ -484,6 +493,10 @@ func (s *standIn) serverDatabase(in *ServerInstance, o opts) int {
 		if db == nil {
 			return s.fail("Cannot open database requested by the login. The login failed.")
 		}
+		if running := s.otherRunningNodes(key); len(running) > 0 && s.hasUpgradeGuard() {
+			return s.fail("The database upgrade was aborted: nodes are still running (%s). Stop them first.", strings.Join(running, ", "))
+		}
+		version := s.m.Versions[toolServer]
 		if !db.Schema {
 			if in.MasterKey == "" {
 				return s.fail("database --upgrade: this instance has no master key (winsim refuses what the docs leave open)")
@@ -492,7 +505,11 @@ func (s *standIn) serverDatabase(in *ServerInstance, o opts) int {
 			if db.MasterKey == "" {
 				db.MasterKey = in.MasterKey
 			}
+			db.SchemaVersion = version
 			fmt.Fprintln(s.out, "The database schema was upgraded.")
+		} else if newer(version, db.SchemaVersion) {
+			db.SchemaVersion = version
+			fmt.Fprintf(s.out, "The database schema was upgraded to %s.\n", version)
 		}
 	}
 	if o.has("grant") {
@@ -902,6 +919,8 @@ func (s *standIn) shim() int {
 		fmt.Fprintln(s.out, s.m.ComputerAccount())
 	case "sql-scalar":
 		return s.sqlScalar(args)
+	case "msiexec":
+		return s.msiexec(args)
 	default:
 		return s.fail("shim: unknown command %s", s.args[0])
 	}
@@ -941,4 +960,106 @@ func (s *standIn) sqlScalar(args []string) int {
 		fmt.Fprintln(s.out, 0)
 	}
 	return 0
+}
+
+// hasUpgradeGuard says this machine's Octopus.Server.exe refuses a
+// database upgrade while other nodes run (steps.UpgradeGuard).
+func (s *standIn) hasUpgradeGuard() bool {
+	v, err := steps.ParseOctopusVersion(s.m.Versions[toolServer])
+	return err == nil && steps.UpgradeGuard.In(v)
+}
+
+// newer says Octopus version a is newer than b ("" is older than any).
+func newer(a, b string) bool {
+	va, err := steps.ParseOctopusVersion(a)
+	if err != nil {
+		return false
+	}
+	vb, err := steps.ParseOctopusVersion(b)
+	return err != nil || va.Compare(vb) > 0
+}
+
+// otherRunningNodes are the nodes of other machines whose Octopus service
+// runs on the database key names.
+func (s *standIn) otherRunningNodes(key string) []string {
+	dirs, _ := filepath.Glob(filepath.Join(s.worldDir, "machines", "*"))
+	var running []string
+	for _, dir := range dirs {
+		if filepath.Clean(dir) == filepath.Clean(s.machineDir) {
+			continue
+		}
+		m, err := LoadMachine(dir)
+		if err != nil {
+			continue
+		}
+		for name, in := range m.Server {
+			svc := m.Services[serviceName(toolServer, name)]
+			if k, err := databaseKey(in.ConnectionString); err == nil && k == key && svc != nil && svc.Status == "Running" {
+				running = append(running, in.NodeName)
+			}
+		}
+	}
+	slices.Sort(running)
+	return running
+}
+
+// msiexec stands for msiexec.exe installing an Octopus Server MSI, as far
+// as octoha's upgrade scripts use it (msiexec's documented options,
+// https://learn.microsoft.com/windows-server/administration/windows-commands/msiexec):
+// /i PACKAGE, /quiet, /norestart and /l*v LOG, nothing else. It prints its
+// exit code (https://learn.microsoft.com/windows/win32/msi/error-codes):
+// 0 once Octopus.Server.exe on this machine is the package's version, 1619
+// (ERROR_INSTALL_PACKAGE_OPEN_FAILED) for a package it cannot open, 1603
+// (ERROR_INSTALL_FAILURE) when the machine is told to fail "shim msiexec".
+// A stand-in package is a text file holding ProductVersion=VERSION, the
+// property the Windows Installer's ProductVersion names (the PowerShell
+// host's WindowsInstaller.Installer reads the same line).
+func (s *standIn) msiexec(args []string) int {
+	var pkg, log string
+	for i := 0; i < len(args); i++ {
+		switch strings.ToLower(args[i]) {
+		case "/i", "/l*v":
+			if i+1 == len(args) {
+				return s.fail("msiexec: %s needs a value", args[i])
+			}
+			if strings.EqualFold(args[i], "/i") {
+				pkg = unquoteArgument(args[i+1])
+			} else {
+				log = unquoteArgument(args[i+1])
+			}
+			i++
+		case "/quiet", "/norestart":
+		default:
+			return s.fail("msiexec: winsim does not model the option %s", args[i])
+		}
+	}
+	if s.m.failing(toolShim, "msiexec") {
+		fmt.Fprintln(s.out, 1603)
+		return 0
+	}
+	version := ""
+	if p, ok := s.m.filePath(pkg); ok {
+		if b, err := os.ReadFile(p); err == nil {
+			version, _ = strings.CutPrefix(strings.TrimSpace(string(b)), "ProductVersion=")
+		}
+	}
+	if version == "" {
+		fmt.Fprintln(s.out, 1619)
+		return 0
+	}
+	s.m.Versions[toolServer] = version
+	if p, ok := s.m.filePath(log); ok && log != "" {
+		os.WriteFile(p, []byte("winsim msiexec installed Octopus Server "+version+"\n"), 0o644)
+	}
+	fmt.Fprintln(s.out, 0)
+	return 0
+}
+
+// unquoteArgument is one argument as an .exe reads it back from the form
+// ConvertTo-NativeArgument writes: without its double quotes, each \" a ".
+func unquoteArgument(a string) string {
+	if len(a) >= 2 && strings.HasPrefix(a, `"`) && strings.HasSuffix(a, `"`) {
+		a = strings.ReplaceAll(a[1:len(a)-1], `\"`, `"`)
+	}
+	return a
 }

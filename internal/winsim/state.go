@@ -110,6 +110,9 @@ type Cluster struct {
 	Machines map[string]*Target
 	// Redis are the Redis servers the nodes can reach, by host:port.
 	Redis map[string]*RedisServer
+	// MaintenanceMode is what GET /api/maintenanceconfiguration reports
+	// and PUT sets (IsInMaintenanceMode).
+	MaintenanceMode bool
 }
 
 // RedisServer is one Redis server of the world.
@@ -128,8 +131,11 @@ type Space struct {
 type Database struct {
 	// Schema says the Octopus schema is in it (database --create or
 	// --upgrade made it); a database a DBA made for Octopus has none yet.
-	Schema    bool
-	MasterKey string
+	Schema bool
+	// SchemaVersion is the Octopus version whose Octopus.Server.exe last
+	// made or upgraded the schema ("" before any did).
+	SchemaVersion string
+	MasterKey     string
 	// Grants are the Windows logins database --grant made db_owner.
 	Grants  []string
 	Admins  []string
@@ -293,6 +299,15 @@ func (c *Cluster) machineNamed(space, name string) string {
 		}
 	}
 	return ""
+}
+
+// filePath maps a Windows path to a folder here: a UNC path to the
+// world's share, any other to the machine's drive.
+func (m *Machine) filePath(windows string) (string, bool) {
+	if dir, err := UNCFolder(windows); err == nil {
+		return dir, true
+	}
+	return m.localPath(windows)
 }
 
 // localPath maps a Windows path on one of the machine's drives to the

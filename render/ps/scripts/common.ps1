@@ -837,6 +837,185 @@ function Assert-PollsAddress {
 }
 #endregion octoha:block tentacle-assert-polls-address
 
+#region octoha:block upgrade-helpers
+function Test-VersionNames {
+    <#
+    .SYNOPSIS
+        True when an installed or reported version is the version named:
+        the same dotted parts as far as the name goes (steps.VersionNames),
+        so a name X.Y names every X.Y.Z build.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Version,
+        [AllowEmptyString()]
+        [string] $Installed
+    )
+    return ("$Installed".Trim() + '.').StartsWith($Version + '.', [System.StringComparison]::Ordinal)
+}
+
+function Get-NodeVersion {
+    <#
+    .SYNOPSIS
+        The Octopus version a node reports at GET /api (its Version), or
+        $null when it does not answer.
+    .DESCRIPTION
+        The API's root document needs no API key and carries the server's
+        Version (https://octopus.com/docs/administration/upgrading/guide/automate-upgrades
+        reads it the same way).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Url
+    )
+    try {
+        $root = Invoke-RestMethod -Uri ($Url.TrimEnd('/') + '/api') -UseBasicParsing -TimeoutSec 30
+    }
+    catch {
+        Write-Verbose -Message ('{0}/api: {1}' -f $Url, $_.Exception.Message)
+        return $null
+    }
+    if ($null -eq $root -or $null -eq $root.PSObject.Properties['Version']) {
+        throw ('{0}/api answered without a Version: is this an Octopus Server node?' -f $Url)
+    }
+    return [string] $root.Version
+}
+
+function Test-NodeRunning {
+    <#
+    .SYNOPSIS
+        True when a node's ping URL answers 200 (up) or 418 (up and
+        draining), https://octopus.com/docs/installation/load-balancers.
+    .DESCRIPTION
+        [INFER] A node whose service is stopped does not answer at all, and
+        a node that cannot serve answers neither 200 nor 418: both count as
+        not running.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Url
+    )
+    $status = 0
+    try {
+        $status = [int] (Invoke-WebRequest -Uri ($Url.TrimEnd('/') + '/api/octopusservernodes/ping') -UseBasicParsing -TimeoutSec 10).StatusCode
+    }
+    catch {
+        # The status of a non-2xx answer is on the exception's Response in
+        # both editions; it is missing when nothing answered.
+        $response = $_.Exception.PSObject.Properties['Response']
+        if ($null -ne $response -and $null -ne $response.Value) {
+            $status = [int] $response.Value.StatusCode
+        }
+    }
+    return ($status -eq 200 -or $status -eq 418)
+}
+
+function Test-MaintenanceMode {
+    <#
+    .SYNOPSIS
+        Whether Octopus is in maintenance mode: GET
+        /api/maintenanceconfiguration, IsInMaintenanceMode
+        (https://octopus.com/docs/administration/upgrading/guide/automate-upgrades).
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Uri,
+        [Parameter(Mandatory)]
+        [hashtable] $Headers
+    )
+    $configuration = Invoke-RestMethod -Uri $Uri -Headers $Headers -UseBasicParsing -TimeoutSec 30
+    if ($null -eq $configuration -or $null -eq $configuration.PSObject.Properties['IsInMaintenanceMode']) {
+        throw ('{0} answered without IsInMaintenanceMode; turn maintenance mode on or off in Configuration > Maintenance instead.' -f $Uri)
+    }
+    return [bool] $configuration.IsInMaintenanceMode
+}
+
+function Set-MaintenanceMode {
+    <#
+    .SYNOPSIS
+        Turns maintenance mode on or off: PUT /api/maintenanceconfiguration
+        with Id maintenance and IsInMaintenanceMode
+        (https://octopus.com/docs/administration/upgrading/guide/automate-upgrades).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Uri,
+        [Parameter(Mandatory)]
+        [hashtable] $Headers,
+        [Parameter(Mandatory)]
+        [bool] $On
+    )
+    $body = ConvertTo-Json -InputObject @{ Id = 'maintenance'; IsInMaintenanceMode = $On } -Compress
+    $null = Invoke-RestMethod -Method 'Put' -Uri $Uri -Headers $Headers -Body $body -ContentType 'application/json' -UseBasicParsing -TimeoutSec 30
+}
+#endregion octoha:block upgrade-helpers
+
+#region octoha:block upgrade-node-helpers
+function Invoke-OctopusServer {
+    <#
+    .SYNOPSIS
+        Runs one Octopus.Server.exe command and checks its exit code.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Command,
+        [string[]] $Arguments = @()
+    )
+    # --console: run as a command, not as a service (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
+    Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
+}
+
+function Get-ServiceStatus {
+    <#
+    .SYNOPSIS
+        The Octopus service's status (Running, Stopped, ...), or '' when it
+        is not installed.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    $service = Get-Service -ErrorAction 'Ignore' | Where-Object { $_.Name -eq $ServiceName }
+    if ($null -eq $service) {
+        return ''
+    }
+    return [string] $service.Status
+}
+
+function Get-InstalledVersion {
+    <#
+    .SYNOPSIS
+        The FileVersion of Octopus.Server.exe on this machine.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    return [string] (Get-Item -LiteralPath $ServerExe).VersionInfo.FileVersion
+}
+#endregion octoha:block upgrade-node-helpers
+
+#region octoha:block upgrade-node-checks
+# This node's instance must be here, and be the node this script is for.
+$ServerExe = [System.IO.Path]::Combine($InstallDir, 'Octopus.Server.exe')
+if (-not (Test-Path -LiteralPath $ServerExe -PathType 'Leaf')) {
+    throw ('Octopus.Server.exe is not in {0}. Run this on node {1} itself. Nothing was changed.' -f $InstallDir, $NodeName)
+}
+$instances = @(Get-InstanceName -Json ((Invoke-OctopusServer -Command 'list-instances' -Arguments @('--format', 'json')) -join "`n"))
+if ($instances -notcontains $Instance) {
+    throw ('There is no Octopus Server instance {0} on this machine ({1}). Nothing was changed. Run this script on node {2} itself.' -f $Instance, $env:COMPUTERNAME, $NodeName)
+}
+Assert-ThisNode
+#endregion octoha:block upgrade-node-checks
+
 <#
 The blocks below are pieces of a script's help and of its param() list,
 which only parse inside a script.
