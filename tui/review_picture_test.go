@@ -52,6 +52,7 @@ func BenchmarkReviewKeystroke(b *testing.B) {
 // wide as its box and closes with its border, no line passes 80 columns,
 // and the header and the help line stay where they are on every page.
 func TestReviewShowsThePictureAt80x24(t *testing.T) {
+	t.Parallel() // as the other tests of the real program: after the serial ones
 	const w, h = 80, 24
 	m := reviewModel(t, "4-node-polling-unique-port-nginx", w, h)
 	picture := drawCluster(m.answers, w)
