@@ -76,7 +76,7 @@ func (s dbaScript) environmentWords(d *markdown.Doc) string {
 	if !slices.Contains(s.fromEnvironment, "SqlLoginPassword") {
 		return ""
 	}
-	return " with the SQL login's password in the environment variable " + d.Code("SqlLoginPassword") + " (no file holds it)"
+	return "with the SQL login's password in the environment variable " + d.Code("SqlLoginPassword") + " (no file holds it)"
 }
 
 // dbaScriptItem is the cluster checklist's item for the DBA's script.
@@ -90,7 +90,7 @@ func (c clusterChecklist) dbaScriptItem() error {
 	d.Cont("folder", s.setvarWords(d), ":")
 	d.Cont(d.Code(sqlcmdCommand(a)))
 	if w := s.environmentWords(d); w != "" {
-		d.Cont(w[1:], ".")
+		d.Cont(w, ".")
 	}
 	if a.Database.Create {
 		d.Cont("Run it before ", d.Code(FirstNodeScript), " (the logins, and the right to create the database) and again after it")
