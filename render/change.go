@@ -90,7 +90,9 @@ func addNodeChecklist(grown steps.Answers, added int) ([]byte, error) {
 	d.Line("Octopus ", d.Text(string(a.Octopus.Version)), ": node ", d.Text(n.Name), " (", d.Code(n.Host), ") joins the ", d.Num(len(c.others)), " running ", nodes(len(c.others)))
 	d.Line("(", c.otherNames(), "), making ", d.Num(len(a.Nodes)), ".")
 	c.header()
-	c.addBefore()
+	if err := c.addBefore(); err != nil {
+		return nil, fmt.Errorf("%s: %w", DatabaseScript, err)
+	}
 	c.addFirewall()
 	c.addRun()
 	d.Section("4. Taking the node out again")
@@ -99,11 +101,14 @@ func addNodeChecklist(grown steps.Answers, added int) ([]byte, error) {
 	if c.pollsEveryNode() {
 		update = ", the tentacle update"
 	}
+	if a.AgentsPollEveryNode() {
+		update += ", the Kubernetes agents' update"
+	}
 	d.Line("script for ", d.Text(n.Name), ", the balancer file without it", update, " and a checklist for that change.")
 	return d.Bytes()
 }
 
-func (c changeChecklist) addBefore() {
+func (c changeChecklist) addBefore() error {
 	a, d, n := c.a, c.d, c.node
 	d.Section("1. Before you run anything")
 	if len(a.Nodes) > 2 {
@@ -132,7 +137,7 @@ func (c changeChecklist) addBefore() {
 		d.Check("**Database.** The new node connects to ", d.Code(db.Server), " as the SQL login ", d.Code(db.User), ".")
 		d.Cont("You, the admin running the join script, need **read** access to ", d.Code(a.Storage.Root), " (it reads the cluster's marker file).")
 		c.masterKey()
-		return
+		return nil
 	case steps.LoginWindows:
 		d.Check("**Database.** The new node connects to ", d.Code(db.Server), " as the service account, db_owner since the first node's run.")
 	default:
@@ -141,7 +146,13 @@ func (c changeChecklist) addBefore() {
 	}
 	d.Cont("The join script's commands connect as you, the admin running it, not as the service account: you need")
 	d.Cont("**db_owner** of ", d.Code(db.Name), ", and **read** access to ", d.Code(a.Storage.Root), " (it reads the cluster's marker file).")
+	if a.DatabaseLoginKind() == steps.LoginComputer {
+		if err := c.addNodeDBAItem(); err != nil {
+			return err
+		}
+	}
 	c.masterKey()
+	return nil
 }
 
 func (c changeChecklist) masterKey() {
@@ -183,6 +194,7 @@ func (c changeChecklist) addFirewall() {
 	}
 	d.Blank()
 	nodeFirewallNote(d, a)
+	agentFirewallLine(d, a, []nodeRow{n})
 }
 
 // forward is the balancer's forwarded polling port for the node
@@ -211,28 +223,37 @@ func (c changeChecklist) addRun() {
 		pool += " and behind the polling port " + d.Num(a.Tentacles.BasePort)
 	}
 	d.Step(2, "Load balancer: apply ", d.Code(lbFileFor(a.LoadBalancer.Kind)), ": ", lbApplyWords(a.LoadBalancer.Kind), ". It adds ", d.Text(n.Name), " to the web pool", pool, ".")
-	check := 4
+	step := 3
 	if c.pollsEveryNode() {
-		check = 5
-		d.Step(3, "On **each polling tentacle**, in an elevated PowerShell: ", d.Code(psRun(TentacleUpdateScript)), asksWords(d, c.updateAsks), ". It adds")
+		d.Step(step, "On **each polling tentacle**, in an elevated PowerShell: ", d.Code(psRun(TentacleUpdateScript)), asksWords(d, c.updateAsks), ". It adds")
 		d.Cont(d.Code(n.CommsAddress), " with `poll-server` and restarts the Tentacle, so run it when no")
 		d.Cont("deployment uses the machine; if a run stopped before the restart, run it again with `-Restart`. A tentacle")
 		d.Cont("that misses this never gets work from ", d.Text(n.Name), ": tasks there wait for it until they time out ("+docsMultiNode+").")
-		d.Step(4, "**Undrain ", d.Text(n.Name), "** once every polling tentacle has run step 3: on ", d.Text(n.Name), ", in an elevated PowerShell,")
-		d.Cont(d.Code(ps.UndrainCommand(a)))
-		d.Cont("(or Disable Drain Node for ", d.Text(n.Name), " in Configuration > Nodes). Until then it takes no tasks.")
 	} else if a.PollingMode() == steps.PollingRedis {
-		d.Step(3, "Tentacles: **no change**. With multi-node polling every tentacle polls the one address")
+		d.Step(step, "Tentacles: **no change**. With multi-node polling every tentacle polls the one address")
 		d.Cont(d.Code(c.redisAddress()), " and Redis hands each task to whichever node runs it ("+docsMultiNode+");")
 		d.Cont("the balancer now also sends that port to ", d.Text(n.Name), ".")
 	} else {
-		d.Step(3, "Tentacles: **no change**. Listening tentacles are reached by the nodes, and every node presents the")
+		d.Step(step, "Tentacles: **no change**. Listening tentacles are reached by the nodes, and every node presents the")
 		d.Cont("same certificate ("+docsTentacleComms+"); ", d.Text(n.Name), " just needs to reach them on TCP ", d.Num(steps.TentacleListenPort), ".")
 	}
-	d.Step(check, "Check: Configuration > Nodes lists all ", d.Num(len(a.Nodes)), " nodes and ", d.Text(n.Name), " has been seen in the last minute;")
+	tentacleStep := step
+	if a.AgentsPollEveryNode() {
+		step++
+		agentUpdateStep(d, step)
+	}
+	if c.pollsEveryNode() {
+		step++
+		d.Step(step, "**Undrain ", d.Text(n.Name), "** once every polling tentacle has run step ", d.Num(tentacleStep), " and every Kubernetes agent step ", d.Num(step-1), ": on")
+		d.Cont(d.Text(n.Name), ", in an elevated PowerShell,")
+		d.Cont(d.Code(ps.UndrainCommand(a)))
+		d.Cont("(or Disable Drain Node for ", d.Text(n.Name), " in Configuration > Nodes). Until then it takes no tasks.")
+	}
+	step++
+	d.Step(step, "Check: Configuration > Nodes lists all ", d.Num(len(a.Nodes)), " nodes and ", d.Text(n.Name), " has been seen in the last minute;")
 	d.Cont(d.Code(n.URL+a.HealthPath()), " answers 200 from the balancer.")
 	if c.pollsEveryNode() {
-		d.Step(6, "For machines registered from now on, use the ", d.Code(TentacleScript), " in this folder: it polls all ", d.Num(len(a.Nodes)), " nodes.")
+		d.Step(step+1, "For machines registered from now on, use the ", d.Code(TentacleScript), " in this folder: it polls all ", d.Num(len(a.Nodes)), " nodes.")
 	}
 }
 
@@ -332,7 +353,8 @@ func (c changeChecklist) removeRun() {
 		d.Cont("or run ", d.Code("& "+ps.Quote(tentacleExe)+" configure --instance "+ps.Quote(a.Tentacles.Instance)+" --reset-trust"), " (it forgets every trusted server) and then")
 		d.Cont(d.Code(psRun(TentacleScript)+" -Reregister"), " from this folder to register again with the remaining nodes ("+docsTentacleExe+").")
 		d.Cont("A tentacle left alone keeps trying to reach ", d.Text(n.Name), "; nothing breaks, but its log fills with failures.")
-		d.Step(4, "For machines registered from now on, use the ", d.Code(TentacleScript), " in this folder: it polls only the remaining nodes.")
+		agentUpdateStep(d, 4)
+		d.Step(5, "For machines registered from now on, use the ", d.Code(TentacleScript), " in this folder: it polls only the remaining nodes.")
 	case a.PollingMode() == steps.PollingRedis:
 		d.Step(3, "Tentacles: **no change**. With multi-node polling every tentacle polls the one address")
 		d.Cont(d.Code(c.redisAddress()), " and Redis hands each task to a running node ("+docsMultiNode+"); the")
@@ -340,6 +362,7 @@ func (c changeChecklist) removeRun() {
 	default:
 		d.Step(3, "Tentacles: **no change**. Listening tentacles are reached by the nodes, so a node that leaves simply stops")
 		d.Cont("connecting (" + docsTentacleComms + ").")
+		agentUpdateStep(d, 4)
 	}
 }
 

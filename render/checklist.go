@@ -8,6 +8,7 @@ import (
 
 	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
+	"github.com/octoha/octoha/render/topology"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -177,7 +178,9 @@ func Checklist(a steps.Answers) ([]byte, error) {
 		}
 	}
 	c.intro()
-	c.before()
+	if err := c.before(); err != nil {
+		return nil, fmt.Errorf("%s: %w", DatabaseScript, err)
+	}
 	c.dns()
 	c.firewall()
 	c.run()
@@ -196,9 +199,11 @@ func (c clusterChecklist) intro() {
 		d.Line("listening tentacles.")
 	}
 	d.Line("Written by octoha. Tick each box in order; every step names the file it uses.")
+	d.Blank()
+	d.Line(strings.TrimSuffix(topology.MarkdownBlock(topology.Describe(a)), "\n"))
 }
 
-func (c clusterChecklist) before() {
+func (c clusterChecklist) before() error {
 	d, a := c.d, c.a
 	db := a.Database
 	d.Section("1. Before you run anything")
@@ -223,6 +228,9 @@ func (c clusterChecklist) before() {
 		d.Cont("schema (`database --upgrade`).", msf)
 	}
 	c.sqlRights()
+	if err := c.dbaScriptItem(); err != nil {
+		return err
+	}
 	d.Check("**Shared storage.** The Octopus service account, ", serviceAccountWords(d, a), ", needs **full control**")
 	d.Cont("(share permission and NTFS) of:")
 	for _, f := range a.SharedFolders() {
@@ -245,6 +253,7 @@ func (c clusterChecklist) before() {
 		d.Cont("(`save \"\"`, `appendonly no`), `maxmemory-policy noeviction`, no replication or failover, version 8.0 or")
 		d.Cont("later recommended. Every node must reach it.")
 	}
+	return nil
 }
 
 // sqlRights continues the SQL Server item: who connects as whom, and the
@@ -335,6 +344,11 @@ func (c clusterChecklist) firewall() {
 	if !a.UsesPolling() {
 		d.Line("Each tentacle opens TCP ", d.Num(steps.TentacleListenPort), " inbound from every node (", d.Code(TentacleScript), " adds the Windows rule).")
 	}
+	var nodes []nodeRow
+	for i := range a.Nodes {
+		nodes = append(nodes, nodeRowOf(a, i))
+	}
+	agentFirewallLine(d, a, nodes)
 }
 
 // pollingPorts are the balancer's TCP ports polling tentacles reach: one
@@ -367,6 +381,7 @@ func (c clusterChecklist) run() {
 	d.Step(len(a.Nodes)+2, "Load balancer: apply ", d.Code(lbFileFor(a.LoadBalancer.Kind)), " (its first lines say how), then browse ", d.Text(a.LoadBalancer.PublicURL))
 	d.Cont("and sign in as ", d.Code(a.Octopus.AdminUsername), ". Configuration > Nodes lists all ", d.Num(len(a.Nodes)), " nodes.")
 	d.Step(len(a.Nodes)+3, "On each deployment target, in an elevated PowerShell: ", d.Code(psRun(TentacleScript)), asksWords(d, c.tentacleAsks), ".")
+	agentStep(d, len(a.Nodes)+4, a)
 }
 
 func (c clusterChecklist) afterwards() {

@@ -14,6 +14,7 @@ import (
 	"github.com/octoha/octoha/internal/markdown/mdtest"
 	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/internal/winsim"
+	"github.com/octoha/octoha/render/kube"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
 )
@@ -103,8 +104,37 @@ func parseCommands(t *testing.T, commands []string) map[string]parsedCommand {
 
 // isCommand says a code span is a command an admin runs (a fragment such
 // as -ApiKey $key is not), in PowerShell unless it is one of the fixed
-// Linux commands the balancer steps print.
-var isCommand = regexp.MustCompile(`^(& |\.\\|octoha |msiexec )`)
+// Linux commands the balancer steps print. sqlcmd and msiexec cannot run
+// here, so PowerShell only parses them; what they are given is checked.
+var isCommand = regexp.MustCompile(`^(& |\.\\|octoha |msiexec |sqlcmd )`)
+
+// isPOSIXCommand says a code span is a command run in a POSIX shell where
+// helm reaches a Kubernetes cluster (kubernetes/update-agents.sh).
+var isPOSIXCommand = regexp.MustCompile(`^sh `)
+
+// posixWords is what a POSIX shell expands to itself: a command made only
+// of such words, separated by single spaces, runs as its fields.
+var posixWords = regexp.MustCompile(`^[A-Za-z0-9_./-]+( [A-Za-z0-9_./-]+)*$`)
+
+// posixArgv is the argv a POSIX shell runs command with, false when the
+// command holds anything a shell would expand, quote or split otherwise.
+func posixArgv(command string) ([]string, bool) {
+	if !posixWords.MatchString(command) {
+		return nil, false
+	}
+	return strings.Fields(command), true
+}
+
+// sqlcmdArgv is how the DBA's sqlcmd command must run: against SQL Server
+// as the nodes reach it (the answers model's Data Source), with Windows
+// authentication, on the script as the output folder holds it.
+func sqlcmdArgv(a steps.Answers) []string {
+	server := a.Database.Server
+	if s, err := a.SQLServer(); err == nil {
+		server = s.DataSource()
+	}
+	return []string{"sqlcmd", "-S", server, "-E", "-i", `sql\prepare-database.sql`}
+}
 
 // wantCommands is every command each Markdown file of markdownFiles must
 // print, as the argv PowerShell must run it with.
@@ -113,6 +143,7 @@ func wantCommands(a steps.Answers, newNode steps.Node) map[string][][]string {
 	instance := a.Octopus.Instance
 	want := map[string][][]string{
 		"CHECKLIST.md": {
+			sqlcmdArgv(a),
 			{`.\install-first-node.ps1`, "-LicenseFile", `.\licence.xml`},
 			{`.\register-tentacle.ps1`},
 			{exe, "node", "--instance", instance, "--drain=true", "--wait=600"},
@@ -140,6 +171,15 @@ func wantCommands(a steps.Answers, newNode steps.Node) map[string][][]string {
 		want["add-node CHECKLIST.md"] = append(want["add-node CHECKLIST.md"], []string{`.\` + TentacleUpdateScript},
 			[]string{exe, "node", "--instance", instance, "--drain=false"})
 	}
+	if a.DatabaseLoginKind() == steps.LoginComputer {
+		// The new node's computer account needs a login first.
+		want["add-node CHECKLIST.md"] = append(want["add-node CHECKLIST.md"], sqlcmdArgv(a))
+	}
+	// The Kubernetes agents already installed, where they poll every node.
+	agents := []string{"sh", "kubernetes/update-agents.sh", "RELEASE", "NAMESPACE", "CHART_VERSION"}
+	if a.AgentsPollEveryNode() {
+		want["add-node CHECKLIST.md"] = append(want["add-node CHECKLIST.md"], agents)
+	}
 	for _, k := range []int{0, len(a.Nodes) - 1} {
 		file := fmt.Sprintf("remove-node %d CHECKLIST.md", k)
 		want[file] = [][]string{{`.\` + DrainScript(a.Nodes[k].Name), "-WaitSeconds", "600"}}
@@ -147,6 +187,9 @@ func wantCommands(a steps.Answers, newNode steps.Node) map[string][][]string {
 			want[file] = append(want[file], []string{`.\` + TentacleUpdateScript},
 				[]string{tentacleExe, "configure", "--instance", a.Tentacles.Instance, "--reset-trust"},
 				[]string{`.\` + TentacleScript, "-Reregister"})
+		}
+		if a.AgentsPollEveryNode() {
+			want[file] = append(want[file], agents)
 		}
 	}
 	return want
@@ -201,6 +244,15 @@ func TestChecklistCommandsRunAsPrinted(t *testing.T) {
 		for file, content := range r.files {
 			var got [][]string
 			for _, c := range mdtest.Code(string(content)) {
+				if isPOSIXCommand.MatchString(c) {
+					argv, ok := posixArgv(c)
+					if !ok {
+						t.Errorf("%s, %s: %q does not run as printed in a POSIX shell: only plain words may be in it", r.where, file, c)
+						continue
+					}
+					got = append(got, argv)
+					continue
+				}
 				if !isCommand.MatchString(c) || c == "octoha add-node" {
 					// A fragment, or a command named in prose.
 					if regexp.MustCompile(`(?i)\.exe\b|--instance`).MatchString(c) {
@@ -378,6 +430,78 @@ func TestTentacleExeIsTheScriptsDefault(t *testing.T) {
 		}
 		if !strings.Contains(string(src), want) {
 			t.Errorf("%s has no %q: tentacleExe is not where it looks for Tentacle.exe", name, want)
+		}
+	}
+}
+
+// TestAgentUpdateRunsAsPrinted runs the Kubernetes agents' command as the
+// add-node checklist prints it, in a POSIX shell in the folder add-node
+// writes, with a stand-in helm that records its arguments: the command
+// must find kubernetes/update-agents.sh and hand helm the values file
+// beside it, which holds the grown cluster's addresses.
+func TestAgentUpdateRunsAsPrinted(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no POSIX shell here")
+	}
+	a := loadExample(t, "4-node-polling-unique-port-nginx")
+	grown, err := a.AddNode(steps.Node{Name: "OCTO9", Host: "octo9.corp.local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := AddNodeFiles(grown, len(grown.Nodes)-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, bin := t.TempDir(), t.TempDir()
+	var command string
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if f.Path == ChecklistFile {
+			for _, c := range mdtest.Code(string(f.Content)) {
+				if isPOSIXCommand.MatchString(c) {
+					command = c
+				}
+			}
+		}
+	}
+	if command == "" {
+		t.Fatal("the add-node checklist prints no command for the Kubernetes agents")
+	}
+	record := filepath.Join(bin, "argv")
+	helm := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " + record + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "helm"), []byte(helm), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(sh, "-c", command)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, out)
+	}
+	b, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	want := []string{"upgrade", "--atomic", "--reset-then-reuse-values", "--namespace", "NAMESPACE", "RELEASE",
+		"--values", "kubernetes/agent-values.yaml", "--version", "CHART_VERSION", "oci://registry-1.docker.io/octopusdeploy/kubernetes-agent"}
+	if !slices.Equal(argv, want) {
+		t.Fatalf("helm ran as %q, want %q", argv, want)
+	}
+	values, err := os.ReadFile(filepath.Join(dir, argv[7]))
+	if err != nil {
+		t.Fatalf("helm's values file: %v", err)
+	}
+	for _, address := range kube.CommsAddresses(grown) {
+		if !strings.Contains(string(values), address) {
+			t.Errorf("%s lacks %s", argv[7], address)
 		}
 	}
 }

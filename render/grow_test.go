@@ -20,11 +20,19 @@ type changeCase struct {
 	add     *steps.Node // nil: remove
 	remove  string
 	files   []string
+	// edit, when set, changes the example's answers before the change.
+	edit func(*steps.Answers)
 }
+
+// localSystem makes the Octopus service run as Local System, so that each
+// node connects to SQL Server as its computer account.
+func localSystem(a *steps.Answers) { a.Octopus.ServiceAccount = "" }
 
 var changeCases = []changeCase{
 	{name: "add-listening-nginx", example: "2-node-listening-nginx", add: &steps.Node{Name: "OCTO3", Host: "octo3.corp.local"},
 		files: []string{"join-node-OCTO3.ps1", "nginx/octopus.conf", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
+	{name: "add-local-system-listening-nginx", example: "2-node-listening-nginx", edit: localSystem, add: &steps.Node{Name: "OCTO3", Host: "octo3.corp.local"},
+		files: []string{"join-node-OCTO3.ps1", "nginx/octopus.conf", "sql/prepare-database.sql", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
 	{name: "add-unique-address-haproxy", example: "3-node-polling-unique-address-haproxy", add: &steps.Node{Name: "OCTO4", Host: "octo4.corp.local"},
 		files: []string{"join-node-OCTO4.ps1", "haproxy/haproxy.cfg", "update-polling-tentacles.ps1", "register-tentacle.ps1", "kubernetes/agent-values.yaml", "kubernetes/update-agents.sh", "CHECKLIST.md"}},
 	{name: "add-unique-port-nginx", example: "4-node-polling-unique-port-nginx", add: &steps.Node{Name: "OCTO5", Host: "octo5.corp.local"},
@@ -44,6 +52,9 @@ var changeCases = []changeCase{
 func (c changeCase) render(t *testing.T) (files []File, after steps.Answers) {
 	t.Helper()
 	a := loadExample(t, c.example)
+	if c.edit != nil {
+		c.edit(&a)
+	}
 	var err error
 	if c.add != nil {
 		after, err = a.AddNode(*c.add)
@@ -88,8 +99,11 @@ func TestChangeGolden(t *testing.T) {
 // TestChangeChecklists holds what each checklist must tell the admin.
 func TestChangeChecklists(t *testing.T) {
 	says := map[string][]string{
-		"add-listening-nginx":                 {"Tentacles: **no change**", "TCP 10933", "`<NodeLimit>` must allow 3 nodes", "Professional licence allows 2", "octoha remove-node --answers octoha-answers.yaml --name OCTO3", "Configuration > Nodes lists all 3 nodes", "show-master-key"},
-		"add-unique-address-haproxy":          {"`octo4.corp.local` resolves to the new node from the load balancer and from every polling tentacle", "inbound TCP 10943 from every polling tentacle", "`https://octo4.corp.local:10943` with `poll-server`", "systemctl reload haproxy"},
+		"add-listening-nginx": {"Tentacles: **no change**", "TCP 10933", "`<NodeLimit>` must allow 3 nodes", "Professional licence allows 2", "octoha remove-node --answers octoha-answers.yaml --name OCTO3", "Configuration > Nodes lists all 3 nodes", "show-master-key",
+			"`sh kubernetes/update-agents.sh RELEASE NAMESPACE CHART_VERSION`", "OCTO3: inbound TCP 10943 (the comms port) from the Kubernetes clusters"},
+		"add-local-system-listening-nginx": {"Before the join script, the DBA runs `sql/prepare-database.sql`", "the new node's computer account has a\n      login", "`sqlcmd -S 'tcp:sql01.corp.local,1433' -E -i sql\\prepare-database.sql`"},
+		"add-unique-address-haproxy": {"`octo4.corp.local` resolves to the new node from the load balancer and from every polling tentacle", "inbound TCP 10943 from every polling tentacle", "`https://octo4.corp.local:10943` with `poll-server`", "systemctl reload haproxy",
+			"4. [ ] For **every Kubernetes agent**", "5. [ ] **Undrain OCTO4** once every polling tentacle has run step 3 and every Kubernetes agent step 4"},
 		"add-unique-port-nginx":               {"inbound TCP 10947 from polling tentacles", "forwards TCP 10947", "`https://octopus-poll.corp.local:10947`"},
 		"add-redis-haproxy":                   {"Tentacles: **no change**", "Redis hands each task", "TCP 6380 to `redis01.corp.local`", "the Redis password"},
 		"remove-unique-port-nginx":            {"keep their ports", "- OCTO3: TCP 10945", "- OCTO4: TCP 10946", "Port 10944 becomes free", "Tentacle 8.1.1713 or later", "--reset-trust", "no longer forwards TCP 10944", "Stop first, delete second"},

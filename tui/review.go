@@ -10,6 +10,7 @@ import (
 
 	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/render"
+	"github.com/octoha/octoha/render/topology"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
@@ -27,6 +28,9 @@ type reviewScreen struct {
 	fileLine   int // the body line of the first file
 	previewing bool
 	preview    viewport.Model
+	// picture is the cluster drawn for the body's width, made when the
+	// answers or the width change, never by a keystroke or View.
+	picture []string
 }
 
 // reviewData is what Review shows, handed over by the wizard.
@@ -68,7 +72,25 @@ func (r *reviewScreen) resize(w, h int, d reviewData) {
 // refresh refills the body, e.g. when a live check reports.
 func (r *reviewScreen) refresh(d reviewData) {
 	r.data = d
+	r.picture = drawCluster(d.answers, r.width)
 	r.body.SetContentLines(r.content(r.width))
+}
+
+// pictureIndent sets the picture in as the answers under each step are.
+const pictureIndent = "    "
+
+// drawCluster is the cluster as answered (render/topology, the same
+// description CHECKLIST.md draws in Mermaid) in a body w cells wide: boxes
+// from topology.MinWidth on, a list below it.
+func drawCluster(a steps.Answers, w int) []string {
+	drawing := topology.Draw(topology.Describe(a), w-len(pictureIndent))
+	lines := strings.Split(strings.TrimSuffix(drawing, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = pictureIndent + l
+		}
+	}
+	return lines
 }
 
 func (r *reviewScreen) update(e *env, msg tea.Msg) tea.Cmd {
@@ -137,6 +159,8 @@ func (r *reviewScreen) view(w, h int) []string {
 func (r *reviewScreen) content(w int) []string {
 	st, d := r.st, &r.data
 	out := []string{st.title.Render("Review"), st.dim.Render("Every answer, what is still open, and the files an export writes."), ""}
+	out = append(out, st.accent.Render("The cluster as answered"))
+	out = append(append(out, r.picture...), "")
 	for i, s := range formSteps {
 		out = append(out, st.accent.Render(fmt.Sprintf("%d %s", i+1, s.title)))
 		rows := s.fields(&d.answers)

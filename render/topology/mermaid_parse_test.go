@@ -30,7 +30,8 @@ type parsed struct {
 }
 
 // TestMermaidParses runs Mermaid's own parser (headless, in Node with
-// jsdom) on every golden flowchart and on the flowchart of every cluster
+// jsdom) on every golden flowchart, on the mermaid block of every golden
+// CHECKLIST.md of package render, and on the flowchart of every cluster
 // the other tests draw, the hostile one included, and checks that Mermaid
 // reads each box and arrow as exactly the lines octoha meant. It is skipped
 // unless OCTOHA_MERMAID_DIR names the folder with Mermaid installed: the
@@ -47,6 +48,7 @@ func TestMermaidParses(t *testing.T) {
 	tmp := t.TempDir()
 	want := map[string]Cluster{}
 	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.mmd"))
+	files = append(files, checklistBlocks(t, tmp)...)
 	for name, c := range clusters(t) {
 		f := filepath.Join(tmp, strings.ReplaceAll(name, "/", "_")+".mmd")
 		if err := os.WriteFile(f, []byte(Mermaid(c)), 0o644); err != nil {
@@ -76,6 +78,36 @@ func TestMermaidParses(t *testing.T) {
 	if seen != len(files) {
 		t.Fatalf("the parser reported on %d of %d files (%v):\n%s", seen, len(files), err, out)
 	}
+}
+
+// checklistBlocks writes the mermaid block of each of render's golden
+// checklists (render/testdata/checklist/*.md, where CHECKLIST.md holds the
+// picture) to a file in dir, and returns those files.
+func checklistBlocks(t *testing.T, dir string) []string {
+	t.Helper()
+	docs, _ := filepath.Glob(filepath.Join("..", "testdata", "checklist", "*.md"))
+	if len(docs) == 0 {
+		t.Fatal("no golden checklists in ../testdata/checklist")
+	}
+	var files []string
+	for _, doc := range docs {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest, ok := strings.Cut(string(b), "```mermaid\n")
+		block, _, closed := strings.Cut(rest, "```\n")
+		if !ok || !closed {
+			t.Errorf("%s has no mermaid block", doc)
+			continue
+		}
+		f := filepath.Join(dir, "checklist_"+strings.TrimSuffix(filepath.Base(doc), ".md")+".mmd")
+		if err := os.WriteFile(f, []byte(block), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return files
 }
 
 // checkReadBack compares the text Mermaid parsed for each box and arrow
