@@ -30,7 +30,16 @@ func Probes(a steps.Answers, opts Options) []Probe {
 	b.shares()
 	b.balancer()
 	b.redis()
-	return b.probes
+	if !opts.BeforeInstall {
+		return b.probes
+	}
+	var before []Probe
+	for _, p := range b.probes {
+		if !p.NeedsInstall {
+			before = append(before, p)
+		}
+	}
+	return before
 }
 
 // ProbesFor returns the probes worth running again when field changes,
@@ -100,9 +109,23 @@ func (b *builder) names() {
 		}
 		index[key] = len(b.probes)
 		env, field := b.env, h.field
+		warn := b.opts.NamesWarn
 		b.add(Probe{ID: "dns.host", Field: field, What: "look up " + host,
-			Run: func(ctx context.Context) validate.Findings { return netprobe.DNS(ctx, env, field, host) }})
+			Run: func(ctx context.Context) validate.Findings { return lookUp(ctx, env, field, host, warn) }})
 	}
+}
+
+// lookUp is the DNS probe; with warn, a name that does not resolve is a
+// warning, since this machine's DNS may not be the nodes'.
+func lookUp(ctx context.Context, env netprobe.Env, field, host string, warn bool) validate.Findings {
+	found := netprobe.DNS(ctx, env, field, host)
+	for i := range found {
+		if warn && found[i].Severity == validate.Error {
+			found[i].Severity = validate.Warning
+			found[i].Fix = "The nodes, the balancer and the tentacles must resolve this name; this machine's DNS may not be theirs, so check it from a node, or add the record before install."
+		}
+	}
+	return found
 }
 
 func (b *builder) database() {
@@ -128,7 +151,7 @@ func (b *builder) node(i int) {
 	web := netprobe.Port{ID: "tcp.web", Field: field, Host: host, Port: a.NodeWebPort(i),
 		Role: who + "'s web port", BeforeInstall: true,
 		Fix: "Check the OctopusDeploy service runs, and that the node's firewall lets the balancer and admins in on this port."}
-	b.add(Probe{ID: web.ID, Field: field, What: "TCP connect to " + web.Address(),
+	b.add(Probe{ID: web.ID, Field: field, What: "TCP connect to " + web.Address(), NeedsInstall: true,
 		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort},
 		Run:       func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, web) }})
 
@@ -137,14 +160,14 @@ func (b *builder) node(i int) {
 		comms := netprobe.Port{ID: "tcp.comms", Field: field, Host: host, Port: a.NodeCommsPort(i),
 			Role: who + "'s comms port", BeforeInstall: true,
 			Fix: "Open this port inbound on the node's firewall: polling tentacles (or the balancer that forwards them) connect to it."}
-		b.add(Probe{ID: comms.ID, Field: field, What: "TCP connect to " + comms.Address(),
+		b.add(Probe{ID: comms.ID, Field: field, What: "TCP connect to " + comms.Address(), NeedsInstall: true,
 			DependsOn: []string{steps.NodeField(i).CommsPort, steps.FieldOctopusCommsPort,
 				steps.FieldTentaclesBasePort, steps.FieldTentaclesMode, steps.FieldTentaclesPolling},
 			Run: func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, comms) }})
 	}
 
 	url := nodeBaseURL(a, i) + healthPath(a)
-	b.add(Probe{ID: "http.ping", Field: field, What: "GET " + url,
+	b.add(Probe{ID: "http.ping", Field: field, What: "GET " + url, NeedsInstall: true,
 		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort, steps.FieldLoadBalancerHealthCheck},
 		Run:       func(ctx context.Context) validate.Findings { return netprobe.Health(ctx, env, field, who, url) }})
 }
@@ -165,7 +188,7 @@ func (b *builder) versions() {
 		return
 	}
 	want := string(a.Octopus.Version)
-	b.add(Probe{ID: "http.version", Field: steps.FieldOctopusVersion, What: "GET /api on every node", DependsOn: deps,
+	b.add(Probe{ID: "http.version", Field: steps.FieldOctopusVersion, What: "GET /api on every node", DependsOn: deps, NeedsInstall: true,
 		Run: func(ctx context.Context) validate.Findings {
 			return netprobe.Versions(ctx, env, steps.FieldOctopusVersion, want, nodes)
 		}})
@@ -219,7 +242,7 @@ func (b *builder) balancer() {
 		return
 	}
 	url := strings.TrimRight(a.LoadBalancer.PublicURL, "/") + healthPath(a)
-	b.add(Probe{ID: "lb.public", Field: steps.FieldLoadBalancerPublicURL, What: "GET " + url,
+	b.add(Probe{ID: "lb.public", Field: steps.FieldLoadBalancerPublicURL, What: "GET " + url, NeedsInstall: true,
 		DependsOn: []string{steps.FieldLoadBalancerHealthCheck, steps.FieldLoadBalancerKind},
 		Run: func(ctx context.Context) validate.Findings {
 			return netprobe.Public(ctx, env, steps.FieldLoadBalancerPublicURL, url)

@@ -27,6 +27,10 @@ type Probe struct {
 	// DependsOn lists further answers paths whose change makes the probe
 	// worth running again (see ProbesFor).
 	DependsOn []string
+	// NeedsInstall marks a probe of something Octopus brings (a node's
+	// ports, health check or version, the balancer forwarding to them):
+	// before install it has nothing to find (Options.BeforeInstall).
+	NeedsInstall bool
 	// Run does the check. It should stop when ctx is done; Run (the
 	// function) does not wait for it beyond the timeout either way.
 	Run func(ctx context.Context) validate.Findings

@@ -1,0 +1,61 @@
+package live
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
+	"github.com/octoha/octoha/validate/netprobe/probetest"
+)
+
+// Before install only what must exist before install is probed: names,
+// SQL Server, shares, Redis; no node service, no health check through
+// the balancer (issue 12, point 1).
+func TestBeforeInstallProbesOnlyWhatExistsBeforeInstall(t *testing.T) {
+	a := loadExample(t, "3-node-polling-redis-haproxy.yaml")
+	opts := Options{BeforeInstall: true, Database: noDatabase}
+	got := summary(Probes(a, opts))
+	want := []string{
+		"dns.host nodes[0].host", "dns.host nodes[1].host", "dns.host nodes[2].host",
+		"dns.host database.server", "dns.host storage.root", "dns.host loadBalancer.publicUrl",
+		"dns.host tentacles.pollingAddress", "dns.host tentacles.redis.host",
+		"db.reach database.server", "smb.reach storage.root", "redis.reach tentacles.redis.host",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("probes before install\n got %q\nwant %q", got, want)
+	}
+	if n := len(Probes(a, Options{Database: noDatabase})); n <= len(want) {
+		t.Errorf("a running cluster gets %d probes, want the node services too", n)
+	}
+}
+
+// From the jump box, a name that does not resolve is a warning.
+func TestNamesWarnFromTheJumpBox(t *testing.T) {
+	a := loadExample(t, "2-node-listening-nginx.yaml")
+	for _, warn := range []bool{false, true} {
+		opts := Options{BeforeInstall: true, NamesWarn: warn, Resolver: probetest.Hosts{}}
+		found := RunField(context.Background(), a, steps.NodeField(0).Host, opts)
+		want := validate.Error
+		if warn {
+			want = validate.Warning
+		}
+		if len(found) != 1 || found[0].ID != "dns.host" || found[0].Severity != want {
+			t.Errorf("NamesWarn=%v: %v, want one dns.host %s", warn, found, want)
+		}
+	}
+}
+
+// A comms-port finding rests on the tentacle mode: changing it makes the
+// finding stale.
+func TestDependsOnNamesTheAnswersAFindingRestsOn(t *testing.T) {
+	a := loadExample(t, "3-node-polling-redis-haproxy.yaml")
+	deps := DependsOn(a, validate.Finding{ID: "tcp.comms", Field: steps.NodeField(1).Host})
+	if !slices.Contains(deps, steps.FieldTentaclesMode) || !slices.Contains(deps, steps.NodeField(1).CommsPort) {
+		t.Errorf("tcp.comms depends on %q, want the mode and the node's comms port", deps)
+	}
+	if deps := DependsOn(a, validate.Finding{ID: "db.reach", Field: steps.FieldDatabaseServer}); !slices.Contains(deps, steps.FieldDatabaseUser) {
+		t.Errorf("db.reach depends on %q, want database.user", deps)
+	}
+}
