@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/octoha/octoha/tui"
+	"github.com/octoha/octoha/validate/live"
 )
 
 // wizardOptions are the flags of `octoha` without a command.
@@ -44,6 +45,7 @@ func runWizard(s *streams, o wizardOptions) error {
 		Err:          s.Err,
 		Version:      version,
 		LiveCheck:    liveCheck,
+		LiveDepends:  live.DependsOn,
 		ListNodes:    listNodes,
 	})
 	switch code {

@@ -31,6 +31,9 @@ type flow interface {
 	filesHeading() string
 	// outDir is the folder the Export screen offers, "" for the one typed.
 	outDir() string
+	// installed reports whether the cluster's nodes run Octopus already,
+	// so the live checks may probe their services.
+	installed() bool
 }
 
 // clusterFlow sets up a new cluster, or continues one from its answers
@@ -52,6 +55,9 @@ func (clusterFlow) plan(a steps.Answers, _ validate.Findings) ([]render.File, er
 func (clusterFlow) reviewLines(styles, steps.Answers) []string { return nil }
 func (clusterFlow) filesHeading() string                       { return "Files an export writes" }
 func (clusterFlow) outDir() string                             { return "" }
+
+// installed is false: a new cluster's nodes are not installed yet.
+func (clusterFlow) installed() bool { return false }
 
 // reviewLines are the New node section of Review.
 func (s *addFlow) reviewLines(st styles, a steps.Answers) []string {

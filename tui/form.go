@@ -95,7 +95,7 @@ func (m *model) removeNodeRow(f *answersForm) tea.Cmd {
 // checks are what question screen i shows beside its fields.
 func (m *model) checks(i int) *form.Checks {
 	return &form.Checks{
-		Findings: m.findings,
+		Findings: append(m.findings[:len(m.findings):len(m.findings)], m.liveOpen...),
 		Owns:     func(path string) bool { return stepOf(path) == i },
 		Live:     func(path string) *form.Live { return m.live[path] },
 		Spinner:  m.spinner.View,

@@ -169,6 +169,9 @@ func (s *addFlow) plan(a steps.Answers, findings validate.Findings) ([]render.Fi
 	return append(files, render.File{Path: render.AnswersFile, Content: answers}), nil
 }
 
+// installed is true: the cluster a node joins is running.
+func (s *addFlow) installed() bool { return true }
+
 // outDir is the folder the Export screen offers for the change.
 func (s *addFlow) outDir() string {
 	if s.node.Name == "" {

@@ -11,7 +11,7 @@ import (
 
 // probeSaw is a LiveCheck that answers at once with a warning naming the
 // SQL Server it saw (and an OK, which is not an open finding).
-func probeSaw(_ context.Context, a steps.Answers, field string) validate.Findings {
+func probeSaw(_ context.Context, a steps.Answers, field string, _ bool) validate.Findings {
 	if field != "database.server" {
 		return nil
 	}

@@ -64,23 +64,28 @@ type model struct {
 	// frame is the last frame laid out (by Update), what View shows.
 	frame string
 
-	live    map[string]*form.Live
-	spinner spinner.Model
-	spinOn  bool
+	live map[string]*form.Live
+	// liveFound are the live findings by probe; liveOpen those still
+	// open, worked out after every change (openLive).
+	liveFound map[string]*liveEntry
+	liveOpen  validate.Findings
+	spinner   spinner.Model
+	spinOn    bool
 }
 
 func newModel(opts Options) *model {
 	m := &model{
-		env:     env{opts: opts, keys: newKeyMap(), st: newStyles(!opts.NoColor)},
-		help:    help.New(),
-		width:   80,
-		height:  24,
-		answers: steps.Defaults(),
-		flow:    clusterFlow{},
-		path:    opts.AnswersPath,
-		onStart: true,
-		live:    map[string]*form.Live{},
-		spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
+		env:       env{opts: opts, keys: newKeyMap(), st: newStyles(!opts.NoColor)},
+		help:      help.New(),
+		width:     80,
+		height:    24,
+		answers:   steps.Defaults(),
+		flow:      clusterFlow{},
+		path:      opts.AnswersPath,
+		onStart:   true,
+		live:      map[string]*form.Live{},
+		liveFound: map[string]*liveEntry{},
+		spinner:   spinner.New(spinner.WithSpinner(spinner.Line)),
 	}
 	if m.path == "" {
 		m.path = DefaultAnswersPath
@@ -196,7 +201,7 @@ func (m *model) goTo(i int) tea.Cmd {
 	switch m.stepIdx {
 	case reviewIndex:
 		m.review.open(m.width, m.height, m.reviewData())
-		return nil
+		return m.checkEverything()
 	case exportIndex:
 		return m.export.open(m.exportJob())
 	}
@@ -232,6 +237,7 @@ func (m *model) back() tea.Cmd {
 // every keystroke.
 func (m *model) recheck() {
 	m.findings = append(validate.Check(m.answers), m.flow.findings(m.answers)...)
+	m.openLive()
 }
 
 func (m *model) setStatus(s string, isErr bool) {
