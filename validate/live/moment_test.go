@@ -59,3 +59,24 @@ func TestDependsOnNamesTheAnswersAFindingRestsOn(t *testing.T) {
 		t.Errorf("db.reach depends on %q, want database.user", deps)
 	}
 }
+
+// A SQL Server whose name does not resolve is said once, by the name's
+// probe: the database probe does not run to say it again.
+func TestUnresolvedSQLServerIsSaidOnce(t *testing.T) {
+	a := loadExample(t, "2-node-listening-nginx.yaml")
+	ran := false
+	opts := Options{BeforeInstall: true, NamesWarn: true, Resolver: probetest.Hosts{},
+		Database: func(context.Context, steps.Answers, string) validate.Findings {
+			ran = true
+			return validate.Findings{{ID: "db.connect", Severity: validate.Error, Field: steps.FieldDatabaseServer, Message: "does not resolve"}}
+		}}
+	found := RunField(context.Background(), a, steps.FieldDatabaseServer, opts)
+	if ran || len(found) != 1 || found[0].ID != "dns.host" {
+		t.Errorf("database probe ran: %v; findings %v, want the one dns.host", ran, found)
+	}
+	opts.Resolver = probetest.Hosts{"sql01.corp.local": {"10.0.0.5"}}
+	RunField(context.Background(), a, steps.FieldDatabaseServer, opts)
+	if !ran {
+		t.Error("the database probe did not run for a name that resolves")
+	}
+}

@@ -132,11 +132,30 @@ func (b *builder) database() {
 	if b.opts.Database == nil || strings.TrimSpace(b.a.Database.Server) == "" {
 		return
 	}
-	probe, a, pw := b.opts.Database, b.a, b.opts.Secrets.SQLPassword
+	probe, a, pw, env, warn := b.opts.Database, b.a, b.opts.Secrets.SQLPassword, b.env, b.opts.NamesWarn
 	b.add(Probe{ID: "db.reach", Field: steps.FieldDatabaseServer, What: "connect to SQL Server " + a.Database.Server,
 		DependsOn: []string{steps.FieldDatabasePort, steps.FieldDatabaseName, steps.FieldDatabaseAuth, steps.FieldDatabaseUser,
 			steps.FieldDatabaseEncrypt, steps.FieldDatabaseTrustServerCertificate, steps.FieldDatabaseMultiSubnetFailover, steps.FieldDatabaseCreate},
-		Run: func(ctx context.Context) validate.Findings { return probe(ctx, a, pw) }})
+		Run: func(ctx context.Context) validate.Findings {
+			if warn && !resolves(ctx, env, a) {
+				// The name's own probe (dns.host) says so, as a warning;
+				// the database probe would say it again as an error.
+				return nil
+			}
+			return probe(ctx, a, pw)
+		}})
+}
+
+// resolves reports whether the SQL Server's name resolves from here (an
+// address, or an answer that does not parse, counts as resolving: the
+// database probe says what is wrong with it).
+func resolves(ctx context.Context, env netprobe.Env, a steps.Answers) bool {
+	s, err := a.SQLServer()
+	if err != nil || isIP(s.Host) {
+		return true
+	}
+	found := netprobe.DNS(ctx, env, steps.FieldDatabaseServer, s.Host)
+	return !found.HasErrors()
 }
 
 // node adds node i's web and comms port probes and its health check.
