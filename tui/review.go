@@ -171,13 +171,11 @@ func (r *reviewScreen) content(w int) []string {
 		out = append(out, "    none")
 	}
 	for _, f := range d.findings {
-		if f.Field != "" {
-			f.Message = f.Field + ": " + f.Message
-		}
+		f.Message = where(f.Field, "") + f.Message
 		out = append(out, st.form.FindingLines(validate.Findings{f}, "    ", w)...)
 	}
 	for _, f := range live {
-		f.Message = f.Field + " (live check): " + f.Message
+		f.Message = where(f.Field, "live check") + f.Message
 		out = append(out, st.form.FindingLines(validate.Findings{f}, "    ", w)...)
 	}
 	out = append(out, "", st.accent.Render(d.flow.filesHeading()))
@@ -201,6 +199,26 @@ func (r *reviewScreen) content(w int) []string {
 		}
 	}
 	return out
+}
+
+// where heads a finding on Review: its field and the step it is on, e.g.
+// "database.server (Database, live check): ".
+func where(field, note string) string {
+	var about []string
+	if i := stepOf(field); i >= 0 {
+		about = append(about, stepName(i))
+	}
+	if note != "" {
+		about = append(about, note)
+	}
+	head := field
+	if len(about) > 0 {
+		head = strings.TrimSpace(head + " (" + strings.Join(about, ", ") + ")")
+	}
+	if head == "" {
+		return ""
+	}
+	return head + ": "
 }
 
 func (r *reviewScreen) keys(e *env) bindings {
