@@ -169,6 +169,28 @@ func (s *addFlow) plan(a steps.Answers, findings validate.Findings) ([]render.Fi
 	return append(files, render.File{Path: render.AnswersFile, Content: answers}), nil
 }
 
+// screenIntro is the New node screen's head: what the new node is, and
+// the running cluster it joins, read-only (its steps stay a digit key or
+// Esc away).
+func (s *addFlow) screenIntro(a steps.Answers) string {
+	lines := []string{s.def.intro, "", "Joining (read-only; Esc goes back to its steps):"}
+	lines = append(lines, fmt.Sprintf("  SQL Server %s, database %s; %s balancer at %s; %s tentacles.",
+		a.Database.Server, a.Database.Name, a.LoadBalancer.Kind, a.LoadBalancer.PublicURL, tentacleSummary(a)))
+	for i, n := range a.Nodes {
+		lines = append(lines, fmt.Sprintf("  %d %s at %s, web %d, comms %d", i+1, n.Name, n.Host, a.NodeWebPort(i), a.NodeCommsPort(i)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tentacleSummary says how tentacles talk to the cluster, e.g. "polling
+// (unique-port)".
+func tentacleSummary(a steps.Answers) string {
+	if !a.UsesPolling() {
+		return string(a.Tentacles.Mode)
+	}
+	return fmt.Sprintf("%s (%s)", a.Tentacles.Mode, a.PollingMode())
+}
+
 // installed is true: the cluster a node joins is running.
 func (s *addFlow) installed() bool { return true }
 

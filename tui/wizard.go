@@ -205,7 +205,11 @@ func (m *model) goTo(i int) tea.Cmd {
 	case exportIndex:
 		return m.export.open(m.exportJob())
 	}
-	return m.formOf(m.stepIdx).Open(&m.answers)
+	f := m.formOf(m.stepIdx)
+	if m.stepIdx == newNodeIndex {
+		f.Intro = m.flow.screenIntro(m.answers)
+	}
+	return f.Open(&m.answers)
 }
 
 // showAll shows every finding of the cluster's screens at once: the
