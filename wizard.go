@@ -39,7 +39,7 @@ func runWizard(s *streams, o wizardOptions) error {
 		AnswersPath:  o.Answers,
 		OpenExisting: o.Answers != "",
 		NoColor:      o.NoColor || !s.Color,
-		Plain:        o.Plain,
+		Plain:        o.Plain || s.Dumb,
 		In:           s.In,
 		Out:          s.Out,
 		Err:          s.Err,

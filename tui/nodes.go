@@ -16,6 +16,7 @@ var nodesStep = step{
 	fields: nodeFields,
 	grid:   true,
 	empty:  "No nodes yet. Press ctrl+n to add one.",
+	plain:  "A name, a host and ports for each node. Empty ports are derived.",
 }
 
 // nodeFields is one row per node: name, host, web port, comms port. An
