@@ -143,8 +143,8 @@ func (p *plain) saveOnInterrupt(errOut io.Writer) (stop func()) {
 		data, err := steps.Marshal(p.done)
 		path := p.savePath
 		if err == nil {
-			if !p.owned {
-				path = freeName(path)
+			if _, statErr := os.Stat(path); !p.owned && statErr == nil {
+				path = freeName(path) // never over a file octoha did not write
 			}
 			err = export.WriteFileAtomic(path, data, 0o600)
 		}
