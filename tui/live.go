@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"math"
 	"sort"
 	"time"
 
@@ -242,47 +243,10 @@ func (m *model) fieldValues() map[string]string {
 // open ones in m.liveOpen. It runs in Update, after every change, so View
 // only reads m.liveOpen.
 func (m *model) openLive() {
-	m.liveOpen = nil
-	if len(m.liveFound) == 0 {
-		return
-	}
-	now := m.fieldValues()
-	for k, e := range m.liveFound {
-		if !stillHolds(e.values, now) {
-			delete(m.liveFound, k)
-		}
-	}
-	m.liveOpen = m.liveFindings()
-}
-
-// stillHolds reports whether every value a finding rests on is unchanged.
-func stillHolds(then, now map[string]string) bool {
-	for p, v := range then {
-		cur, ok := now[p]
-		if !ok {
-			cur = absent
-		}
-		if cur != v {
-			return false
-		}
-	}
-	return true
-}
-
-// fieldOrder ranks answers paths in the wizard's field order; paths no
-// screen shows come last.
-func fieldOrder(m *model) func(path string) int {
-	rank := map[string]int{}
-	for _, form := range m.questionForms() {
-		for _, fl := range form.Fields(&m.answers) {
-			rank[fl.Key()] = len(rank)
-		}
-	}
-	return func(path string) int {
-		if r, ok := rank[path]; ok {
-			return r
-		}
-		return len(rank)
+	var stale []string
+	m.liveOpen, stale = m.sortLive()
+	for _, k := range stale {
+		delete(m.liveFound, k)
 	}
 }
 
@@ -290,20 +254,36 @@ func fieldOrder(m *model) func(path string) int {
 // answers are all as they were when their probe ran), in the wizard's
 // field order.
 func (m *model) liveFindings() validate.Findings {
+	open, _ := m.sortLive()
+	return open
+}
+
+// sortLive splits the live findings into the open ones, in field order,
+// and the keys of the stale ones. It reads only the screens that show an
+// answer some finding rests on: on every keystroke, with a finding per
+// node, that is one or two screens, not all.
+func (m *model) sortLive() (validate.Findings, []string) {
 	if len(m.liveFound) == 0 {
-		return nil
+		return nil, nil
 	}
-	now := m.fieldValues()
-	var keys []string
+	now := m.valuesOf(m.liveFound)
+	var keys, stale []string
 	for k, e := range m.liveFound {
 		if stillHolds(e.values, now) {
 			keys = append(keys, k)
+		} else {
+			stale = append(stale, k)
 		}
 	}
-	sort.Strings(keys)
-	order := fieldOrder(m)
-	sort.SliceStable(keys, func(i, j int) bool {
-		return order(m.liveFound[keys[i]].findings[0].Field) < order(m.liveFound[keys[j]].findings[0].Field)
+	rank := func(k string) int {
+		if r, ok := now[m.liveFound[k].findings[0].Field]; ok {
+			return r.rank
+		}
+		return math.MaxInt
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := rank(keys[i]), rank(keys[j])
+		return ri < rj || ri == rj && keys[i] < keys[j]
 	})
 	var out validate.Findings
 	for _, k := range keys {
@@ -313,7 +293,53 @@ func (m *model) liveFindings() validate.Findings {
 			}
 		}
 	}
+	return out, stale
+}
+
+// shownValue is a field's value on screen and its place in the wizard's
+// field order.
+type shownValue struct {
+	value string
+	rank  int
+}
+
+// valuesOf reads the fields of the screens that own an answer the
+// entries rest on or are about.
+func (m *model) valuesOf(entries map[string]*liveEntry) map[string]shownValue {
+	screens := map[int]bool{}
+	for _, e := range entries {
+		for p := range e.values {
+			screens[stepOf(p)] = true
+		}
+	}
+	out := map[string]shownValue{}
+	for i, form := range m.questionForms() {
+		idx := i
+		if i >= len(formSteps) {
+			idx = newNodeIndex
+		}
+		if !screens[idx] {
+			continue
+		}
+		for n, fl := range form.Fields(&m.answers) {
+			out[fl.Key()] = shownValue{form.Shown(&m.answers, fl), idx<<16 | n}
+		}
+	}
 	return out
+}
+
+// stillHolds reports whether every value a finding rests on is unchanged.
+func stillHolds(then map[string]string, now map[string]shownValue) bool {
+	for p, v := range then {
+		cur := absent
+		if s, ok := now[p]; ok {
+			cur = s.value
+		}
+		if cur != v {
+			return false
+		}
+	}
+	return true
 }
 
 // checkEverything runs every live probe on the whole answers (Review).
