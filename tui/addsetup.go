@@ -44,8 +44,8 @@ const (
 )
 
 var addSources = []menuItem{
-	{"From the cluster's answers file", "The file octoha export (or this wizard) wrote for the running cluster."},
-	{"From the cluster's database", "No answers file: octoha lists the nodes Octopus knows, and you confirm the rest."},
+	{"From the cluster's answers file", "The file octoha export (or this wizard) wrote for the running cluster.", 0},
+	{"From the cluster's database", "No answers file: octoha lists the nodes Octopus knows, and you confirm the rest.", 1},
 }
 
 // addFileLoadedMsg is the cluster's answers file, read.

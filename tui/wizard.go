@@ -91,7 +91,7 @@ func newModel(opts Options) *model {
 		m.path = DefaultAnswersPath
 	}
 	m.help.Styles = m.st.help
-	m.start = newStartScreen(m.st)
+	m.start = newStartScreen(m.st, m.path)
 	in := newInput(m.st)
 	m.input = &in
 	for i, s := range formSteps {
@@ -107,6 +107,7 @@ func newModel(opts Options) *model {
 // openAnswers continues from answers read from a file: everything counts as
 // seen, and the wizard resumes at the first incomplete step (resumeStep).
 func (m *model) openAnswers(a steps.Answers, path string, byOctoha bool) {
+	m.flow = clusterFlow{}
 	m.answers = a
 	m.saveTo(path, byOctoha)
 	m.onStart = false
@@ -119,8 +120,14 @@ func (m *model) openAnswers(a steps.Answers, path string, byOctoha bool) {
 	m.goTo(next)
 }
 
-// newCluster starts from the defaults at the first step.
+// newCluster starts at the first step: from the defaults, or from the
+// answers given so far when the admin came back to the menu from there.
 func (m *model) newCluster() {
+	if m.flow.installed() {
+		m.answers = steps.Defaults() // a running cluster's answers are not a new one
+		m.recheck()
+	}
+	m.flow = clusterFlow{}
 	m.onStart = false
 	m.goTo(0)
 }
@@ -229,9 +236,10 @@ func (m *model) completeStep() tea.Cmd {
 }
 
 // back goes to the step before; from the first step, to the start screen
-// (only when nothing was opened from a file).
+// (the answers stay: the menu's choices continue or replace them).
 func (m *model) back() tea.Cmd {
 	if m.stepIdx == 0 {
+		m.onStart = true
 		return nil
 	}
 	return m.goTo(m.stepIdx - 1)
