@@ -1,0 +1,58 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/octoha/octoha/steps"
+)
+
+// TestEveryFieldHasAHint: every question explains itself, on every step,
+// with the answers that add the most fields (SQL login, NGINX over https,
+// polling).
+func TestEveryFieldHasAHint(t *testing.T) {
+	for i, mode := range []string{steps.PollingUniquePort, steps.PollingRedis, steps.PollingUniqueAddress} {
+		a := wantCluster()
+		a.LoadBalancer.Kind = []string{steps.LBNginx, steps.LBHAProxy, steps.LBIISARR}[i]
+		a.Database.Auth, a.Database.User = steps.AuthSQL, "octoha"
+		a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, mode
+		for _, s := range formSteps {
+			for _, row := range s.fields(&a) {
+				for _, fl := range row {
+					if _, ok := fl.Explain(&a); !ok {
+						t.Errorf("%s (%s) has no hint", fl.Key(), fl.Title())
+					}
+				}
+			}
+		}
+	}
+}
+
+// The health check hint says what the balancer chosen does with it:
+// open-source NGINX never calls it, so it does not stop sending users to
+// a draining node (render/lb/templates/nginx.conf says so).
+func TestHealthCheckHintFollowsTheBalancer(t *testing.T) {
+	a := wantCluster()
+	a.LoadBalancer.Kind = steps.LBNginx
+	if h := healthCheckExplain(&a); strings.Contains(h, "stops sending") || !strings.Contains(h, "never calls it") {
+		t.Errorf("NGINX: %q", h)
+	}
+	a.LoadBalancer.Kind = steps.LBHAProxy
+	if h := healthCheckExplain(&a); !strings.Contains(h, "stops sending") {
+		t.Errorf("HAProxy: %q", h)
+	}
+}
+
+// Before the tentacle mode is chosen (listening is the default), the
+// comms-port hint says it depends on it.
+func TestCommsPortHintFollowsTheMode(t *testing.T) {
+	a := steps.Defaults()
+	a.Nodes = []steps.Node{{Name: "OCTO1"}}
+	if h := commsPortExplain(0)(&a); !strings.Contains(h, "Only polling tentacles") {
+		t.Errorf("listening: %q", h)
+	}
+	a.Tentacles.Mode, a.Tentacles.Polling = steps.ModePolling, steps.PollingUniquePort
+	if h := commsPortExplain(0)(&a); !strings.Contains(h, "Unique-port polling") {
+		t.Errorf("unique-port: %q", h)
+	}
+}
