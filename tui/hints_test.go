@@ -56,3 +56,23 @@ func TestCommsPortHintFollowsTheMode(t *testing.T) {
 		t.Errorf("unique-port: %q", h)
 	}
 }
+
+// The preview draws no byte order mark and no carriage return, and the
+// last line is the file's last line.
+func TestPreviewText(t *testing.T) {
+	got := previewText([]byte("\ufeff# first\r\n\tWrite-Output 'x'\r\n# last\r\n"))
+	if got != "# first\n    Write-Output 'x'\n# last" {
+		t.Errorf("preview text %q", got)
+	}
+}
+
+// On Review, the preview of a script (written with Windows line ends)
+// holds no carriage return or byte order mark.
+func TestReviewPreviewOfAScript(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	fillCluster(t, m, false)
+	press(t, m, "p")
+	if f := m.render(); strings.ContainsAny(f, "\r\ufeff") || !strings.Contains(f, m.review.files[0].Path) {
+		t.Errorf("the preview draws a carriage return or a byte order mark:\n%q", f)
+	}
+}

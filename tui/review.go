@@ -102,7 +102,7 @@ func (r *reviewScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	case key.Matches(kmsg, e.keys.Preview):
 		if len(r.files) > 0 {
 			r.previewing = true
-			r.preview.SetContent(string(r.files[r.selected].Content))
+			r.preview.SetContent(previewText(r.files[r.selected].Content))
 			r.preview.GotoTop()
 		}
 	case key.Matches(kmsg, e.keys.Scroll):
@@ -199,6 +199,18 @@ func (r *reviewScreen) content(w int) []string {
 		}
 	}
 	return out
+}
+
+// previewText is a file as the preview shows it: without the byte order
+// mark the scripts start with (Windows PowerShell 5.1 needs it) and with
+// Windows line ends as plain ones, whose carriage returns would send the
+// terminal's cursor back over the line; no empty line after the last.
+func previewText(content []byte) string {
+	s := strings.TrimPrefix(string(content), "\ufeff")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "")
+	s = strings.ReplaceAll(s, "\t", "    ")
+	return strings.TrimSuffix(s, "\n")
 }
 
 // where heads a finding on Review: its field and the step it is on, e.g.
