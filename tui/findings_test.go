@@ -107,3 +107,31 @@ func TestReviewRunsEveryCheck(t *testing.T) {
 		t.Errorf("Review lists the finding %d times", n)
 	}
 }
+
+// TestExportAsksAboutALiveError: a live error does not stop an export,
+// but Export asks first: Enter writes anyway, Esc goes back.
+func TestExportAsksAboutALiveError(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	fillCluster(t, m, false)
+	m.liveFound["db.reach\x00"+steps.FieldDatabaseServer] = &liveEntry{values: map[string]string{},
+		findings: validate.Findings{{ID: "db.reach", Severity: validate.Error, Field: steps.FieldDatabaseServer, Message: "SQL Server refused the login"}}}
+	m.recheck()
+	press(t, m, "enter") // Review -> Export
+	if m.stepIdx != exportIndex {
+		t.Fatalf("not on Export: %d", m.stepIdx)
+	}
+	press(t, m, "enter")
+	if s := screen(m); !strings.Contains(s, "Enter writes the files anyway; Esc goes back") || !strings.Contains(s, "refused the login") || m.export.done {
+		t.Fatalf("Export did not ask about the live error:\n%s", s)
+	}
+	press(t, m, "enter")
+	if !m.export.done {
+		t.Fatalf("Enter did not write anyway:\n%s", screen(m))
+	}
+	// Esc at the question goes back to Review.
+	m.goTo(exportIndex)
+	press(t, m, "enter", "esc")
+	if m.stepIdx != reviewIndex {
+		t.Errorf("Esc at the question: step %d, want Review", m.stepIdx)
+	}
+}
