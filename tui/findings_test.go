@@ -135,3 +135,22 @@ func TestExportAsksAboutALiveError(t *testing.T) {
 		t.Errorf("Esc at the question: step %d, want Review", m.stepIdx)
 	}
 }
+
+// TestAddFlowProbesTheNewNodeBeforeInstall: in the add-node flow the new
+// node's fields are checked as not installed yet; Review's whole check
+// probes the running cluster's services.
+func TestAddFlowProbesTheNewNodeBeforeInstall(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	probe := &recordingProbe{}
+	m.opts.LiveCheck = probe.check
+	addFromFile(t, m, false)
+	typeText(t, m, "OCTO5")
+	press(t, m, "tab")
+	if len(probe.installed) == 0 || probe.installed[len(probe.installed)-1] {
+		t.Fatalf("the new node's name was checked as installed: %v", probe.installed)
+	}
+	drive(m, m.goTo(reviewIndex), 0)
+	if !probe.installed[len(probe.installed)-1] {
+		t.Errorf("Review's check of a running cluster was asked not to probe its services: %v", probe.installed)
+	}
+}

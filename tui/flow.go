@@ -20,9 +20,10 @@ type flow interface {
 	screen() *answersForm
 	// findings are the flow's own findings about the answers.
 	findings(a steps.Answers) validate.Findings
-	// probeTarget is what a live check of field probes: the answers and
-	// the field's path in them.
-	probeTarget(a steps.Answers, field string) (steps.Answers, string)
+	// probeTarget is what a live check of field probes: the answers, the
+	// field's path in them, and whether what it is about runs Octopus
+	// already (so its services may be probed).
+	probeTarget(a steps.Answers, field string) (steps.Answers, string, bool)
 	// plan is what an export would write; findings are the open ones.
 	plan(a steps.Answers, findings validate.Findings) ([]render.File, error)
 	// reviewLines are the flow's own lines on Review, after the cluster's.
@@ -44,8 +45,8 @@ type clusterFlow struct{}
 
 func (clusterFlow) screen() *answersForm                     { return nil }
 func (clusterFlow) findings(steps.Answers) validate.Findings { return nil }
-func (clusterFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string) {
-	return a, field
+func (clusterFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string, bool) {
+	return a, field, false // a new cluster: nothing is installed yet
 }
 
 // plan is every file of the cluster.

@@ -91,9 +91,9 @@ func (m *model) startLive(field, value string) tea.Cmd {
 		return nil // nothing a probe could check
 	}
 	ctx := m.liveState(field).Start(value)
-	check, snapshot, probed := m.opts.LiveCheck, cloneAnswers(m.answers), field
-	snapshot, probed = m.flow.probeTarget(snapshot, field)
-	mine, values, installed := cloneAnswers(m.answers), m.fieldValues(), m.flow.installed()
+	check := m.opts.LiveCheck
+	snapshot, probed, installed := m.flow.probeTarget(cloneAnswers(m.answers), field)
+	mine, values := cloneAnswers(m.answers), m.fieldValues()
 	run := func() tea.Msg {
 		found := check(ctx, snapshot, probed, installed)
 		for i := range found {

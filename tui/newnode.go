@@ -135,17 +135,17 @@ func (s *addFlow) listedAs(name string) (KnownNode, bool) {
 }
 
 // probeTarget is what a live check of a New node field probes: the grown
-// answers and the new node's own answers path. The cluster's fields are
-// probed as they are.
-func (s *addFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string) {
+// answers and the new node's own answers path, before its install. The
+// running cluster's fields are probed as they are, services included.
+func (s *addFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string, bool) {
 	if !strings.HasPrefix(field, newNodePrefix) {
-		return a, field
+		return a, field, true
 	}
 	g, added, err := s.grown(a)
 	if err != nil {
-		return a, field
+		return a, field, false
 	}
-	return g, fmt.Sprintf("nodes[%d].%s", added, strings.TrimPrefix(field, newNodePrefix))
+	return g, fmt.Sprintf("nodes[%d].%s", added, strings.TrimPrefix(field, newNodePrefix)), false
 }
 
 // plan is what exporting the change writes (export.AddNode): the

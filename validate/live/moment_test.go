@@ -80,3 +80,16 @@ func TestUnresolvedSQLServerIsSaidOnce(t *testing.T) {
 		t.Error("the database probe did not run for a name that resolves")
 	}
 }
+
+// So are the file server's and Redis's names: their probes do not run to
+// say again that the name does not resolve.
+func TestUnresolvedShareAndRedisAreSaidOnce(t *testing.T) {
+	a := loadExample(t, "3-node-polling-redis-haproxy.yaml")
+	opts := Options{BeforeInstall: true, NamesWarn: true, Resolver: probetest.Hosts{}}
+	for _, field := range []string{steps.FieldStorageRoot, steps.FieldTentaclesRedisHost} {
+		found := RunField(context.Background(), a, field, opts)
+		if len(found) != 1 || found[0].ID != "dns.host" || found[0].Severity != validate.Warning {
+			t.Errorf("%s: %v, want the one dns.host warning", field, found)
+		}
+	}
+}

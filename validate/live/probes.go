@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,26 +137,32 @@ func (b *builder) database() {
 	b.add(Probe{ID: "db.reach", Field: steps.FieldDatabaseServer, What: "connect to SQL Server " + a.Database.Server,
 		DependsOn: []string{steps.FieldDatabasePort, steps.FieldDatabaseName, steps.FieldDatabaseAuth, steps.FieldDatabaseUser,
 			steps.FieldDatabaseEncrypt, steps.FieldDatabaseTrustServerCertificate, steps.FieldDatabaseMultiSubnetFailover, steps.FieldDatabaseCreate},
-		Run: func(ctx context.Context) validate.Findings {
-			if warn && !resolves(ctx, env, a) {
-				// The name's own probe (dns.host) says so, as a warning;
-				// the database probe would say it again as an error.
-				return nil
-			}
-			return probe(ctx, a, pw)
-		}})
+		Run: ifResolves(warn, env, sqlHost(a), func(ctx context.Context) validate.Findings { return probe(ctx, a, pw) })})
 }
 
-// resolves reports whether the SQL Server's name resolves from here (an
-// address, or an answer that does not parse, counts as resolving: the
-// database probe says what is wrong with it).
-func resolves(ctx context.Context, env netprobe.Env, a steps.Answers) bool {
-	s, err := a.SQLServer()
-	if err != nil || isIP(s.Host) {
-		return true
+// sqlHost is the SQL Server's host name, "" when the answer does not
+// parse (the database probe says what is wrong with it).
+func sqlHost(a steps.Answers) string {
+	if s, err := a.SQLServer(); err == nil {
+		return s.Host
 	}
-	found := netprobe.DNS(ctx, env, steps.FieldDatabaseServer, s.Host)
-	return !found.HasErrors()
+	return ""
+}
+
+// ifResolves runs a probe of host only once host resolves, when names
+// that do not are warnings (NamesWarn): the name's own probe (dns.host)
+// says so once, as a warning, and the probe would say it again as an
+// error.
+func ifResolves(warn bool, env netprobe.Env, host string, run func(context.Context) validate.Findings) func(context.Context) validate.Findings {
+	if !warn || host == "" || isIP(host) {
+		return run
+	}
+	return func(ctx context.Context) validate.Findings {
+		if netprobe.DNS(ctx, env, "", host).HasErrors() {
+			return nil
+		}
+		return run(ctx)
+	}
 }
 
 // node adds node i's web and comms port probes and its health check.
@@ -172,7 +179,7 @@ func (b *builder) node(i int) {
 		Fix: "Check the OctopusDeploy service runs, and that the node's firewall lets the balancer and admins in on this port."}
 	b.add(Probe{ID: web.ID, Field: field, What: "TCP connect to " + web.Address(), NeedsInstall: true,
 		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort},
-		Run:       func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, web) }})
+		Run:       b.ifResolves(host, func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, web) })})
 
 	// Only polling tentacles connect to the comms port (reference §6.1).
 	if a.UsesPolling() {
@@ -182,13 +189,13 @@ func (b *builder) node(i int) {
 		b.add(Probe{ID: comms.ID, Field: field, What: "TCP connect to " + comms.Address(), NeedsInstall: true,
 			DependsOn: []string{steps.NodeField(i).CommsPort, steps.FieldOctopusCommsPort,
 				steps.FieldTentaclesBasePort, steps.FieldTentaclesMode, steps.FieldTentaclesPolling},
-			Run: func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, comms) }})
+			Run: b.ifResolves(host, func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, comms) })})
 	}
 
 	url := nodeBaseURL(a, i) + healthPath(a)
 	b.add(Probe{ID: "http.ping", Field: field, What: "GET " + url, NeedsInstall: true,
 		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort, steps.FieldLoadBalancerHealthCheck},
-		Run:       func(ctx context.Context) validate.Findings { return netprobe.Health(ctx, env, field, who, url) }})
+		Run:       b.ifResolves(host, func(ctx context.Context) validate.Findings { return netprobe.Health(ctx, env, field, who, url) })})
 }
 
 // versions adds the one probe that compares every node's version.
@@ -206,11 +213,36 @@ func (b *builder) versions() {
 	if len(nodes) == 0 {
 		return
 	}
-	want := string(a.Octopus.Version)
+	want, warn := string(a.Octopus.Version), b.opts.NamesWarn
 	b.add(Probe{ID: "http.version", Field: steps.FieldOctopusVersion, What: "GET /api on every node", DependsOn: deps, NeedsInstall: true,
 		Run: func(ctx context.Context) validate.Findings {
-			return netprobe.Versions(ctx, env, steps.FieldOctopusVersion, want, nodes)
+			asked := nodes
+			if warn {
+				asked = resolvedNodes(ctx, env, nodes)
+			}
+			if len(asked) == 0 {
+				return nil
+			}
+			return netprobe.Versions(ctx, env, steps.FieldOctopusVersion, want, asked)
 		}})
+}
+
+// resolvedNodes are the nodes whose host resolves from here: each other
+// node's name probe says it does not, once.
+func resolvedNodes(ctx context.Context, env netprobe.Env, nodes []netprobe.Node) []netprobe.Node {
+	var out []netprobe.Node
+	for _, n := range nodes {
+		u, err := url.Parse(n.BaseURL)
+		if err != nil || isIP(u.Hostname()) || !netprobe.DNS(ctx, env, "", u.Hostname()).HasErrors() {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ifResolves is ifResolves with the builder's options.
+func (b *builder) ifResolves(host string, run func(context.Context) validate.Findings) func(context.Context) validate.Findings {
+	return ifResolves(b.opts.NamesWarn, b.env, host, run)
 }
 
 // storagePaths are the storage answers given, in answers order.
@@ -246,11 +278,13 @@ func (b *builder) shares() {
 		index[key] = len(b.probes)
 		field, path := s.Field, s.Path
 		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(netprobe.SMBPort)))
+		run := func(ctx context.Context) validate.Findings { return netprobe.SMB(ctx, env, field, path) }
 		if kind == steps.PathDrive {
 			what = "look at drive " + where
+		} else {
+			run = ifResolves(b.opts.NamesWarn, env, where, run)
 		}
-		b.add(Probe{ID: "smb.reach", Field: field, What: what,
-			Run: func(ctx context.Context) validate.Findings { return netprobe.SMB(ctx, env, field, path) }})
+		b.add(Probe{ID: "smb.reach", Field: field, What: what, Run: run})
 	}
 }
 
@@ -263,9 +297,9 @@ func (b *builder) balancer() {
 	url := strings.TrimRight(a.LoadBalancer.PublicURL, "/") + healthPath(a)
 	b.add(Probe{ID: "lb.public", Field: steps.FieldLoadBalancerPublicURL, What: "GET " + url, NeedsInstall: true,
 		DependsOn: []string{steps.FieldLoadBalancerHealthCheck, steps.FieldLoadBalancerKind},
-		Run: func(ctx context.Context) validate.Findings {
+		Run: b.ifResolves(a.PublicHost(), func(ctx context.Context) validate.Findings {
 			return netprobe.Public(ctx, env, steps.FieldLoadBalancerPublicURL, url)
-		}})
+		})})
 }
 
 // redis adds the Redis probe, only for multi-node polling (reference §6.5).
@@ -280,7 +314,9 @@ func (b *builder) redis() {
 	b.add(Probe{ID: "redis.reach", Field: steps.FieldTentaclesRedisHost,
 		What:      "connect to Redis " + net.JoinHostPort(r.Host, strconv.Itoa(r.Port)),
 		DependsOn: []string{steps.FieldTentaclesRedisPort, steps.FieldTentaclesRedisSSL},
-		Run:       func(ctx context.Context) validate.Findings { return redisprobe.Probe(ctx, r, pw, ro) }})
+		Run: ifResolves(b.opts.NamesWarn, b.env, r.Host, func(ctx context.Context) validate.Findings {
+			return redisprobe.Probe(ctx, r, pw, ro)
+		})})
 }
 
 func nodeField(i int) string { return steps.NodeField(i).Host }
