@@ -35,7 +35,7 @@ type exportScreen struct {
 	// anyway, or go back?"; Enter writes, Esc goes back.
 	askLive bool
 	done    bool
-	result    exportedMsg
+	result  exportedMsg
 }
 
 // exportedMsg is what an export did.
