@@ -76,3 +76,18 @@ func TestReviewPreviewOfAScript(t *testing.T) {
 		t.Errorf("the preview draws a carriage return or a byte order mark:\n%q", f)
 	}
 }
+
+// The focused cell of the Nodes grid shows the whole host name, however
+// long, and the others keep their columns.
+func TestNodesGridShowsTheWholeFocusedHost(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	m.newCluster()
+	long := "octo1.a-rather-long-domain.corp.example"
+	m.answers.Nodes = []steps.Node{{Name: "OCTO1", Host: long}}
+	m.recheck()
+	m.goTo(3)
+	press(t, m, "tab") // to the host
+	if !strings.Contains(screen(m), long) {
+		t.Errorf("the focused host is cut:\n%s", screen(m))
+	}
+}
