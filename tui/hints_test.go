@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/octoha/octoha/steps"
 )
 
@@ -89,5 +91,18 @@ func TestNodesGridShowsTheWholeFocusedHost(t *testing.T) {
 	press(t, m, "tab") // to the host
 	if !strings.Contains(screen(m), long) {
 		t.Errorf("the focused host is cut:\n%s", screen(m))
+	}
+}
+
+// Below the smallest window the wizard lays out in, it says how big the
+// window must be instead of drawing screens over each other.
+func TestTooSmallWindowSaysHowBig(t *testing.T) {
+	m := newTestModel(t, 50, 15)
+	if s := screen(m); !strings.Contains(s, "at least 60x20") || !strings.Contains(s, "50x15") {
+		t.Errorf("a 50x15 window:\n%s", s)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if s := screen(m); strings.Contains(s, "at least") || !strings.Contains(s, "What would you like to do?") {
+		t.Errorf("a 60x20 window:\n%s", s)
 	}
 }

@@ -3,7 +3,9 @@ package live
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
@@ -91,5 +93,38 @@ func TestUnresolvedShareAndRedisAreSaidOnce(t *testing.T) {
 		if len(found) != 1 || found[0].ID != "dns.host" || found[0].Severity != validate.Warning {
 			t.Errorf("%s: %v, want the one dns.host warning", field, found)
 		}
+	}
+}
+
+// A name lookup that does not answer in time is a warning too, from the
+// jump box.
+func TestNameLookupTimeoutWarnsFromTheJumpBox(t *testing.T) {
+	a := loadExample(t, "2-node-listening-nginx.yaml")
+	opts := Options{BeforeInstall: true, NamesWarn: true, Resolver: hangingResolver{}, Timeout: 50 * time.Millisecond}
+	found := RunField(context.Background(), a, steps.NodeField(0).Host, opts)
+	if len(found) != 1 || found[0].Severity != validate.Warning || !strings.Contains(found[0].Message, "no answer within") {
+		t.Errorf("%v, want one timeout warning", found)
+	}
+}
+
+// hangingResolver never answers before its context ends.
+type hangingResolver struct{}
+
+func (hangingResolver) LookupHost(ctx context.Context, _ string) ([]string, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A SQL Server whose name lookup hangs is reported once, as the name
+// probe's warning: the database probe gives up its own lookup in time.
+func TestHangingLookupOfTheSQLServerIsAWarningOnce(t *testing.T) {
+	a := loadExample(t, "2-node-listening-nginx.yaml")
+	opts := Options{BeforeInstall: true, NamesWarn: true, Resolver: hangingResolver{}, Timeout: 100 * time.Millisecond,
+		Database: func(context.Context, steps.Answers, string) validate.Findings {
+			return validate.Findings{{ID: "db.connect", Severity: validate.Error, Field: steps.FieldDatabaseServer, Message: "ran"}}
+		}}
+	found := RunField(context.Background(), a, steps.FieldDatabaseServer, opts)
+	if len(found) != 1 || found[0].ID != "dns.host" || found[0].Severity != validate.Warning {
+		t.Errorf("%v, want the one dns.host warning", found)
 	}
 }

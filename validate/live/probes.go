@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
@@ -111,7 +112,7 @@ func (b *builder) names() {
 		index[key] = len(b.probes)
 		env, field := b.env, h.field
 		warn := b.opts.NamesWarn
-		b.add(Probe{ID: "dns.host", Field: field, What: "look up " + host,
+		b.add(Probe{ID: "dns.host", Field: field, What: "look up " + host, TimeoutWarns: warn,
 			Run: func(ctx context.Context) validate.Findings { return lookUp(ctx, env, field, host, warn) }})
 	}
 }
@@ -158,11 +159,23 @@ func ifResolves(warn bool, env netprobe.Env, host string, run func(context.Conte
 		return run
 	}
 	return func(ctx context.Context) validate.Findings {
-		if netprobe.DNS(ctx, env, "", host).HasErrors() {
+		if !resolvesWithin(ctx, env, host) {
 			return nil
 		}
 		return run(ctx)
 	}
+}
+
+// resolvesWithin looks host up in half the time left: a lookup that does
+// not answer is the name probe's to report (as a warning), so it must end
+// before this probe's own deadline turns it into an error.
+func resolvesWithin(ctx context.Context, env netprobe.Env, host string) bool {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Until(deadline)/2)
+		defer cancel()
+	}
+	return !netprobe.DNS(ctx, env, "", host).HasErrors()
 }
 
 // node adds node i's web and comms port probes and its health check.
@@ -233,7 +246,7 @@ func resolvedNodes(ctx context.Context, env netprobe.Env, nodes []netprobe.Node)
 	var out []netprobe.Node
 	for _, n := range nodes {
 		u, err := url.Parse(n.BaseURL)
-		if err != nil || isIP(u.Hostname()) || !netprobe.DNS(ctx, env, "", u.Hostname()).HasErrors() {
+		if err != nil || isIP(u.Hostname()) || resolvesWithin(ctx, env, u.Hostname()) {
 			out = append(out, n)
 		}
 	}
