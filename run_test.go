@@ -173,3 +173,18 @@ func TestColorOn(t *testing.T) {
 		}
 	}
 }
+
+// TERM=dumb picks the line-by-line questions (and no colour), decided
+// once with the streams.
+func TestStreamsDumbTerminal(t *testing.T) {
+	getenv := func(name string) string {
+		if name == "TERM" {
+			return "dumb"
+		}
+		return ""
+	}
+	s := newStreams(strings.NewReader(""), &strings.Builder{}, &strings.Builder{}, getenv)
+	if !s.Dumb || s.Color {
+		t.Errorf("TERM=dumb: %+v", s)
+	}
+}

@@ -17,12 +17,16 @@ type streams struct {
 	InTerminal, OutTerminal bool
 	// Color is true when Out is a terminal that takes colour (colorOn).
 	Color bool
+	// Dumb is true under TERM=dumb: a terminal that cannot move the
+	// cursor, where the wizard asks line by line (--plain).
+	Dumb bool
 }
 
 // newStreams is the streams of in, out and errOut; getenv reads the
 // environment (os.Getenv).
 func newStreams(in io.Reader, out, errOut io.Writer, getenv func(string) string) *streams {
 	s := &streams{In: in, Out: out, Err: errOut, InTerminal: isTerminal(in), OutTerminal: isTerminal(out)}
+	s.Dumb = getenv("TERM") == "dumb"
 	s.Color = colorOn(s.OutTerminal, getenv)
 	return s
 }

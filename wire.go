@@ -52,9 +52,12 @@ func secretsFromEnv() live.Secrets {
 }
 
 // liveCheck is the wizard's live check of one field, started when the
-// admin leaves it or pauses typing.
-func liveCheck(ctx context.Context, a steps.Answers, field string) validate.Findings {
-	return live.RunField(ctx, a, field, liveOptions(live.DefaultTimeout, secretsFromEnv(), network{}, dbprobe.Options{}))
+// admin leaves it or pauses typing. The wizard runs on a jump box, whose
+// DNS is not the nodes': a name it cannot resolve is a warning.
+func liveCheck(ctx context.Context, a steps.Answers, field string, installed bool) validate.Findings {
+	opts := liveOptions(live.DefaultTimeout, secretsFromEnv(), network{}, dbprobe.Options{})
+	opts.BeforeInstall, opts.NamesWarn = !installed, true
+	return live.RunField(ctx, a, field, opts)
 }
 
 // listNodes is the wizard's listing of the nodes Octopus knows, for adding

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/octoha/octoha/tui"
+	"github.com/octoha/octoha/validate/live"
 )
 
 // wizardOptions are the flags of `octoha` without a command.
@@ -38,12 +39,13 @@ func runWizard(s *streams, o wizardOptions) error {
 		AnswersPath:  o.Answers,
 		OpenExisting: o.Answers != "",
 		NoColor:      o.NoColor || !s.Color,
-		Plain:        o.Plain,
+		Plain:        o.Plain || s.Dumb,
 		In:           s.In,
 		Out:          s.Out,
 		Err:          s.Err,
 		Version:      version,
 		LiveCheck:    liveCheck,
+		LiveDepends:  live.DependsOn,
 		ListNodes:    listNodes,
 	})
 	switch code {

@@ -379,7 +379,11 @@ func (c changeChecklist) removeAfterwards() {
 	}
 	d.Check("Firewall: remove the rules for ", d.Text(n.Name), " (", d.Code(n.Host), "): ", rules, ".")
 	d.Check("DNS: the record for ", d.Code(n.Host), " may go once nothing points at it.")
-	d.Check("Shared storage: remove ", d.Text(n.Name), "'s computer account from the share permissions if you granted it there.")
+	if a.Octopus.ServiceAccount == "" {
+		d.Check("Shared storage: remove ", d.Text(n.Name), "'s computer account from the share permissions if you granted it there.")
+	} else {
+		d.Check("Shared storage: no change; the nodes reach the share as ", d.Text(a.Octopus.ServiceAccount), ", which the other nodes still use.")
+	}
 	d.Check("The licence counts one node fewer.")
 	d.Check("To retire the machine: uninstall the Octopus Server MSI and delete its home folder ", d.Code(a.Octopus.HomeDir), ", which")
 	d.Cont("holds the node's connection string. Never copy that folder to another machine.")

@@ -292,7 +292,8 @@ func (c clusterChecklist) dns() {
 	d, a := c.d, c.a
 	d.Section("2. DNS")
 	d.Check(d.Code(a.PublicHost()), " resolves to the load balancer, for users and tentacles.")
-	if m := a.PollingMode(); m == steps.PollingUniquePort || m == steps.PollingRedis {
+	// The polling address defaults to the public name, already listed.
+	if m := a.PollingMode(); (m == steps.PollingUniquePort || m == steps.PollingRedis) && !strings.EqualFold(a.PollingAddress(), a.PublicHost()) {
 		d.Check(d.Code(a.PollingAddress()), " resolves to the load balancer's polling listener; tentacles poll it.")
 	}
 	for _, n := range a.Nodes {

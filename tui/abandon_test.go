@@ -18,7 +18,7 @@ type blockingProbe struct {
 	stopped map[string]chan struct{} // host probed → closed when cancelled
 }
 
-func (p *blockingProbe) check(ctx context.Context, a steps.Answers, field string) validate.Findings {
+func (p *blockingProbe) check(ctx context.Context, a steps.Answers, field string, _ bool) validate.Findings {
 	if field != "nodes[1].host" {
 		return nil
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,8 +45,8 @@ const (
 )
 
 var addSources = []menuItem{
-	{"From the cluster's answers file", "The file octoha export (or this wizard) wrote for the running cluster."},
-	{"From the cluster's database", "No answers file: octoha lists the nodes Octopus knows, and you confirm the rest."},
+	{"From the cluster's answers file", "The file octoha export (or this wizard) wrote for the running cluster.", 0},
+	{"From the cluster's database", "No answers file: octoha lists the nodes Octopus knows, and you confirm the rest.", 1},
 }
 
 // addFileLoadedMsg is the cluster's answers file, read.
@@ -238,10 +239,18 @@ func (s *addSetup) clusterFromListing() steps.Answers {
 	a.Database.Create = false
 	a.Nodes = nil
 	for _, k := range s.listed {
-		a.Nodes = append(a.Nodes, steps.Node{Name: k.Name})
+		if !leftOut(k) {
+			a.Nodes = append(a.Nodes, steps.Node{Name: k.Name})
+		}
 	}
 	return a
 }
+
+// leftOut is true for a row that does not become a node of the cluster
+// without the admin's say: a stale row (a node gone or renamed) or a
+// draining node. The admin deletes the row or undrains the node in
+// Octopus and lists again.
+func leftOut(k KnownNode) bool { return k.Stale || k.Draining }
 
 func (s *addSetup) view(e *env, w, h int) []string {
 	out := []string{e.st.title.Render("Add a node to an existing cluster"), ""}
@@ -290,8 +299,10 @@ func (s *addSetup) listedView(e *env, w int) []string {
 		}
 		state := "not seen lately"
 		switch {
+		case k.Stale:
+			state = "stale: left out"
 		case k.Draining:
-			state = "draining"
+			state = "draining: left out"
 		case k.Live:
 			state = "running"
 		case !k.HasLastSeen:
@@ -300,7 +311,11 @@ func (s *addSetup) listedView(e *env, w int) []string {
 		out = append(out, "    "+pad(k.Name, 20)+pad(seen, 16)+state)
 	}
 	out = append(out, "")
-	for _, l := range wrap("These become the cluster's existing nodes. Next, confirm the cluster's answers; type each node's host on the Nodes screen.", w) {
+	note := "These become the cluster's existing nodes. Next, confirm the cluster's answers; type each node's host on the Nodes screen."
+	if slices.ContainsFunc(s.listed, leftOut) {
+		note = "The rows not left out become the cluster's existing nodes. A stale row is a node gone or renamed: delete it in Configuration > Nodes; a draining node: undrain it there; then list again to count it. Next, confirm the cluster's answers; type each node's host on the Nodes screen."
+	}
+	for _, l := range wrap(note, w) {
 		out = append(out, e.st.dim.Render(l))
 	}
 	return out

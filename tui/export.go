@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -12,6 +13,7 @@ import (
 	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
 )
 
 // DefaultOutDir is the export folder the Export screen offers.
@@ -29,8 +31,11 @@ type exportScreen struct {
 	input     textinput.Model
 	running   bool
 	overwrite bool // files exist; ctrl+o writes over them
-	done      bool
-	result    exportedMsg
+	// askLive is the open question "a live check found errors: write
+	// anyway, or go back?"; Enter writes, Esc goes back.
+	askLive bool
+	done    bool
+	result  exportedMsg
 }
 
 // exportedMsg is what an export did.
@@ -60,16 +65,26 @@ type exportJob struct {
 	source string
 	// changeErrors is true when the New node screen has open errors.
 	changeErrors bool
+	// liveErrors are the live checks' open errors: they do not stop an
+	// export (the network seen from here is not the nodes'), but the
+	// admin says whether to write anyway.
+	liveErrors validate.Findings
 }
 
 // exportJob is what exporting now writes.
 func (m *model) exportJob() exportJob {
-	return exportJob{answers: cloneAnswers(m.answers), flow: m.flow, source: m.path, changeErrors: m.hasOpenErrors(newNodeIndex)}
+	var live validate.Findings
+	for _, f := range m.liveOpen {
+		if f.Severity == validate.Error {
+			live = append(live, f)
+		}
+	}
+	return exportJob{answers: cloneAnswers(m.answers), flow: m.flow, source: m.path, changeErrors: m.hasOpenErrors(newNodeIndex), liveErrors: live}
 }
 
 func (e *exportScreen) open(job exportJob) tea.Cmd {
 	e.job = job
-	e.done, e.running, e.overwrite = false, false, false
+	e.done, e.running, e.overwrite, e.askLive = false, false, false, false
 	e.result = exportedMsg{}
 	if dir := job.flow.outDir(); dir != "" {
 		e.input.SetValue(dir) // a new folder for each change
@@ -139,7 +154,11 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 			return nil
 		case e.done && key.Matches(msg, en.keys.Enter):
 			return tea.Quit
+		case key.Matches(msg, en.keys.Enter) && len(e.job.liveErrors) > 0 && !e.askLive:
+			e.askLive = true
+			return nil
 		case key.Matches(msg, en.keys.Enter):
+			e.askLive = false
 			return e.write(false)
 		case e.overwrite && key.Matches(msg, en.keys.Overwrite):
 			return e.write(true)
@@ -162,6 +181,14 @@ func (e *exportScreen) view(w, h int) []string {
 	out = append(out, "  "+e.input.View(), "")
 	r := e.result
 	switch {
+	case e.askLive:
+		text := fmt.Sprintf("The live checks found %d open error(s), listed below and on Review. Enter writes the files anyway; Esc goes back.",
+			len(e.job.liveErrors))
+		for _, l := range wrap(text, w-4) {
+			out = append(out, "  "+e.st.warn.Render(l))
+		}
+		out = append(out, "")
+		out = append(out, e.st.form.FindingLines(e.job.liveErrors, "  ", w)...)
 	case e.running:
 		out = append(out, "  writing…")
 	case e.done:

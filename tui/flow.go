@@ -20,9 +20,10 @@ type flow interface {
 	screen() *answersForm
 	// findings are the flow's own findings about the answers.
 	findings(a steps.Answers) validate.Findings
-	// probeTarget is what a live check of field probes: the answers and
-	// the field's path in them.
-	probeTarget(a steps.Answers, field string) (steps.Answers, string)
+	// probeTarget is what a live check of field probes: the answers, the
+	// field's path in them, and whether what it is about runs Octopus
+	// already (so its services may be probed).
+	probeTarget(a steps.Answers, field string) (steps.Answers, string, bool)
 	// plan is what an export would write; findings are the open ones.
 	plan(a steps.Answers, findings validate.Findings) ([]render.File, error)
 	// reviewLines are the flow's own lines on Review, after the cluster's.
@@ -31,6 +32,11 @@ type flow interface {
 	filesHeading() string
 	// outDir is the folder the Export screen offers, "" for the one typed.
 	outDir() string
+	// installed reports whether the cluster's nodes run Octopus already,
+	// so the live checks may probe their services.
+	installed() bool
+	// screenIntro heads the flow's own screen, from the answers.
+	screenIntro(a steps.Answers) string
 }
 
 // clusterFlow sets up a new cluster, or continues one from its answers
@@ -39,8 +45,8 @@ type clusterFlow struct{}
 
 func (clusterFlow) screen() *answersForm                     { return nil }
 func (clusterFlow) findings(steps.Answers) validate.Findings { return nil }
-func (clusterFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string) {
-	return a, field
+func (clusterFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string, bool) {
+	return a, field, false // a new cluster: nothing is installed yet
 }
 
 // plan is every file of the cluster.
@@ -52,6 +58,11 @@ func (clusterFlow) plan(a steps.Answers, _ validate.Findings) ([]render.File, er
 func (clusterFlow) reviewLines(styles, steps.Answers) []string { return nil }
 func (clusterFlow) filesHeading() string                       { return "Files an export writes" }
 func (clusterFlow) outDir() string                             { return "" }
+
+// installed is false: a new cluster's nodes are not installed yet.
+func (clusterFlow) installed() bool { return false }
+
+func (clusterFlow) screenIntro(steps.Answers) string { return "" }
 
 // reviewLines are the New node section of Review.
 func (s *addFlow) reviewLines(st styles, a steps.Answers) []string {

@@ -42,9 +42,9 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, m.keys.Back):
 			m.post(backMsg{})
 			return m.left(f.Leave(&m.answers))
-		case f.Grid() && key.Matches(msg, m.keys.AddNode):
+		case m.editsNodes(f) && key.Matches(msg, m.keys.AddNode):
 			return m.addNodeRow(f)
-		case f.Grid() && key.Matches(msg, m.keys.DelNode):
+		case m.editsNodes(f) && key.Matches(msg, m.keys.DelNode):
 			return m.removeNodeRow(f)
 		}
 	case tea.PasteMsg:
@@ -95,7 +95,7 @@ func (m *model) removeNodeRow(f *answersForm) tea.Cmd {
 // checks are what question screen i shows beside its fields.
 func (m *model) checks(i int) *form.Checks {
 	return &form.Checks{
-		Findings: m.findings,
+		Findings: append(m.findings[:len(m.findings):len(m.findings)], m.liveOpen...),
 		Owns:     func(path string) bool { return stepOf(path) == i },
 		Live:     func(path string) *form.Live { return m.live[path] },
 		Spinner:  m.spinner.View,
@@ -111,7 +111,7 @@ func (m *model) formView(w, h int) []string {
 func (m *model) formKeys() bindings {
 	f := m.formOf(m.stepIdx)
 	b := bindings(f.KeyBinds(&m.keys.form))
-	if f.Grid() {
+	if m.editsNodes(f) {
 		b = append(b, m.keys.AddNode, m.keys.DelNode)
 	}
 	if m.stepIdx > 0 {
@@ -119,6 +119,11 @@ func (m *model) formKeys() bindings {
 	}
 	return append(b, m.keys.Quit)
 }
+
+// editsNodes reports whether f's rows are nodes the admin adds and
+// removes: a new cluster's grid. A running cluster gains a node on the New
+// node screen, never by a row here.
+func (m *model) editsNodes(f *answersForm) bool { return f.Grid() && !m.flow.installed() }
 
 func nodeFieldPath(i int, name string) string {
 	if i < 0 {

@@ -39,7 +39,7 @@ type probeCall struct {
 	cancelled        bool
 }
 
-func (h *heldProbe) check(ctx context.Context, a steps.Answers, field string) validate.Findings {
+func (h *heldProbe) check(ctx context.Context, a steps.Answers, field string, _ bool) validate.Findings {
 	if field != "database.server" {
 		return nil
 	}

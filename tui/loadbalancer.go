@@ -8,7 +8,7 @@ import (
 var loadBalancerStep = step{
 	name:   "Balancer",
 	title:  "Load balancer",
-	intro:  "How users reach the nodes. octoha writes the configuration for NGINX, HAProxy or IIS ARR, or notes for any other.",
+	intro:  "How users reach the nodes. octoha writes the configuration for NGINX, HAProxy, Apache httpd or IIS ARR, or notes for any other.",
 	owns:   []string{"loadBalancer."},
 	fields: loadBalancerFields,
 }
@@ -22,6 +22,8 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 				switch a.LoadBalancer.Kind {
 				case steps.LBIISARR:
 					return "IIS ARR terminates TLS, so polling tentacles cannot pass through it (docs/octopus-facts.md §5.4): with ARR, use listening or unique-address polling."
+				case steps.LBApache:
+					return "Apache httpd balances HTTP only: it cannot pass polling traffic through as TCP, so with Apache use listening or unique-address polling."
 				case steps.LBExternal:
 					return "Any other balancer (F5, NetScaler, a cloud one): octoha writes notes of what to configure on it."
 				}
@@ -36,8 +38,8 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 			func(a *steps.Answers) *string { return &lb(a).Persistence }).
 			WithExplain(persistenceExplain),
 		form.Text("loadBalancer.healthCheck", "Health check path", func(a *steps.Answers) *string { return &lb(a).HealthCheck }).
-			WithExplain(func(*steps.Answers) string {
-				return "Each node answers 200 when it is up and 418 while it drains, so the balancer stops sending it users."
+			WithExplain(func(a *steps.Answers) string {
+				return healthCheckExplain(a)
 			}),
 		form.List("loadBalancer.trustedProxies", "Balancer IPs", func(a *steps.Answers) *[]string { return &lb(a).TrustedProxies }).
 			WithExplain(func(*steps.Answers) string {
@@ -48,14 +50,36 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 		switch a.LoadBalancer.Kind {
 		case steps.LBNginx:
 			fields = append(fields,
-				form.Text("loadBalancer.certificate", "Certificate (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }),
-				form.Text("loadBalancer.certificateKey", "Certificate key", func(a *steps.Answers) *string { return &lb(a).CertificateKey }))
+				form.Text("loadBalancer.certificate", "Certificate (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }).
+					WithExplain(func(*steps.Answers) string {
+						return "The public URL's certificate file on the NGINX machine, with its chain (ssl_certificate)."
+					}),
+				form.Text("loadBalancer.certificateKey", "Certificate key", func(a *steps.Answers) *string { return &lb(a).CertificateKey }).
+					WithExplain(func(*steps.Answers) string {
+						return "The certificate's private key file on the NGINX machine (ssl_certificate_key)."
+					}))
+		case steps.LBApache:
+			fields = append(fields,
+				form.Text("loadBalancer.certificate", "Certificate (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }).
+					WithExplain(func(*steps.Answers) string {
+						return "The public URL's certificate file on the Apache machine, with its chain (SSLCertificateFile)."
+					}),
+				form.Text("loadBalancer.certificateKey", "Certificate key", func(a *steps.Answers) *string { return &lb(a).CertificateKey }).
+					WithExplain(func(*steps.Answers) string {
+						return "The certificate's private key file on the Apache machine (SSLCertificateKeyFile); leave it empty when the certificate file holds the key."
+					}))
 		case steps.LBHAProxy:
 			fields = append(fields,
-				form.Text("loadBalancer.certificate", "Cert and key (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }))
+				form.Text("loadBalancer.certificate", "Cert and key (PEM)", func(a *steps.Answers) *string { return &lb(a).Certificate }).
+					WithExplain(func(*steps.Answers) string {
+						return "One PEM file on the HAProxy machine holding the certificate, its chain and its private key (bind ... ssl crt)."
+					}))
 		case steps.LBIISARR:
 			fields = append(fields,
-				form.Text("loadBalancer.certificateThumbprint", "Cert thumbprint", func(a *steps.Answers) *string { return &lb(a).CertificateThumbprint }))
+				form.Text("loadBalancer.certificateThumbprint", "Cert thumbprint", func(a *steps.Answers) *string { return &lb(a).CertificateThumbprint }).
+					WithExplain(func(*steps.Answers) string {
+						return "The thumbprint of the certificate in the IIS machine's certificate store that the https binding uses."
+					}))
 		}
 	}
 	return rowsOf(fields...)
@@ -69,4 +93,15 @@ func persistenceExplain(a *steps.Answers) string {
 		return why + " Octopus " + string(a.Octopus.Version) + " is older: use cookie (or source-ip)."
 	}
 	return why + " Your version does not need it: keep none (round robin)."
+}
+
+// healthCheckExplain says what the health check path does for the
+// balancer chosen: open-source NGINX never calls it (its checks are
+// passive), so a draining node keeps getting users there
+// (render/lb/templates/nginx.conf).
+func healthCheckExplain(a *steps.Answers) string {
+	if a.LoadBalancer.Kind == steps.LBNginx {
+		return "Each node answers 200 when it is up and 418 while it drains. Open-source NGINX never calls it (its checks are passive): to take a node out, mark its server line down."
+	}
+	return "Each node answers 200 when it is up and 418 while it drains, so a balancer that polls it stops sending that node users."
 }

@@ -135,17 +135,17 @@ func (s *addFlow) listedAs(name string) (KnownNode, bool) {
 }
 
 // probeTarget is what a live check of a New node field probes: the grown
-// answers and the new node's own answers path. The cluster's fields are
-// probed as they are.
-func (s *addFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string) {
+// answers and the new node's own answers path, before its install. The
+// running cluster's fields are probed as they are, services included.
+func (s *addFlow) probeTarget(a steps.Answers, field string) (steps.Answers, string, bool) {
 	if !strings.HasPrefix(field, newNodePrefix) {
-		return a, field
+		return a, field, true
 	}
 	g, added, err := s.grown(a)
 	if err != nil {
-		return a, field
+		return a, field, false
 	}
-	return g, fmt.Sprintf("nodes[%d].%s", added, strings.TrimPrefix(field, newNodePrefix))
+	return g, fmt.Sprintf("nodes[%d].%s", added, strings.TrimPrefix(field, newNodePrefix)), false
 }
 
 // plan is what exporting the change writes (export.AddNode): the
@@ -169,6 +169,31 @@ func (s *addFlow) plan(a steps.Answers, findings validate.Findings) ([]render.Fi
 	return append(files, render.File{Path: render.AnswersFile, Content: answers}), nil
 }
 
+// screenIntro is the New node screen's head: what the new node is, and
+// the running cluster it joins, read-only (its steps stay a digit key or
+// Esc away).
+func (s *addFlow) screenIntro(a steps.Answers) string {
+	lines := []string{s.def.intro, "", "Joining (read-only; Esc goes back to its steps):"}
+	lines = append(lines, fmt.Sprintf("  SQL Server %s, database %s; %s balancer at %s; %s tentacles.",
+		a.Database.Server, a.Database.Name, a.LoadBalancer.Kind, a.LoadBalancer.PublicURL, tentacleSummary(a)))
+	for i, n := range a.Nodes {
+		lines = append(lines, fmt.Sprintf("  %d %s at %s, web %d, comms %d", i+1, n.Name, n.Host, a.NodeWebPort(i), a.NodeCommsPort(i)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tentacleSummary says how tentacles talk to the cluster, e.g. "polling
+// (unique-port)".
+func tentacleSummary(a steps.Answers) string {
+	if !a.UsesPolling() {
+		return string(a.Tentacles.Mode)
+	}
+	return fmt.Sprintf("%s (%s)", a.Tentacles.Mode, a.PollingMode())
+}
+
+// installed is true: the cluster a node joins is running.
+func (s *addFlow) installed() bool { return true }
+
 // outDir is the folder the Export screen offers for the change.
 func (s *addFlow) outDir() string {
 	if s.node.Name == "" {
@@ -188,6 +213,9 @@ func describeKnown(k KnownNode) string {
 	}
 	if k.Live {
 		parts = append(parts, "running")
+	}
+	if k.Stale {
+		parts = append(parts, "stale")
 	}
 	if k.Draining {
 		parts = append(parts, "draining")

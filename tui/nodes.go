@@ -16,6 +16,7 @@ var nodesStep = step{
 	fields: nodeFields,
 	grid:   true,
 	empty:  "No nodes yet. Press ctrl+n to add one.",
+	plain:  "A name, a host and ports for each node. Empty ports are derived.",
 }
 
 // nodeFields is one row per node: name, host, web port, comms port. An
@@ -35,7 +36,10 @@ func nodeFields(a *steps.Answers) [][]field {
 				return "The name or address the load balancer (and, for unique-address polling, every tentacle) reaches this node at."
 			})
 		web := form.Number(p+".webPort", fmt.Sprintf("Node %d web port", i+1), func(a *steps.Answers) *int { return &node(a).WebPort }).
-			WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeWebPort(i)) })
+			WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeWebPort(i)) }).
+			WithExplain(func(a *steps.Answers) string {
+				return fmt.Sprintf("This node's HTTP port, which the balancer forwards to. Empty uses octopus.webPort (%d).", a.Octopus.WebPort)
+			})
 		comms := form.Number(p+".commsPort", fmt.Sprintf("Node %d comms port", i+1), func(a *steps.Answers) *int { return &node(a).CommsPort }).
 			WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeCommsPort(i)) }).
 			WithExplain(commsPortExplain(i))
@@ -49,6 +53,9 @@ func commsPortExplain(i int) func(a *steps.Answers) string {
 		if a.PollingMode() == steps.PollingUniquePort {
 			return fmt.Sprintf("Unique-port polling: node %d listens on tentacles.basePort+%d = %d, and the balancer forwards that port to it. Leave it empty.",
 				i+1, i, a.ExpectedCommsPort(i))
+		}
+		if !a.UsesPolling() {
+			return fmt.Sprintf("Only polling tentacles connect to it (the Tentacles step asks how targets talk); every node then listens on octopus.commsPort (%d). Leave it empty.", a.Octopus.CommsPort)
 		}
 		return fmt.Sprintf("Every node listens on octopus.commsPort (%d) for polling tentacles. Leave it empty.", a.Octopus.CommsPort)
 	}

@@ -41,7 +41,10 @@ func octopusFields(a *steps.Answers) [][]field {
 			WithExplain(func(*steps.Answers) string {
 				return "The first administrator, created once by the first node. Its password is asked for when the script runs, never saved."
 			}),
-		form.Text("octopus.adminEmail", "Admin email", func(a *steps.Answers) *string { return &o(a).AdminEmail }),
+		form.Text("octopus.adminEmail", "Admin email", func(a *steps.Answers) *string { return &o(a).AdminEmail }).
+			WithExplain(func(*steps.Answers) string {
+				return "The first administrator's email address (admin --email). Optional: empty leaves it unset."
+			}),
 		form.Number("octopus.webPort", "Web port", func(a *steps.Answers) *int { return &o(a).WebPort }).
 			WithExplain(func(*steps.Answers) string {
 				return "The HTTP port each node serves the web portal and API on; the load balancer forwards to it."
@@ -50,13 +53,19 @@ func octopusFields(a *steps.Answers) [][]field {
 			WithExplain(func(*steps.Answers) string {
 				return "The port polling tentacles connect to (10943). Unique-port polling replaces it with one port per node."
 			}),
-		form.Text("octopus.installDir", "Install folder", func(a *steps.Answers) *string { return &o(a).InstallDir }),
+		form.Text("octopus.installDir", "Install folder", func(a *steps.Answers) *string { return &o(a).InstallDir }).
+			WithExplain(func(*steps.Answers) string {
+				return "Where Octopus Server is installed on each node; the scripts run Octopus.Server.exe from here."
+			}),
 		form.Text("octopus.homeDir", "Home folder", func(a *steps.Answers) *string { return &o(a).HomeDir }).
 			WithExplain(func(*steps.Answers) string {
 				return "Local to each node and never shared; the shared folders come in the Shared storage step."
 			}),
 		form.Number("octopus.taskCap", "Task cap per node", func(a *steps.Answers) *int { return &o(a).TaskCap }).
-			WithDerived(func(*steps.Answers) string { return "5 (Octopus default)" }),
+			WithDerived(func(*steps.Answers) string { return "5 (Octopus default)" }).
+			WithExplain(func(*steps.Answers) string {
+				return "How many tasks (deployments, runbooks) each node runs at once (node --taskCap). Empty keeps Octopus's default."
+			}),
 	)
 }
 

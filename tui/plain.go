@@ -3,16 +3,21 @@ package tui
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/octoha/octoha/export"
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -23,7 +28,24 @@ type plain struct {
 	in  *bufio.Reader
 	out io.Writer
 	a   steps.Answers
+	// piped is true when the input is not a terminal: each prompt then
+	// ends its line, so a log of the run reads one question per line.
+	piped bool
+	live  LiveCheck
+	// said are the live findings printed already: each is said once.
+	said map[string]bool
+	// saved is where the answers go after each step, and whether
+	// saving there can destroy nothing octoha did not write.
+	savePath string
+	owned    bool
+	// mu guards done, the answers as of the last answer, which an
+	// interrupt saves.
+	mu   sync.Mutex
+	done steps.Answers
 }
+
+// plainWidth is the width hints and findings wrap at.
+const plainWidth = 78
 
 // errInputEnded is stdin closing before the last question.
 var errInputEnded = errors.New("input ended")
@@ -35,7 +57,8 @@ for them when they run.
 `
 
 func runPlain(opts Options) int {
-	p := &plain{in: bufio.NewReader(opts.In), out: opts.Out, a: steps.Defaults()}
+	p := &plain{in: bufio.NewReader(opts.In), out: opts.Out, a: steps.Defaults(),
+		piped: !isTerminal(opts.In), live: opts.LiveCheck, said: map[string]bool{}}
 	// The same rule as the wizard's (owner.go): save over the file only
 	// when octoha wrote it.
 	savePath, owned, note := opts.AnswersPath, false, ""
@@ -56,12 +79,15 @@ func runPlain(opts Options) int {
 	if note != "" {
 		fmt.Fprintln(p.out, note+".")
 	}
+	p.savePath, p.owned, p.done = savePath, owned, cloneAnswers(p.a)
+	stop := p.saveOnInterrupt(opts.Err)
 	err := p.askSteps()
-	savePath, saveErr := p.save(savePath, owned)
-	if saveErr != nil {
-		fmt.Fprintf(opts.Err, "octoha: could not save %s: %v\n", savePath, saveErr)
+	stop()
+	if saveErr := p.saveStep(); saveErr != nil {
+		fmt.Fprintf(opts.Err, "octoha: could not save %s: %v\n", p.savePath, saveErr)
 		return exitInvalid
 	}
+	savePath = p.savePath
 	fmt.Fprintf(p.out, "\nAnswers saved to %s.\n", savePath)
 	if err != nil {
 		fmt.Fprintf(opts.Err, "octoha: %v before the last question; run octoha --plain --answers %s to continue\n", err, savePath)
@@ -88,9 +114,75 @@ func (p *plain) save(path string, owned bool) (string, error) {
 	return path, export.WriteFileAtomic(path, data, 0o600)
 }
 
+// saveStep saves the answers so far (after each step), asking first
+// about a file octoha does not own; after that the file is octoha's.
+func (p *plain) saveStep() error {
+	path, err := p.save(p.savePath, p.owned)
+	p.savePath = path
+	if err == nil {
+		p.owned = true
+	}
+	return err
+}
+
+// saveOnInterrupt saves the answers given so far when Ctrl+C interrupts
+// a question, says where, and ends the process as an interrupted one
+// (exit 130): the read it interrupts cannot be cancelled. The function
+// it returns stops listening.
+func (p *plain) saveOnInterrupt(errOut io.Writer) (stop func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+		case <-quit:
+			return
+		}
+		p.mu.Lock()
+		data, err := steps.Marshal(p.done)
+		path := p.savePath
+		if err == nil {
+			if _, statErr := os.Stat(path); !p.owned && statErr == nil {
+				path = freeName(path) // never over a file octoha did not write
+			}
+			err = export.WriteFileAtomic(path, data, 0o600)
+		}
+		if err != nil {
+			fmt.Fprintf(errOut, "\noctoha: interrupted; could not save the answers to %s: %v\n", path, err)
+		} else {
+			fmt.Fprintf(errOut, "\noctoha: interrupted; answers so far saved to %s. Run octoha --plain --answers %s to continue.\n", path, path)
+		}
+		os.Exit(130)
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(quit)
+	}
+}
+
+// answered records the answers as they are, for an interrupt to save.
+func (p *plain) answered() {
+	p.mu.Lock()
+	p.done = cloneAnswers(p.a)
+	p.mu.Unlock()
+}
+
+// say writes text wrapped at word boundaries after indent, continuation
+// lines indented two more.
+func (p *plain) say(indent, text string) {
+	for i, l := range form.Wrap(text, plainWidth-len(indent)-2) {
+		if i > 0 {
+			l = "  " + l
+		}
+		fmt.Fprintln(p.out, indent+l)
+	}
+}
+
 func (p *plain) askSteps() error {
 	for i, s := range formSteps {
-		fmt.Fprintf(p.out, "\nStep %d of %d: %s\n%s\n", i+1, len(formSteps), s.title, s.intro)
+		fmt.Fprintf(p.out, "\nStep %d of %d: %s\n", i+1, len(formSteps), s.title)
+		p.say("", s.plainIntro())
 		if s.grid {
 			if err := p.askNodeCount(); err != nil {
 				return err
@@ -115,6 +207,9 @@ func (p *plain) askSteps() error {
 				p.finding(f)
 			}
 		}
+		if err := p.saveStep(); err != nil {
+			return fmt.Errorf("could not save %s: %w", p.savePath, err)
+		}
 	}
 	return nil
 }
@@ -138,6 +233,7 @@ func (p *plain) askNodeCount() error {
 			addNode(&p.a)
 		}
 		p.a.Nodes = p.a.Nodes[:count]
+		p.answered()
 		return nil
 	}
 }
@@ -147,7 +243,7 @@ func (p *plain) askNodeCount() error {
 // export refuses until it is fixed).
 func (p *plain) ask(f field) error {
 	if text, ok := f.Explain(&p.a); ok {
-		fmt.Fprintln(p.out, "  "+text)
+		p.say("  ", text)
 	}
 	for again := false; ; again = true {
 		line, err := p.prompt(f.Question(&p.a))
@@ -164,15 +260,17 @@ func (p *plain) ask(f field) error {
 			fallthrough
 		default:
 			if err := f.Answer(&p.a, line); err != nil {
-				fmt.Fprintln(p.out, "  error:", err)
+				p.say("  ", "error: "+err.Error())
 				continue
 			}
 		}
+		p.answered()
 		hasErr := false
 		for _, fd := range validate.Check(p.a).For(f.Key()) {
 			p.finding(fd)
 			hasErr = hasErr || fd.Severity == validate.Error
 		}
+		p.checkLive(f.Key())
 		if !hasErr {
 			return nil
 		}
@@ -181,12 +279,41 @@ func (p *plain) ask(f field) error {
 }
 
 func (p *plain) finding(f validate.Finding) {
-	fmt.Fprintln(p.out, "  "+f.String())
+	p.say("  ", f.String())
 }
 
-// prompt writes the question and reads one line.
+// checkLive runs the wizard's live check of the field just answered (the
+// same moment: a new cluster, nothing installed yet) and says each
+// finding it has not said before. Live findings never hold the question:
+// the admin may be on a jump box the real network is not visible from.
+func (p *plain) checkLive(field string) {
+	if p.live == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), plainLiveLimit)
+	defer cancel()
+	for _, fd := range p.live(ctx, cloneAnswers(p.a), field, false) {
+		key := fd.String()
+		if fd.Severity == validate.OK || p.said[key] {
+			continue
+		}
+		p.said[key] = true
+		p.say("  ", "live check: "+key)
+	}
+}
+
+// plainLiveLimit bounds one field's live check in --plain, which waits
+// for it before the next question.
+const plainLiveLimit = 10 * time.Second
+
+// prompt writes the question and reads one line. With piped input the
+// question ends its line.
 func (p *plain) prompt(q string) (string, error) {
-	fmt.Fprint(p.out, q+": ")
+	if p.piped {
+		fmt.Fprintln(p.out, q+":")
+	} else {
+		fmt.Fprint(p.out, q+": ")
+	}
 	line, err := p.in.ReadString('\n')
 	if err != nil && line == "" {
 		fmt.Fprintln(p.out)

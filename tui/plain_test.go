@@ -86,7 +86,7 @@ func TestNotATerminal(t *testing.T) {
 func TestLiveCheckIsAsyncAndDropsStaleResults(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	// The probe is never run here: the test plays its results as messages.
-	m.opts.LiveCheck = func(ctx context.Context, a steps.Answers, field string) validate.Findings { return nil }
+	m.opts.LiveCheck = func(ctx context.Context, a steps.Answers, field string, _ bool) validate.Findings { return nil }
 	m.newCluster()
 	m.goTo(1)
 	m.Update(keyMsg("s"))
@@ -118,7 +118,7 @@ func TestLiveCheckIsAsyncAndDropsStaleResults(t *testing.T) {
 	if !lc.Running || lc.Value != "sql" {
 		t.Fatalf("leaving the field: running %v value %q", lc.Running, lc.Value)
 	}
-	m.Update(liveResultMsg{field: "database.server", value: "sql", findings: validate.Findings{{Severity: validate.Error, Field: "database.server", Message: "no DNS record for sql"}}})
+	m.Update(liveResultMsg{field: "database.server", value: "sql", values: m.fieldValues(), findings: validate.Findings{{Severity: validate.Error, Field: "database.server", Message: "no DNS record for sql"}}})
 	if !strings.Contains(screen(m), "error: no DNS record for sql") {
 		t.Errorf("the live finding is not under the field:\n%s", screen(m))
 	}

@@ -124,7 +124,7 @@ func (r *reviewScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	case key.Matches(kmsg, e.keys.Preview):
 		if len(r.files) > 0 {
 			r.previewing = true
-			r.preview.SetContent(string(r.files[r.selected].Content))
+			r.preview.SetContent(previewText(r.files[r.selected].Content))
 			r.preview.GotoTop()
 		}
 	case key.Matches(kmsg, e.keys.Scroll):
@@ -195,13 +195,11 @@ func (r *reviewScreen) content(w int) []string {
 		out = append(out, "    none")
 	}
 	for _, f := range d.findings {
-		if f.Field != "" {
-			f.Message = f.Field + ": " + f.Message
-		}
+		f.Message = where(f.Field, "") + f.Message
 		out = append(out, st.form.FindingLines(validate.Findings{f}, "    ", w)...)
 	}
 	for _, f := range live {
-		f.Message = f.Field + " (live check): " + f.Message
+		f.Message = where(f.Field, "live check") + f.Message
 		out = append(out, st.form.FindingLines(validate.Findings{f}, "    ", w)...)
 	}
 	out = append(out, "", st.accent.Render(d.flow.filesHeading()))
@@ -225,6 +223,38 @@ func (r *reviewScreen) content(w int) []string {
 		}
 	}
 	return out
+}
+
+// previewText is a file as the preview shows it: without the byte order
+// mark the scripts start with (Windows PowerShell 5.1 needs it) and with
+// Windows line ends as plain ones, whose carriage returns would send the
+// terminal's cursor back over the line; no empty line after the last.
+func previewText(content []byte) string {
+	s := strings.TrimPrefix(string(content), "\ufeff")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "")
+	s = strings.ReplaceAll(s, "\t", "    ")
+	return strings.TrimSuffix(s, "\n")
+}
+
+// where heads a finding on Review: its field and the step it is on, e.g.
+// "database.server (Database, live check): ".
+func where(field, note string) string {
+	var about []string
+	if i := stepOf(field); i >= 0 {
+		about = append(about, stepName(i))
+	}
+	if note != "" {
+		about = append(about, note)
+	}
+	head := field
+	if len(about) > 0 {
+		head = strings.TrimSpace(head + " (" + strings.Join(about, ", ") + ")")
+	}
+	if head == "" {
+		return ""
+	}
+	return head + ": "
 }
 
 func (r *reviewScreen) keys(e *env) bindings {

@@ -11,7 +11,7 @@ import (
 
 // probeSaw is a LiveCheck that answers at once with a warning naming the
 // SQL Server it saw (and an OK, which is not an open finding).
-func probeSaw(_ context.Context, a steps.Answers, field string) validate.Findings {
+func probeSaw(_ context.Context, a steps.Answers, field string, _ bool) validate.Findings {
 	if field != "database.server" {
 		return nil
 	}
@@ -32,16 +32,16 @@ func TestReviewShowsLiveFindings(t *testing.T) {
 	edit(m, "sql01")
 	_, probe := m.Update(keyMsg("tab")) // leaving the field: its probe, not run yet
 	m.goTo(reviewIndex)
-	if s := screen(m); !strings.Contains(s, "error: nodes:") || strings.Contains(s, "live check") {
+	if s := screen(m); !strings.Contains(s, "error: nodes (Nodes):") || strings.Contains(s, "live check") {
 		t.Fatalf("before the probe answers Review should show the pure findings only:\n%s", s)
 	}
 
 	drive(m, probe, 0)
 	s := screen(m)
-	if !strings.Contains(s, "warning: database.server (live check): the probe saw [sql01]") {
+	if !strings.Contains(s, "warning: database.server (Database, live check): the probe saw [sql01]") {
 		t.Errorf("Review lacks the live finding that came in while it showed:\n%s", s)
 	}
-	if !strings.Contains(s, "error: nodes:") {
+	if !strings.Contains(s, "error: nodes (Nodes):") {
 		t.Errorf("Review lost the pure findings:\n%s", s)
 	}
 	if strings.Contains(s, "port 1433 answers") {

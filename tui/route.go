@@ -93,10 +93,13 @@ func (m *model) route(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// beginAdd starts the add-node flow's screens from the cluster's answers:
-// the cluster's own screens to confirm, then New node, Review, Export.
-// fromFile is true when the answers came from a file, so the cluster's
-// findings all show (and the New node screen's loose ones).
+// beginAdd starts the add-node flow's screens from the cluster's answers.
+// A running cluster whose answers have no errors is not asked again: the
+// New node screen shows it read-only above the new node's fields, then
+// Review and Export follow. Otherwise the flow starts at the first
+// cluster step with an error. fromFile is true when the answers came from
+// a file, so the cluster's findings all show (and the New node screen's
+// loose ones).
 func (m *model) beginAdd(a steps.Answers, listed []KnownNode, fromFile bool) tea.Cmd {
 	m.setup = nil
 	add := newAddFlow(listed, m.input)
@@ -108,5 +111,12 @@ func (m *model) beginAdd(a steps.Answers, listed []KnownNode, fromFile bool) tea
 	m.onStart = false
 	m.completed = [stepCount]bool{}
 	m.recheck()
-	return m.goTo(0)
+	next := resumeStep(a)
+	if next == reviewIndex {
+		next = newNodeIndex
+	}
+	for i := 0; i < min(next, len(formSteps)); i++ {
+		m.completed[i] = true
+	}
+	return m.goTo(next)
 }

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -13,19 +16,24 @@ const (
 	startNew = iota
 	startAddNode
 	startOpen
+	startContinue
 )
 
 var startItems = []menuItem{
-	{"Set up a new HA cluster", "Answer the questions step by step; octoha writes the scripts and the balancer config."},
-	{"Add a node to an existing cluster", "From the cluster's answers file, or its database: confirm the cluster, name the new node, and export the change."},
-	{"Open an answers file", "Continue from a saved answers file, or try one of ./examples/*.yaml."},
+	{"Set up a new HA cluster", "Answer the questions step by step; octoha writes the scripts and the balancer config.", startNew},
+	{"Add a node to an existing cluster", "From the cluster's answers file, or its database: confirm the cluster, name the new node, and export the change.", startAddNode},
+	{"Open an answers file", "Continue from a saved answers file, or try one of ./examples/*.yaml.", startOpen},
 }
 
 type startScreen struct {
+	items   []menuItem
 	cursor  int
 	asking  bool // the path input is open
 	input   textinput.Model
 	problem string
+	// resume is the answers file in this folder the menu offers to
+	// continue, "" for none.
+	resume string
 }
 
 // fileLoadedMsg is the answers file the admin asked to open.
@@ -35,11 +43,44 @@ type fileLoadedMsg struct {
 	err      error
 }
 
-func newStartScreen(st styles) startScreen {
+// newStartScreen is the start menu. With the answers file already in the
+// folder (answersPath), it offers first to continue it; "Open an answers
+// file" proposes a file that exists.
+func newStartScreen(st styles, answersPath string) startScreen {
 	in := newInput(st)
 	in.Prompt = "File: "
-	in.Placeholder = "examples/3-node-polling-redis-haproxy.yaml"
-	return startScreen{input: in}
+	s := startScreen{input: in, items: startItems}
+	if isFile(answersPath) {
+		s.resume = answersPath
+		s.items = append([]menuItem{{"Continue " + answersPath, "Pick up where the answers saved in this folder left off.", startContinue}}, startItems...)
+	}
+	s.input.Placeholder = proposedFile(answersPath)
+	return s
+}
+
+// proposedFile is the answers file "Open an answers file" proposes: the
+// folder's own, else an example beside it, else none.
+func proposedFile(answersPath string) string {
+	if isFile(answersPath) {
+		return answersPath
+	}
+	if examples, _ := filepath.Glob(filepath.Join("examples", "*.yaml")); len(examples) > 0 {
+		return filepath.ToSlash(examples[0])
+	}
+	return ""
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// load reads an answers file in a command.
+func load(path string) tea.Cmd {
+	return func() tea.Msg {
+		f, byOctoha, err := readAnswers(path)
+		return fileLoadedMsg{file: f, byOctoha: byOctoha, err: err}
+	}
 }
 
 func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
@@ -69,10 +110,7 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 				if path == "" {
 					path = s.input.Placeholder
 				}
-				return func() tea.Msg {
-					f, byOctoha, err := readAnswers(path)
-					return fileLoadedMsg{file: f, byOctoha: byOctoha, err: err}
-				}
+				return load(path)
 			}
 			var cmd tea.Cmd
 			s.input, cmd = s.input.Update(msg)
@@ -81,11 +119,13 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(msg, e.keys.Next):
-			s.cursor = (s.cursor + 1) % len(startItems)
+			s.cursor = (s.cursor + 1) % len(s.items)
 		case key.Matches(msg, e.keys.Prev):
-			s.cursor = (s.cursor + len(startItems) - 1) % len(startItems)
+			s.cursor = (s.cursor + len(s.items) - 1) % len(s.items)
 		case key.Matches(msg, e.keys.Enter):
-			switch s.cursor {
+			switch s.items[s.cursor].id {
+			case startContinue:
+				return load(s.resume)
 			case startNew:
 				e.post(newClusterMsg{})
 				return nil
@@ -103,7 +143,10 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 
 // menuItem is one choice of a menu, with the note shown under it when
 // it is the focused one.
-type menuItem struct{ title, note string }
+type menuItem struct {
+	title, note string
+	id          int // what choosing it does, for menus that need to say
+}
 
 // menuView draws a menu: "> " and the focus style on the chosen item, and
 // that item's note wrapped under it.
@@ -127,7 +170,7 @@ func menuView(st *styles, items []menuItem, cursor, w int) []string {
 // view is the start screen; answersPath is where the answers are saved.
 func (s *startScreen) view(e *env, answersPath string, w, h int) []string {
 	out := []string{e.st.title.Render("What would you like to do?"), ""}
-	out = append(out, menuView(&e.st, startItems, s.cursor, w)...)
+	out = append(out, menuView(&e.st, s.items, s.cursor, w)...)
 	if s.asking {
 		s.input.SetWidth(max(w-12, 10))
 		out = append(out, "", "  "+s.input.View())

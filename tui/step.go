@@ -21,6 +21,16 @@ type step struct {
 	// empty is shown when the screen has no fields (Nodes, before the
 	// first node is added).
 	empty string
+	// plain replaces intro in --plain when intro speaks of keys.
+	plain string
+}
+
+// plainIntro is what --plain says before the step's questions.
+func (s step) plainIntro() string {
+	if s.plain != "" {
+		return s.plain
+	}
+	return s.intro
 }
 
 // formSteps are the question screens in order; in the add-node flow the

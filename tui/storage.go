@@ -23,10 +23,23 @@ func storageFields(a *steps.Answers) [][]field {
 			WithExplain(func(*steps.Answers) string {
 				return "Passed to every node as path --clusterShared. Use a UNC path: a mapped drive belongs to one user and the Octopus service may not see it."
 			}),
-		form.Text("storage.artifacts", "Artifacts", func(a *steps.Answers) *string { return &s(a).Artifacts }).WithDerived(under("Artifacts")),
-		form.Text("storage.taskLogs", "Task logs", func(a *steps.Answers) *string { return &s(a).TaskLogs }).WithDerived(under("TaskLogs")),
-		form.Text("storage.packages", "Packages", func(a *steps.Answers) *string { return &s(a).Packages }).WithDerived(under("Packages")),
-		form.Text("storage.imports", "Imports", func(a *steps.Answers) *string { return &s(a).Imports }).WithDerived(under("Imports")),
-		form.Text("storage.eventExports", "Event exports", func(a *steps.Answers) *string { return &s(a).EventExports }).WithDerived(under("EventExports")),
+		form.Text("storage.artifacts", "Artifacts", func(a *steps.Answers) *string { return &s(a).Artifacts }).WithDerived(under("Artifacts")).
+			WithExplain(subfolder("deployment artifacts", "--artifacts")),
+		form.Text("storage.taskLogs", "Task logs", func(a *steps.Answers) *string { return &s(a).TaskLogs }).WithDerived(under("TaskLogs")).
+			WithExplain(subfolder("task logs", "--taskLogs")),
+		form.Text("storage.packages", "Packages", func(a *steps.Answers) *string { return &s(a).Packages }).WithDerived(under("Packages")).
+			WithExplain(subfolder("the built-in package repository", "--nugetRepository")),
+		form.Text("storage.imports", "Imports", func(a *steps.Answers) *string { return &s(a).Imports }).WithDerived(under("Imports")).
+			WithExplain(subfolder("imported project zip files", "--imports")),
+		form.Text("storage.eventExports", "Event exports", func(a *steps.Answers) *string { return &s(a).EventExports }).WithDerived(under("EventExports")).
+			WithExplain(subfolder("archived audit-event exports", "--eventExports")),
 	)
+}
+
+// subfolder is the hint of a shared folder under the root: what it holds
+// and its path option (docs/octopus-facts.md, the path command).
+func subfolder(what, option string) func(a *steps.Answers) string {
+	return func(*steps.Answers) string {
+		return "Where every node keeps " + what + " (path " + option + "). Empty puts it under the shared root."
+	}
 }

@@ -49,14 +49,24 @@ func tentacleFields(a *steps.Answers) [][]field {
 					WithExplain(func(*steps.Answers) string {
 						return "One Redis every node reaches: no persistence, no replication, maxmemory-policy noeviction (docs/octopus-facts.md §6.5). Its password is asked for by the scripts."
 					}),
-				form.Number("tentacles.redis.port", "Redis port", func(a *steps.Answers) *int { return &r(a).Port }),
-				form.Confirm("tentacles.redis.ssl", "Redis over TLS", func(a *steps.Answers) *bool { return &r(a).SSL }))
+				form.Number("tentacles.redis.port", "Redis port", func(a *steps.Answers) *int { return &r(a).Port }).
+					WithExplain(func(*steps.Answers) string { return "The port every node reaches Redis on." }),
+				form.Confirm("tentacles.redis.ssl", "Redis over TLS", func(a *steps.Answers) *bool { return &r(a).SSL }).
+					WithExplain(func(*steps.Answers) string {
+						return "Yes connects the nodes to Redis over TLS; the Redis server needs a certificate the nodes trust."
+					}))
 		}
 	}
 	fields = append(fields,
-		form.Text("tentacles.instance", "Tentacle instance", func(a *steps.Answers) *string { return &t(a).Instance }),
+		form.Text("tentacles.instance", "Tentacle instance", func(a *steps.Answers) *string { return &t(a).Instance }).
+			WithExplain(func(*steps.Answers) string {
+				return "The Tentacle instance name on each target (Tentacle.exe --instance); Tentacle is the default."
+			}),
 		form.Text("tentacles.space", "Space", func(a *steps.Answers) *string { return &t(a).Space }).
-			WithDerived(func(*steps.Answers) string { return "the default space" }),
+			WithDerived(func(*steps.Answers) string { return "the default space" }).
+			WithExplain(func(*steps.Answers) string {
+				return "The Octopus space the targets register in, by name. Empty registers them in the default space."
+			}),
 		form.List("tentacles.environments", "Environments", func(a *steps.Answers) *[]string { return &t(a).Environments }).
 			WithExplain(func(*steps.Answers) string {
 				return "Comma-separated; the registration script offers them as defaults."

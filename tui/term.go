@@ -22,10 +22,10 @@ func detectTerminal(opts Options) terminal {
 	return t
 }
 
-// colorWanted is the admin's say on colour: --no-color, NO_COLOR (any
-// value, no-color.org) and TERM=dumb each turn it off.
+// colorWanted is the admin's say on colour, as main worked it out once
+// (--no-color, NO_COLOR, TERM=dumb: streams.go) and passed in NoColor.
 func colorWanted(opts Options) bool {
-	return !opts.NoColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	return !opts.NoColor
 }
 
 func isTerminal(stream any) bool {

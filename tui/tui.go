@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/validate"
 )
 
 // Options are what main passes to the wizard.
@@ -34,6 +35,10 @@ type Options struct {
 	// LiveCheck, when set, probes the real cluster for a field (see
 	// LiveCheck); nil means pure checks only.
 	LiveCheck LiveCheck
+	// LiveDepends names the answers a live finding rests on besides its
+	// own field (validate/live.DependsOn); when one changes, the finding
+	// is withdrawn. nil: only its field and the field checked.
+	LiveDepends func(a steps.Answers, f validate.Finding) []string
 	// ListNodes, when set, lists the nodes Octopus knows from the
 	// cluster's database, for adding a node without an answers file;
 	// sqlPassword is used only with SQL authentication and never saved.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -26,7 +27,10 @@ func (m *model) View() tea.View {
 // line and the help line. Laying out moves scroll offsets and fills the
 // header's and help line's caches, so only Update (and tests) call it.
 func (m *model) render() string {
-	w, h := max(m.width, 20), max(m.height, 6)
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
+	}
+	w, h := m.width, m.height
 	header := m.header(w)
 	footer := []string{m.statusLine(w), m.helpLine(w)}
 	bodyH := h - 2 - len(footer) // header line, blank line under it
@@ -206,4 +210,18 @@ func headerSig(w, step int, done [stepCount]bool, errs [reviewIndex]bool) string
 		b = strconv.AppendBool(b, e)
 	}
 	return string(b)
+}
+
+// The smallest window the wizard lays out in: below it, the focused row,
+// its findings and the help line no longer fit (issue 12 measured 60x20).
+const (
+	minWidth  = 60
+	minHeight = 20
+)
+
+// tooSmall says how big the window must be, in the lines it has.
+func (m *model) tooSmall() string {
+	text := fmt.Sprintf("octoha needs a window of at least %dx%d; this one is %dx%d. Make it bigger, or run octoha --plain.",
+		minWidth, minHeight, m.width, m.height)
+	return strings.Join(wrap(text, max(m.width, 10)), "\n")
 }

@@ -64,29 +64,34 @@ type model struct {
 	// frame is the last frame laid out (by Update), what View shows.
 	frame string
 
-	live    map[string]*form.Live
-	spinner spinner.Model
-	spinOn  bool
+	live map[string]*form.Live
+	// liveFound are the live findings by probe; liveOpen those still
+	// open, worked out after every change (openLive).
+	liveFound map[string]*liveEntry
+	liveOpen  validate.Findings
+	spinner   spinner.Model
+	spinOn    bool
 }
 
 func newModel(opts Options) *model {
 	m := &model{
-		env:     env{opts: opts, keys: newKeyMap(), st: newStyles(!opts.NoColor)},
-		help:    help.New(),
-		width:   80,
-		height:  24,
-		answers: steps.Defaults(),
-		flow:    clusterFlow{},
-		path:    opts.AnswersPath,
-		onStart: true,
-		live:    map[string]*form.Live{},
-		spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
+		env:       env{opts: opts, keys: newKeyMap(), st: newStyles(!opts.NoColor)},
+		help:      help.New(),
+		width:     80,
+		height:    24,
+		answers:   steps.Defaults(),
+		flow:      clusterFlow{},
+		path:      opts.AnswersPath,
+		onStart:   true,
+		live:      map[string]*form.Live{},
+		liveFound: map[string]*liveEntry{},
+		spinner:   spinner.New(spinner.WithSpinner(spinner.Line)),
 	}
 	if m.path == "" {
 		m.path = DefaultAnswersPath
 	}
 	m.help.Styles = m.st.help
-	m.start = newStartScreen(m.st)
+	m.start = newStartScreen(m.st, m.path)
 	in := newInput(m.st)
 	m.input = &in
 	for i, s := range formSteps {
@@ -102,6 +107,7 @@ func newModel(opts Options) *model {
 // openAnswers continues from answers read from a file: everything counts as
 // seen, and the wizard resumes at the first incomplete step (resumeStep).
 func (m *model) openAnswers(a steps.Answers, path string, byOctoha bool) {
+	m.flow = clusterFlow{}
 	m.answers = a
 	m.saveTo(path, byOctoha)
 	m.onStart = false
@@ -114,8 +120,14 @@ func (m *model) openAnswers(a steps.Answers, path string, byOctoha bool) {
 	m.goTo(next)
 }
 
-// newCluster starts from the defaults at the first step.
+// newCluster starts at the first step: from the defaults, or from the
+// answers given so far when the admin came back to the menu from there.
 func (m *model) newCluster() {
+	if m.flow.installed() {
+		m.answers = steps.Defaults() // a running cluster's answers are not a new one
+		m.recheck()
+	}
+	m.flow = clusterFlow{}
 	m.onStart = false
 	m.goTo(0)
 }
@@ -196,11 +208,15 @@ func (m *model) goTo(i int) tea.Cmd {
 	switch m.stepIdx {
 	case reviewIndex:
 		m.review.open(m.width, m.height, m.reviewData())
-		return nil
+		return m.checkEverything()
 	case exportIndex:
 		return m.export.open(m.exportJob())
 	}
-	return m.formOf(m.stepIdx).Open(&m.answers)
+	f := m.formOf(m.stepIdx)
+	if m.stepIdx == newNodeIndex {
+		f.Intro = m.flow.screenIntro(m.answers)
+	}
+	return f.Open(&m.answers)
 }
 
 // showAll shows every finding of the cluster's screens at once: the
@@ -220,9 +236,10 @@ func (m *model) completeStep() tea.Cmd {
 }
 
 // back goes to the step before; from the first step, to the start screen
-// (only when nothing was opened from a file).
+// (the answers stay: the menu's choices continue or replace them).
 func (m *model) back() tea.Cmd {
 	if m.stepIdx == 0 {
+		m.onStart = true
 		return nil
 	}
 	return m.goTo(m.stepIdx - 1)
@@ -232,6 +249,7 @@ func (m *model) back() tea.Cmd {
 // every keystroke.
 func (m *model) recheck() {
 	m.findings = append(validate.Check(m.answers), m.flow.findings(m.answers)...)
+	m.openLive()
 }
 
 func (m *model) setStatus(s string, isErr bool) {

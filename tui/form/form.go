@@ -279,8 +279,9 @@ func (f *Form[A]) KeyBinds(k *KeyMap) []key.Binding {
 
 // Checks are what a form shows beside its fields, from its owner.
 type Checks struct {
-	// Findings are the checks' findings; Owns says which belong on this
-	// form (those no field shows are listed under the fields).
+	// Findings are the checks' findings, the live checks' included; Owns
+	// says which belong on this form (those no field shows are listed
+	// under the fields). Each shows once, under the field it is about.
 	Findings validate.Findings
 	Owns     func(key string) bool
 	// Live is a field's live check, nil for none.
@@ -303,11 +304,7 @@ func (f *Form[A]) Messages(fl Field[A], c *Checks) validate.Findings {
 	if !f.showAll && !f.touched[fl.Key()] {
 		return nil
 	}
-	out := c.Findings.For(fl.Key())
-	if lc := c.live(fl.Key()); lc != nil && !lc.Running {
-		out = append(out, lc.Findings...)
-	}
-	return out
+	return c.Findings.For(fl.Key())
 }
 
 func (c *Checks) live(key string) *Live {

@@ -164,7 +164,13 @@ func (f *Form[A]) gridView(t *Theme, a *A, c *Checks, w, h int) []string {
 		line.WriteString(Pad(strconv.Itoa(r+1), 3))
 		for col, fl := range f.rows[r] {
 			_, width := fl.Column()
-			line.WriteString(Pad(f.valueView(t, a, c, fl, f.rowStart[r]+col == f.focus, width), width))
+			focused := f.rowStart[r]+col == f.focus
+			if focused {
+				// The focused cell grows to show its whole value (a host
+				// name longer than the column), within the row's width.
+				width = max(width, min(Width(f.Shown(a, fl))+2, w-Width(line.String())-2))
+			}
+			line.WriteString(Pad(f.valueView(t, a, c, fl, focused, width), width))
 			line.WriteString("  ")
 		}
 		out = append(out, line.String())

@@ -33,6 +33,14 @@ type Options struct {
 	// Database is the SQL Server probe. It is a hook so this package need
 	// not import the driver; nil leaves the database unprobed.
 	Database DatabaseProbe
+	// BeforeInstall says Octopus is not installed on the nodes yet (a new
+	// cluster): only what must exist before install is probed (names, SQL
+	// Server, the file server, Redis), not the nodes' services nor the
+	// health check through the balancer.
+	BeforeInstall bool
+	// NamesWarn makes a name that does not resolve from this machine a
+	// warning: the jump box's DNS is not the nodes' (the wizard).
+	NamesWarn bool
 }
 
 // Secrets are typed in by the admin for this run only. They are passed to
@@ -71,7 +79,25 @@ func RunAll(ctx context.Context, a steps.Answers, opts Options) validate.Finding
 }
 
 // RunField runs the probes for one field; the wizard calls it when the
-// admin leaves that field.
+// admin leaves that field. An empty field runs every probe.
 func RunField(ctx context.Context, a steps.Answers, field string, opts Options) validate.Findings {
+	if field == "" {
+		return RunAll(ctx, a, opts)
+	}
 	return Run(ctx, ProbesFor(a, field, opts), opts.timeout())
 }
+
+// DependsOn lists the answers paths a live finding rests on besides its
+// own field: when one of them changes, the finding is stale.
+func DependsOn(a steps.Answers, f validate.Finding) []string {
+	for _, p := range Probes(a, Options{Database: noDatabase}) {
+		if p.ID == f.ID && p.Field == f.Field {
+			return p.DependsOn
+		}
+	}
+	return nil
+}
+
+// noDatabase stands in for the SQL Server hook where only the probes'
+// shape is wanted (DependsOn): it is never run.
+func noDatabase(context.Context, steps.Answers, string) validate.Findings { return nil }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
@@ -31,7 +33,16 @@ func Probes(a steps.Answers, opts Options) []Probe {
 	b.balancer()
 	b.comms()
 	b.redis()
-	return b.probes
+	if !opts.BeforeInstall {
+		return b.probes
+	}
+	var before []Probe
+	for _, p := range b.probes {
+		if !p.NeedsInstall {
+			before = append(before, p)
+		}
+	}
+	return before
 }
 
 // ProbesFor returns the probes worth running again when field changes,
@@ -101,20 +112,71 @@ func (b *builder) names() {
 		}
 		index[key] = len(b.probes)
 		env, field := b.env, h.field
-		b.add(Probe{ID: "dns.host", Field: field, What: "look up " + host,
-			Run: func(ctx context.Context) validate.Findings { return netprobe.DNS(ctx, env, field, host) }})
+		warn := b.opts.NamesWarn
+		b.add(Probe{ID: "dns.host", Field: field, What: "look up " + host, TimeoutWarns: warn,
+			Run: func(ctx context.Context) validate.Findings { return lookUp(ctx, env, field, host, warn) }})
 	}
+}
+
+// lookUp is the DNS probe; with warn, a name that does not resolve is a
+// warning, since this machine's DNS may not be the nodes'.
+func lookUp(ctx context.Context, env netprobe.Env, field, host string, warn bool) validate.Findings {
+	found := netprobe.DNS(ctx, env, field, host)
+	for i := range found {
+		if warn && found[i].Severity == validate.Error {
+			found[i].Severity = validate.Warning
+			found[i].Fix = "The nodes, the balancer and the tentacles must resolve this name; this machine's DNS may not be theirs, so check it from a node, or add the record before install."
+		}
+	}
+	return found
 }
 
 func (b *builder) database() {
 	if b.opts.Database == nil || strings.TrimSpace(b.a.Database.Server) == "" {
 		return
 	}
-	probe, a, pw := b.opts.Database, b.a, b.opts.Secrets.SQLPassword
+	probe, a, pw, env, warn := b.opts.Database, b.a, b.opts.Secrets.SQLPassword, b.env, b.opts.NamesWarn
 	b.add(Probe{ID: "db.reach", Field: steps.FieldDatabaseServer, What: "connect to SQL Server " + a.Database.Server,
 		DependsOn: []string{steps.FieldDatabasePort, steps.FieldDatabaseName, steps.FieldDatabaseAuth, steps.FieldDatabaseUser,
 			steps.FieldDatabaseEncrypt, steps.FieldDatabaseTrustServerCertificate, steps.FieldDatabaseMultiSubnetFailover, steps.FieldDatabaseCreate},
-		Run: func(ctx context.Context) validate.Findings { return probe(ctx, a, pw) }})
+		Run: ifResolves(warn, env, sqlHost(a), func(ctx context.Context) validate.Findings { return probe(ctx, a, pw) })})
+}
+
+// sqlHost is the SQL Server's host name, "" when the answer does not
+// parse (the database probe says what is wrong with it).
+func sqlHost(a steps.Answers) string {
+	if s, err := a.SQLServer(); err == nil {
+		return s.Host
+	}
+	return ""
+}
+
+// ifResolves runs a probe of host only once host resolves, when names
+// that do not are warnings (NamesWarn): the name's own probe (dns.host)
+// says so once, as a warning, and the probe would say it again as an
+// error.
+func ifResolves(warn bool, env netprobe.Env, host string, run func(context.Context) validate.Findings) func(context.Context) validate.Findings {
+	if !warn || host == "" || isIP(host) {
+		return run
+	}
+	return func(ctx context.Context) validate.Findings {
+		if !resolvesWithin(ctx, env, host) {
+			return nil
+		}
+		return run(ctx)
+	}
+}
+
+// resolvesWithin looks host up in half the time left: a lookup that does
+// not answer is the name probe's to report (as a warning), so it must end
+// before this probe's own deadline turns it into an error.
+func resolvesWithin(ctx context.Context, env netprobe.Env, host string) bool {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Until(deadline)/2)
+		defer cancel()
+	}
+	return !netprobe.DNS(ctx, env, "", host).HasErrors()
 }
 
 // node adds node i's web and comms port probes and its health check.
@@ -129,25 +191,25 @@ func (b *builder) node(i int) {
 	web := netprobe.Port{ID: "tcp.web", Field: field, Host: host, Port: a.NodeWebPort(i),
 		Role: who + "'s web port", BeforeInstall: true,
 		Fix: "Check the OctopusDeploy service runs, and that the node's firewall lets the balancer and admins in on this port."}
-	b.add(Probe{ID: web.ID, Field: field, What: "TCP connect to " + web.Address(),
+	b.add(Probe{ID: web.ID, Field: field, What: "TCP connect to " + web.Address(), NeedsInstall: true,
 		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort},
-		Run:       func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, web) }})
+		Run:       b.ifResolves(host, func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, web) })})
 
 	// Only polling tentacles connect to the comms port (docs/octopus-facts.md §6.1).
 	if a.UsesPolling() {
 		comms := netprobe.Port{ID: "tcp.comms", Field: field, Host: host, Port: a.NodeCommsPort(i),
 			Role: who + "'s comms port", BeforeInstall: true,
 			Fix: "Open this port inbound on the node's firewall: polling tentacles (or the balancer that forwards them) connect to it."}
-		b.add(Probe{ID: comms.ID, Field: field, What: "TCP connect to " + comms.Address(),
+		b.add(Probe{ID: comms.ID, Field: field, What: "TCP connect to " + comms.Address(), NeedsInstall: true,
 			DependsOn: []string{steps.NodeField(i).CommsPort, steps.FieldOctopusCommsPort,
 				steps.FieldTentaclesBasePort, steps.FieldTentaclesMode, steps.FieldTentaclesPolling},
-			Run: func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, comms) }})
+			Run: b.ifResolves(host, func(ctx context.Context) validate.Findings { return netprobe.TCP(ctx, env, comms) })})
 	}
 
 	url := a.NodeURL(i) + a.HealthPath()
-	b.add(Probe{ID: "http.ping", Field: field, What: "GET " + url,
+	b.add(Probe{ID: "http.ping", Field: field, What: "GET " + url, NeedsInstall: true,
 		DependsOn: []string{steps.NodeField(i).WebPort, steps.FieldOctopusWebPort, steps.FieldLoadBalancerHealthCheck},
-		Run:       func(ctx context.Context) validate.Findings { return netprobe.Health(ctx, env, field, who, url) }})
+		Run:       b.ifResolves(host, func(ctx context.Context) validate.Findings { return netprobe.Health(ctx, env, field, who, url) })})
 }
 
 // versions adds the one probe that compares every node's version.
@@ -165,11 +227,36 @@ func (b *builder) versions() {
 	if len(nodes) == 0 {
 		return
 	}
-	want := string(a.Octopus.Version)
-	b.add(Probe{ID: "http.version", Field: steps.FieldOctopusVersion, What: "GET /api on every node", DependsOn: deps,
+	want, warn := string(a.Octopus.Version), b.opts.NamesWarn
+	b.add(Probe{ID: "http.version", Field: steps.FieldOctopusVersion, What: "GET /api on every node", DependsOn: deps, NeedsInstall: true,
 		Run: func(ctx context.Context) validate.Findings {
-			return netprobe.Versions(ctx, env, steps.FieldOctopusVersion, want, nodes)
+			asked := nodes
+			if warn {
+				asked = resolvedNodes(ctx, env, nodes)
+			}
+			if len(asked) == 0 {
+				return nil
+			}
+			return netprobe.Versions(ctx, env, steps.FieldOctopusVersion, want, asked)
 		}})
+}
+
+// resolvedNodes are the nodes whose host resolves from here: each other
+// node's name probe says it does not, once.
+func resolvedNodes(ctx context.Context, env netprobe.Env, nodes []netprobe.Node) []netprobe.Node {
+	var out []netprobe.Node
+	for _, n := range nodes {
+		u, err := url.Parse(n.BaseURL)
+		if err != nil || isIP(u.Hostname()) || resolvesWithin(ctx, env, u.Hostname()) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ifResolves is ifResolves with the builder's options.
+func (b *builder) ifResolves(host string, run func(context.Context) validate.Findings) func(context.Context) validate.Findings {
+	return ifResolves(b.opts.NamesWarn, b.env, host, run)
 }
 
 // storagePaths are the storage answers given, in answers order.
@@ -205,11 +292,13 @@ func (b *builder) shares() {
 		index[key] = len(b.probes)
 		field, path := s.Field, s.Path
 		what := fmt.Sprintf("TCP connect to %s", net.JoinHostPort(where, strconv.Itoa(steps.SMBPort)))
+		run := func(ctx context.Context) validate.Findings { return netprobe.SMB(ctx, env, field, path) }
 		if kind == steps.PathDrive {
 			what = "look at drive " + where
+		} else {
+			run = ifResolves(b.opts.NamesWarn, env, where, run)
 		}
-		b.add(Probe{ID: "smb.reach", Field: field, What: what,
-			Run: func(ctx context.Context) validate.Findings { return netprobe.SMB(ctx, env, field, path) }})
+		b.add(Probe{ID: "smb.reach", Field: field, What: what, Run: run})
 	}
 }
 
@@ -220,11 +309,11 @@ func (b *builder) balancer() {
 		return
 	}
 	url := strings.TrimRight(a.LoadBalancer.PublicURL, "/") + a.HealthPath()
-	b.add(Probe{ID: "lb.public", Field: steps.FieldLoadBalancerPublicURL, What: "GET " + url,
+	b.add(Probe{ID: "lb.public", Field: steps.FieldLoadBalancerPublicURL, What: "GET " + url, NeedsInstall: true,
 		DependsOn: []string{steps.FieldLoadBalancerHealthCheck, steps.FieldLoadBalancerKind},
-		Run: func(ctx context.Context) validate.Findings {
+		Run: b.ifResolves(a.PublicHost(), func(ctx context.Context) validate.Findings {
 			return netprobe.Public(ctx, env, steps.FieldLoadBalancerPublicURL, url)
-		}})
+		})})
 }
 
 // comms adds the one probe that handshakes, at once, with every port
@@ -248,7 +337,7 @@ func (b *builder) comms() {
 		return
 	}
 	field := steps.FieldTentaclesPolling
-	b.add(Probe{ID: "tls.polling", Field: field, What: "TLS handshakes with the comms and polling ports",
+	b.add(Probe{ID: "tls.polling", Field: field, What: "TLS handshakes with the comms and polling ports", NeedsInstall: true,
 		DependsOn: append(deps, steps.FieldTentaclesMode, steps.FieldOctopusCommsPort),
 		Run: func(ctx context.Context) validate.Findings {
 			return netprobe.CommsCertificates(ctx, env, ports, running)
@@ -313,7 +402,9 @@ func (b *builder) redis() {
 	b.add(Probe{ID: "redis.reach", Field: steps.FieldTentaclesRedisHost,
 		What:      "connect to Redis " + net.JoinHostPort(r.Host, strconv.Itoa(r.Port)),
 		DependsOn: []string{steps.FieldTentaclesRedisPort, steps.FieldTentaclesRedisSSL},
-		Run:       func(ctx context.Context) validate.Findings { return redisprobe.Probe(ctx, r, pw, ro) }})
+		Run: ifResolves(b.opts.NamesWarn, b.env, r.Host, func(ctx context.Context) validate.Findings {
+			return redisprobe.Probe(ctx, r, pw, ro)
+		})})
 }
 
 func nodeField(i int) string { return steps.NodeField(i).Host }

@@ -27,6 +27,13 @@ type Probe struct {
 	// DependsOn lists further answers paths whose change makes the probe
 	// worth running again (see ProbesFor).
 	DependsOn []string
+	// NeedsInstall marks a probe of something Octopus brings (a node's
+	// ports, health check or version, the balancer forwarding to them):
+	// before install it has nothing to find (Options.BeforeInstall).
+	NeedsInstall bool
+	// TimeoutWarns makes a probe that does not answer in time a warning:
+	// a name lookup from the jump box, whose DNS is not the nodes'.
+	TimeoutWarns bool
 	// Run does the check. It should stop when ctx is done; Run (the
 	// function) does not wait for it beyond the timeout either way.
 	Run func(ctx context.Context) validate.Findings
@@ -98,7 +105,11 @@ func cutShort(parent context.Context, p Probe, timeout time.Duration) validate.F
 			Message: "stopped before it answered: " + p.What,
 			Fix:     "Run the check again to get a result."}}
 	}
-	return validate.Findings{{ID: p.ID, Severity: validate.Error, Field: p.Field,
+	sev := validate.Error
+	if p.TimeoutWarns {
+		sev = validate.Warning
+	}
+	return validate.Findings{{ID: p.ID, Severity: sev, Field: p.Field,
 		Message: fmt.Sprintf("no answer within %s: %s.", timeout, p.What),
 		Fix:     "A firewall that drops packets, a host that is down, or a service that hangs looks like this; check it from this machine, or raise the timeout if the link is slow."}}
 }

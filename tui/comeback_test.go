@@ -1,0 +1,97 @@
+package tui
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/octoha/octoha/steps"
+)
+
+// TestStartOffersToContinue: with the answers file in the folder, the
+// start menu offers to continue it first, and Enter does.
+func TestStartOffersToContinue(t *testing.T) {
+	t.Chdir(t.TempDir())
+	a := wantCluster()
+	data, err := steps.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(DefaultAnswersPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(Options{AnswersPath: DefaultAnswersPath, NoColor: true, Version: "test"})
+	if !strings.Contains(lineWith(m, ">"), "Continue "+DefaultAnswersPath) {
+		t.Fatalf("the menu does not offer to continue the folder's answers first:\n%s", screen(m))
+	}
+	press(t, m, "enter")
+	if m.onStart || m.answers.Database.Server != a.Database.Server {
+		t.Fatalf("Enter did not continue the answers:\n%s", screen(m))
+	}
+	// Open proposes that same file, which exists.
+	m = newModel(Options{AnswersPath: DefaultAnswersPath, NoColor: true, Version: "test"})
+	if m.start.input.Placeholder != DefaultAnswersPath {
+		t.Errorf("Open proposes %q", m.start.input.Placeholder)
+	}
+}
+
+// TestOpenProposesOnlyAFileThatExists: in a folder with no answers and
+// no examples, Open proposes nothing rather than a missing file.
+func TestOpenProposesOnlyAFileThatExists(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	if p := m.start.input.Placeholder; p != "" {
+		t.Errorf("Open proposes %q, which is not there", p)
+	}
+	if strings.Contains(screen(m), "Continue") {
+		t.Errorf("the menu offers to continue a file that is not there:\n%s", screen(m))
+	}
+}
+
+// TestEscOnFirstStepReturnsToMenu: Esc on the first step is the way back
+// to the start menu, with the answers kept.
+func TestEscOnFirstStepReturnsToMenu(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	press(t, m, "enter", "tab", "tab")
+	typeText(t, m, `CORP\svc`)
+	press(t, m, "esc")
+	if !m.onStart || !strings.Contains(screen(m), "What would you like to do?") {
+		t.Fatalf("Esc on the first step did not return to the menu:\n%s", screen(m))
+	}
+	press(t, m, "enter")
+	if m.onStart || m.answers.Octopus.ServiceAccount != `CORP\svc` {
+		t.Errorf("back at the first step the answer is gone: %q", m.answers.Octopus.ServiceAccount)
+	}
+}
+
+// TestEndToEndComingBack: in a folder where octoha saved answers, the
+// real binary's menu offers to continue them, Enter resumes them as
+// octoha's own file, and Esc on the first step is the way to the menu
+// (issue 12, point 5).
+func TestEndToEndComingBack(t *testing.T) {
+	bin := octohaBinary(t)
+	dir := t.TempDir()
+	p := startPane(t, dir, bin)
+	p.waitFor("What would you like to do?")
+	p.keys("Enter")
+	p.waitFor("Octopus Server")
+	p.keys("Tab", "Tab")
+	p.typeText(`CORP\svc-octopus`)
+	p.keys(repeat("Enter", 9)...)
+	p.waitFor("SQL Server database")
+	p.keys("C-c", "s")
+	p.waitFor("EXIT=0")
+
+	p = startPane(t, dir, bin)
+	p.waitFor("Continue " + DefaultAnswersPath)
+	p.keys("Enter")
+	s := p.waitFor("SQL Server database")
+	if strings.Contains(s, "written by hand") || strings.Contains(s, "did not write") {
+		t.Errorf("octoha does not recognise its own answers file:\n%s", s)
+	}
+	p.keys("Escape")
+	p.waitFor("Octopus Server")
+	p.keys("Escape")
+	p.waitFor("What would you like to do?")
+	p.keys("C-c", "q")
+	p.waitFor("EXIT=0")
+}
