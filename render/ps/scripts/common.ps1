@@ -181,7 +181,7 @@ $null = Start-Transcript -LiteralPath $LogFile -Append -WhatIf:$false
     $null = Stop-Transcript
 #endregion octoha:block transcript-stop
 
-#region octoha:block server-helpers
+#region octoha:block server-exe
 function Invoke-OctopusServer {
     <#
     .SYNOPSIS
@@ -197,7 +197,9 @@ function Invoke-OctopusServer {
     # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
     Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
+#endregion octoha:block server-exe
 
+#region octoha:block server-helpers
 function Get-SqlConnectionString {
     <#
     .SYNOPSIS
@@ -960,21 +962,6 @@ function Set-MaintenanceMode {
 #endregion octoha:block upgrade-helpers
 
 #region octoha:block upgrade-node-helpers
-function Invoke-OctopusServer {
-    <#
-    .SYNOPSIS
-        Runs one Octopus.Server.exe command and checks its exit code.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory)]
-        [string] $Command,
-        [string[]] $Arguments = @()
-    )
-    # --console: run as a command, not as a service (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
-    Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
-}
-
 function Get-ServiceStatus {
     <#
     .SYNOPSIS

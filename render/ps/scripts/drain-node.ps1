@@ -79,20 +79,7 @@ $ScriptName = 'drain-node'
 
 # octoha:common outcome
 
-function Invoke-OctopusServer {
-    <#
-    .SYNOPSIS
-        Runs one Octopus.Server.exe command and checks its exit code.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory)]
-        [string] $Command,
-        [string[]] $Arguments = @()
-    )
-    # --console: run as a command, not as a service (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
-    Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
-}
+# octoha:common server-exe
 
 function Get-ClusterNode {
     <#

@@ -109,6 +109,8 @@ $ScriptName = 'install-first-node'
 
 # octoha:common outcome
 
+# octoha:common server-exe
+
 # octoha:common server-helpers
 
 # octoha:common node-check

@@ -124,6 +124,8 @@ $ScriptName = 'join-node'
 
 # octoha:common outcome
 
+# octoha:common server-exe
+
 # octoha:common server-helpers
 
 # octoha:common node-check

@@ -71,6 +71,8 @@ $ScriptName = 'upgrade-install-node'
 
 # octoha:common upgrade-helpers
 
+# octoha:common server-exe
+
 # octoha:common upgrade-node-helpers
 
 # octoha:common node-check

@@ -62,6 +62,8 @@ $ScriptName = 'upgrade-stop-node'
 
 # octoha:common outcome
 
+# octoha:common server-exe
+
 # octoha:common upgrade-node-helpers
 
 # octoha:common node-check

@@ -353,7 +353,8 @@ function Invoke-OctopusServer {
         [string] $Command,
         [string[]] $Arguments = @()
     )
-    # --console: run as a command, not as a service (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
+    # --console: run as a command, not as a service, also over remoting
+    # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line).
     Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
