@@ -156,7 +156,7 @@ func agentStep(d *markdown.Doc, n int, a steps.Answers) {
 	d.Step(n, "**Kubernetes agents**, if any: install each with the helm command Octopus's Add Kubernetes agent wizard shows,")
 	d.Cont("its `--set agent.serverCommsAddress=\"…\"` replaced by ", d.Code("--values "+AgentValuesFile), ", which gives")
 	if a.AgentsPollEveryNode() {
-		d.Cont("every node's address (Octopus 2024.3 and later ask for them in that wizard too).")
+		d.Cont("every node's address (Octopus ", d.Text(steps.AgentWizardNodeURLs.Since.String()), " and later ask for them in that wizard too).")
 	} else {
 		d.Cont("the one polling address.")
 	}
