@@ -199,6 +199,38 @@ function Invoke-OctopusServer {
 }
 #endregion octoha:block server-exe
 
+#region octoha:block drain-arguments
+function Get-DrainArgument {
+    <#
+    .SYNOPSIS
+        The arguments of node --drain=true for this node: the wait, and
+        what becomes of the tasks still running at its end.
+    .DESCRIPTION
+        node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
+        (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node).
+        Warns when the version the node runs, Version, may end a long wait
+        early.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Version
+    )
+    $arguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
+    if ($CancelTasks) {
+        $arguments += '--cancel-tasks'
+    }
+    if ($CancelWaitSeconds -gt 0) {
+        $arguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
+    }
+    if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
+        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $Version, ${octoha:WaitBugFixedIn})
+    }
+    return $arguments
+}
+#endregion octoha:block drain-arguments
+
 #region octoha:block server-helpers
 function Get-SqlConnectionString {
     <#

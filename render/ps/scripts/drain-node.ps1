@@ -81,6 +81,8 @@ $ScriptName = 'drain-node'
 
 # octoha:common server-exe
 
+# octoha:common drain-arguments
+
 function Get-ClusterNode {
     <#
     .SYNOPSIS
@@ -145,20 +147,9 @@ if ($null -eq $service -or $service.Status -ne 'Running') {
     Write-Output ('The service {0} is not running: the node is already stopped, no drain needed.' -f $ServiceName)
 }
 else {
-    # node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
-    # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node). While draining, running tasks finish, no new ones
-    # start, and the ping URL answers 418, so the balancer's health check
-    # sends users elsewhere.
-    $drainArguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
-    if ($CancelTasks) {
-        $drainArguments += '--cancel-tasks'
-    }
-    if ($CancelWaitSeconds -gt 0) {
-        $drainArguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
-    }
-    if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
-        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $OctopusVersion, ${octoha:WaitBugFixedIn})
-    }
+    # While draining, running tasks finish, no new ones start, and the ping
+    # URL answers 418, so the balancer's health check sends users elsewhere.
+    $drainArguments = @(Get-DrainArgument -Version $OctopusVersion)
     if ($PSCmdlet.ShouldProcess($NodeName, ('Drain the node and wait up to {0} seconds for its tasks' -f $WaitSeconds))) {
         # [INFER] node --drain is taken to exit 0 when its wait ends with
         # tasks still running (also when an older build cuts the wait

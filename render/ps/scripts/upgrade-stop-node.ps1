@@ -64,6 +64,8 @@ $ScriptName = 'upgrade-stop-node'
 
 # octoha:common server-exe
 
+# octoha:common drain-arguments
+
 # octoha:common upgrade-node-helpers
 
 # octoha:common node-check
@@ -88,18 +90,7 @@ if ($status -ne 'Running') {
     Write-Output ('The service {0} is {1}: the node is already stopped.' -f $ServiceName, $status)
 }
 else {
-    # node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
-    # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node).
-    $drainArguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
-    if ($CancelTasks) {
-        $drainArguments += '--cancel-tasks'
-    }
-    if ($CancelWaitSeconds -gt 0) {
-        $drainArguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
-    }
-    if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
-        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $CurrentVersion, ${octoha:WaitBugFixedIn})
-    }
+    $drainArguments = @(Get-DrainArgument -Version $CurrentVersion)
     if ($PSCmdlet.ShouldProcess($NodeName, ('Drain the node and wait up to {0} seconds for its tasks' -f $WaitSeconds))) {
         Invoke-OctopusServer -Command 'node' -Arguments $drainArguments
     }

@@ -252,6 +252,36 @@ function Invoke-OctopusServer {
     Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
+function Get-DrainArgument {
+    <#
+    .SYNOPSIS
+        The arguments of node --drain=true for this node: the wait, and
+        what becomes of the tasks still running at its end.
+    .DESCRIPTION
+        node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
+        (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node).
+        Warns when the version the node runs, Version, may end a long wait
+        early.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Version
+    )
+    $arguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
+    if ($CancelTasks) {
+        $arguments += '--cancel-tasks'
+    }
+    if ($CancelWaitSeconds -gt 0) {
+        $arguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
+    }
+    if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
+        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $Version, '2025.3.10568')
+    }
+    return $arguments
+}
+
 function Get-ClusterNode {
     <#
     .SYNOPSIS
@@ -353,20 +383,9 @@ if ($null -eq $service -or $service.Status -ne 'Running') {
     Write-Output ('The service {0} is not running: the node is already stopped, no drain needed.' -f $ServiceName)
 }
 else {
-    # node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
-    # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node). While draining, running tasks finish, no new ones
-    # start, and the ping URL answers 418, so the balancer's health check
-    # sends users elsewhere.
-    $drainArguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
-    if ($CancelTasks) {
-        $drainArguments += '--cancel-tasks'
-    }
-    if ($CancelWaitSeconds -gt 0) {
-        $drainArguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
-    }
-    if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
-        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $OctopusVersion, '2025.3.10568')
-    }
+    # While draining, running tasks finish, no new ones start, and the ping
+    # URL answers 418, so the balancer's health check sends users elsewhere.
+    $drainArguments = @(Get-DrainArgument -Version $OctopusVersion)
     if ($PSCmdlet.ShouldProcess($NodeName, ('Drain the node and wait up to {0} seconds for its tasks' -f $WaitSeconds))) {
         # [INFER] node --drain is taken to exit 0 when its wait ends with
         # tasks still running (also when an older build cuts the wait

@@ -236,6 +236,36 @@ function Invoke-OctopusServer {
     Invoke-NativeCommand -FilePath $ServerExe -Name ('Octopus.Server.exe ' + $Command) -Arguments (@($Command, '--console') + $Arguments)
 }
 
+function Get-DrainArgument {
+    <#
+    .SYNOPSIS
+        The arguments of node --drain=true for this node: the wait, and
+        what becomes of the tasks still running at its end.
+    .DESCRIPTION
+        node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
+        (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node).
+        Warns when the version the node runs, Version, may end a long wait
+        early.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory)]
+        [string] $Version
+    )
+    $arguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
+    if ($CancelTasks) {
+        $arguments += '--cancel-tasks'
+    }
+    if ($CancelWaitSeconds -gt 0) {
+        $arguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
+    }
+    if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
+        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $Version, '2025.3.10568')
+    }
+    return $arguments
+}
+
 function Get-ServiceStatus {
     <#
     .SYNOPSIS
@@ -331,18 +361,7 @@ if ($status -ne 'Running') {
     Write-Output ('The service {0} is {1}: the node is already stopped.' -f $ServiceName, $status)
 }
 else {
-    # node --drain=true --wait=<s> [--cancel-tasks] [--cancel-wait=<s>]
-    # (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node).
-    $drainArguments = @('--instance', $Instance, '--drain=true', ('--wait={0}' -f $WaitSeconds))
-    if ($CancelTasks) {
-        $drainArguments += '--cancel-tasks'
-    }
-    if ($CancelWaitSeconds -gt 0) {
-        $drainArguments += ('--cancel-wait={0}' -f $CancelWaitSeconds)
-    }
-    if (-not $WaitBugFixed -and $WaitSeconds -gt 300) {
-        Write-Warning ('Octopus {0} may end a drain wait over 300 seconds early (fixed in {1}, https://github.com/OctopusDeploy/Issues/issues/9561).' -f $CurrentVersion, '2025.3.10568')
-    }
+    $drainArguments = @(Get-DrainArgument -Version $CurrentVersion)
     if ($PSCmdlet.ShouldProcess($NodeName, ('Drain the node and wait up to {0} seconds for its tasks' -f $WaitSeconds))) {
         Invoke-OctopusServer -Command 'node' -Arguments $drainArguments
     }
