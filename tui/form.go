@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/tui/form"
 )
 
@@ -64,19 +67,76 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 	return tea.Batch(left, cmd, changed)
 }
 
-// left starts the live check of the field the focus left.
+// left fills in what the field the focus left proposes and starts its
+// live check.
 func (m *model) left(ev form.Event) tea.Cmd {
 	if ev.Left == "" {
 		return nil
 	}
+	m.propose(ev.Left)
 	return m.fieldLeft(ev.Left, ev.LeftValue)
 }
 
+// propose fills in the answers the field just left proposes (steps'
+// proposals), never over an answer, and says so on the status line: a
+// node's name from its host, the balancer's certificate files from an
+// https public URL. Typing into a proposal replaces it.
+func (m *model) propose(field string) {
+	a := &m.answers
+	if field == steps.FieldLoadBalancerPublicURL && a.LoadBalancer.Certificate == "" && a.LoadBalancer.CertificateKey == "" {
+		if cert, key, ok := a.ProposedCertificate(); ok {
+			a.LoadBalancer.Certificate, a.LoadBalancer.CertificateKey = cert, key
+			m.formOf(m.stepIdx).Propose(steps.FieldLoadBalancerCertificate, steps.FieldLoadBalancerCertificateKey)
+			m.recheck()
+			m.setStatus("Certificate paths proposed from the public name; type over them if wrong.", false)
+		}
+		return
+	}
+	for i := range a.Nodes {
+		if field != steps.NodeField(i).Host {
+			continue
+		}
+		if n := &a.Nodes[i]; n.Name == "" && steps.NodeNameFor(n.Host) != "" {
+			n.Name = steps.NodeNameFor(n.Host)
+			m.formOf(m.stepIdx).Propose(steps.NodeField(i).Name)
+			m.recheck()
+			m.setStatus(fmt.Sprintf("Node %d named %s after its host; type over it if wrong.", i+1, n.Name), false)
+		}
+		return
+	}
+}
+
+// addNodeRow adds a row under the last: the node steps.NextNode proposes
+// when the hosts so far count on (octo3 after octo2), else an empty row
+// whose fields stay quiet until the admin has been to them.
 func (m *model) addNodeRow(f *answersForm) tea.Cmd {
 	left := m.left(f.Leave(&m.answers)) // the check it starts must run, or it counts as running for ever
+	next, proposed := m.answers.NextNode()
 	addNode(&m.answers)
+	row := len(m.answers.Nodes) - 1
+	if proposed {
+		m.answers.Nodes[row] = next
+		f.Propose(steps.NodeField(row).Name, steps.NodeField(row).Host)
+		what := next.Name + " at " + next.Host
+		if next.Name == "" {
+			what = next.Host + ", no name yet"
+		}
+		m.setStatus(fmt.Sprintf("Node %d proposed: %s; type over it if wrong.", row+1, what), false)
+	}
 	m.recheck()
-	return tea.Batch(left, f.Refocus(&m.answers, nodeFieldPath(len(m.answers.Nodes)-1, "name")))
+	cmd := f.Refocus(&m.answers, nodeFieldPath(row, "name"))
+	f.Quiet(nodeFieldPaths(row)...)
+	var check tea.Cmd
+	if proposed {
+		check = m.fieldLeft(steps.NodeField(row).Host, next.Host) // check the proposed host as if typed
+	}
+	return tea.Batch(left, cmd, check)
+}
+
+// nodeFieldPaths are node i's field paths as the grid's cells name them.
+func nodeFieldPaths(i int) []string {
+	f := steps.NodeField(i)
+	return []string{f.Name, f.Host, f.WebPort, f.CommsPort}
 }
 
 func (m *model) removeNodeRow(f *answersForm) tea.Cmd {

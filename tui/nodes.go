@@ -11,7 +11,7 @@ import (
 var nodesStep = step{
 	name:   "Nodes",
 	title:  "Octopus Server nodes",
-	intro:  "One row per node. ctrl+n adds a node, ctrl+x removes the focused one. Empty ports are derived.",
+	intro:  "One row per node. ctrl+n adds a node, counting on from the last host; ctrl+x removes the focused one. An empty name comes from the host; empty ports are derived.",
 	owns:   []string{"nodes"},
 	fields: nodeFields,
 	grid:   true,
@@ -29,7 +29,7 @@ func nodeFields(a *steps.Answers) [][]field {
 		p := fmt.Sprintf("nodes[%d]", i)
 		name := form.Text(p+".name", fmt.Sprintf("Node %d name", i+1), func(a *steps.Answers) *string { return &node(a).Name }).
 			WithExplain(func(*steps.Answers) string {
-				return "The node's name in Octopus (create-instance --serverNodeName); usually the machine name. Each node needs its own."
+				return "The node's name in Octopus (create-instance --serverNodeName); usually the machine name. Each node needs its own. Left empty, it is the host's first label in capitals."
 			})
 		host := form.Text(p+".host", fmt.Sprintf("Node %d host", i+1), func(a *steps.Answers) *string { return &node(a).Host }).
 			WithExplain(func(*steps.Answers) string {

@@ -41,6 +41,12 @@ type Form[A any] struct {
 	// seen shows the findings no field shows (e.g. "there are no
 	// nodes"): set when the admin leaves or finishes the form.
 	seen bool
+	// quiet fields show no findings until the focus leaves them, even
+	// with showAll: a row just added is not a row of "is empty" errors.
+	quiet map[string]bool
+	// proposed fields hold a value octoha proposed: the first character
+	// typed or pasted there replaces it, as with a selected default.
+	proposed map[string]bool
 }
 
 // Pending is text that could not be stored (a port that is not a
@@ -69,7 +75,7 @@ type Event struct {
 // field a row, or with grid, one row of cells per item.
 func New[A any](build func(a *A) [][]Field[A], grid bool, in *textinput.Model) *Form[A] {
 	return &Form[A]{build: build, grid: grid, input: in,
-		pending: map[string]Pending{}, touched: map[string]bool{}}
+		pending: map[string]Pending{}, touched: map[string]bool{}, quiet: map[string]bool{}, proposed: map[string]bool{}}
 }
 
 // Grid reports whether the form is a grid of rows of cells.
@@ -180,13 +186,33 @@ func (f *Form[A]) IsPending(key string) bool {
 	return ok
 }
 
-// ForgetPending drops every pending text, e.g. when the grid's rows are
-// renumbered.
-func (f *Form[A]) ForgetPending() { clear(f.pending) }
+// ForgetPending drops every pending text, quiet field and proposal mark,
+// e.g. when the grid's rows are renumbered.
+func (f *Form[A]) ForgetPending() { clear(f.pending); clear(f.quiet); clear(f.proposed) }
 
 // ShowAll shows every field's findings at once (answers opened from a
 // file) and the findings no field shows.
 func (f *Form[A]) ShowAll() { f.showAll, f.seen = true, true }
+
+// Quiet keeps the fields at keys from showing findings until the focus
+// leaves each (or the form is finished): fields just added, such as a new
+// grid row.
+func (f *Form[A]) Quiet(keys ...string) {
+	for _, k := range keys {
+		f.quiet[k] = true
+	}
+}
+
+// Propose marks the answers at keys as proposals: the first character
+// typed or pasted into one replaces it, and any other edit keeps it.
+func (f *Form[A]) Propose(keys ...string) {
+	for _, k := range keys {
+		f.proposed[k] = true
+	}
+}
+
+// Proposed reports whether key holds a proposal not edited yet.
+func (f *Form[A]) Proposed(key string) bool { return f.proposed[key] }
 
 // MarkSeen shows the findings no field shows.
 func (f *Form[A]) MarkSeen() { f.seen = true }
@@ -216,10 +242,16 @@ func (f *Form[A]) Update(a *A, msg tea.Msg, k *KeyMap) (Event, tea.Cmd) {
 // edit gives the message to the focused field and stores what it typed
 // or chose.
 func (f *Form[A]) edit(a *A, fl Field[A], msg tea.Msg, k *KeyMap) (Event, tea.Cmd) {
-	text, changed, cmd := fl.Edit(f.input, f.Shown(a, fl), msg, k)
+	shown := f.Shown(a, fl)
+	if f.proposed[fl.Key()] && replacesProposal(msg) && f.input.Focused() {
+		f.input.SetValue("") // typing over a proposal starts afresh
+		shown = ""
+	}
+	text, changed, cmd := fl.Edit(f.input, shown, msg, k)
 	if !changed {
 		return Event{}, cmd
 	}
+	delete(f.proposed, fl.Key())
 	if err := fl.Set(a, text); err != nil {
 		f.pending[fl.Key()] = Pending{Text: text, Err: err}
 	} else {
@@ -233,6 +265,18 @@ func (f *Form[A]) edit(a *A, fl Field[A], msg tea.Msg, k *KeyMap) (Event, tea.Cm
 	}
 	f.input.Placeholder, _ = fl.Derived(a)
 	return Event{Edited: fl.Key(), EditedValue: f.Shown(a, fl), Typed: f.input.Focused()}, cmd
+}
+
+// replacesProposal reports whether msg types or pastes text, which
+// replaces a proposal; moving the cursor or deleting edits it instead.
+func replacesProposal(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		return true
+	case tea.KeyPressMsg:
+		return msg.Text != "" && msg.Mod&^tea.ModShift == 0
+	}
+	return false
 }
 
 // Move changes focus by delta fields, staying on the form.
@@ -252,6 +296,7 @@ func (f *Form[A]) Leave(a *A) Event {
 		return Event{}
 	}
 	f.touched[fl.Key()] = true
+	delete(f.quiet, fl.Key())
 	return Event{Left: fl.Key(), LeftValue: f.Shown(a, fl)}
 }
 
@@ -261,6 +306,7 @@ func (f *Form[A]) Finish() {
 	for _, fl := range f.fields {
 		f.touched[fl.Key()] = true
 	}
+	clear(f.quiet)
 }
 
 // KeyBinds are the form's keys for the help line: Next, Prev, Enter (or
@@ -301,7 +347,7 @@ func (f *Form[A]) Messages(fl Field[A], c *Checks) validate.Findings {
 	if p, ok := f.pending[fl.Key()]; ok {
 		return validate.Findings{{Severity: validate.Error, Field: fl.Key(), Message: p.Err.Error()}}
 	}
-	if !f.showAll && !f.touched[fl.Key()] {
+	if f.quiet[fl.Key()] || !f.showAll && !f.touched[fl.Key()] {
 		return nil
 	}
 	return c.Findings.For(fl.Key())
