@@ -308,9 +308,9 @@ func (c *checker) nodes() {
 		host string
 		port int
 	}
-	names := map[string]int{}
-	webEndpoints := map[endpoint]int{}
-	commsEndpoints := map[endpoint]int{}
+	names := make(map[string]int, len(a.Nodes))
+	webEndpoints := make(map[endpoint]int, len(a.Nodes))
+	commsEndpoints := make(map[endpoint]int, len(a.Nodes))
 	for i, n := range a.Nodes {
 		field, name := steps.NodeField(i), strings.ToLower(n.Name)
 		if p := nodeNameProblem(n.Name); p != "" {

@@ -41,6 +41,8 @@ type Form[A any] struct {
 	// seen shows the findings no field shows (e.g. "there are no
 	// nodes"): set when the admin leaves or finishes the form.
 	seen bool
+
+	memo memo // lines drawn from text that has not changed since
 }
 
 // Pending is text that could not be stored (a port that is not a
