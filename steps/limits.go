@@ -6,7 +6,9 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -253,12 +255,16 @@ type TextProblem struct {
 // DEL, C1, or a Unicode line or paragraph separator). Every answer is one
 // line of plain text; a line break would add a line to a script or the
 // checklist, and an escape sequence would reach the terminal.
+//
+// The wizard runs it on every keystroke, so the walk builds a field's
+// path only for an answer with a problem.
 func TextProblems(a Answers) []TextProblem {
 	var out []TextProblem
-	eachString(reflect.ValueOf(a), "", func(field, s string) {
+	path := make([]byte, 0, 64)
+	eachString(reflect.ValueOf(a), path, func(field []byte, s string) {
 		for _, r := range s {
 			if r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f || r == '\u2028' || r == '\u2029' {
-				out = append(out, TextProblem{field, fmt.Sprintf("%s holds the control character U+%04X; an answer is one line of plain text", field, r)})
+				out = append(out, TextProblem{string(field), fmt.Sprintf("%s holds the control character U+%04X; an answer is one line of plain text", field, r)})
 				return
 			}
 		}
@@ -266,23 +272,52 @@ func TextProblems(a Answers) []TextProblem {
 	return out
 }
 
-// eachString calls visit for every string in v, with its field path.
-func eachString(v reflect.Value, field string, visit func(field, s string)) {
+// eachString calls visit for every string in v, with its field path
+// (path, which visit must not keep).
+func eachString(v reflect.Value, path []byte, visit func(field []byte, s string)) {
 	switch v.Kind() {
 	case reflect.String:
-		visit(field, v.String())
+		visit(path, v.String())
 	case reflect.Struct:
-		for i := range v.NumField() {
-			f := v.Type().Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if name == "" || name == "-" || !f.IsExported() {
-				continue
+		for _, f := range yamlFieldsOf(v.Type()) {
+			p := path
+			if len(p) > 0 {
+				p = append(p, '.')
 			}
-			eachString(v.Field(i), join(field, name), visit)
+			eachString(v.Field(f.index), append(p, f.name...), visit)
 		}
 	case reflect.Slice:
 		for i := range v.Len() {
-			eachString(v.Index(i), fmt.Sprintf("%s[%d]", field, i), visit)
+			p := append(path, '[')
+			p = strconv.AppendInt(p, int64(i), 10)
+			eachString(v.Index(i), append(p, ']'), visit)
 		}
 	}
+}
+
+// yamlField is an exported struct field with a yaml name: its index and
+// that name.
+type yamlField struct {
+	index int
+	name  string
+}
+
+// yamlFields are the struct types' yamlFields, worked out once per type.
+var yamlFields sync.Map // reflect.Type -> []yamlField
+
+func yamlFieldsOf(t reflect.Type) []yamlField {
+	if fs, ok := yamlFields.Load(t); ok {
+		return fs.([]yamlField)
+	}
+	var fs []yamlField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		fs = append(fs, yamlField{i, name})
+	}
+	yamlFields.Store(t, fs)
+	return fs
 }

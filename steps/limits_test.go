@@ -235,3 +235,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TextProblems names each answer by its whole path, at every depth, and
+// a path built for one answer is not spoilt by the next one's.
+func TestTextProblemsNameTheirPaths(t *testing.T) {
+	a := Defaults()
+	a.Nodes = []Node{{Name: "a", Host: "a"}, {Name: "b\n", Host: "b\x1b"}, {Name: "c", Host: "c"}}
+	a.Tentacles.Roles = []string{"web", "db", "x\u2028y"}
+	a.Tentacles.Redis.Host = "r\x7f"
+	a.Octopus.AdminUsername = "ad\u0085min"
+	var got []string
+	for _, p := range TextProblems(a) {
+		got = append(got, p.Field)
+		if !strings.HasPrefix(p.Msg, p.Field+" holds the control character U+") {
+			t.Errorf("%s: message %q", p.Field, p.Msg)
+		}
+	}
+	want := []string{"octopus.adminUsername", "nodes[1].name", "nodes[1].host", "tentacles.redis.host", "tentacles.roles[2]"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("fields %q, want %q", got, want)
+	}
+}

@@ -1,6 +1,10 @@
 package steps
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"sync"
+)
 
 // Field paths: where an answer lives in the answers file, as findings, live
 // checks and the wizard name it ("database.server", "nodes[2].host").
@@ -69,9 +73,28 @@ type NodeFields struct {
 	Node, Name, Host, WebPort, CommsPort string
 }
 
-// NodeField gives the field paths of node i (from 0).
+// NodeField gives the field paths of node i (from 0). The checks ask for
+// every node's on every keystroke, so each node's are built once and kept.
 func NodeField(i int) NodeFields {
-	n := fmt.Sprintf("nodes[%d]", i)
+	if i < 0 || i >= MaxNodes {
+		return nodeField(i)
+	}
+	nodeFields.Lock()
+	defer nodeFields.Unlock()
+	for n := len(nodeFields.paths); n <= i; n++ {
+		nodeFields.paths = append(nodeFields.paths, nodeField(n))
+	}
+	return nodeFields.paths[i]
+}
+
+// nodeFields are the NodeFields built so far, by node.
+var nodeFields struct {
+	sync.Mutex
+	paths []NodeFields
+}
+
+func nodeField(i int) NodeFields {
+	n := "nodes[" + strconv.Itoa(i) + "]"
 	return NodeFields{Node: n, Name: n + ".name", Host: n + ".host", WebPort: n + ".webPort", CommsPort: n + ".commsPort"}
 }
 

@@ -305,24 +305,29 @@ type shownValue struct {
 
 // valuesOf reads the fields of the screens that own an answer the
 // entries rest on or are about.
+// Only those answers go in the map: on every keystroke, with a finding per
+// node, that is a quarter of the Nodes screen's fields.
 func (m *model) valuesOf(entries map[string]*liveEntry) map[string]shownValue {
-	screens := map[int]bool{}
+	var screens [stepCount + 1]bool // by stepOf+1
+	want := map[string]bool{}
 	for _, e := range entries {
 		for p := range e.values {
-			screens[stepOf(p)] = true
+			screens[stepOf(p)+1], want[p] = true, true
 		}
 	}
-	out := map[string]shownValue{}
+	out := make(map[string]shownValue, len(want))
 	for i, form := range m.questionForms() {
 		idx := i
 		if i >= len(formSteps) {
 			idx = newNodeIndex
 		}
-		if !screens[idx] {
+		if !screens[idx+1] {
 			continue
 		}
 		for n, fl := range form.Fields(&m.answers) {
-			out[fl.Key()] = shownValue{form.Shown(&m.answers, fl), idx<<16 | n}
+			if want[fl.Key()] {
+				out[fl.Key()] = shownValue{form.Shown(&m.answers, fl), idx<<16 | n}
+			}
 		}
 	}
 	return out

@@ -26,21 +26,21 @@ func nodeFields(a *steps.Answers) [][]field {
 	rows := make([][]field, len(a.Nodes))
 	for i := range a.Nodes {
 		node := func(a *steps.Answers) *steps.Node { return &a.Nodes[i] }
-		p := fmt.Sprintf("nodes[%d]", i)
-		name := form.Text(p+".name", fmt.Sprintf("Node %d name", i+1), func(a *steps.Answers) *string { return &node(a).Name }).
+		p, n := steps.NodeField(i), "Node "+strconv.Itoa(i+1) // not fmt: the live checks rebuild every row on each keystroke
+		name := form.Text(p.Name, n+" name", func(a *steps.Answers) *string { return &node(a).Name }).
 			WithExplain(func(*steps.Answers) string {
 				return "The node's name in Octopus (create-instance --serverNodeName); usually the machine name. Each node needs its own. Left empty, it is the host's first label in capitals."
 			})
-		host := form.Text(p+".host", fmt.Sprintf("Node %d host", i+1), func(a *steps.Answers) *string { return &node(a).Host }).
+		host := form.Text(p.Host, n+" host", func(a *steps.Answers) *string { return &node(a).Host }).
 			WithExplain(func(*steps.Answers) string {
 				return "The name or address the load balancer (and, for unique-address polling, every tentacle) reaches this node at."
 			})
-		web := form.Number(p+".webPort", fmt.Sprintf("Node %d web port", i+1), func(a *steps.Answers) *int { return &node(a).WebPort }).
+		web := form.Number(p.WebPort, n+" web port", func(a *steps.Answers) *int { return &node(a).WebPort }).
 			WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeWebPort(i)) }).
 			WithExplain(func(a *steps.Answers) string {
 				return fmt.Sprintf("This node's HTTP port, which the balancer forwards to. Empty uses octopus.webPort (%d).", a.Octopus.WebPort)
 			})
-		comms := form.Number(p+".commsPort", fmt.Sprintf("Node %d comms port", i+1), func(a *steps.Answers) *int { return &node(a).CommsPort }).
+		comms := form.Number(p.CommsPort, n+" comms port", func(a *steps.Answers) *int { return &node(a).CommsPort }).
 			WithDerived(func(a *steps.Answers) string { return strconv.Itoa(a.NodeCommsPort(i)) }).
 			WithExplain(commsPortExplain(i))
 		rows[i] = []field{name.WithColumn("Name", 14), host.WithColumn("Host", 26), web.WithColumn("Web", 6), comms.WithColumn("Comms", 6)}

@@ -56,7 +56,7 @@ func (m *model) render() string {
 	lines = append(lines, form.Fit(body, bodyH)...)
 	lines = append(lines, footer...)
 	for i, l := range lines {
-		if len(l) > w && ansi.StringWidth(l) > w { // bytes >= cells: most lines skip the count
+		if len(l) > w && form.Width(l) > w { // bytes >= cells: most lines skip the count
 			lines[i] = ansi.Truncate(l, w, "…")
 		}
 	}
@@ -67,15 +67,15 @@ func (m *model) render() string {
 // done but with errors. When it does not fit, the other steps shrink to
 // their numbers.
 func (m *model) header(w int) string {
-	title := m.st.title.Render("octoha")
+	title := func() string { return m.st.title.Render("octoha") } // only when the header is not the last one
 	if m.onStart {
-		return title + m.st.dim.Render("  Octopus Deploy Server high availability, version "+m.opts.Version)
+		return title() + m.st.dim.Render("  Octopus Deploy Server high availability, version "+m.opts.Version)
 	}
 	screens := m.screens()
 	build := func(short bool) (string, int) {
 		var b strings.Builder
 		width := 8
-		b.WriteString(title + "  ")
+		b.WriteString(title() + "  ")
 		for pos, i := range screens {
 			if pos > 0 {
 				b.WriteString(" ")

@@ -303,17 +303,22 @@ func (c *checker) nodes() {
 	case 1:
 		c.warn("nodes.single", steps.FieldNodes, "Add a second node for high availability.", "one node is not a highly available cluster")
 	}
-	names := map[string]int{}
-	webEndpoints := map[string]int{}
-	commsEndpoints := map[string]int{}
+	// endpoint is a host (as hostKey compares it) and a port.
+	type endpoint struct {
+		host string
+		port int
+	}
+	names := make(map[string]int, len(a.Nodes))
+	webEndpoints := make(map[endpoint]int, len(a.Nodes))
+	commsEndpoints := make(map[endpoint]int, len(a.Nodes))
 	for i, n := range a.Nodes {
-		field := steps.NodeField(i)
+		field, name := steps.NodeField(i), strings.ToLower(n.Name)
 		if p := nodeNameProblem(n.Name); p != "" {
 			c.err("nodes.name", field.Name, "", "node name %s", p)
-		} else if j, dup := names[strings.ToLower(n.Name)]; dup {
+		} else if j, dup := names[name]; dup {
 			c.err("nodes.name", field.Name, "Give every node its own name.", "node name %q is already used by node %d", n.Name, j+1)
 		} else {
-			names[strings.ToLower(n.Name)] = i
+			names[name] = i
 		}
 		if p := hostProblem(n.Host); p != "" {
 			c.err("nodes.host", field.Host, "", "node host %s", p)
@@ -332,17 +337,17 @@ func (c *checker) nodes() {
 				"comms port %d breaks the rule: %s = %d", n.CommsPort, why, want)
 		}
 		host := hostKey(n.Host)
-		if j, dup := webEndpoints[fmt.Sprint(host, ":", web)]; dup {
+		if j, dup := webEndpoints[endpoint{host, web}]; dup {
 			c.err("nodes.endpoint", field.WebPort, "Give each node its own host, or its own web port.",
 				"node %d already listens on %s:%d", j+1, n.Host, web)
 		} else {
-			webEndpoints[fmt.Sprint(host, ":", web)] = i
+			webEndpoints[endpoint{host, web}] = i
 		}
-		if j, dup := commsEndpoints[fmt.Sprint(host, ":", comms)]; dup {
+		if j, dup := commsEndpoints[endpoint{host, comms}]; dup {
 			c.err("nodes.endpoint", field.CommsPort, "Give each node its own host, or its own comms port.",
 				"node %d already listens on %s:%d", j+1, n.Host, comms)
 		} else {
-			commsEndpoints[fmt.Sprint(host, ":", comms)] = i
+			commsEndpoints[endpoint{host, comms}] = i
 		}
 	}
 }

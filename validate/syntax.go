@@ -16,7 +16,7 @@ func hostProblem(s string) string {
 	if s == "" {
 		return "is empty"
 	}
-	if ip := net.ParseIP(s); ip != nil {
+	if ip := parseIP(s); ip != nil {
 		if ip.To4() == nil {
 			return fmt.Sprintf("%q is an IPv6 address, which octoha does not write into balancer configurations and URLs; use the host's DNS name or its IPv4 address", s)
 		}
@@ -25,11 +25,11 @@ func hostProblem(s string) string {
 	if len(s) > 253 {
 		return "is longer than the 253 characters a host name may have"
 	}
-	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
-	if last := labels[len(labels)-1]; last != "" && strings.Trim(last, "0123456789") == "" {
+	name := strings.TrimSuffix(s, ".")
+	if last := name[strings.LastIndexByte(name, '.')+1:]; last != "" && strings.Trim(last, "0123456789") == "" {
 		return fmt.Sprintf("%q is neither an IPv4 address nor a host name (a host name's last part is not all digits, RFC 3696 §2)", s)
 	}
-	for _, label := range labels {
+	for label := range strings.SplitSeq(name, ".") {
 		if label == "" {
 			return fmt.Sprintf("%q has an empty part between dots", s)
 		}
@@ -45,6 +45,16 @@ func hostProblem(s string) string {
 		}
 	}
 	return ""
+}
+
+// parseIP is net.ParseIP for a value that can be an address: only digits
+// and dots (IPv4) or with a colon (IPv6). A host name, checked on every
+// keystroke, skips the parse and the error it allocates.
+func parseIP(s string) net.IP {
+	if !strings.Contains(s, ":") && strings.Trim(s, "0123456789.") != "" {
+		return nil
+	}
+	return net.ParseIP(s)
 }
 
 // hostKey is a host name as the duplicate checks compare it: DNS names

@@ -47,6 +47,8 @@ type Form[A any] struct {
 	// proposed fields hold a value octoha proposed: the first character
 	// typed or pasted there replaces it, as with a selected default.
 	proposed map[string]bool
+
+	memo memo // lines drawn from text that has not changed since
 }
 
 // Pending is text that could not be stored (a port that is not a

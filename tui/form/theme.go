@@ -40,21 +40,27 @@ func (p Paint) On(s string) string {
 func (t *Theme) FindingLines(fs validate.Findings, indent string, w int) []string {
 	var out []string
 	for _, f := range fs {
-		style := t.Warn
-		word := "warning: "
-		if f.Severity == validate.Error {
-			style, word = t.Err, "error: "
+		out = t.findingLines(out, f, indent, w)
+	}
+	return out
+}
+
+// findingLines appends one finding's lines to out.
+func (t *Theme) findingLines(out []string, f validate.Finding, indent string, w int) []string {
+	style := t.Warn
+	word := "warning: "
+	if f.Severity == validate.Error {
+		style, word = t.Err, "error: "
+	}
+	text := f.Message
+	if f.Fix != "" {
+		if !strings.HasSuffix(text, ".") {
+			text += "."
 		}
-		text := f.Message
-		if f.Fix != "" {
-			if !strings.HasSuffix(text, ".") {
-				text += "."
-			}
-			text += " " + f.Fix
-		}
-		for _, l := range Wrap(word+text, w-len(indent)) {
-			out = append(out, indent+style.On(l))
-		}
+		text += " " + f.Fix
+	}
+	for _, l := range Wrap(word+text, w-len(indent)) {
+		out = append(out, indent+style.On(l))
 	}
 	return out
 }
@@ -94,13 +100,31 @@ func Pad(s string, w int) string {
 	return s + strings.Repeat(" ", w-n)
 }
 
-// Width is s's width in cells; plain ASCII, the common case, is its
-// length, without the grapheme walk.
+// Width is s's width in cells, as ansi.StringWidth counts them. Printable
+// ASCII and the SGR sequences the paints draw (ESC [ parameters final),
+// what nearly every line of a frame is, are counted here without the
+// grapheme walk; anything else goes to ansi.StringWidth.
 func Width(s string) int {
+	n := 0
 	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 || s[i] == 0x1b {
+		switch c := s[i]; {
+		case c >= 0x20 && c < 0x7f:
+			n++
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && s[j] >= 0x30 && s[j] <= 0x3f { // parameters
+				j++
+			}
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f { // intermediates
+				j++
+			}
+			if j == len(s) || s[j] < 0x40 || s[j] > 0x7e {
+				return ansi.StringWidth(s)
+			}
+			i = j // the final byte
+		default:
 			return ansi.StringWidth(s)
 		}
 	}
-	return len(s)
+	return n
 }

@@ -11,27 +11,25 @@ import (
 // and the focused field's explanation. It moves the scroll offset, so
 // the owner calls it from Update and keeps the lines for View.
 func (f *Form[A]) Layout(t *Theme, a *A, c *Checks, w, h int) []string {
-	top := []string{t.Title.Render(f.Title)}
-	for _, l := range Wrap(f.Intro, w) {
-		top = append(top, t.Dim.On(l))
-	}
+	top := append([]string{}, f.memo.get(memoKey{t: t, kind: memoTitle, text: f.Title}, func() []string {
+		return []string{t.Title.Render(f.Title)}
+	})...)
+	top = append(top, f.memo.dim(t, f.Intro, w)...)
 	top = append(top, "")
 
 	var bottom []string
 	if loose := f.loose(c); len(loose) > 0 {
 		bottom = append(bottom, "")
-		bottom = append(bottom, t.FindingLines(loose, "", w)...)
+		bottom = f.memo.findingLines(bottom, t, loose, "", w)
 	}
 	if fl, ok := f.Focused(); ok {
 		if text, ok := fl.Explain(a); ok {
 			bottom = append(bottom, "")
-			lines := Wrap(text, w)
+			lines := f.memo.dim(t, text, w)
 			if len(lines) > 3 {
 				lines = lines[:3]
 			}
-			for _, l := range lines {
-				bottom = append(bottom, t.Dim.On(l))
-			}
+			bottom = append(bottom, lines...)
 		}
 	}
 	if len(f.fields) == 0 && f.Empty != "" {
@@ -110,10 +108,11 @@ func (f *Form[A]) listView(t *Theme, a *A, c *Checks, w, h int) []string {
 		labelW = max(labelW, len(fl.Title()))
 	}
 	valueW := max(w-labelW-4, 10)
+	indent := strings.Repeat(" ", labelW+4)
 	msgs := make([][]string, len(f.rows))
 	heights := make([]int, len(f.rows))
 	for r, row := range f.rows {
-		msgs[r] = t.FindingLines(f.Messages(row[0], c), strings.Repeat(" ", labelW+4), w)
+		msgs[r] = f.memo.findingLines(nil, t, f.Messages(row[0], c), indent, w)
 		heights[r] = 1 + len(msgs[r])
 	}
 	first, last, more := f.scroll(heights, h)
@@ -148,7 +147,7 @@ func (f *Form[A]) gridView(t *Theme, a *A, c *Checks, w, h int) []string {
 	heights := make([]int, len(f.rows))
 	for r, row := range f.rows {
 		for _, fl := range row {
-			msgs[r] = append(msgs[r], t.FindingLines(f.Messages(fl, c), "     ", w)...)
+			msgs[r] = f.memo.findingLines(msgs[r], t, f.Messages(fl, c), "     ", w)
 		}
 		heights[r] = 1 + len(msgs[r])
 	}
