@@ -28,26 +28,25 @@ const (
 // Load balancers.
 const (
 	LoadBalancers = "https://octopus.com/docs/installation/load-balancers"
-	IISARR        = LoadBalancers + "/use-iis-as-reverse-proxy"
 )
 
 // SQL Server, as Octopus asks for it. SQLDatabase is the address the node
 // scripts' templates cite too (render/ps/scripts); octopus.com redirects
 // it to /docs/installation/sql-database, the page's current home.
 const (
-	SQLDatabase     = "https://octopus.com/docs/installation/sql-server-database"
-	SelfManagedSQL  = "https://octopus.com/docs/installation/sql-database/self-managed-sql-server"
-	OctopusDatabase = "https://octopus.com/docs/administration/data/octopus-database"
+	SQLDatabase    = "https://octopus.com/docs/installation/sql-server-database"
+	SelfManagedSQL = "https://octopus.com/docs/installation/sql-database/self-managed-sql-server"
 )
 
 // The command lines.
 const (
-	serverExe      = "https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line"
-	Configure      = serverExe + "/configure"
-	CreateInstance = serverExe + "/create-instance"
-	NodeCommand    = serverExe + "/node"
-	TentacleExe    = "https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line"
-	TentacleComms  = "https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication"
+	serverExe       = "https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line"
+	Configure       = serverExe + "/configure"
+	CreateInstance  = serverExe + "/create-instance"
+	DatabaseCommand = serverExe + "/database"
+	NodeCommand     = serverExe + "/node"
+	TentacleExe     = "https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line"
+	TentacleComms   = "https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication"
 )
 
 // Microsoft's SQL Server documentation.
