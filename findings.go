@@ -47,7 +47,8 @@ func newNodeLocator(file *steps.File, index int) locator {
 
 // printFindings lists problems as LOCATION: severity: message, the form
 // editors and CI logs link to; each error names the --ignore that would
-// let the command go on.
+// let the command go on, and a finding that cites a page has it on the
+// line below.
 func printFindings(w io.Writer, where locator, findings validate.Findings) {
 	for _, f := range findings {
 		fmt.Fprintf(w, "%s: %s", where(f.Field), f)
@@ -55,6 +56,9 @@ func printFindings(w io.Writer, where locator, findings validate.Findings) {
 			fmt.Fprintf(w, " (--ignore %s writes anyway)", f.ID)
 		}
 		fmt.Fprintln(w)
+		if f.Docs != "" {
+			fmt.Fprintf(w, "  see %s\n", f.Docs)
+		}
 	}
 }
 

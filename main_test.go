@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -186,4 +187,31 @@ func wantRefused(t *testing.T, code int, stdout, stderr, out string, says []stri
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("output folder was created (%v): nothing may be written", err)
 	}
+}
+
+// A finding that cites a public page has it on the line under the finding,
+// once, and the finding's sentence cites nothing an admin cannot open.
+func TestExportFindingsCiteTheirPage(t *testing.T) {
+	body := strings.NewReplacer("kind: haproxy", "kind: apache", "mode: listening", "mode: polling, polling: unique-port").Replace(validAnswers)
+	code, _, stderr := octoha(t, "export", "--answers", writeAnswers(t, body), "--out", filepath.Join(t.TempDir(), "out"))
+	if code == 0 {
+		t.Fatalf("apache with unique-port polling exported: %s", stderr)
+	}
+	lines := strings.Split(stderr, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, "(--ignore lb.passthrough writes anyway)") {
+			continue
+		}
+		if strings.Contains(l, "https://") || strings.Contains(l, "§") {
+			t.Errorf("the finding's line carries a citation: %s", l)
+		}
+		if i+1 >= len(lines) || lines[i+1] != "  see "+docs.PollingHA {
+			t.Errorf("the line under the finding is not its page:\n%s", stderr)
+		}
+		if n := strings.Count(stderr, docs.PollingHA); n != 1 {
+			t.Errorf("the page is cited %d times, want once:\n%s", n, stderr)
+		}
+		return
+	}
+	t.Fatalf("no lb.passthrough error:\n%s", stderr)
 }

@@ -5,19 +5,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
-)
-
-// Docs pages the change checklists cite.
-const (
-	docsHA            = "https://octopus.com/docs/administration/high-availability"
-	docsHowHAWorks    = docsHA + "/how-high-availability-works"
-	docsMultiNode     = docsHA + "/polling-tentacles-with-ha/multi-node-polling-tentacles"
-	docsTentacleComms = "https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication"
-	docsNodeCommand   = "https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/node"
-	docsTentacleExe   = "https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line"
 )
 
 // changeChecklist writes the CHECKLIST.md of adding or removing a node.
@@ -113,10 +104,10 @@ func (c changeChecklist) addBefore() error {
 	d.Section("1. Before you run anything")
 	if len(a.Nodes) > 2 {
 		// A Professional licence allows two nodes (docs/octopus-facts.md §7).
-		d.Check("**Licence.** The licence's `<NodeLimit>` must allow ", d.Num(len(a.Nodes)), " nodes ("+docsHA+"). A Professional licence allows 2: a")
+		d.Check("**Licence.** The licence's `<NodeLimit>` must allow ", d.Num(len(a.Nodes)), " nodes ("+docs.HA+"). A Professional licence allows 2: a")
 		d.Cont("third node needs Enterprise (unlimited). Over the limit, Octopus blocks creating and deploying releases.")
 	} else {
-		d.Check("**Licence.** The licence's `<NodeLimit>` must allow ", d.Num(len(a.Nodes)), " nodes ("+docsHA+").")
+		d.Check("**Licence.** The licence's `<NodeLimit>` must allow ", d.Num(len(a.Nodes)), " nodes ("+docs.HA+").")
 	}
 	version := string(a.Octopus.Version)
 	d.Check("**Same Octopus version.** Install the Octopus Server MSI **", d.Text(version), "**, the version every node runs, on")
@@ -212,7 +203,7 @@ func (c changeChecklist) addRun() {
 	d.Step(1, "On **", d.Text(n.Name), "**, in an elevated PowerShell: ", d.Code(psRun(JoinScript(n.Name))), asksWords(d, c.scriptAsks), ".")
 	d.Cont("It never runs `path`, `admin`, `license` or `database --create`, which would reset the cluster.")
 	if c.pollsEveryNode() {
-		d.Cont("It brings ", d.Text(n.Name), " up **drained**: a new node takes tasks within about a minute of starting ("+docsHowHAWorks+"),")
+		d.Cont("It brings ", d.Text(n.Name), " up **drained**: a new node takes tasks within about a minute of starting ("+docs.HowHAWorks+"),")
 		d.Cont("and until every polling tentacle polls it those tasks would wait for their tentacles until they time out.")
 	}
 	pool := ""
@@ -228,14 +219,14 @@ func (c changeChecklist) addRun() {
 		d.Step(step, "On **each polling tentacle**, in an elevated PowerShell: ", d.Code(psRun(TentacleUpdateScript)), asksWords(d, c.updateAsks), ". It adds")
 		d.Cont(d.Code(n.CommsAddress), " with `poll-server` and restarts the Tentacle, so run it when no")
 		d.Cont("deployment uses the machine; if a run stopped before the restart, run it again with `-Restart`. A tentacle")
-		d.Cont("that misses this never gets work from ", d.Text(n.Name), ": tasks there wait for it until they time out ("+docsMultiNode+").")
+		d.Cont("that misses this never gets work from ", d.Text(n.Name), ": tasks there wait for it until they time out ("+docs.MultiNode+").")
 	} else if a.PollingMode() == steps.PollingRedis {
 		d.Step(step, "Tentacles: **no change**. With multi-node polling every tentacle polls the one address")
-		d.Cont(d.Code(c.redisAddress()), " and Redis hands each task to whichever node runs it ("+docsMultiNode+");")
+		d.Cont(d.Code(c.redisAddress()), " and Redis hands each task to whichever node runs it ("+docs.MultiNode+");")
 		d.Cont("the balancer now also sends that port to ", d.Text(n.Name), ".")
 	} else {
 		d.Step(step, "Tentacles: **no change**. Listening tentacles are reached by the nodes, and every node presents the")
-		d.Cont("same certificate ("+docsTentacleComms+"); ", d.Text(n.Name), " just needs to reach them on TCP ", d.Num(steps.TentacleListenPort), ".")
+		d.Cont("same certificate ("+docs.TentacleComms+"); ", d.Text(n.Name), " just needs to reach them on TCP ", d.Num(steps.TentacleListenPort), ".")
 	}
 	tentacleStep := step
 	if a.AgentsPollEveryNode() {
@@ -335,7 +326,7 @@ func (c changeChecklist) removeRun() {
 	d.Cont("service and sets it to Disabled, then deletes the node's record. Without `-ApiKey` it cannot see the tasks, so it")
 	d.Cont("asks before it stops the service (`-Force` skips the question), and you delete the record yourself")
 	d.Cont("afterwards: Configuration > Nodes, ", d.Text(n.Name), "'s menu, Delete. Stop first, delete second: a deleted node")
-	d.Cont("that still runs adds itself back within about 60 seconds (" + docsNodeCommand + ").")
+	d.Cont("that still runs adds itself back within about 60 seconds (" + docs.NodeCommand + ").")
 	// The drain-wait fix and --cancel-wait: docs/octopus-facts.md §1.3.
 	d.Cont("Octopus before " + steps.DrainWaitFix.Since.String() + " cut drain waits over 5 minutes short; `--cancel-wait` exists from May 2024.")
 	forward := ""
@@ -351,17 +342,17 @@ func (c changeChecklist) removeRun() {
 		d.Cont("If a run stopped before the restart, run it again with `-Restart`.")
 		d.Cont("It needs **Tentacle 8.1.1713 or later** and stops with an explanation on an older one: upgrade the Tentacle,")
 		d.Cont("or run ", d.Code("& "+ps.Quote(tentacleExe)+" configure --instance "+ps.Quote(a.Tentacles.Instance)+" --reset-trust"), " (it forgets every trusted server) and then")
-		d.Cont(d.Code(psRun(TentacleScript)+" -Reregister"), " from this folder to register again with the remaining nodes ("+docsTentacleExe+").")
+		d.Cont(d.Code(psRun(TentacleScript)+" -Reregister"), " from this folder to register again with the remaining nodes ("+docs.TentacleExe+").")
 		d.Cont("A tentacle left alone keeps trying to reach ", d.Text(n.Name), "; nothing breaks, but its log fills with failures.")
 		agentUpdateStep(d, 4)
 		d.Step(5, "For machines registered from now on, use the ", d.Code(TentacleScript), " in this folder: it polls only the remaining nodes.")
 	case a.PollingMode() == steps.PollingRedis:
 		d.Step(3, "Tentacles: **no change**. With multi-node polling every tentacle polls the one address")
-		d.Cont(d.Code(c.redisAddress()), " and Redis hands each task to a running node ("+docsMultiNode+"); the")
+		d.Cont(d.Code(c.redisAddress()), " and Redis hands each task to a running node ("+docs.MultiNode+"); the")
 		d.Cont("balancer stops sending that port to ", d.Text(n.Name), ".")
 	default:
 		d.Step(3, "Tentacles: **no change**. Listening tentacles are reached by the nodes, so a node that leaves simply stops")
-		d.Cont("connecting (" + docsTentacleComms + ").")
+		d.Cont("connecting (" + docs.TentacleComms + ").")
 		agentUpdateStep(d, 4)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
@@ -14,13 +15,6 @@ import (
 
 // UpgradeFile is the runbook's Markdown, in the order to run things.
 const UpgradeFile = "UPGRADE.md"
-
-// Docs pages the runbook follows.
-const (
-	docsUpgradeHA       = "https://octopus.com/docs/administration/upgrading/guide/upgrading-minor-and-patch-releases"
-	docsUpgradeAutomate = "https://octopus.com/docs/administration/upgrading/guide/automate-upgrades"
-	docsDownloads       = "https://octopus.com/downloads"
-)
 
 // UpgradeFiles renders the upgrade from the cluster before (the version it
 // runs) to after (the same answers at the new version): the scripts in the
@@ -51,8 +45,8 @@ func upgradeRunbook(before, after steps.Answers) ([]byte, error) {
 	d.Heading(1, "Upgrade ", d.Text(before.PublicHost()), " from Octopus ", d.Text(from), " to ", d.Text(to))
 	d.Blank()
 	d.Line("Written by octoha. It follows the High Availability part of the Octopus upgrade guide,")
-	d.Line(docsUpgradeHA, ", step by step, with the commands of")
-	d.Line(docsUpgradeAutomate, ". [INFER] marks what those pages leave open.")
+	d.Line(docs.UpgradeHA, ", step by step, with the commands of")
+	d.Line(docs.Automate, ". [INFER] marks what those pages leave open.")
 	d.Line("Tick each box in order. Every script checks the state before each step, so after a failure fix the cause and")
 	d.Line("run the same script again; each takes ", d.Code("-WhatIf"), " and logs its run under ", d.Code(`%ProgramData%\octoha\logs`), ".")
 	upgradeBefore(d, before, after)
@@ -66,8 +60,8 @@ func upgradeRunbook(before, after steps.Answers) ([]byte, error) {
 func upgradeBefore(d *markdown.Doc, before, after steps.Answers) {
 	to := string(after.Octopus.Version)
 	d.Section("1. Before you start")
-	d.Check("**System Integrity Check.** Run it on the live cluster (Configuration > Diagnostics [INFER: the menu]); the guide recommends it before any upgrade (", docsUpgradeAutomate, ").")
-	d.Check("**The MSI.** Download the Octopus Server MSI for **", d.Text(to), "** (", docsDownloads, ") to a place every node and this machine reach; each")
+	d.Check("**System Integrity Check.** Run it on the live cluster (Configuration > Diagnostics [INFER: the menu]); the guide recommends it before any upgrade (", docs.Automate, ").")
+	d.Check("**The MSI.** Download the Octopus Server MSI for **", d.Text(to), "** (", docs.Downloads, ") to a place every node and this machine reach; each")
 	d.Cont("script takes its path as ", d.Code("-MsiPath"), ".")
 	d.Check("**Backups.** A full backup of database ", d.Code(before.Database.Name), " on ", d.Code(before.Database.Server), ", the master key (",
 		d.Code(ps.ServerCommand(before, "show-master-key")), " on any node) and the licence key. The guide takes all three before an upgrade;")
@@ -89,7 +83,7 @@ func upgradeBefore(d *markdown.Doc, before, after steps.Answers) {
 		d.Cont("here keep every other answer as it was: [INFER] change them and run ", d.Code("octoha export"), " afterwards to use a new one.")
 	}
 	if !steps.UpgradeGuard.In(toV) {
-		d.Check("**No guard in Octopus itself.** From ", d.Text(steps.UpgradeGuard.Since.String()), " on a database upgrade aborts while other nodes run (", docsUpgradeHA, ");")
+		d.Check("**No guard in Octopus itself.** From ", d.Text(steps.UpgradeGuard.Since.String()), " on a database upgrade aborts while other nodes run (", docs.UpgradeHA, ");")
 		d.Cont(d.Text(to), " is older, so the install scripts' check that every other node is stopped is the only guard.")
 	}
 }

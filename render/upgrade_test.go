@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
@@ -87,7 +88,7 @@ func TestUpgradeRunbookOrder(t *testing.T) {
 		}
 		at += i + len(s)
 	}
-	for _, s := range []string{docsUpgradeHA, docsUpgradeAutomate, "-ConfirmBackup", "[INFER"} {
+	for _, s := range []string{docs.UpgradeHA, docs.Automate, "-ConfirmBackup", "[INFER"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("UPGRADE.md lacks %q", s)
 		}

@@ -17,7 +17,7 @@ func Defaults() Answers {
 			InstallDir:    `C:\Program Files\Octopus Deploy\Octopus`,
 			HomeDir:       `C:\Octopus`,
 			WebPort:       80,
-			CommsPort:     10943,
+			CommsPort:     DefaultCommsPort,
 			AdminUsername: "admin",
 		},
 		Database: Database{
@@ -36,7 +36,7 @@ func Defaults() Answers {
 		Tentacles: Tentacles{
 			Mode:     ModeListening,
 			Polling:  PollingUniqueAddress,
-			BasePort: 10943,
+			BasePort: DefaultCommsPort,
 			Instance: "Tentacle",
 			Redis:    Redis{Port: 6379, SSL: true},
 		},

@@ -13,6 +13,12 @@ import (
 // node connects to (docs/octopus-facts.md §0 and §6.1).
 const TentacleListenPort = 10933
 
+// DefaultCommsPort is the port a node listens on for polling Tentacles
+// unless told otherwise (configure --commsListenPort; docs/octopus-facts.md
+// §0): octopus.commsPort's default, and node 1's port under unique-port
+// polling.
+const DefaultCommsPort = 10943
+
 // SMBPort is the port Windows file sharing listens on, on which every node
 // reaches the shared folders (docs/octopus-facts.md §5.6).
 const SMBPort = 445

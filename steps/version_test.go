@@ -87,7 +87,10 @@ func TestFeatures(t *testing.T) {
 // No Go file spells one as a literal, and the text octoha emits (the
 // scripts and balancer configs, comments included, and the Markdown and
 // values render/ writes from Go) names none either: those take the
-// table's versions as values. Tests and docs may still name them.
+// table's versions as values. Tests and docs may still name them. A Go
+// file's strings are read through the Go parser, so a version inside a
+// longer message ("Redis (Octopus 2026.4.6909 and later)") counts too,
+// and a comment never does.
 func TestVersionLiteralsLiveHere(t *testing.T) {
 	root, files := gitFiles(t, "*.go", "render/ps/scripts/*.ps1", "render/lb/templates/*")
 	goLiteral := regexp.MustCompile(`"20[0-9]{2}\.[0-9]+(\.[0-9]+)?"|\b20[0-9]{2}, [0-9]+(, [0-9]+)?\)`)
@@ -113,6 +116,21 @@ func TestVersionLiteralsLiveHere(t *testing.T) {
 				t.Errorf("%s:%d writes an Octopus version; add it to steps/version.go's feature table and take it from there: %s", f, i+1, strings.TrimSpace(line))
 			}
 		}
+		if isGo {
+			for _, at := range literalsMatching(t, f, b, anyVersion) {
+				t.Errorf("%s writes an Octopus version in a string; take it from steps/version.go's feature table", at)
+			}
+		}
+	}
+}
+
+// literalsMatching finds a version inside a longer string, in a raw
+// string and in a number, and none in a comment.
+func TestLiteralsMatching(t *testing.T) {
+	src := "package p\n\n// fixed in 2021.3.8908\nvar a = \"Redis (Octopus 2026.4.6909 and later)\"\nvar b = 2021.3 // 2021.3\nvar c = `e.g. 2025.4`\n"
+	got := literalsMatching(t, "p.go", []byte(src), regexp.MustCompile(`\b20[0-9]{2}\.[0-9]+\b`))
+	if len(got) != 3 || !strings.HasPrefix(got[0], "p.go:4:") || !strings.HasPrefix(got[1], "p.go:5:") || !strings.HasPrefix(got[2], "p.go:6:") {
+		t.Errorf("literalsMatching = %q, want the literals on lines 4, 5 and 6", got)
 	}
 }
 

@@ -21,7 +21,7 @@ func loadBalancerFields(a *steps.Answers) [][]field {
 			WithExplain(func(a *steps.Answers) string {
 				switch a.LoadBalancer.Kind {
 				case steps.LBIISARR:
-					return "IIS ARR terminates TLS, so polling tentacles cannot pass through it (docs/octopus-facts.md §5.4): with ARR, use listening or unique-address polling."
+					return "IIS ARR terminates TLS, so polling tentacles cannot pass through it: with ARR, use listening or unique-address polling."
 				case steps.LBApache:
 					return "Apache httpd balances HTTP only: it cannot pass polling traffic through as TCP, so with Apache use listening or unique-address polling."
 				case steps.LBExternal:

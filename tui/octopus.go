@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/tui/form"
 )
@@ -24,7 +26,7 @@ func octopusFields(a *steps.Answers) [][]field {
 		func(a *steps.Answers) string { return string(a.Octopus.Version) },
 		func(a *steps.Answers, v string) error { a.Octopus.Version = steps.VersionText(v); return nil },
 	).WithExplain(func(*steps.Answers) string {
-		return "The version every node will run, e.g. 2026.4.6909. All nodes of a cluster must run the same build."
+		return "The version every node will run, e.g. " + string(steps.DefaultOctopusVersion) + ". All nodes of a cluster must run the same build."
 	})
 	return rowsOf(
 		version,
@@ -51,7 +53,7 @@ func octopusFields(a *steps.Answers) [][]field {
 			}),
 		form.Number("octopus.commsPort", "Comms port", func(a *steps.Answers) *int { return &o(a).CommsPort }).
 			WithExplain(func(*steps.Answers) string {
-				return "The port polling tentacles connect to (10943). Unique-port polling replaces it with one port per node."
+				return fmt.Sprintf("The port polling tentacles connect to (%d by default). Unique-port polling replaces it with one port per node.", steps.DefaultCommsPort)
 			}),
 		form.Text("octopus.installDir", "Install folder", func(a *steps.Answers) *string { return &o(a).InstallDir }).
 			WithExplain(func(*steps.Answers) string {

@@ -278,8 +278,15 @@ func (p *plain) ask(f field) error {
 	}
 }
 
-func (p *plain) finding(f validate.Finding) {
-	p.say("  ", f.String())
+func (p *plain) finding(f validate.Finding) { p.sayFinding("", f) }
+
+// sayFinding says a finding after lead, and on the line below the page it
+// cites, if any.
+func (p *plain) sayFinding(lead string, f validate.Finding) {
+	p.say("  ", lead+f.String())
+	if f.Docs != "" {
+		p.say("    ", "see "+f.Docs)
+	}
 }
 
 // checkLive runs the wizard's live check of the field just answered (the
@@ -298,7 +305,7 @@ func (p *plain) checkLive(field string) {
 			continue
 		}
 		p.said[key] = true
-		p.say("  ", "live check: "+key)
+		p.sayFinding("live check: ", fd)
 	}
 }
 

@@ -114,12 +114,15 @@ func TestPlainRunsTheLiveChecks(t *testing.T) {
 			return nil
 		}
 		return validate.Findings{{ID: "dns.host", Severity: validate.Warning, Field: steps.FieldDatabaseServer,
-			Message: a.Database.Server + " does not resolve from this machine"}}
+			Message: a.Database.Server + " does not resolve from this machine", Docs: "https://octopus.com/docs/installation/sql-database"}}
 	}
 	var out bytes.Buffer
 	Run(Options{Plain: true, In: strings.NewReader(strings.Join(plainAnswers, "\n") + "\nout\n"), Out: &out, Err: &out, LiveCheck: probe})
 	if n := strings.Count(out.String(), "live check: warning: database.server: sql01.corp.local"); n != 1 {
 		t.Errorf("the live finding is said %d times, want once:\n%s", n, out.String())
+	}
+	if n := strings.Count(out.String(), "\n    see https://octopus.com/docs/installation/sql-database\n"); n != 1 {
+		t.Errorf("the page the live finding cites is said %d times on a line of its own, want once:\n%s", n, out.String())
 	}
 	for _, inst := range installed {
 		if inst {

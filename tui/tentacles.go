@@ -47,7 +47,7 @@ func tentacleFields(a *steps.Answers) [][]field {
 			fields = append(fields,
 				form.Text("tentacles.redis.host", "Redis host", func(a *steps.Answers) *string { return &r(a).Host }).
 					WithExplain(func(*steps.Answers) string {
-						return "One Redis every node reaches: no persistence, no replication, maxmemory-policy noeviction (docs/octopus-facts.md §6.5). Its password is asked for by the scripts."
+						return "One Redis every node reaches: no persistence, no replication, maxmemory-policy noeviction. Its password is asked for by the scripts."
 					}),
 				form.Number("tentacles.redis.port", "Redis port", func(a *steps.Answers) *int { return &r(a).Port }).
 					WithExplain(func(*steps.Answers) string { return "The port every node reaches Redis on." }),
@@ -80,9 +80,9 @@ func tentacleFields(a *steps.Answers) [][]field {
 // modeExplain is docs/octopus-facts.md §6.1 and §6.2.
 func modeExplain(a *steps.Answers) string {
 	if a.UsesPolling() {
-		return "Polling: each tentacle connects out to the cluster, for targets that cannot accept connections. Work for it waits in memory on the node running the task, so it must reach every node (docs/octopus-facts.md §6.2)."
+		return "Polling: each tentacle connects out to the cluster, for targets that cannot accept connections. Work for it waits in memory on the node running the task, so it must reach every node."
 	}
-	return "Listening: each tentacle listens on 10933 and every node connects to it; nothing HA-specific. Choose polling when targets cannot accept inbound connections."
+	return fmt.Sprintf("Listening: each tentacle listens on %d and every node connects to it; nothing HA-specific. Choose polling when targets cannot accept inbound connections.", steps.TentacleListenPort)
 }
 
 // pollingExplain is docs/octopus-facts.md §6.2 (patterns A and B) and §6.5.
@@ -91,7 +91,7 @@ func pollingExplain(a *steps.Answers) string {
 	case steps.PollingUniquePort:
 		return "Unique port: tentacles poll one address and the balancer forwards a port to each node as plain TCP: " + nodePorts(a) + "."
 	case steps.PollingRedis:
-		return "Redis (Octopus 2026.4.6909 and later, docs/octopus-facts.md §6.5): tentacles poll one address through a TCP balancer and any node can hand over their work, shared through Redis. No poll-every-node."
+		return "Redis (Octopus " + steps.RedisPolling.Since.String() + " and later): tentacles poll one address through a TCP balancer and any node can hand over their work, shared through Redis. No poll-every-node."
 	}
 	return "Unique address: each tentacle polls every node directly at its own host on the comms port (" + nodeAddresses(a) + "), because only the node running a task can hand its work over."
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -63,7 +64,7 @@ const MaxTaskCap = 100
 func (c *checker) octopus() {
 	o := c.a.Octopus
 	if v, err := steps.ParseOctopusVersion(string(o.Version)); err != nil {
-		c.err("octopus.version", steps.FieldOctopusVersion, "Write the version every node will run, e.g. '2025.4'.", "%v", err)
+		c.err("octopus.version", steps.FieldOctopusVersion, "Write the version every node will run, such as "+string(steps.DefaultOctopusVersion)+".", "%v", err)
 	} else {
 		c.v = v
 	}
@@ -399,13 +400,13 @@ func (c *checker) tentacles() {
 				"tentacles need one address to poll and there is none")
 		}
 		if a.LoadBalancer.Kind == steps.LBIISARR {
-			c.err("tentacles.polling", steps.FieldTentaclesPolling, "Use unique-address polling (tentacles reach each node directly), or another balancer for the TCP forwards.",
-				"IIS ARR cannot pass polling traffic through: it terminates TLS, and polling needs TCP passthrough (docs/octopus-facts.md §5.4)")
+			c.out = append(c.out, errorf("tentacles.polling", steps.FieldTentaclesPolling, "Use unique-address polling (tentacles reach each node directly), or another balancer for the TCP forwards.",
+				"IIS ARR cannot pass polling traffic through: it terminates TLS, and polling needs TCP passthrough").WithDocs(docs.PollingHA))
 		}
 		if a.LoadBalancer.Kind == steps.LBApache {
-			c.err("lb.passthrough", steps.FieldTentaclesPolling,
+			c.out = append(c.out, errorf("lb.passthrough", steps.FieldTentaclesPolling,
 				"Use listening tentacles or unique-address polling (tentacles reach each node directly) with Apache, or nginx or haproxy as the balancer, which forward the TCP.",
-				"Apache httpd cannot pass %s polling through: mod_proxy speaks HTTP, and polling tentacles need raw TCP passthrough to each node's comms port (https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha)", t.Polling)
+				"Apache httpd cannot pass %s polling through: mod_proxy speaks HTTP, and polling tentacles need raw TCP passthrough to each node's comms port", t.Polling).WithDocs(docs.PollingHA))
 		}
 	default:
 		c.err("tentacles.polling", steps.FieldTentaclesPolling, "", "polling must be unique-address, unique-port or redis, not %q", t.Polling)

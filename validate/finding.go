@@ -56,6 +56,17 @@ type Finding struct {
 	Message string `json:"message"`
 	// Fix says what to do next; "" when the message already does.
 	Fix string `json:"fix,omitempty"`
+	// Docs is the public page the finding's fact comes from (one of
+	// internal/docs), for the admin who wants the why; "" when there is
+	// none worth opening. It is shown once, under the finding, never
+	// inside the message.
+	Docs string `json:"docs,omitempty"`
+}
+
+// WithDocs is the finding citing the public page url.
+func (f Finding) WithDocs(url string) Finding {
+	f.Docs = url
+	return f
 }
 
 func (f Finding) String() string {

@@ -49,7 +49,8 @@ func (fs Findings) Ignore(ids []string) Findings {
 }
 
 // WriteReport prints a preflight report: per step one line per check, then
-// the details of everything that is not ok, then a one-line summary.
+// the details of everything that is not ok (with the page to read, when a
+// finding cites one), then a one-line summary.
 func WriteReport(w io.Writer, fs Findings) {
 	byStep := map[string]Findings{}
 	for _, f := range fs {
@@ -78,6 +79,9 @@ func WriteReport(w io.Writer, fs Findings) {
 			fmt.Fprintf(w, "\n    %s\n", f.Message)
 			if f.Fix != "" {
 				fmt.Fprintf(w, "    Fix: %s\n", f.Fix)
+			}
+			if f.Docs != "" {
+				fmt.Fprintf(w, "    See: %s\n", f.Docs)
 			}
 		}
 	}

@@ -35,6 +35,7 @@ type Rule struct {
 // not.
 var Rules = []Rule{
 	{From: "steps/...", Never: "...", Why: "the answers model imports nothing of ours"},
+	{From: "internal/docs", Never: "...", Why: "the public pages octoha cites are a leaf every layer may import"},
 	{From: "render/...", Never: "validate/...", Why: "output never imports the checks: it takes the model's typed values"},
 	{From: "render/...", Never: "tui/...", Why: "output never imports the screens"},
 	{From: "validate/...", Never: "tui/...", Why: "the checks never import the screens"},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
 )
@@ -25,8 +26,6 @@ const (
 // chart's own upgrade notes install it (OctopusDeploy/helm-charts,
 // charts/kubernetes-agent/migrations.md).
 const chart = "oci://registry-1.docker.io/octopusdeploy/kubernetes-agent"
-
-const haDocs = "https://octopus.com/docs/infrastructure/deployment-targets/kubernetes/kubernetes-agent/ha-cluster-support"
 
 // CommsAddresses are the addresses an agent polls, in the form the Octopus
 // page writes them (https://host:port/): each node's comms address, or
@@ -74,7 +73,7 @@ func AgentValues(a steps.Answers) ([]byte, error) {
 		b.WriteString("# With Redis polling the agent polls the one polling address, which the balancer spreads over\n")
 		b.WriteString("# the nodes. [INFER] The agent takes part in multi-node polling as a polling Tentacle does.\n")
 	}
-	b.WriteString("# (" + haDocs + ").\n")
+	b.WriteString("# (" + docs.KubeAgentHA + ").\n")
 	b.WriteString("# Install an agent with the helm command Octopus's Add Kubernetes agent wizard shows, with its\n")
 	b.WriteString("# --set agent.serverCommsAddress=\"...\" replaced by --values agent-values.yaml.\n")
 	if a.AgentsPollEveryNode() {
@@ -92,7 +91,7 @@ func UpdateAgents() ([]byte, error) { return []byte(updateAgents), nil }
 const updateAgents = `#!/bin/sh
 # update-agents.sh: points an Octopus Kubernetes agent installed before this change at the nodes the
 # cluster has now, with the addresses in agent-values.yaml beside it
-# (` + haDocs + `).
+# (` + docs.KubeAgentHA + `).
 # Run it once per agent, where kubectl and helm reach the agent's Kubernetes cluster:
 #   sh update-agents.sh RELEASE NAMESPACE CHART_VERSION
 # RELEASE and NAMESPACE are on the agent's Connectivity page in Octopus; CHART_VERSION is the

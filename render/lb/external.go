@@ -4,19 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/internal/markdown"
 	"github.com/octoha/octoha/render/ps"
 	"github.com/octoha/octoha/steps"
-)
-
-// Pages of the public Octopus documentation the notes cite.
-const (
-	docsLoadBalancers = "https://octopus.com/docs/installation/load-balancers"
-	docsPollingHA     = "https://octopus.com/docs/administration/high-availability/polling-tentacles-with-ha"
-	docsMultiNode     = docsPollingHA + "/multi-node-polling-tentacles"
-	docsTentacleComms = "https://octopus.com/docs/infrastructure/deployment-targets/tentacle/tentacle-communication"
-	docsConfigure     = "https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/configure"
-	issueSticky       = "https://github.com/OctopusDeploy/Issues/issues/7212"
 )
 
 // External renders what to configure on a balancer octoha does not write
@@ -57,7 +48,7 @@ func externalPool(d *markdown.Doc, v view) {
 	d.Blank()
 	d.Item("Protocol to the members: plain HTTP on each node's web port.")
 	d.Item("Balancing: round robin (or least connections); the portal is stateless")
-	d.Cont("(<" + docsLoadBalancers + ">).")
+	d.Cont("(<" + docs.LoadBalancers + ">).")
 }
 
 func externalVirtualServer(d *markdown.Doc, v view) {
@@ -68,7 +59,7 @@ func externalVirtualServer(d *markdown.Doc, v view) {
 	}
 	d.Item("Listens on ", d.Code(v.PublicHost), " port ", d.Num(v.PublicPort), " (", scheme, ").")
 	if v.TLS {
-		d.Item("TLS ends on the balancer for the web portal only (<" + docsPollingHA + ">); install the")
+		d.Item("TLS ends on the balancer for the web portal only (<" + docs.PollingHA + ">); install the")
 		certificate := ""
 		if v.Certificate != "" {
 			certificate = " (" + d.Code(v.Certificate) + ")"
@@ -86,7 +77,7 @@ func externalVirtualServer(d *markdown.Doc, v view) {
 
 func externalMonitor(d *markdown.Doc, v view) {
 	d.Section("3. Health monitor")
-	d.Line("Source: <" + docsLoadBalancers + ">.")
+	d.Line("Source: <" + docs.LoadBalancers + ">.")
 	d.Blank()
 	d.Item("HTTP `GET` of ", d.Code(v.HealthCheck), " on each member's web port, with Host")
 	d.Cont(d.Code(v.PublicHost), " (the name real traffic carries).")
@@ -95,13 +86,13 @@ func externalMonitor(d *markdown.Doc, v view) {
 	d.Item("Interval about ", d.Num(v.CheckInter), " s; out after ", d.Num(v.CheckFall), " failures, back after ", d.Num(v.CheckRise), " successes (octoha's")
 	d.Cont("choice, not an Octopus figure). Do not use an ICMP or TCP-only monitor:")
 	d.Cont("ICMP passes while the Octopus service is down, and neither sees a")
-	d.Cont("draining node (<" + docsLoadBalancers + ">).")
+	d.Cont("draining node (<" + docs.LoadBalancers + ">).")
 }
 
 func externalPersistence(d *markdown.Doc, v view) {
 	d.Section("4. Persistence")
-	d.Line("Source: <" + docsLoadBalancers + ">; the fix that made sticky sessions unnecessary:")
-	d.Line("<" + issueSticky + ">.")
+	d.Line("Source: <" + docs.LoadBalancers + ">; the fix that made sticky sessions unnecessary:")
+	d.Line("<" + docs.StickyIssue + ">.")
 	d.Blank()
 	switch v.Persistence {
 	case steps.PersistenceCookie:
@@ -127,7 +118,7 @@ func externalPersistence(d *markdown.Doc, v view) {
 
 func externalTimeouts(d *markdown.Doc, v view) {
 	d.Section("5. Timeouts and request size")
-	d.Line("Source: <" + docsLoadBalancers + ">.")
+	d.Line("Source: <" + docs.LoadBalancers + ">.")
 	d.Blank()
 	d.Item("Idle / server timeout: at least ", d.Num(v.LongTimeout), " s. Package uploads of 1 GB and")
 	d.Cont("more go to `/api/<space>/packages/raw`, and task logs stream for long.")
@@ -140,10 +131,10 @@ func externalPolling(d *markdown.Doc, v view) {
 	d.Section("6. Polling tentacles")
 	switch {
 	case len(v.Forwards) > 0:
-		d.Line("Unique port per node (<"+docsPollingHA+">): tentacles poll ", d.Code(v.PollingAddress), " on one port per")
+		d.Line("Unique port per node (<"+docs.PollingHA+">): tentacles poll ", d.Code(v.PollingAddress), " on one port per")
 		d.Line("node. Forward each port as **plain TCP passthrough — never TLS-terminated,")
 		d.Line("no HTTP profile**: Octopus and Tentacle pin each other's certificates, and a")
-		d.Line("third certificate breaks trust (<" + docsPollingHA + ">).")
+		d.Line("third certificate breaks trust (<" + docs.PollingHA + ">).")
 		d.Blank()
 		d.Table("Listen on the balancer", "Forward to", "Node")
 		for _, f := range v.Forwards {
@@ -154,10 +145,10 @@ func externalPolling(d *markdown.Doc, v view) {
 		d.Line("[INFER] Polling connections are long-lived: give these forwards an idle")
 		d.Line("timeout of at least ", d.Num(v.LongTimeout), " s.")
 	case v.PollingPort != 0:
-		d.Line("Multi-node polling through Redis (<"+docsMultiNode+">): tentacles poll ", d.Code(v.PollingAddress), " port ", d.Num(v.PollingPort), ".")
+		d.Line("Multi-node polling through Redis (<"+docs.MultiNode+">): tentacles poll ", d.Code(v.PollingAddress), " port ", d.Num(v.PollingPort), ".")
 		d.Line("Balance that port over every node's comms port as **plain TCP passthrough —")
 		d.Line("never TLS-terminated, no HTTP profile**: Octopus and Tentacle pin each")
-		d.Line("other's certificates (<" + docsPollingHA + ">). No persistence is needed.")
+		d.Line("other's certificates (<" + docs.PollingHA + ">). No persistence is needed.")
 		d.Blank()
 		d.Table("Listen on the balancer", "Pool members")
 		var members []string
@@ -170,7 +161,7 @@ func externalPolling(d *markdown.Doc, v view) {
 		d.Line("connections are long-lived: give this pool an idle timeout of at least")
 		d.Line(d.Num(v.LongTimeout), " s.")
 	case v.PollingMode == steps.PollingUniqueAddress:
-		d.Line("Unique address (<" + docsPollingHA + ">): each tentacle polls every node at the node's own")
+		d.Line("Unique address (<" + docs.PollingHA + ">): each tentacle polls every node at the node's own")
 		d.Line("name and comms port, so **no polling traffic passes through the balancer**.")
 		d.Line("Open each node's comms port to the tentacles instead:")
 		d.Blank()
@@ -179,14 +170,14 @@ func externalPolling(d *markdown.Doc, v view) {
 			d.Row(d.CodeCell(n.Name), d.CodeCell(n.Host)+":"+d.Num(n.CommsPort))
 		}
 	default:
-		d.Line("Listening tentacles (<" + docsTentacleComms + ">): the nodes connect out to the tentacles on " + d.Num(steps.TentacleListenPort) + ",")
+		d.Line("Listening tentacles (<" + docs.TentacleComms + ">): the nodes connect out to the tentacles on " + d.Num(steps.TentacleListenPort) + ",")
 		d.Line("so **no tentacle traffic passes through the balancer**.")
 	}
 }
 
 func externalTrustedProxies(d *markdown.Doc, v view) {
 	d.Section("7. Trusted proxies")
-	d.Line("Source: <" + docsConfigure + "> (`--trustedProxies`).")
+	d.Line("Source: <" + docs.Configure + "> (`--trustedProxies`).")
 	d.Blank()
 	d.Line("Behind a balancer, Octopus records the balancer's address in audit events")
 	d.Line("instead of the user's.")

@@ -3,6 +3,7 @@ package ps
 import (
 	"fmt"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -123,7 +124,7 @@ func (v tentacleUpdateView) script() scriptFile {
 		str("ServerUrl", v.ServerURL).
 		str("NodeName", v.NodeName).
 		note("The node's comms address exactly as Tentacle stores it: https, host and").
-		note("port (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).").
+		note("port ("+docs.TentacleExe+").").
 		str("NodeAddress", v.Address)
 	if v.Removing {
 		vals.note("Every remaining node's address, which the Tentacle must poll before the").

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -238,7 +239,7 @@ func (v serverView) values() *values {
 		str("OctopusVersion", v.OctopusVersion).
 		str("Instance", v.Instance).
 		str("InstallDir", v.InstallDir).
-		note("The home folder is local to each node and never shared (https://octopus.com/docs/octopus-rest-api/octopus.server.exe-command-line/create-instance).").
+		note("The home folder is local to each node and never shared ("+docs.CreateInstance+").").
 		str("HomeDir", v.HomeDir).
 		str("NodeName", v.NodeName).
 		str("NodeHost", v.NodeHost).
@@ -363,7 +364,7 @@ func (v tentacleView) script() scriptFile {
 		note("Values from the octoha answers file.").
 		str("Instance", v.Instance).
 		str("ServiceName", v.ServiceName).
-		note("--server is the cluster's public web URL, behind the balancer (https://octopus.com/docs/octopus-rest-api/tentacle.exe-command-line).").
+		note("--server is the cluster's public web URL, behind the balancer ("+docs.TentacleExe+").").
 		str("ServerUrl", v.ServerURL).
 		text("PollingMode", v.PollingMode).
 		text("ShowThumbprint", v.ShowThumbprint).

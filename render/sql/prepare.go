@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 )
 
@@ -14,15 +15,6 @@ const File = "sql/prepare-database.sql"
 // placeholder starts every :setvar value the DBA must replace; the script
 // stops while one is left.
 const placeholder = "CHANGE-ME"
-
-// The sources the script cites.
-const (
-	octopusDatabaseDocs = "https://octopus.com/docs/installation/sql-server-database"
-	sqlcmdVariablesDocs = "https://learn.microsoft.com/sql/tools/sqlcmd/sqlcmd-use-scripting-variables"
-	setHADRDocs         = "https://learn.microsoft.com/sql/t-sql/statements/alter-database-transact-sql-set-hadr"
-	seedingDocs         = "https://learn.microsoft.com/sql/database-engine/availability-groups/windows/automatic-seeding-secondary-replicas"
-	dataMovementDocs    = "https://learn.microsoft.com/sql/database-engine/availability-groups/windows/start-data-movement-on-an-always-on-secondary-database-sql-server"
-)
 
 // script is what PrepareDatabase works out from the answers before writing.
 type script struct {
@@ -127,8 +119,8 @@ func (s *script) header() {
 			"The database is to be in an AlwaysOn availability group ("+steps.FieldDatabaseMultiSubnetFailover+" is true):",
 			"run this script on the primary replica first, then on every secondary replica. On the primary it",
 			"adds the database to the group; on a secondary it joins it, by automatic seeding or from the",
-			"backups the primary wrote to BackupFolder ("+setHADRDocs+",",
-			seedingDocs+", "+dataMovementDocs+").",
+			"backups the primary wrote to BackupFolder ("+docs.SetHADR+",",
+			docs.Seeding+", "+docs.DataMovement+").",
 		)
 		if a.Database.Create {
 			s.comment("So: on every replica before install-first-node.ps1 (the logins), on the primary after it",
@@ -137,7 +129,7 @@ func (s *script) header() {
 	}
 	s.comment(
 		"",
-		"What Octopus asks of the database ("+octopusDatabaseDocs+"): it is Octopus's alone, its",
+		"What Octopus asks of the database ("+docs.SQLDatabase+"): it is Octopus's alone, its",
 		"collation is case-insensitive (a name containing _CI_), and the account installing Octopus and",
 		"the accounts the nodes connect as are members of db_owner.",
 		"",
@@ -147,7 +139,7 @@ func (s *script) header() {
 func (s *script) variables() {
 	s.comment(
 		"Change only the :setvar values below. sqlcmd pastes a value into the script as it is, before SQL",
-		"Server reads it ("+sqlcmdVariablesDocs+"): write a ' in a value as ''.",
+		"Server reads it ("+docs.SqlcmdVariables+"): write a ' in a value as ''.",
 	)
 	if s.windowsAdmin {
 		s.comment("InstallingAdmin: the Windows account (DOMAIN\\name) that runs install-first-node.ps1 and the join scripts.")
@@ -366,7 +358,7 @@ func (s *script) database() {
 		s.line("IF DB_ID(@database) IS NULL")
 		s.line("    PRINT N'Database ' + @database + N' does not exist yet: install-first-node.ps1 creates it (" + steps.FieldDatabaseCreate + " is true). Run this script again after it.';")
 	} else {
-		s.comment("The database, empty, with a case-insensitive collation (" + octopusDatabaseDocs + ").")
+		s.comment("The database, empty, with a case-insensitive collation (" + docs.SQLDatabase + ").")
 		s.line("DECLARE @collation sysname = N'$(Collation)';")
 		s.line("IF DB_ID(@database) IS NULL")
 		s.line("BEGIN")
@@ -408,7 +400,7 @@ func (s *script) users() {
 func (s *script) addToGroup() {
 	db := Ident(s.a.Database.Name)
 	s.comment("On the primary: add the database to the group. It needs the full recovery model and a full",
-		"backup; the log backup after it is what a secondary seeded by hand restores ("+dataMovementDocs+").")
+		"backup; the log backup after it is what a secondary seeded by hand restores ("+docs.DataMovement+").")
 	s.line("IF @role = N'PRIMARY' AND DB_ID(@database) IS NOT NULL")
 	s.line("BEGIN")
 	s.line("    IF EXISTS (SELECT 1 FROM sys.availability_databases_cluster AS d JOIN sys.availability_groups AS g ON g.group_id = d.group_id WHERE g.name = @group AND d.database_name = @database)")
@@ -439,8 +431,8 @@ func (s *script) addToGroup() {
 // NORECOVERY from BackupFolder and ALTER DATABASE ... SET HADR.
 func (s *script) joinGroup() {
 	db := Ident(s.a.Database.Name)
-	s.comment("On a secondary: join the database to the group ("+setHADRDocs+").",
-		"With automatic seeding the group creates it here once it may ("+seedingDocs+");",
+	s.comment("On a secondary: join the database to the group ("+docs.SetHADR+").",
+		"With automatic seeding the group creates it here once it may ("+docs.Seeding+");",
 		"else it is restored WITH NORECOVERY from the primary's backups, with the same file paths as there.")
 	s.line("IF @role = N'SECONDARY'")
 	s.line("BEGIN")

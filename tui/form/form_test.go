@@ -144,3 +144,34 @@ func TestQuestionAndAnswer(t *testing.T) {
 		t.Errorf("answer x to a number: %v", err)
 	}
 }
+
+// The page a finding cites shows once, under the focused field's
+// explanation, for the focused field only, and not at all on a screen too
+// narrow for the whole URL.
+func TestLayoutCitesTheFocusedFieldsPage(t *testing.T) {
+	const page = "https://octopus.com/docs/installation/sql-database/self-managed-sql-server"
+	a := &answers{}
+	f := newTestForm(a)
+	f.ShowAll()
+	c := &Checks{Findings: validate.Findings{
+		{Severity: validate.Warning, Field: "name", Message: "name is odd", Docs: page},
+		{Severity: validate.Error, Field: "mode", Message: "pick one", Docs: page + "#create-your-own"},
+	}, Owns: func(string) bool { return true }}
+	var th Theme
+	screen := func(w int) string { return strings.Join(f.Layout(&th, a, c, w, 30), "\n") }
+	f.Focus(a, 0)
+	if got := screen(100); strings.Count(got, "see "+page) != 1 || strings.Contains(got, "#create-your-own") {
+		t.Errorf("focused on name, the screen does not cite name's page once, and only it:\n%s", got)
+	}
+	if got := screen(100); strings.Contains(got, "name is odd "+page) {
+		t.Errorf("the URL is inside the message:\n%s", got)
+	}
+	f.Focus(a, 1)
+	if got := screen(100); strings.Contains(got, "see ") {
+		t.Errorf("focused on port, which has no finding, the screen cites a page:\n%s", got)
+	}
+	f.Focus(a, 0)
+	if got := screen(40); strings.Contains(got, "see ") || strings.Contains(got, "octopus.com") {
+		t.Errorf("a 40-cell screen shows a URL it cannot fit:\n%s", got)
+	}
+}

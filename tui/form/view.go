@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/octoha/octoha/validate"
 )
 
 // Layout lays the form out in h lines of w cells: title and intro, the
 // rows (scrolled so the focused one shows), the findings no field shows,
-// and the focused field's explanation. It moves the scroll offset, so
-// the owner calls it from Update and keeps the lines for View.
+// and the focused field's explanation, with the page its finding cites
+// (one line, the focused field's only, so the rows stay short). It moves the
+// scroll offset, so the owner calls it from Update and keeps the lines
+// for View.
 func (f *Form[A]) Layout(t *Theme, a *A, c *Checks, w, h int) []string {
 	top := append([]string{}, f.memo.get(memoKey{t: t, kind: memoTitle, text: f.Title}, func() []string {
 		return []string{t.Title.Render(f.Title)}
@@ -31,6 +35,11 @@ func (f *Form[A]) Layout(t *Theme, a *A, c *Checks, w, h int) []string {
 			}
 			bottom = append(bottom, lines...)
 		}
+		// A URL cut short opens nothing: on a screen too narrow for it
+		// the line is left out.
+		if see := "see " + citedPage(f.Messages(fl, c)); see != "see " && Width(see) <= w {
+			bottom = append(bottom, t.Dim.On(see))
+		}
 	}
 	if len(f.fields) == 0 && f.Empty != "" {
 		bottom = append([]string{t.Dim.On(f.Empty)}, bottom...)
@@ -39,6 +48,18 @@ func (f *Form[A]) Layout(t *Theme, a *A, c *Checks, w, h int) []string {
 	region := max(h-len(top)-len(bottom), 3)
 	out := append(top, Fit(f.Rows(t, a, c, w, region), region)...)
 	return append(out, bottom...)
+}
+
+// citedPage is the page the worst of a field's findings cites, "" when
+// none does.
+func citedPage(fs validate.Findings) string {
+	url, worst := "", validate.OK
+	for _, f := range fs {
+		if f.Docs != "" && (url == "" || f.Severity > worst) {
+			url, worst = f.Docs, f.Severity
+		}
+	}
+	return url
 }
 
 // Rows lays out only the rows, in at most h lines (scrolled so the

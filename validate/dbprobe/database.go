@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
@@ -18,7 +19,7 @@ func (c *checker) openDatabase() validate.Findings {
 	if c.a.Database.Create {
 		fs = append(fs, warnf("db.exists", steps.FieldDatabaseCreate,
 			"Set database.create to false to attach to this database (adding nodes to an existing cluster), or name a new database.",
-			"Database %q already exists, so database.create: true will not create anything: `database --create` on an existing database is taken to be a no-op and the first node attaches to it [INFER, docs/octopus-facts.md §2.2].", name))
+			"Database %q already exists, so database.create: true will not create anything: `database --create` on an existing database is taken to be a no-op and the first node attaches to it [INFER].", name).WithDocs(docs.DatabaseCommand))
 	} else {
 		fs = append(fs, okf("db.exists", steps.FieldDatabaseName, "Database %q exists; the first node attaches to it.", name))
 	}
@@ -36,7 +37,7 @@ func (c *checker) openDatabase() validate.Findings {
 	} else {
 		fs = append(fs, errorf("db.permissions", userField(c.a),
 			"Ask the DBA to add the login's user to the db_owner role of "+quote(name)+"."+c.windowsNote(),
-			"%s is not db_owner on %q; Octopus needs db_owner (docs/octopus-facts.md §4.2).", loginName(c.a), name))
+			"%s is not db_owner on %q; Octopus needs db_owner.", loginName(c.a), name).WithDocs(docs.SelfManagedSQL))
 	}
 
 	nodes, err := c.nodes()
@@ -78,14 +79,14 @@ func (c *checker) missingDatabase() validate.Findings {
 		return validate.Findings{
 			okf("db.exists", steps.FieldDatabaseName, "Database %q exists.", name),
 			errorf("db.permissions", userField(c.a),
-				"Ask the DBA to create a user for the login in "+quote(name)+" and add it to the db_owner role (docs/octopus-facts.md §4.2)."+c.windowsNote(),
-				"%s cannot open database %q.", loginName(c.a), name),
+				"Ask the DBA to create a user for the login in "+quote(name)+" and add it to the db_owner role, which Octopus needs."+c.windowsNote(),
+				"%s cannot open database %q.", loginName(c.a), name).WithDocs(docs.SelfManagedSQL),
 		}
 	}
 	if !c.a.Database.Create {
 		return validate.Findings{errorf("db.exists", steps.FieldDatabaseName,
-			"Set database.create to true so the first node creates it, or ask the DBA to create it with a case-insensitive collation such as Latin1_General_CI_AS and the login as db_owner (docs/octopus-facts.md §4.2).",
-			"Database %q does not exist and database.create is false.", name)}
+			"Set database.create to true so the first node creates it, or ask the DBA to create it with a case-insensitive collation such as Latin1_General_CI_AS and the login as db_owner.",
+			"Database %q does not exist and database.create is false.", name).WithDocs(docs.SelfManagedSQL)}
 	}
 	fs := validate.Findings{okf("db.exists", steps.FieldDatabaseName, "Database %q does not exist yet; the first node creates it.", name)}
 	if !c.factsOK {
@@ -95,8 +96,8 @@ func (c *checker) missingDatabase() validate.Findings {
 		return append(fs, okf("db.permissions", userField(c.a), "%s may create databases.", loginName(c.a)))
 	}
 	return append(fs, errorf("db.permissions", userField(c.a),
-		"Ask the DBA to grant the login CREATE ANY DATABASE (the dbcreator role has it) [INFER, docs/octopus-facts.md §4.2], or to create "+quote(name)+" (case-insensitive collation, login as db_owner) and set database.create to false.",
-		"%s may not create databases, and database.create is true.", loginName(c.a)))
+		"Ask the DBA to grant the login CREATE ANY DATABASE (the dbcreator role has it; Octopus's docs name no role) [INFER], or to create "+quote(name)+" (case-insensitive collation, login as db_owner) and set database.create to false.",
+		"%s may not create databases, and database.create is true.", loginName(c.a)).WithDocs(docs.SelfManagedSQL))
 }
 
 // collationFinding requires a case-insensitive collation (docs/octopus-facts.md §4.2).
@@ -106,7 +107,7 @@ func collationFinding(name, collation string) validate.Finding {
 	}
 	return errorf("db.collation", steps.FieldDatabaseName,
 		"Use a database created with a case-insensitive collation such as Latin1_General_CI_AS (the one Octopus creates); changing an existing database's collation is a DBA task, and every column must match it.",
-		"Database %q uses collation %q, which is not case-insensitive; Octopus needs a _CI_ collation (docs/octopus-facts.md §4.2).", name, collation)
+		"Database %q uses collation %q, which is not case-insensitive; Octopus needs a _CI_ collation.", name, collation).WithDocs(docs.SelfManagedSQL)
 }
 
 // windowsNote warns that a Windows-auth permission check ran as whoever

@@ -4,6 +4,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
@@ -26,11 +27,11 @@ func (c *checker) ha() validate.Findings {
 	case f.IsHadrEnabled:
 		return c.alwaysOn()
 	case f.IsClustered:
-		return validate.Findings{okf("db.ha", steps.FieldDatabaseServer, "SQL Server %s is a failover cluster instance (docs/octopus-facts.md §4.3).", f.ServerName)}
+		return validate.Findings{okf("db.ha", steps.FieldDatabaseServer, "SQL Server %s is a failover cluster instance.", f.ServerName)}
 	}
 	return validate.Findings{warnf("db.ha", steps.FieldDatabaseServer,
 		"For production, put the database on a failover cluster instance or in an AlwaysOn availability group and connect through its listener.",
-		"SQL Server %s is a single instance (neither a failover cluster nor AlwaysOn): the database is a single point of failure for the whole cluster (docs/octopus-facts.md §4.3).", f.ServerName)}
+		"SQL Server %s is a single instance (neither a failover cluster nor AlwaysOn): the database is a single point of failure for the whole cluster.", f.ServerName).WithDocs(docs.SelfManagedSQL)}
 }
 
 func (c *checker) alwaysOn() validate.Findings {
@@ -49,7 +50,7 @@ func (c *checker) alwaysOn() validate.Findings {
 	}
 	switch {
 	case group != "":
-		fs = append(fs, okf("db.ha", steps.FieldDatabaseName, "Database %q is in availability group %s (docs/octopus-facts.md §4.3).", name, group))
+		fs = append(fs, okf("db.ha", steps.FieldDatabaseName, "Database %q is in availability group %s.", name, group))
 	case c.dbExists:
 		fs = append(fs, warnf("db.ha", steps.FieldDatabaseName, "Ask the DBA to add the database to an availability group.",
 			"AlwaysOn is enabled on %s but database %q is in no availability group, so it does not fail over.", c.facts.ServerName, name))
@@ -70,8 +71,8 @@ func (c *checker) alwaysOn() validate.Findings {
 	}
 	if len(ls) == 0 {
 		return append(fs, warnf("db.listener", steps.FieldDatabaseServer,
-			"Ask the DBA to create an availability group listener and connect through it with multiSubnetFailover (docs/octopus-facts.md §4.4).",
-			"AlwaysOn is enabled but there is no availability group listener, so nodes cannot follow a failover."))
+			"Ask the DBA to create an availability group listener and connect through it with multiSubnetFailover.",
+			"AlwaysOn is enabled but there is no availability group listener, so nodes cannot follow a failover.").WithDocs(docs.SelfManagedSQL))
 	}
 	for _, l := range ls {
 		if !sameHost(c.t.Host, l.DNSName) {
@@ -79,8 +80,8 @@ func (c *checker) alwaysOn() validate.Findings {
 		}
 		if !c.a.Database.MultiSubnetFailover {
 			return append(fs, warnf("db.listener", steps.FieldDatabaseMultiSubnetFailover,
-				"Set database.multiSubnetFailover to true (docs/octopus-facts.md §4.4).",
-				"%s is the listener of availability group %s, but multiSubnetFailover is off: after a failover to another subnet, nodes wait on the old address.", c.t.Host, l.Group))
+				"Set database.multiSubnetFailover to true.",
+				"%s is the listener of availability group %s, but multiSubnetFailover is off: after a failover to another subnet, nodes wait on the old address.", c.t.Host, l.Group).WithDocs(docs.SelfManagedSQL))
 		}
 		return append(fs, okf("db.listener", steps.FieldDatabaseServer, "Connecting through listener %s of availability group %s with multiSubnetFailover.", l.DNSName, l.Group))
 	}
@@ -89,8 +90,8 @@ func (c *checker) alwaysOn() validate.Findings {
 		names[i] = l.DNSName
 	}
 	return append(fs, warnf("db.listener", steps.FieldDatabaseServer,
-		"Set database.server to the listener ("+strings.Join(names, " or ")+") and database.multiSubnetFailover to true (docs/octopus-facts.md §4.4).",
-		"database.server %q names a replica, not the availability group listener: after a failover the nodes would lose the database.", c.a.Database.Server))
+		"Set database.server to the listener ("+strings.Join(names, " or ")+") and database.multiSubnetFailover to true.",
+		"database.server %q names a replica, not the availability group listener: after a failover the nodes would lose the database.", c.a.Database.Server).WithDocs(docs.SelfManagedSQL))
 }
 
 // sameHost compares a host as the admin wrote it with a listener's DNS

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/netprobe"
@@ -176,10 +177,10 @@ func nameFinding(n Node, name, field string, opts Options) validate.Finding {
 	case mine && n.Stale:
 		return warnf("db.node-stale", field,
 			"Start the node's OctopusDeploy service. If the machine is gone, remove it from the cluster with `octoha remove-node`, then delete its row: "+removeHow(n, "")+".",
-			"Node %s is in the answers but has not checked in for %s: its service is stopped or the machine is gone, and its row still counts against the licence (docs/octopus-facts.md §7).", name, roundAge(n.SinceSeen))
+			"Node %s is in the answers but has not checked in for %s: its service is stopped or the machine is gone, and its row still counts against the licence's node limit.", name, roundAge(n.SinceSeen)).WithDocs(docs.HATroubles)
 	case mine && n.HasLastSeen:
 		return warnf("db.node-name", field, "Start the node's OctopusDeploy service, or wait for the restart to finish and check again.",
-			"Node %s is in the answers but has not checked in for %s: it is stopped or restarting (a running node checks in about every minute, docs/octopus-facts.md §4.5).", name, roundAge(n.SinceSeen))
+			"Node %s is in the answers but has not checked in for %s: it is stopped or restarting (a running node checks in about every minute).", name, roundAge(n.SinceSeen))
 	case mine:
 		return okf("db.node-name", field, "Node %s has its row in the nodes table.", name)
 	case !n.HasLastSeen:
@@ -189,7 +190,7 @@ func nameFinding(n Node, name, field string, opts Options) validate.Finding {
 	case n.Live():
 		return errorf("db.node-name", field,
 			"Choose another name for this node. If it is the same machine being reinstalled, stop its Octopus service first and check again.",
-			"Node name %s is in use by a running node (last seen %s ago); two machines with one node name share one row and fight over it (docs/octopus-facts.md §2.3, §2.4).",
+			"Node name %s is in use by a running node (last seen %s ago); two machines with one node name share one row and fight over it.",
 			name, roundAge(n.SinceSeen))
 	}
 	return okf("db.node-name", field, "Node name %s has an old row (last seen %s ago); the new node takes it over.", name, roundAge(n.SinceSeen))
@@ -207,9 +208,9 @@ func rowFindings(nodes []Node, a steps.Answers) validate.Findings {
 		switch {
 		case n.Stale:
 			fs = append(fs, warnf("db.node-stale", steps.FieldDatabaseName,
-				"If that machine still runs Octopus, stop its service first (a deleted running node adds itself back on its next check-in, docs/octopus-facts.md §2.4); then delete the row: "+removeHow(n, a.LoadBalancer.PublicURL)+".",
-				"Node row %s (Id %s) has not checked in for %s and no answer names it: a node that is gone or was renamed, whose row still counts against the licence's node limit (docs/octopus-facts.md §7).",
-				name, netprobe.Shown(n.ID), roundAge(n.SinceSeen)))
+				"If that machine still runs Octopus, stop its service first (a running node that is deleted adds itself back on its next check-in); then delete the row: "+removeHow(n, a.LoadBalancer.PublicURL)+".",
+				"Node row %s (Id %s) has not checked in for %s and no answer names it: a node that is gone or was renamed, whose row still counts against the licence's node limit.",
+				name, netprobe.Shown(n.ID), roundAge(n.SinceSeen)).WithDocs(docs.MaintainHA))
 		case n.Live():
 			fs = append(fs, warnf("db.node-unknown", steps.FieldDatabaseName,
 				"Add the node to the answers (`octoha add-node`) if it belongs to the cluster; if it does not, stop its OctopusDeploy service, then delete its row: "+removeHow(n, a.LoadBalancer.PublicURL)+".",
@@ -278,11 +279,11 @@ func limitFinding(nodes []Node, a steps.Answers, opts Options) validate.Finding 
 	case total > limit:
 		return errorf("db.node-limit", steps.FieldDatabaseName,
 			"Delete the stale node rows reported above, or remove nodes from the answers; a licence with a higher node limit is the other way out.",
-			"The cluster counts %s, more than the licence's node limit of %d: Octopus then blocks creating and deploying releases (docs/octopus-facts.md §7).", counted, limit)
+			"The cluster counts %s, more than the licence's node limit of %d: Octopus then blocks creating and deploying releases.", counted, limit).WithDocs(docs.HATroubles)
 	case total == limit:
 		return warnf("db.node-limit", steps.FieldDatabaseName,
-			"Delete stale node rows before adding a node, and set a node's name only with create-instance --serverNodeName, so no second row appears (docs/octopus-facts.md §2.4).",
-			"The cluster counts %s, exactly the licence's node limit of %d: one more row (a new node, or a node renamed) exceeds it.", counted, limit)
+			"Delete stale node rows before adding a node, and set a node's name only with create-instance --serverNodeName, so no second row appears.",
+			"The cluster counts %s, exactly the licence's node limit of %d: one more row (a new node, or a node renamed) exceeds it.", counted, limit).WithDocs(docs.HATroubles)
 	}
 	return okf("db.node-limit", steps.FieldDatabaseName, "The cluster counts %s, within the licence's node limit of %d.", counted, limit)
 }

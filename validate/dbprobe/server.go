@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/validate"
 )
@@ -90,7 +91,7 @@ func (c *checker) server() validate.Findings {
 
 func versionFinding(f serverFacts) validate.Finding {
 	if f.EngineEdition == engineAzureSQL || f.EngineEdition == engineManagedInstance {
-		return okf("db.version", steps.FieldDatabaseServer, "Azure SQL (version %s): Octopus supports it (docs/octopus-facts.md §4.1).", f.ProductVersion)
+		return okf("db.version", steps.FieldDatabaseServer, "Azure SQL (version %s): Octopus supports it.", f.ProductVersion)
 	}
 	major, err := strconv.Atoi(strings.SplitN(f.ProductVersion, ".", 2)[0])
 	if err != nil {
@@ -104,11 +105,11 @@ func versionFinding(f serverFacts) validate.Finding {
 	switch {
 	case major < oldestMajor:
 		return errorf("db.version", steps.FieldDatabaseServer, "Upgrade SQL Server, or use one that runs SQL Server 2016 or later.",
-			"%s is older than SQL Server 2016, the oldest version Octopus supports (docs/octopus-facts.md §4.1).", product)
+			"%s is older than SQL Server 2016, the oldest version Octopus supports.", product).WithDocs(docs.SQLDatabase)
 	case major == oldestMajor:
 		return warnf("db.version", steps.FieldDatabaseServer,
 			"Check Microsoft's lifecycle dates for SQL Server 2016 before building a new cluster on it; prefer a newer version.",
-			"%s is Octopus's oldest supported version; Octopus also asks for at least two years of Microsoft support remaining (docs/octopus-facts.md §4.1).", product)
+			"%s is Octopus's oldest supported version; Octopus also asks for at least two years of Microsoft support remaining.", product).WithDocs(docs.SQLDatabase)
 	}
 	return okf("db.version", steps.FieldDatabaseServer, "%s is supported.", product)
 }
@@ -117,7 +118,7 @@ func editionFinding(f serverFacts) validate.Finding {
 	if f.EngineEdition == engineExpress || strings.Contains(strings.ToLower(f.Edition), "express") {
 		return warnf("db.edition", steps.FieldDatabaseServer,
 			"Use Standard or Enterprise edition (or Azure SQL) for a cluster.",
-			"%s is not recommended for production (docs/octopus-facts.md §4.1) and cannot be clustered or join an availability group, so the database would be a single point of failure.", f.Edition)
+			"%s is not recommended for production, and cannot be clustered or join an availability group, so the database would be a single point of failure.", f.Edition).WithDocs(docs.SelfManagedSQL)
 	}
 	return okf("db.edition", steps.FieldDatabaseServer, "Edition: %s.", f.Edition)
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/validate"
 	"github.com/octoha/octoha/validate/probeio"
 )
@@ -172,8 +173,9 @@ func commsFinding(p CommsPort, thumb string, err error, want, wantFrom string, r
 		f.Fix = "Run check where the nodes' comms ports can be reached, or compare the thumbprint with `Octopus.Server.exe show-thumbprint` on a node."
 	case thumb != want:
 		f.Severity = validate.Error
-		f.Message = fmt.Sprintf("%s, %s, presents certificate %s, not the cluster's %s (presented by %s)%s: polling Tentacles trust only the cluster's certificate and will not connect (docs/octopus-facts.md §5.2, §6.2).", p.Role, p.Addr, thumb, want, wantFrom, reach)
+		f.Message = fmt.Sprintf("%s, %s, presents certificate %s, not the cluster's %s (presented by %s)%s: polling Tentacles trust only the cluster's certificate and will not connect.", p.Role, p.Addr, thumb, want, wantFrom, reach)
 		f.Fix = commsFix(p)
+		f.Docs = docs.PollingHA
 	default:
 		f.Severity, f.Message = validate.OK, fmt.Sprintf("%s, %s, presents the cluster's certificate %s%s.", p.Role, p.Addr, thumb, strings.Replace(reach, "it should reach", "it is to reach", 1))
 	}
@@ -203,5 +205,5 @@ func commsFix(p CommsPort) string {
 	if p.Own {
 		return "Check that the node's OctopusDeploy service runs and listens on this port (configure --commsListenPort), and that its firewall lets polling Tentacles and the balancer in; every node must present the same Octopus certificate."
 	}
-	return "Check the balancer forwards this port as plain TCP (no TLS termination, docs/octopus-facts.md §5.2) to " + p.Reaches + ", and that the node answers there."
+	return "Check the balancer forwards this port as plain TCP, never terminating TLS, to " + p.Reaches + ", and that the node answers there."
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/octoha/octoha/internal/docs"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -66,7 +67,8 @@ func Public(ctx context.Context, env Env, field, url string) validate.Findings {
 	case statusDraining:
 		return validate.Findings{{ID: "lb.public", Severity: validate.Warning, Field: field,
 			Message: fmt.Sprintf("The balancer sent GET %s to a draining node (418).", url),
-			Fix:     "Make the balancer's health check expect 200 from /api/octopusservernodes/ping, so a draining node (418) gets no users (docs/octopus-facts.md §5.1)."}}
+			Fix:     "Make the balancer's health check expect 200 from /api/octopusservernodes/ping, so a draining node (418) gets no users.",
+			Docs:    docs.LoadBalancers}}
 	}
 	return validate.Findings{{ID: "lb.public", Severity: validate.Error, Field: field,
 		Message: fmt.Sprintf("The balancer: GET %s answered %d %s%s.", url, status, http.StatusText(status), moved),
