@@ -11,7 +11,7 @@ import (
 var nodesStep = step{
 	name:   "Nodes",
 	title:  "Octopus Server nodes",
-	intro:  "One row per node. ctrl+n adds a node, counting on from the last host; ctrl+x removes the focused one. An empty name comes from the host; empty ports are derived.",
+	intro:  "One row per node; ctrl+n adds one, counting on from the last host, ctrl+x removes one. Empty names and ports are derived.",
 	owns:   []string{"nodes"},
 	fields: nodeFields,
 	grid:   true,
