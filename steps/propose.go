@@ -27,11 +27,17 @@ func NodeNameFor(host string) string {
 		return ""
 	}
 	for _, r := range label {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+		if !NodeNameRune(r) {
 			return ""
 		}
 	}
 	return strings.ToUpper(label)
+}
+
+// NodeNameRune reports whether a node name may hold r: letters, digits,
+// '-', '_' and '.'.
+func NodeNameRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
 }
 
 // NextNode proposes the node after the last one by counting on the number
@@ -93,7 +99,7 @@ func countOn(s string) (string, bool) {
 // or without an https public URL.
 func (a *Answers) ProposedCertificate() (cert, key string, ok bool) {
 	host := a.PublicHost()
-	if !a.PublicTLS() || host == "" || strings.ContainsAny(host, `/\ `) {
+	if !a.PublicTLS() || host == "" {
 		return "", "", false
 	}
 	switch a.LoadBalancer.Kind {

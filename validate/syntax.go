@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/octoha/octoha/steps"
 )
 
 // These are the shapes of single values. They take no network and return a
@@ -71,7 +73,7 @@ func nodeNameProblem(s string) string {
 		return "is longer than 63 characters"
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+		if !steps.NodeNameRune(r) {
 			return fmt.Sprintf("%q may hold only letters, digits, '-', '_' and '.'", s)
 		}
 	}

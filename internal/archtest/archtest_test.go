@@ -16,13 +16,7 @@ import (
 // graph, as `go list -json ./...` reports it (every package, test files
 // left out).
 func TestArchitecture(t *testing.T) {
-	cmd := exec.Command("go", "list", "-json", Module+"/...")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, stderr.String())
-	}
+	out := goList(t)
 	g, err := ReadGoList(bytes.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
@@ -38,10 +32,23 @@ func TestArchitecture(t *testing.T) {
 	readSources(t, out)
 }
 
-// readSources reads every package folder and Go file go list named, so that
-// go test's cache, which records what a test opens, runs this test again
-// when an import changes (go list's own reads happen in another process).
-func readSources(t *testing.T, goList []byte) {
+// goList is `go list -json` of every package of the module (test files
+// left out).
+func goList(t *testing.T) []byte {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", Module+"/...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	return out
+}
+
+// goFiles are the folders and the non-test Go files go list named.
+func goFiles(t *testing.T, goList []byte) (dirs, files []string) {
+	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(goList))
 	for {
 		var pkg struct {
@@ -49,17 +56,30 @@ func readSources(t *testing.T, goList []byte) {
 			GoFiles []string
 		}
 		if err := dec.Decode(&pkg); errors.Is(err, io.EOF) {
-			return
+			return dirs, files
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := os.ReadDir(pkg.Dir); err != nil {
+		dirs = append(dirs, pkg.Dir)
+		for _, f := range pkg.GoFiles {
+			files = append(files, filepath.Join(pkg.Dir, f))
+		}
+	}
+}
+
+// readSources reads every package folder and Go file go list named, so that
+// go test's cache, which records what a test opens, runs this test again
+// when an import changes (go list's own reads happen in another process).
+func readSources(t *testing.T, goList []byte) {
+	dirs, files := goFiles(t, goList)
+	for _, d := range dirs {
+		if _, err := os.ReadDir(d); err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range pkg.GoFiles {
-			if _, err := os.ReadFile(filepath.Join(pkg.Dir, f)); err != nil {
-				t.Fatal(err)
-			}
+	}
+	for _, f := range files {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

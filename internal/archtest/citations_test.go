@@ -1,15 +1,10 @@
 package archtest
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -30,34 +25,14 @@ var privateCitation = regexp.MustCompile(`octopus-facts\.md|FACTS\.md|reference 
 // non-test Go file of every package `go list` reports, through the Go
 // parser, so a new package or file is covered without a list to keep.
 func TestUserTextCitesNoPrivateNotes(t *testing.T) {
-	cmd := exec.Command("go", "list", "-json", Module+"/...")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, stderr.String())
-	}
-	files := 0
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var pkg struct {
-			Dir     string
-			GoFiles []string
-		}
-		if err := dec.Decode(&pkg); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range pkg.GoFiles {
-			files++
-			for _, c := range privateCitations(t, filepath.Join(pkg.Dir, f)) {
-				t.Error(c)
-			}
+	_, files := goFiles(t, goList(t))
+	for _, f := range files {
+		for _, c := range privateCitations(t, f) {
+			t.Error(c)
 		}
 	}
-	if files < 100 {
-		t.Fatalf("only %d Go files read: go list no longer reports the module's packages", files)
+	if len(files) < 100 {
+		t.Fatalf("only %d Go files read: go list no longer reports the module's packages", len(files))
 	}
 }
 
