@@ -1,9 +1,13 @@
 package tui
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/octoha/octoha/steps"
 )
@@ -94,4 +98,49 @@ func TestEndToEndComingBack(t *testing.T) {
 	p.waitFor("What would you like to do?")
 	p.keys("C-c", "q")
 	p.waitFor("EXIT=0")
+}
+
+// TestNewClusterOverItsOwnFileSaysSo: a new cluster started in a folder
+// whose octoha-answers.yaml octoha saved earlier asks before replacing
+// it, and says truthfully what it holds: octoha's own earlier answers,
+// named by their cluster (issue 12, point 5). A hand-written file is still
+// called one octoha did not write.
+func TestNewClusterOverItsOwnFileSaysSo(t *testing.T) {
+	t.Chdir(t.TempDir())
+	earlier := wantCluster()
+	data, err := steps.Marshal(earlier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(DefaultAnswersPath, data, 0o600)
+	m := newModel(Options{AnswersPath: DefaultAnswersPath, NoColor: true, Version: "test"})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	press(t, m, "down", "enter") // Set up a new HA cluster
+	if m.onStart {
+		t.Fatalf("not on the first step:\n%s", screen(m))
+	}
+	press(t, m, "tab", "tab")
+	typeText(t, m, `CORP\svc`)
+	finishStep(t, m)
+	got := screen(m)
+	want := fmt.Sprintf("octoha-answers.yaml holds answers octoha saved earlier (for %s with %d nodes).", earlier.LoadBalancer.PublicURL, len(earlier.Nodes))
+	if m.clobber == nil || !strings.Contains(strings.Join(strings.Fields(got), " "), want) {
+		t.Fatalf("the question does not say whose answers these are; want %q in:\n%s", want, got)
+	}
+	if strings.Contains(got, "did not write") {
+		t.Errorf("octoha's own file is called one it did not write:\n%s", got)
+	}
+	if after, _ := os.ReadFile(DefaultAnswersPath); !bytes.Equal(after, data) {
+		t.Fatal("the earlier answers were replaced before the answer")
+	}
+	press(t, m, "o")
+	if saved, err := steps.Load(DefaultAnswersPath); err != nil || saved.Answers.Octopus.ServiceAccount != `CORP\svc` {
+		t.Fatalf("o did not save the new answers: %v", err)
+	}
+
+	// A file octoha did not write is still called one.
+	os.WriteFile(DefaultAnswersPath, []byte("# mine\nversion: 1\n"), 0o600)
+	if got := whatItHolds(DefaultAnswersPath, []byte("# mine\nversion: 1\n")); !strings.Contains(got, "which octoha did not write") {
+		t.Errorf("a hand-written file: %q", got)
+	}
 }

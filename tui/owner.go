@@ -86,6 +86,8 @@ type savedMsg struct {
 	// free is a name beside path that does not exist yet, offered when
 	// err is errOtherFile.
 	free string
+	// held says what path holds, when err is errOtherFile.
+	held string
 }
 
 // save writes the answers file (atomic, 0600) in a command, off the
@@ -105,7 +107,7 @@ func (m *model) save(thenQuit bool) tea.Cmd {
 			old, err := os.ReadFile(path)
 			switch {
 			case err == nil && !bytes.Equal(old, data):
-				msg.err, msg.free = errOtherFile, freeName(path)
+				msg.err, msg.free, msg.held = errOtherFile, freeName(path), whatItHolds(path, old)
 				return msg
 			case err != nil && !errors.Is(err, fs.ErrNotExist):
 				msg.err = err
@@ -137,7 +139,7 @@ func (m *model) saved(msg savedMsg) tea.Cmd {
 	}
 	switch {
 	case errors.Is(msg.err, errOtherFile):
-		m.clobber = &clobberQuestion{path: msg.path, free: msg.free, thenQuit: msg.thenQuit}
+		m.clobber = &clobberQuestion{path: msg.path, free: msg.free, held: msg.held, thenQuit: msg.thenQuit}
 		return nil
 	case msg.err != nil:
 		m.setStatus(fmt.Sprintf("could not save %s: %v", m.path, msg.err), true)
@@ -159,10 +161,54 @@ func (m *model) saved(msg savedMsg) tea.Cmd {
 	return nil
 }
 
-// clobberQuestion asks before saving over a file octoha did not write.
+// whatItHolds says, in a sentence, what the answers file at path (content
+// old) holds that a save would replace: earlier answers octoha saved
+// itself (named by their public URL and nodes, so the admin can tell which
+// cluster they are), or a file octoha did not write.
+func whatItHolds(path string, old []byte) string {
+	if !writtenByOctoha(path, old) {
+		return path + " already exists and holds other answers, which octoha did not write."
+	}
+	f, err := steps.Parse(path, old)
+	if err != nil {
+		return path + " holds answers octoha saved earlier; they no longer load (" + oneLine(err.Error()) + ")."
+	}
+	return path + " holds answers octoha saved earlier" + earlierCluster(f.Answers) + "."
+}
+
+// earlierCluster names the cluster earlier answers are for, as
+// " for URL with N nodes", or "" when they do not say.
+func earlierCluster(a steps.Answers) string {
+	var parts []string
+	if u := strings.TrimSpace(a.LoadBalancer.PublicURL); u != "" {
+		parts = append(parts, "for "+oneLine(u))
+	}
+	switch n := len(a.Nodes); n {
+	case 0:
+	case 1:
+		parts = append(parts, "with 1 node")
+	default:
+		parts = append(parts, fmt.Sprintf("with %d nodes", n))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, " ") + ")"
+}
+
+// oneLine keeps text read from a file on one screen line (the loader has
+// already refused control characters in answers).
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clobberQuestion asks before saving over a file octoha does not own yet:
+// one it did not write, or earlier answers it saved in another session.
 type clobberQuestion struct {
 	path, free string
-	thenQuit   bool
+	// held says what path holds (whatItHolds).
+	held     string
+	thenQuit bool
 }
 
 var (
@@ -182,7 +228,7 @@ func (m *model) updateClobber(msg tea.KeyPressMsg) tea.Cmd {
 		return m.save(q.thenQuit)
 	case key.Matches(msg, notNowKey), key.Matches(msg, m.keys.Quit):
 		m.clobber = nil
-		m.setStatus("answers not saved: "+q.path+" holds other answers", true)
+		m.setStatus("answers not saved: "+q.path+" is as it was", true)
 		if q.thenQuit {
 			m.quitting = true
 		}
@@ -193,9 +239,7 @@ func (m *model) updateClobber(msg tea.KeyPressMsg) tea.Cmd {
 func (m *model) clobberView(w, h int) []string {
 	q := m.clobber
 	out := []string{m.st.title.Render("Save over " + q.path + "?"), ""}
-	for _, l := range wrap(q.path+" already exists and holds other answers, which octoha did not write or was not told to replace.", w-2) {
-		out = append(out, l)
-	}
+	out = append(out, wrap(q.held, w-2)...)
 	return append(out, "",
 		"  o  overwrite "+q.path,
 		"  n  save to "+q.free+" instead",

@@ -106,7 +106,7 @@ func (p *plain) save(path string, owned bool) (string, error) {
 		return path, err
 	}
 	if old, err := os.ReadFile(path); !owned && err == nil && !bytes.Equal(old, data) {
-		answer, rerr := p.prompt(fmt.Sprintf("\n%s already exists and holds other answers. Overwrite it? (yes/no) [no]", path))
+		answer, rerr := p.prompt(fmt.Sprintf("\n%s Overwrite it? (yes/no) [no]", whatItHolds(path, old)))
 		if rerr != nil || (answer != "yes" && answer != "y") {
 			path = freeName(path)
 		}
