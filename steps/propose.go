@@ -49,7 +49,22 @@ func (a *Answers) NextNode() (n Node, ok bool) {
 	if len(a.Nodes) == 0 {
 		return Node{}, false
 	}
-	last := a.Nodes[len(a.Nodes)-1]
+	return a.nodeAfter(len(a.Nodes) - 1)
+}
+
+// NodeAt proposes node i (after the first) as NextNode would have after
+// node i-1: --plain fills an empty row with it before asking. The
+// proposal never takes a host or name any other row has.
+func (a *Answers) NodeAt(i int) (n Node, ok bool) {
+	if i < 1 || i >= len(a.Nodes) {
+		return Node{}, false
+	}
+	return a.nodeAfter(i - 1)
+}
+
+// nodeAfter counts on from node i, refusing a host or name any node has.
+func (a *Answers) nodeAfter(i int) (n Node, ok bool) {
+	last := a.Nodes[i]
 	label, rest, _ := strings.Cut(strings.TrimSpace(last.Host), ".")
 	next, ok := countOn(label)
 	if !ok || NodeNameFor(last.Host) == "" {

@@ -75,3 +75,21 @@ func TestProposedCertificate(t *testing.T) {
 		t.Error("proposed a certificate for an http URL")
 	}
 }
+
+// TestNodeAtNeverTakesAnotherRow: the row --plain fills counts on from
+// the row above, and never to a host or name a row below already has.
+func TestNodeAtNeverTakesAnotherRow(t *testing.T) {
+	a := Answers{Nodes: []Node{{Host: "octo1.corp.local"}, {}, {}}}
+	if n, ok := a.NodeAt(1); !ok || n.Host != "octo2.corp.local" || n.Name != "OCTO2" {
+		t.Errorf("NodeAt(1) = %+v, %v", n, ok)
+	}
+	a.Nodes[2] = Node{Name: "OCTO2", Host: "other.corp.local"}
+	if n, ok := a.NodeAt(1); ok {
+		t.Errorf("NodeAt(1) proposes %+v, whose name row 3 has", n)
+	}
+	for _, i := range []int{0, 3} {
+		if n, ok := a.NodeAt(i); ok {
+			t.Errorf("NodeAt(%d) = %+v", i, n)
+		}
+	}
+}

@@ -77,20 +77,32 @@ func (m *model) left(ev form.Event) tea.Cmd {
 	return m.fieldLeft(ev.Left, ev.LeftValue)
 }
 
-// propose fills in the answers the field just left proposes (steps'
-// proposals), never over an answer, and says so on the status line: a
-// node's name from its host, the balancer's certificate files from an
-// https public URL. Typing into a proposal replaces it.
+// propose fills in the answers the field just left proposes (see
+// proposeAfter) and says so on the status line. Typing into a proposal
+// replaces it.
 func (m *model) propose(field string) {
-	a := &m.answers
+	fields, note := proposeAfter(&m.answers, field)
+	if len(fields) == 0 {
+		return
+	}
+	m.formOf(m.stepIdx).Propose(fields...)
+	m.recheck()
+	m.setStatus(note+"; type over it if wrong.", false)
+}
+
+// proposeAfter fills in what an answer to field proposes (steps'
+// proposals), never over an answer: a node's name from its host, the
+// balancer's certificate files from an https public URL. It returns the
+// fields it filled and a note saying so; the wizard and --plain both ask
+// it, so they propose the same.
+func proposeAfter(a *steps.Answers, field string) (fields []string, note string) {
 	if field == steps.FieldLoadBalancerPublicURL && a.LoadBalancer.Certificate == "" && a.LoadBalancer.CertificateKey == "" {
 		if cert, key, ok := a.ProposedCertificate(); ok {
 			a.LoadBalancer.Certificate, a.LoadBalancer.CertificateKey = cert, key
-			m.formOf(m.stepIdx).Propose(steps.FieldLoadBalancerCertificate, steps.FieldLoadBalancerCertificateKey)
-			m.recheck()
-			m.setStatus("Certificate paths proposed from the public name; type over them if wrong.", false)
+			return []string{steps.FieldLoadBalancerCertificate, steps.FieldLoadBalancerCertificateKey},
+				"Certificate paths proposed from the public name"
 		}
-		return
+		return nil, ""
 	}
 	for i := range a.Nodes {
 		if field != steps.NodeField(i).Host {
@@ -98,12 +110,11 @@ func (m *model) propose(field string) {
 		}
 		if n := &a.Nodes[i]; n.Name == "" && steps.NodeNameFor(n.Host) != "" {
 			n.Name = steps.NodeNameFor(n.Host)
-			m.formOf(m.stepIdx).Propose(steps.NodeField(i).Name)
-			m.recheck()
-			m.setStatus(fmt.Sprintf("Node %d named %s after its host; type over it if wrong.", i+1, n.Name), false)
+			return []string{steps.NodeField(i).Name}, fmt.Sprintf("Node %d named %s after its host", i+1, n.Name)
 		}
-		return
+		return nil, ""
 	}
+	return nil, ""
 }
 
 // addNodeRow adds a row under the last: the node steps.NextNode proposes

@@ -193,13 +193,26 @@ func (p *plain) askSteps() error {
 		for n := 0; ; n++ {
 			var flat []field
 			for _, row := range s.fields(&p.a) {
+				if s.grid && len(row) > 1 {
+					// A node's host before its name: the name is proposed
+					// from the host, as the wizard does on leaving it.
+					row = append([]field{row[1], row[0]}, row[2:]...)
+				}
 				flat = append(flat, row...)
 			}
 			if n >= len(flat) {
 				break
 			}
+			proposed := p.proposeRow(flat[n].Key())
 			if err := p.ask(flat[n]); err != nil {
 				return err
+			}
+			p.keepProposal(flat[n].Key(), proposed)
+			if fields, note := proposeAfter(&p.a, flat[n].Key()); len(fields) > 0 {
+				p.answered()
+				if n+1 >= len(flat) || flat[n+1].Key() != fields[0] { // the next question shows it anyway
+					p.say("  ", note+"; Enter keeps it when asked.")
+				}
 			}
 		}
 		for _, f := range validate.Check(p.a) {
@@ -212,6 +225,41 @@ func (p *plain) askSteps() error {
 		}
 	}
 	return nil
+}
+
+// proposeRow, before the host question of an empty node after the
+// first, proposes the node the rows above count on to (octo3 after
+// octo2), as ctrl+n does in the wizard: its questions then offer the
+// proposal as the answer Enter keeps. It returns the node proposed, or a
+// zero node.
+func (p *plain) proposeRow(field string) steps.Node {
+	for i := 1; i < len(p.a.Nodes); i++ {
+		if field != steps.NodeField(i).Host || p.a.Nodes[i] != (steps.Node{}) {
+			continue
+		}
+		next, ok := p.a.NodeAt(i)
+		if !ok {
+			return steps.Node{}
+		}
+		p.a.Nodes[i] = next
+		p.answered()
+		return next
+	}
+	return steps.Node{}
+}
+
+// keepProposal, after a node's host question, drops the proposed name if
+// the admin typed another host, so the name is proposed from that host
+// instead (see proposeAfter).
+func (p *plain) keepProposal(field string, proposed steps.Node) {
+	if proposed == (steps.Node{}) {
+		return
+	}
+	for i := range p.a.Nodes {
+		if n := &p.a.Nodes[i]; field == steps.NodeField(i).Host && n.Host != proposed.Host && n.Name == proposed.Name {
+			n.Name = ""
+		}
+	}
 }
 
 func (p *plain) askNodeCount() error {

@@ -95,7 +95,7 @@ func TestPlainPipedInput(t *testing.T) {
 			t.Errorf("--plain speaks of the wizard's keys (%q):\n%s", hint, text)
 		}
 	}
-	if !strings.Contains(text, "\nNode 1 name:\n") || !strings.Contains(text, "\n    ") {
+	if !strings.Contains(text, "\nNode 1 host:\n") || !strings.Contains(text, "\n    ") {
 		t.Errorf("no prompt per line or no indented continuation:\n%s", text)
 	}
 }
@@ -131,5 +131,54 @@ func TestPlainRunsTheLiveChecks(t *testing.T) {
 	}
 	if len(installed) == 0 {
 		t.Error("--plain ran no live check")
+	}
+}
+
+// TestPlainProposesAsTheWizardDoes: --plain offers the wizard's
+// proposals as the answers Enter keeps: node 1's name from its host, each
+// later node counted on from the one above (OCTO2 at octo2.corp.local),
+// the certificate files from the https public name. A newcomer types one
+// host and presses Enter for the rest; a host typed over its proposal
+// takes the name it proposes with it.
+func TestPlainProposesAsTheWizardDoes(t *testing.T) {
+	t.Chdir(t.TempDir())
+	answers := append([]string(nil), plainAnswers...)
+	at := func(s string) int {
+		for i, a := range answers {
+			if a == s {
+				return i
+			}
+		}
+		t.Fatalf("%q is not among the answers", s)
+		return -1
+	}
+	for _, typed := range []string{"OCTO1", "OCTO2", "octo2.corp.local", "OCTO3", "/etc/nginx/tls/octopus.pem", "/etc/nginx/tls/octopus.key"} {
+		answers[at(typed)] = ""
+	}
+	// Node 3's proposed host is typed over: its name follows the new host.
+	answers[at("octo3.corp.local")] = "octo-c.corp.local"
+	var out, errOut bytes.Buffer
+	Run(Options{Plain: true, In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out, Err: &errOut})
+	f, err := steps.Load(DefaultAnswersPath)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	a := f.Answers
+	var got []string
+	for _, n := range a.Nodes {
+		got = append(got, n.Name+"@"+n.Host)
+	}
+	if want := "OCTO1@octo1.corp.local OCTO2@octo2.corp.local OCTO-C@octo-c.corp.local"; strings.Join(got, " ") != want {
+		t.Errorf("nodes %v, want %s\n%s", got, want, out.String())
+	}
+	cert, key, _ := a.ProposedCertificate()
+	if a.LoadBalancer.Certificate == "" || a.LoadBalancer.Certificate != cert || a.LoadBalancer.CertificateKey != key {
+		t.Errorf("certificate %q and key %q, want the proposal %q %q", a.LoadBalancer.Certificate, a.LoadBalancer.CertificateKey, cert, key)
+	}
+	text := out.String()
+	for _, want := range []string{"Node 1 name [OCTO1]", "Node 2 host [octo2.corp.local]", "Node 2 name [OCTO2]", "Node 3 host [octo3.corp.local]", "Node 3 name [OCTO-C]", "Certificate paths proposed from the public name", "[" + cert + "]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("--plain does not say %q:\n%s", want, text)
+		}
 	}
 }

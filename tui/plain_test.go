@@ -22,8 +22,8 @@ var plainAnswers = []string{
 	"sql01.corp.local", "", "", "", "", "", "", "",
 	// Storage: root and five sub-folders
 	`\\fs01.corp.local\Octopus`, "", "", "", "", "",
-	// Nodes: how many, then name, host, web, comms for each
-	"3", "OCTO1", "octo1.corp.local", "", "", "OCTO2", "octo2.corp.local", "", "", "OCTO3", "octo3.corp.local", "", "",
+	// Nodes: how many, then host, name, web, comms for each
+	"3", "octo1.corp.local", "OCTO1", "", "", "octo2.corp.local", "OCTO2", "", "", "octo3.corp.local", "OCTO3", "", "",
 	// Load balancer: kind, URL, persistence, health, proxies, cert, key
 	"", "https://octopus.corp.local", "", "", "", "/etc/nginx/tls/octopus.pem", "/etc/nginx/tls/octopus.key",
 	// Tentacles: mode, polling, base port, polling address, instance, space, environments, roles
