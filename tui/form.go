@@ -180,6 +180,33 @@ func (m *model) formKeys() bindings {
 	return append(b, m.keys.Quit)
 }
 
+// allFormKeys are every key the question screen answers to, for the key
+// list: the form's, the grid's, Esc, and the focused text field's.
+func (m *model) allFormKeys() []keyGroup {
+	f := m.formOf(m.stepIdx)
+	var b []key.Binding
+	if f.Len() > 0 {
+		b = f.KeyBinds(&m.keys.form)
+	} else {
+		b = []key.Binding{m.keys.form.Finish} // no field to move to
+	}
+	if m.editsNodes(f) {
+		b = append(b, m.keys.AddNode)
+		if f.Len() > 0 {
+			b = append(b, m.keys.DelNode)
+		}
+	}
+	back := m.keys.Back
+	if m.stepIdx == 0 {
+		back = withDesc(back, "back to the start menu")
+	}
+	gs := []keyGroup{{title: f.Title, keys: append(b, back)}}
+	if m.input.Focused() {
+		gs = append(gs, typingGroup(m.input))
+	}
+	return gs
+}
+
 // editsNodes reports whether f's rows are nodes the admin adds and
 // removes: a new cluster's grid. A running cluster gains a node on the New
 // node screen, never by a row here.
