@@ -169,20 +169,12 @@ func (m *model) formView(w, h int) []string {
 
 // formKeys are the question screen's keys for the help line.
 func (m *model) formKeys() bindings {
-	f := m.formOf(m.stepIdx)
-	b := bindings(f.KeyBinds(&m.keys.form))
-	if m.editsNodes(f) {
-		b = append(b, m.keys.AddNode, m.keys.DelNode)
-	}
-	if m.stepIdx > 0 {
-		b = append(b, m.keys.Back)
-	}
-	return append(b, m.keys.Quit)
+	return append(bindings(m.formScreenKeys()), m.keys.Quit)
 }
 
-// allFormKeys are every key the question screen answers to, for the key
-// list: the form's, the grid's, Esc, and the focused text field's.
-func (m *model) allFormKeys() []keyGroup {
+// formScreenKeys are the keys the question screen showing answers to,
+// besides typing: the form's (for the focused field), the grid's, Esc.
+func (m *model) formScreenKeys() []key.Binding {
 	f := m.formOf(m.stepIdx)
 	var b []key.Binding
 	if f.Len() > 0 {
@@ -193,14 +185,19 @@ func (m *model) allFormKeys() []keyGroup {
 	if m.editsNodes(f) {
 		b = append(b, m.keys.AddNode)
 		if f.Len() > 0 {
-			b = append(b, m.keys.DelNode)
+			b = append(b, m.keys.DelNode) // no row to remove: ctrl+x does nothing
 		}
 	}
-	back := m.keys.Back
 	if m.stepIdx == 0 {
-		back = withDesc(back, "back to the start menu")
+		return append(b, withDesc(m.keys.Back, "back to the start menu"))
 	}
-	gs := []keyGroup{{title: f.Title, keys: append(b, back)}}
+	return append(b, m.keys.Back)
+}
+
+// allFormKeys are every key the question screen answers to, for the key
+// list: its own and the focused text field's.
+func (m *model) allFormKeys() []keyGroup {
+	gs := []keyGroup{{title: m.formOf(m.stepIdx).Title, keys: m.formScreenKeys()}}
 	if m.input.Focused() {
 		gs = append(gs, typingGroup(m.input))
 	}
