@@ -31,7 +31,7 @@ type keyGroup struct {
 
 // typingGroup is the focused text input's editing keys.
 func typingGroup(in *textinput.Model) keyGroup {
-	return keyGroup{title: "Typing in the field", keys: typingKeys(in.KeyMap), typing: true}
+	return keyGroup{title: "Typing (once the field holds text, ? types a ?)", keys: typingKeys(in.KeyMap), typing: true}
 }
 
 // typingText reports whether the screen showing has a focused text input
@@ -78,7 +78,13 @@ func (m *model) allKeys() []keyGroup {
 	default:
 		gs = m.allFormKeys()
 	}
-	return append(gs, keyGroup{title: "Anywhere", keys: []key.Binding{quit, m.keys.CloseKeys}})
+	// The wizard's own keys end the screen's group (or make one, while a
+	// screen is busy and answers nothing else).
+	if len(gs) == 0 {
+		gs = []keyGroup{{title: "While this runs"}}
+	}
+	gs[0].keys = append(gs[0].keys[:len(gs[0].keys):len(gs[0].keys)], quit, m.keys.CloseKeys)
+	return gs
 }
 
 // updateKeyList answers a key while the list shows; handled is false for
@@ -116,9 +122,13 @@ func (m *model) keyListKeys() bindings {
 // fit (the last line then says which lines show). It keeps the scroll
 // offset in range and records the page, so only render calls it.
 func (m *model) keyListView(w, h int) []string {
-	lines := keyListLines(&m.st, m.allKeys(), w)
 	out := []string{m.st.title.Render("All keys") + m.st.dim.Render("  ? or esc closes this list"), ""}
 	room := h - len(out)
+	groups := m.allKeys()
+	lines := keyListLines(&m.st, groups, w, 1)
+	if len(lines) > room && w >= twoColumns {
+		lines = keyListLines(&m.st, groups, w, 2)
+	}
 	m.keysPage = 0
 	if len(lines) <= room {
 		m.keysOffset = 0
@@ -133,25 +143,23 @@ func (m *model) keyListView(w, h int) []string {
 	return append(out, m.st.dim.Render(form.Pad(where, w)))
 }
 
-// twoColumns is the narrowest window the list uses two columns in: each
-// then still has room for the widest key and a few words beside it.
+// twoColumns is the narrowest window the list uses two columns in, when
+// one is too long: each then still has room for the widest key and a few
+// words beside it.
 const twoColumns = 90
 
 // keyListLines lays the groups out in lines of at most w cells: a key
-// column and its description wrapped beside it, in two columns when the
-// window is wide enough, and the rule for ? under them.
-func keyListLines(st *styles, groups []keyGroup, w int) []string {
+// column and its description wrapped beside it, in cols columns (1 or 2).
+func keyListLines(st *styles, groups []keyGroup, w, cols int) []string {
 	keyW := 0
-	typing := false
 	for _, g := range groups {
-		typing = typing || g.typing
 		for _, b := range g.keys {
 			keyW = max(keyW, form.Width(b.Help().Key))
 		}
 	}
-	colW, cols := w, 1
-	if w >= twoColumns {
-		colW, cols = (w-2)/2, 2
+	colW := w
+	if cols == 2 {
+		colW = (w - 2) / 2
 	}
 	keyW = min(keyW, colW/3)
 	// blocks are what a column break may not split: a heading with the
@@ -176,12 +184,6 @@ func keyListLines(st *styles, groups []keyGroup, w int) []string {
 		}
 	} else {
 		lines = sideBySide(blocks, colW)
-	}
-	if typing {
-		lines = append(lines, "")
-		for _, l := range form.Wrap("In a text field that holds text, ? types a ?: empty the field or move off it for this list.", w) {
-			lines = append(lines, st.dim.Render(l))
-		}
 	}
 	return lines
 }

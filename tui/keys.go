@@ -74,15 +74,11 @@ func typingKeys(km textinput.KeyMap) []key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return []key.Binding{
-		join("←/→", "move the cursor (also ctrl+b/ctrl+f)", km.CharacterBackward, km.CharacterForward),
-		join("alt+←/→", "move a word (also ctrl+←/→, alt+b/alt+f)", km.WordBackward, km.WordForward),
-		join("home/end", "start or end of the text (also ctrl+a/ctrl+e)", km.LineStart, km.LineEnd),
-		join("backspace", "delete the character before (also ctrl+h)", km.DeleteCharacterBackward),
-		join("delete", "delete the character under the cursor (also ctrl+d)", km.DeleteCharacterForward),
-		join("ctrl+w", "delete the word before (also alt+backspace)", km.DeleteWordBackward),
-		join("alt+d", "delete the word after (also alt+delete)", km.DeleteWordForward),
-		join("ctrl+u", "delete to the start", km.DeleteBeforeCursor),
-		join("ctrl+k", "delete to the end", km.DeleteAfterCursor),
+		join("←/→ alt+←/→", "move a character, a word (also ctrl+b/f, alt+b/f)", km.CharacterBackward, km.CharacterForward, km.WordBackward, km.WordForward),
+		join("home/end", "to the start, to the end (also ctrl+a/e)", km.LineStart, km.LineEnd),
+		join("backspace/delete", "delete a character (also ctrl+h/d)", km.DeleteCharacterBackward, km.DeleteCharacterForward),
+		join("ctrl+w/alt+d", "delete the word before, after the cursor", km.DeleteWordBackward, km.DeleteWordForward),
+		join("ctrl+u/ctrl+k", "delete to the start, to the end", km.DeleteBeforeCursor, km.DeleteAfterCursor),
 	}
 }
 
