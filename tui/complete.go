@@ -142,16 +142,20 @@ func commonPrefix(names []string) string {
 func (n pathNote) lines(st *styles, indent string, w int) []string {
 	w -= form.Width(indent)
 	var lines []string
+	room := 2
+	if n.cut {
+		room = 1 // the second line says the folder was not read to its end
+	}
 	switch {
 	case n.none:
 		lines = []string{"nothing here begins so; the path is as it was"}
 	case len(n.matches) == 0:
 		return nil
 	default:
-		lines = packNames(n.matches, w, 2)
+		lines = packNames(n.matches, w, room)
 	}
 	if n.cut {
-		lines[len(lines)-1] += fmt.Sprintf("  (first %d entries only)", maxEntries)
+		lines = append(lines, fmt.Sprintf("(the folder was read as far as its first %d entries)", maxEntries))
 	}
 	for i, l := range lines {
 		if form.Width(l) > w {
