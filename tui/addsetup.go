@@ -125,6 +125,7 @@ func (s *addSetup) update(e *env, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.PasteMsg:
+		s.completion = pathNote{}
 		return s.typed(e, msg)
 	case tea.KeyPressMsg:
 		if s.running {

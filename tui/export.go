@@ -146,6 +146,7 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 	}
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
+		e.completion = pathNote{}
 		var cmd tea.Cmd
 		e.input, cmd = e.input.Update(msg)
 		return cmd

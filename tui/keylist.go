@@ -52,8 +52,9 @@ func (m *model) typingText() bool {
 	return m.input.Focused() && m.input.Value() != ""
 }
 
-// allKeys are every key the screen showing answers to, grouped: its own,
-// the focused text field's, and the wizard's.
+// allKeys are every key the screen showing answers to, grouped: the
+// screen's own, ending with the wizard's (ctrl+c, this list), then the
+// focused text field's editing keys.
 func (m *model) allKeys() []keyGroup {
 	var gs []keyGroup
 	quit := key.NewBinding(key.WithKeys(m.keys.Quit.Keys()...), key.WithHelp(m.keys.Quit.Help().Key, "quit (asks first)"))
@@ -140,7 +141,10 @@ func (m *model) keyListView(w, h int) []string {
 	end := m.keysOffset + room
 	out = append(out, lines[m.keysOffset:end]...)
 	where := fmt.Sprintf("lines %d-%d of %d; ↑/↓ and pgup/pgdn scroll", m.keysOffset+1, end, len(lines))
-	return append(out, m.st.dim.Render(form.Pad(where, w)))
+	if form.Width(where) > w {
+		where = form.Pad(where, w)
+	}
+	return append(out, m.st.dim.Render(where))
 }
 
 // twoColumns is the narrowest window the list uses two columns in, when
@@ -169,7 +173,11 @@ func keyListLines(st *styles, groups []keyGroup, w, cols int) []string {
 		for i, b := range g.keys {
 			block := keyLines(st, b, keyW, colW)
 			if i == 0 {
-				block = append([]string{st.accent.Render(g.title)}, block...)
+				var head []string
+				for _, l := range form.Wrap(g.title, colW) { // a title may name a long path
+					head = append(head, st.accent.Render(l))
+				}
+				block = append(head, block...)
 				if len(blocks) > 0 {
 					block = append([]string{""}, block...)
 				}

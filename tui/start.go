@@ -96,6 +96,7 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.PasteMsg:
 		if s.asking {
+			s.completion = pathNote{}
 			var cmd tea.Cmd
 			s.input, cmd = s.input.Update(msg)
 			return cmd
