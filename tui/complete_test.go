@@ -153,8 +153,9 @@ func TestTabCompletesTheOtherPaths(t *testing.T) {
 	}
 }
 
-// TestEndToEndTabOpensTheFile: in the real binary, a partial path and Tab
-// on the Open screen complete the file's name, and Enter opens it.
+// TestEndToEndTabOpensTheFile: in the real binary, ? lists the keys and
+// esc closes the list; a partial path and Tab on the Open screen complete
+// the file's name, and Enter opens it.
 func TestEndToEndTabOpensTheFile(t *testing.T) {
 	bin := octohaBinary(t)
 	dir := t.TempDir()
@@ -165,6 +166,10 @@ func TestEndToEndTabOpensTheFile(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "my-cluster-answers.yaml"), src, 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o644)
 	p := startPane(t, dir, bin)
+	p.waitFor("What would you like to do?")
+	p.typeText("?")
+	p.waitFor("All keys")
+	p.keys("Escape")
 	p.waitFor("What would you like to do?")
 	p.keys("Down", "Down", "Enter")
 	p.waitFor("File:")
