@@ -163,8 +163,14 @@ func openList(t *testing.T, m *model) (text string, frames []string) {
 	for range 50 {
 		f := screen(m)
 		frames = append(frames, f)
-		lines := strings.Split(f, "\n")
-		body = append(body, lines[2:len(lines)-2]...)
+		// The list's own lines: under the header, its title and a blank
+		// line; above the status and help lines, the line saying where the
+		// list is scrolled to, if it is.
+		list := lines(f)[4 : len(lines(f))-2]
+		if n := len(list); n > 0 && strings.HasPrefix(list[n-1], "lines ") {
+			list = list[:n-1]
+		}
+		body = append(body, list...)
 		press(t, m, "pgdown")
 		if screen(m) == f {
 			break
