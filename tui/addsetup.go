@@ -33,6 +33,8 @@ type addSetup struct {
 	running  bool   // the node listing is under way
 	listed   []KnownNode
 	problem  string
+	// completion is what the last Tab in the file's input found.
+	completion pathNote
 }
 
 type addPhase int
@@ -123,6 +125,7 @@ func (s *addSetup) update(e *env, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.PasteMsg:
+		s.completion = pathNote{}
 		return s.typed(e, msg)
 	case tea.KeyPressMsg:
 		if s.running {
@@ -135,21 +138,22 @@ func (s *addSetup) update(e *env, msg tea.Msg) tea.Cmd {
 
 func (s *addSetup) key(e *env, msg tea.KeyPressMsg) tea.Cmd {
 	k := e.keys
-	back := key.Matches(msg, k.Back)
+	back := key.Matches(msg, backKey)
+	s.completion = pathNote{}
 	switch s.phase {
 	case addChoose:
 		switch {
 		case back:
 			e.post(setupMsg{open: false})
 			return nil
-		case key.Matches(msg, k.Next):
+		case key.Matches(msg, k.MenuNext):
 			s.cursor = (s.cursor + 1) % len(addSources)
-		case key.Matches(msg, k.Prev):
+		case key.Matches(msg, k.MenuPrev):
 			s.cursor = (s.cursor + len(addSources) - 1) % len(addSources)
-		case key.Matches(msg, k.Enter) && s.cursor == 0:
+		case key.Matches(msg, chooseKey) && s.cursor == 0:
 			s.phase = addFile
 			return s.path.Focus()
-		case key.Matches(msg, k.Enter):
+		case key.Matches(msg, chooseKey):
 			return s.connect()
 		}
 		return nil
@@ -159,7 +163,10 @@ func (s *addSetup) key(e *env, msg tea.KeyPressMsg) tea.Cmd {
 			s.phase, s.problem = addChoose, ""
 			s.path.Blur()
 			return nil
-		case key.Matches(msg, k.Enter):
+		case key.Matches(msg, k.Complete):
+			s.completion, s.problem = completeInput(&s.path, false), ""
+			return nil
+		case key.Matches(msg, openKey):
 			path := strings.TrimSpace(s.path.Value())
 			if path == "" {
 				path = s.path.Placeholder
@@ -181,7 +188,7 @@ func (s *addSetup) key(e *env, msg tea.KeyPressMsg) tea.Cmd {
 		case back:
 			s.phase = addConnect
 			return s.connForm.Open(&s.conn)
-		case key.Matches(msg, k.Enter):
+		case key.Matches(msg, confirmKey):
 			e.post(beginAddMsg{answers: s.clusterFromListing(), listed: s.listed})
 			return nil
 		}
@@ -260,6 +267,7 @@ func (s *addSetup) view(e *env, w, h int) []string {
 		if s.phase == addFile {
 			s.path.SetWidth(max(w-12, 10))
 			out = append(out, "", "  "+s.path.View())
+			out = append(out, s.completion.lines(&e.st, "  ", w)...)
 		}
 	case addConnect:
 		out = append(out, s.connectView(e, w, h-len(out))...)
@@ -321,23 +329,64 @@ func (s *addSetup) listedView(e *env, w int) []string {
 	return out
 }
 
+var (
+	confirmKey   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm the cluster"))
+	listNodesKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "list nodes"))
+)
+
 func (s *addSetup) keys(e *env) bindings {
 	k := e.keys
-	esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
 	switch s.phase {
 	case addFile:
-		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")), esc, k.Quit}
+		return bindings{withDesc(openKey, "open"), backKey, k.Quit}
 	case addConnect:
 		enter := k.Enter
 		if s.connForm.OnLast() {
-			enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "list nodes"))
+			enter = listNodesKey
 		}
-		return bindings{k.Next, k.Prev, enter, esc, k.Quit}
+		return bindings{k.Next, k.Prev, enter, backKey, k.Quit}
 	case addListed:
-		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm the cluster")), esc, k.Quit}
+		return bindings{confirmKey, backKey, k.Quit}
 	}
-	return bindings{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), esc, k.Quit}
+	return bindings{menuMoveKey, chooseKey, backKey, k.Quit}
+}
+
+// allKeys are every key the screen answers to, for the key list: none
+// while the nodes are being listed.
+func (s *addSetup) allKeys(e *env) []keyGroup {
+	k := e.keys
+	title := "Add a node: "
+	switch {
+	case s.running:
+		return nil
+	case s.phase == addFile:
+		return []keyGroup{{title: title + "the answers file", keys: []key.Binding{openKey, k.Complete, withDesc(backKey, "back to the choice")}},
+			typingGroup(&s.path)}
+	case s.phase == addConnect:
+		b := s.connForm.KeyBinds(&k.form)
+		if s.connForm.OnLast() {
+			b[2] = listNodesKey // Next, Prev, then Enter, which lists the nodes here
+		}
+		gs := []keyGroup{{title: title + "the database", keys: append(b, withDesc(backKey, "back to the choice"))}}
+		if s.input.Focused() {
+			gs = append(gs, typingGroup(&s.input))
+		}
+		return gs
+	case s.phase == addListed:
+		return []keyGroup{{title: title + "the nodes listed", keys: []key.Binding{confirmKey, withDesc(backKey, "back to the connection")}}}
+	}
+	return []keyGroup{{title: title + "where from", keys: []key.Binding{k.MenuNext, k.MenuPrev, chooseKey, withDesc(backKey, "back to the start menu")}}}
+}
+
+// typingText reports whether a focused text input holds text.
+func (s *addSetup) typingText() bool {
+	switch s.phase {
+	case addFile:
+		return s.path.Value() != ""
+	case addConnect:
+		return s.input.Focused() && s.input.Value() != ""
+	}
+	return false
 }
 
 // age is a duration as an admin reads it: 12s, 4m, 3h, 2 days.

@@ -36,6 +36,8 @@ type exportScreen struct {
 	askLive bool
 	done    bool
 	result  exportedMsg
+	// completion is what the last Tab in the folder's input found.
+	completion pathNote
 }
 
 // exportedMsg is what an export did.
@@ -144,10 +146,14 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 	}
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
+		e.completion = pathNote{}
 		var cmd tea.Cmd
 		e.input, cmd = e.input.Update(msg)
 		return cmd
 	case tea.KeyPressMsg:
+		e.completion = pathNote{}
+		before := e.input.Value()
+		var cmd tea.Cmd
 		switch {
 		case key.Matches(msg, en.keys.Back):
 			en.post(backMsg{})
@@ -162,10 +168,11 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 			return e.write(false)
 		case e.overwrite && key.Matches(msg, en.keys.Overwrite):
 			return e.write(true)
+		case key.Matches(msg, en.keys.Complete):
+			e.completion = completeInput(&e.input, true)
+		default:
+			e.input, cmd = e.input.Update(msg)
 		}
-		before := e.input.Value()
-		var cmd tea.Cmd
-		e.input, cmd = e.input.Update(msg)
 		if e.input.Value() != before {
 			e.overwrite, e.done, e.result = false, false, exportedMsg{}
 		}
@@ -178,7 +185,9 @@ func (e *exportScreen) view(w, h int) []string {
 	out := []string{e.st.title.Render("Export"),
 		e.st.dim.Render("Writes every script and config into the folder, with a copy of the answers."), ""}
 	e.input.SetWidth(max(w-20, 10))
-	out = append(out, "  "+e.input.View(), "")
+	out = append(out, "  "+e.input.View())
+	out = append(out, e.completion.lines(e.st, "  ", w)...)
+	out = append(out, "")
 	r := e.result
 	switch {
 	case e.askLive:
@@ -231,4 +240,28 @@ func (e *exportScreen) keys(en *env) bindings {
 		b = append(b, k.Overwrite)
 	}
 	return append(b, k.Back, k.Quit)
+}
+
+// allKeys are every key the screen answers to, for the key list: none
+// while the files are being written.
+func (e *exportScreen) allKeys(en *env) []keyGroup {
+	k := en.keys
+	var b []key.Binding
+	switch {
+	case e.running:
+		return nil
+	case e.done:
+		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "quit octoha"))}
+	case e.askLive:
+		b = []key.Binding{withDesc(k.Enter, "write the files anyway")}
+	case len(e.job.liveErrors) > 0:
+		b = []key.Binding{withDesc(k.Enter, "write the files (asks first: the live checks found errors)")}
+	default:
+		b = []key.Binding{withDesc(k.Enter, "write the files")}
+	}
+	if e.overwrite {
+		b = append(b, withDesc(k.Overwrite, "write over the files there"))
+	}
+	b = append(b, withDesc(k.Back, "back to Review"), withDesc(k.Complete, "complete the folder's path"))
+	return []keyGroup{{title: "Export", keys: b}, typingGroup(&e.input)}
 }

@@ -180,15 +180,39 @@ func (m *model) formView(w, h int) []string {
 
 // formKeys are the question screen's keys for the help line.
 func (m *model) formKeys() bindings {
+	return append(bindings(m.formScreenKeys()), m.keys.Quit)
+}
+
+// formScreenKeys are the keys the question screen showing answers to,
+// besides typing: the form's (for the focused field), the grid's, Esc.
+func (m *model) formScreenKeys() []key.Binding {
 	f := m.formOf(m.stepIdx)
-	b := bindings(f.KeyBinds(&m.keys.form))
+	var b []key.Binding
+	if f.Len() > 0 {
+		b = f.KeyBinds(&m.keys.form)
+	} else {
+		b = []key.Binding{m.keys.form.Finish} // no field to move to
+	}
 	if m.editsNodes(f) {
-		b = append(b, m.keys.AddNode, m.keys.DelNode)
+		b = append(b, m.keys.AddNode)
+		if f.Len() > 0 {
+			b = append(b, m.keys.DelNode) // no row to remove: ctrl+x does nothing
+		}
 	}
-	if m.stepIdx > 0 {
-		b = append(b, m.keys.Back)
+	if m.stepIdx == 0 {
+		return append(b, withDesc(m.keys.Back, "back to the start menu"))
 	}
-	return append(b, m.keys.Quit)
+	return append(b, m.keys.Back)
+}
+
+// allFormKeys are every key the question screen answers to, for the key
+// list: its own and the focused text field's.
+func (m *model) allFormKeys() []keyGroup {
+	gs := []keyGroup{{title: m.formOf(m.stepIdx).Title, keys: m.formScreenKeys()}}
+	if m.input.Focused() {
+		gs = append(gs, typingGroup(m.input))
+	}
+	return gs
 }
 
 // editsNodes reports whether f's rows are nodes the admin adds and

@@ -99,7 +99,7 @@ func (r *reviewScreen) update(e *env, msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if r.previewing {
-		if key.Matches(kmsg, e.keys.Back) || kmsg.String() == "q" {
+		if key.Matches(kmsg, closePreviewKey) {
 			r.previewing = false
 			return nil
 		}
@@ -268,4 +268,24 @@ func (r *reviewScreen) keys(e *env) bindings {
 		b = append(b, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose file")), k.Preview)
 	}
 	return append(b, k.Scroll, k.JumpStep, k.Back, k.Quit)
+}
+
+var closePreviewKey = key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc/q", "close the preview"))
+
+// allKeys are every key Review answers to, for the key list.
+func (r *reviewScreen) allKeys(e *env) []keyGroup {
+	k := e.keys
+	if r.previewing {
+		v := r.preview.KeyMap
+		return []keyGroup{{title: "Preview of " + r.files[r.selected].Path,
+			keys: []key.Binding{closePreviewKey, v.Down, v.Up, v.PageDown, v.PageUp, v.HalfPageDown, v.HalfPageUp, v.Left, v.Right}}}
+	}
+	b := []key.Binding{withDesc(k.Enter, "go to Export")}
+	if len(r.files) > 0 {
+		b = append(b, withDesc(k.Next, "next file"), withDesc(k.Prev, "previous file"), withDesc(k.Preview, "preview the file"))
+	} else {
+		b = append(b, withDesc(k.Next, "scroll down"), withDesc(k.Prev, "scroll up"))
+	}
+	b = append(b, k.Scroll, withDesc(k.JumpStep, "go to that step to change it"), k.Back)
+	return []keyGroup{{title: "Review", keys: b}}
 }

@@ -31,6 +31,8 @@ type startScreen struct {
 	asking  bool // the path input is open
 	input   textinput.Model
 	problem string
+	// completion is what the last Tab found, shown under the input.
+	completion pathNote
 	// resume is the answers file in this folder the menu offers to
 	// continue, "" for none.
 	resume string
@@ -94,23 +96,29 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.PasteMsg:
 		if s.asking {
+			s.completion = pathNote{}
 			var cmd tea.Cmd
 			s.input, cmd = s.input.Update(msg)
 			return cmd
 		}
 	case tea.KeyPressMsg:
 		if s.asking {
+			s.completion = pathNote{}
 			switch {
-			case key.Matches(msg, e.keys.Back):
+			case key.Matches(msg, backKey):
 				s.asking, s.problem = false, ""
 				s.input.Blur()
 				return nil
-			case key.Matches(msg, e.keys.Enter):
+			case key.Matches(msg, openKey):
 				path := s.input.Value()
 				if path == "" {
 					path = s.input.Placeholder
 				}
 				return load(path)
+			case key.Matches(msg, e.keys.Complete):
+				s.completion = completeInput(&s.input, false)
+				s.problem = ""
+				return nil
 			}
 			var cmd tea.Cmd
 			s.input, cmd = s.input.Update(msg)
@@ -118,11 +126,11 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		switch {
-		case key.Matches(msg, e.keys.Next):
+		case key.Matches(msg, e.keys.MenuNext):
 			s.cursor = (s.cursor + 1) % len(s.items)
-		case key.Matches(msg, e.keys.Prev):
+		case key.Matches(msg, e.keys.MenuPrev):
 			s.cursor = (s.cursor + len(s.items) - 1) % len(s.items)
-		case key.Matches(msg, e.keys.Enter):
+		case key.Matches(msg, chooseKey):
 			switch s.items[s.cursor].id {
 			case startContinue:
 				return load(s.resume)
@@ -174,6 +182,7 @@ func (s *startScreen) view(e *env, answersPath string, w, h int) []string {
 	if s.asking {
 		s.input.SetWidth(max(w-12, 10))
 		out = append(out, "", "  "+s.input.View())
+		out = append(out, s.completion.lines(&e.st, "  ", w)...)
 		if s.problem != "" {
 			for _, l := range wrap(s.problem, w-4) {
 				out = append(out, "  "+e.st.err.Render(l))
@@ -184,11 +193,28 @@ func (s *startScreen) view(e *env, answersPath string, w, h int) []string {
 	return out
 }
 
+// The start screen's own keys, for the help line and the key list.
+var (
+	chooseKey   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose"))
+	openKey     = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the file (empty: the one shown)"))
+	backKey     = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
+	menuMoveKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move"))
+)
+
 func (s *startScreen) keys(e *env) bindings {
 	k := e.keys
 	if s.asking {
-		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")), k.Quit}
+		return bindings{withDesc(openKey, "open"), backKey, k.Quit}
 	}
-	return bindings{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Quit}
+	return bindings{menuMoveKey, chooseKey, k.Quit}
+}
+
+// allKeys are every key the start screen answers to, for the key list.
+func (s *startScreen) allKeys(e *env) []keyGroup {
+	k := e.keys
+	if s.asking {
+		return []keyGroup{{title: "Open an answers file", keys: []key.Binding{openKey, k.Complete, withDesc(backKey, "back to the menu")}},
+			typingGroup(&s.input)}
+	}
+	return []keyGroup{{title: "Start menu", keys: []key.Binding{k.MenuNext, k.MenuPrev, chooseKey}}}
 }

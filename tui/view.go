@@ -32,10 +32,11 @@ func (m *model) render() string {
 	}
 	w, h := m.width, m.height
 	header := m.header(w)
-	footer := []string{m.statusLine(w), m.helpLine(w)}
-	bodyH := h - 2 - len(footer) // header line, blank line under it
+	bodyH := h - 4 // header line, blank line under it; status and help lines
 	var body []string
 	switch {
+	case m.keysOpen:
+		body = m.keyListView(w, bodyH)
 	case m.clobber != nil:
 		body = m.clobberView(w, bodyH)
 	case m.quitting:
@@ -51,6 +52,7 @@ func (m *model) render() string {
 	default:
 		body = m.formView(w, bodyH)
 	}
+	footer := []string{m.statusLine(w), m.helpLine(w)} // after the body: the key list's help says whether it scrolls
 	lines := make([]string, 0, h)
 	lines = append(lines, header, "")
 	lines = append(lines, form.Fit(body, bodyH)...)
@@ -141,6 +143,8 @@ func (m *model) helpLine(w int) string {
 	k := m.keys
 	var b bindings
 	switch {
+	case m.keysOpen:
+		b = m.keyListKeys()
 	case m.clobber != nil:
 		b = m.clobberKeys()
 	case m.quitting:
@@ -155,6 +159,9 @@ func (m *model) helpLine(w int) string {
 		b = m.export.keys(&m.env)
 	default:
 		b = m.formKeys()
+	}
+	if !m.keysOpen && !m.typingText() {
+		b = append(bindings{k.AllKeys}, b...)
 	}
 	// The help line changes with the screen, not with each keystroke:
 	// keep the last one.

@@ -56,6 +56,11 @@ type model struct {
 	quitting  bool // the "save and quit / quit / cancel" question is open
 	status    string
 	statusErr bool
+	// keysOpen shows the list of every key on the screen (keylist.go)
+	// over it; keysOffset is its scroll, keysPage its page when it does
+	// not fit, else 0.
+	keysOpen             bool
+	keysOffset, keysPage int
 
 	// The last header and help line, redrawn only when they change.
 	headerKey, headerText string
@@ -153,7 +158,18 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		m.help.SetWidth(msg.Width)
 		m.review.resize(msg.Width, msg.Height, m.reviewData())
 		return nil
+	case tea.PasteMsg:
+		if m.keysOpen {
+			return nil // the screen under the list sees nothing
+		}
 	case tea.KeyPressMsg:
+		if m.keysOpen && m.updateKeyList(msg) {
+			return nil
+		}
+		if !m.keysOpen && key.Matches(msg, m.keys.AllKeys) && !m.typingText() {
+			m.keysOpen, m.keysOffset = true, 0
+			return nil
+		}
 		if m.clobber != nil {
 			return m.updateClobber(msg)
 		}

@@ -19,6 +19,6 @@ func DefaultKeyMap() KeyMap {
 		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous")),
 		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
 		Finish: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "finish step")),
-		Choose: key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "choose")),
+		Choose: key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→/space", "choose")),
 	}
 }
