@@ -87,7 +87,11 @@ func (m *model) propose(field string) {
 	}
 	m.formOf(m.stepIdx).Propose(fields...)
 	m.recheck()
-	m.setStatus(note+"; type over it if wrong.", false)
+	them := "it"
+	if len(fields) > 1 {
+		them = "them"
+	}
+	m.setStatus(note+"; type over "+them+" if wrong.", false)
 }
 
 // proposeAfter fills in what an answer to field proposes (steps'

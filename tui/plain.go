@@ -211,7 +211,7 @@ func (p *plain) askSteps() error {
 			if fields, note := proposeAfter(&p.a, flat[n].Key()); len(fields) > 0 {
 				p.answered()
 				if n+1 >= len(flat) || flat[n+1].Key() != fields[0] { // the next question shows it anyway
-					p.say("  ", note+"; Enter keeps it when asked.")
+					p.say("  ", note+"; Enter keeps what is proposed when asked.")
 				}
 			}
 		}
