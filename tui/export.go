@@ -175,8 +175,11 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 }
 
 func (e *exportScreen) view(w, h int) []string {
-	out := []string{e.st.title.Render("Export"),
-		e.st.dim.Render("Writes every script and config into the folder, with a copy of the answers."), ""}
+	out := []string{e.st.title.Render("Export")}
+	for _, l := range wrap("Writes every script and config into the folder, with a copy of the answers.", w) {
+		out = append(out, e.st.dim.Render(l))
+	}
+	out = append(out, "")
 	e.input.SetWidth(max(w-20, 10))
 	out = append(out, "  "+e.input.View(), "")
 	r := e.result

@@ -147,6 +147,12 @@ func (r *reviewScreen) choose(delta int) {
 }
 
 func (r *reviewScreen) view(w, h int) []string {
+	// The body is what the status line leaves (it may wrap): two lines
+	// under the viewports stay empty, as resize sets them.
+	if want := max(h-2, 3); r.body.Height() != want {
+		r.body.SetHeight(want)
+		r.preview.SetHeight(want - 1)
+	}
 	if r.previewing {
 		f := r.files[r.selected]
 		head := r.st.title.Render(f.Path) + r.st.dim.Render(fmt.Sprintf("  %d%%", int(r.preview.ScrollPercent()*100)))

@@ -30,9 +30,21 @@ func (m *model) render() string {
 	if m.width < minWidth || m.height < minHeight {
 		return m.tooSmall()
 	}
+	lines := m.layout()
+	for i, l := range lines {
+		if len(l) > m.width && form.Width(l) > m.width { // bytes >= cells: most lines skip the count
+			lines[i] = ansi.Truncate(l, m.width, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// layout is the frame's lines before render cuts them to the window's
+// width: only the help line may need cutting (TestLayoutOfEveryScreen).
+func (m *model) layout() []string {
 	w, h := m.width, m.height
 	header := m.header(w)
-	footer := []string{m.statusLine(w), m.helpLine(w)}
+	footer := append(m.statusLines(w), m.helpLine(w))
 	bodyH := h - 2 - len(footer) // header line, blank line under it
 	var body []string
 	switch {
@@ -54,13 +66,7 @@ func (m *model) render() string {
 	lines := make([]string, 0, h)
 	lines = append(lines, header, "")
 	lines = append(lines, form.Fit(body, bodyH)...)
-	lines = append(lines, footer...)
-	for i, l := range lines {
-		if len(l) > w && form.Width(l) > w { // bytes >= cells: most lines skip the count
-			lines[i] = ansi.Truncate(l, w, "…")
-		}
-	}
-	return strings.Join(lines, "\n")
+	return append(lines, footer...)
 }
 
 // header names every step and marks where the admin is: "✓" done, "!"
@@ -69,7 +75,12 @@ func (m *model) render() string {
 func (m *model) header(w int) string {
 	title := func() string { return m.st.title.Render("octoha") } // only when the header is not the last one
 	if m.onStart {
-		return title() + m.st.dim.Render("  Octopus Deploy Server high availability, version "+m.opts.Version)
+		// Shorter on a narrow screen, never cut.
+		about := "  Octopus Deploy Server high availability, version " + m.opts.Version
+		if len("octoha"+about) > w {
+			about = "  Octopus Deploy Server HA, version " + m.opts.Version
+		}
+		return title() + m.st.dim.Render(about)
 	}
 	screens := m.screens()
 	build := func(short bool) (string, int) {
@@ -126,36 +137,54 @@ func (m *model) errorSteps() [reviewIndex]bool {
 	return out
 }
 
-func (m *model) statusLine(w int) string {
+// statusLines is the status in one line, or wrapped in up to
+// maxStatusLines when it does not fit (a path named in it): the body
+// gives up the lines.
+func (m *model) statusLines(w int) []string {
 	if m.status == "" {
-		return ""
+		return []string{""}
 	}
+	style := m.st.dim
 	if m.statusErr {
-		return m.st.err.Render(m.status)
+		style = m.st.err
 	}
-	return m.st.dim.Render(m.status)
+	if form.Width(m.status) <= w {
+		return []string{style.Render(m.status)}
+	}
+	lines := wrap(m.status, w)
+	lines = lines[:min(len(lines), maxStatusLines)]
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return lines
+}
+
+// maxStatusLines bounds the status, so the body keeps the focused row.
+const maxStatusLines = 3
+
+// bindings are the keys that work on the screen showing.
+func (m *model) bindings() bindings {
+	k := m.keys
+	switch {
+	case m.clobber != nil:
+		return m.clobberKeys()
+	case m.quitting:
+		return bindings{k.Save, k.QuitNow, k.Cancel}
+	case m.onStart && m.setup != nil:
+		return m.setup.keys(&m.env)
+	case m.onStart:
+		return m.start.keys(&m.env)
+	case m.stepIdx == reviewIndex:
+		return m.review.keys(&m.env)
+	case m.stepIdx == exportIndex:
+		return m.export.keys(&m.env)
+	}
+	return m.formKeys()
 }
 
 // helpLine shows the keys that work on the screen showing.
 func (m *model) helpLine(w int) string {
-	k := m.keys
-	var b bindings
-	switch {
-	case m.clobber != nil:
-		b = m.clobberKeys()
-	case m.quitting:
-		b = bindings{k.Save, k.QuitNow, k.Cancel}
-	case m.onStart && m.setup != nil:
-		b = m.setup.keys(&m.env)
-	case m.onStart:
-		b = m.start.keys(&m.env)
-	case m.stepIdx == reviewIndex:
-		b = m.review.keys(&m.env)
-	case m.stepIdx == exportIndex:
-		b = m.export.keys(&m.env)
-	default:
-		b = m.formKeys()
-	}
+	b := m.bindings()
 	// The help line changes with the screen, not with each keystroke:
 	// keep the last one.
 	sig := make([]string, 0, len(b)+1)

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
+
 	"github.com/octoha/octoha/validate"
 )
 
@@ -130,11 +132,13 @@ func (f *Form[A]) listView(t *Theme, a *A, c *Checks, w, h int) []string {
 	}
 	valueW := max(w-labelW-4, 10)
 	indent := strings.Repeat(" ", labelW+4)
+	values := make([][]string, len(f.rows))
 	msgs := make([][]string, len(f.rows))
 	heights := make([]int, len(f.rows))
 	for r, row := range f.rows {
+		values[r] = f.valueLines(t, a, c, row[0], f.rowStart[r] == f.focus, valueW)
 		msgs[r] = f.memo.findingLines(nil, t, f.Messages(row[0], c), indent, w)
-		heights[r] = 1 + len(msgs[r])
+		heights[r] = len(values[r]) + len(msgs[r])
 	}
 	first, last, more := f.scroll(heights, h)
 	var out []string
@@ -145,7 +149,10 @@ func (f *Form[A]) listView(t *Theme, a *A, c *Checks, w, h int) []string {
 		if i == f.focus {
 			marker, label = t.Accent.On("> "), t.FocusLabel.Render(Pad(fl.Title(), labelW))
 		}
-		out = append(out, marker+label+"  "+f.valueView(t, a, c, fl, i == f.focus, valueW))
+		out = append(out, marker+label+"  "+values[r][0])
+		for _, l := range values[r][1:] {
+			out = append(out, indent+l)
+		}
 		out = append(out, msgs[r]...)
 	}
 	if more {
@@ -158,10 +165,11 @@ func (f *Form[A]) gridView(t *Theme, a *A, c *Checks, w, h int) []string {
 	if len(f.rows) == 0 {
 		return nil
 	}
+	widths := f.columnWidths(w)
 	head := "     "
-	for _, fl := range f.rows[0] {
-		heading, width := fl.Column()
-		head += Pad(heading, width+2)
+	for col, fl := range f.rows[0] {
+		heading, _ := fl.Column()
+		head += Pad(heading, widths[col]+2)
 	}
 	out := []string{t.Dim.On(head)}
 	msgs := make([][]string, len(f.rows))
@@ -182,16 +190,23 @@ func (f *Form[A]) gridView(t *Theme, a *A, c *Checks, w, h int) []string {
 		var line strings.Builder
 		line.WriteString(marker)
 		line.WriteString(Pad(strconv.Itoa(r+1), 3))
+		used := 5
 		for col, fl := range f.rows[r] {
-			_, width := fl.Column()
+			width := widths[col]
 			focused := f.rowStart[r]+col == f.focus
 			if focused {
 				// The focused cell grows to show its whole value (a host
-				// name longer than the column), within the row's width.
-				width = max(width, min(Width(f.Shown(a, fl))+2, w-Width(line.String())-2))
+				// name longer than the column), into the room the row
+				// has beside the columns after it.
+				rest := 0
+				for _, cw := range widths[col+1:] {
+					rest += cw + 2
+				}
+				width = max(width, min(Width(f.Shown(a, fl))+2, w-used-2-rest))
 			}
 			line.WriteString(Pad(f.valueView(t, a, c, fl, focused, width), width))
 			line.WriteString("  ")
+			used += width + 2
 		}
 		out = append(out, line.String())
 		out = append(out, msgs[r]...)
@@ -202,12 +217,56 @@ func (f *Form[A]) gridView(t *Theme, a *A, c *Checks, w, h int) []string {
 	return out
 }
 
+// columnWidths are the grid's column widths in a row of w cells: each
+// column's own, except on a screen too narrow for them all, where the
+// widest gives up what the row lacks (the host at 60 columns).
+func (f *Form[A]) columnWidths(w int) []int {
+	widths := make([]int, len(f.rows[0]))
+	total, widest := 5, 0
+	for col, fl := range f.rows[0] {
+		_, widths[col] = fl.Column()
+		total += widths[col] + 2
+		if widths[col] > widths[widest] {
+			widest = col
+		}
+	}
+	if total > w {
+		widths[widest] = max(widths[widest]-(total-w), 8)
+	}
+	return widths
+}
+
 // valueView draws a field's value in w cells, with "checking" beside it
 // while its live check runs.
 func (f *Form[A]) valueView(t *Theme, a *A, c *Checks, fl Field[A], focused bool, w int) string {
-	var checking string
-	if lc := c.live(fl.Key()); lc != nil && lc.Running {
-		checking = " " + c.Spinner() + t.Dim.On(" checking")
-	}
+	checking := f.checking(t, c, fl)
 	return fl.View(t, f.input, a, f.Shown(a, fl), focused, max(w-1-Width(checking), 1)) + checking
+}
+
+// valueLines draws a field's value in lines of w cells for the list, where
+// a row may take more than one line: the choices, or the text, that do
+// not fit on one wrap under it rather than being cut.
+func (f *Form[A]) valueLines(t *Theme, a *A, c *Checks, fl Field[A], focused bool, w int) []string {
+	wr, ok := fl.(wrapper[A])
+	if !ok {
+		return []string{f.valueView(t, a, c, fl, focused, w)}
+	}
+	checking := f.checking(t, c, fl)
+	lines := wr.Lines(t, f.input, a, f.Shown(a, fl), focused, max(w-1-Width(checking), 1))
+	lines[len(lines)-1] += checking
+	return lines
+}
+
+// wrapper is a field that can draw its value in more than one line.
+type wrapper[A any] interface {
+	// Lines is the value in lines of at most w cells, at least one.
+	Lines(t *Theme, in *textinput.Model, a *A, shown string, focused bool, w int) []string
+}
+
+// checking is what shows beside a field while its live check runs.
+func (f *Form[A]) checking(t *Theme, c *Checks, fl Field[A]) string {
+	if lc := c.live(fl.Key()); lc != nil && lc.Running {
+		return " " + c.Spinner() + t.Dim.On(" checking")
+	}
+	return ""
 }
