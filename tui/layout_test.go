@@ -63,15 +63,26 @@ func checkFrame(t *testing.T, m *model, name, focus string) int {
 	}
 	body := plain[2 : h-2]
 	seen := map[string]int{}
+	findingIndent := -1 // the indent of the finding whose lines these are
 	for i, l := range body {
 		for _, cut := range strings.Split(l, "…")[1:] {
-			if !intended(l) && (cut == "" || strings.HasPrefix(cut, " ")) {
+			if !intended(l) && strings.TrimSpace(cut) == "" {
 				fail("line %d is cut short: %q", i+3, l)
 			}
 		}
-		// Lines of words shown twice: the same finding or explanation
-		// drawn in two places. Borders and blank lines repeat, rightly.
+		// Lines of words shown twice: the same explanation or note drawn
+		// in two places. Borders and blank lines repeat, rightly, and so
+		// do findings under rows of the same kind (every host's DNS).
 		key := strings.TrimSpace(l)
+		indent := len(l) - len(strings.TrimLeft(l, " "))
+		switch {
+		case strings.HasPrefix(key, "error:") || strings.HasPrefix(key, "warning:"):
+			findingIndent = indent
+			continue
+		case key != "" && indent == findingIndent:
+			continue
+		}
+		findingIndent = -1
 		if strings.Count(key, " ") >= 3 && strings.ContainsAny(key, "abcdefghijklmnopqrstuvwxyz") {
 			if j, ok := seen[key]; ok {
 				fail("lines %d and %d are the same: %q", j+3, i+3, key)
@@ -88,6 +99,37 @@ func checkFrame(t *testing.T, m *model, name, focus string) int {
 			return 0
 		}
 		c := m.checks(m.stepIdx)
+		// The explanation shows whole or not at all.
+		if text, ok := fl.Explain(&m.answers); ok {
+			var all []string
+			for _, l := range body {
+				all = append(all, strings.Fields(l)...)
+			}
+			words, shown := strings.Fields(text), " "+strings.Join(all, " ")+" "
+			if strings.Contains(shown, " "+strings.Join(words[:min(4, len(words))], " ")+" ") && !strings.Contains(shown, " "+strings.Join(words, " ")+" ") {
+				fail("the explanation %q is cut short", text)
+			}
+		}
+		// Rows left out are counted ("nodes 3-8 of 16"): the count
+		// comes last, so shown, the rows above it are whole.
+		rows, shown := f.Fields(&m.answers), 0
+		for i, fl := range rows {
+			for _, l := range body {
+				if f.Grid() && i%4 == 0 && (strings.HasPrefix(l, "  "+pad(itoa(i/4+1), 3)) || strings.HasPrefix(l, "> "+pad(itoa(i/4+1), 3))) ||
+					!f.Grid() && (strings.HasPrefix(l, "  "+fl.Title()+" ") || strings.HasPrefix(l, "> "+fl.Title()+" ")) {
+					shown++
+					break
+				}
+			}
+		}
+		if n := len(rows); f.Grid() {
+			n /= 4
+			if shown < n && !strings.Contains(frame, " of "+itoa(n)+"\n") {
+				fail("%d rows of %d show, and no count says so", shown, n)
+			}
+		} else if shown < n && !strings.Contains(frame, " of "+itoa(n)+": tab") {
+			fail("%d fields of %d show, and no count says so", shown, n)
+		}
 		focus = fl.Title()
 		if f.Grid() {
 			focus = pad(itoa(f.FocusRow()+1), 3)
@@ -197,10 +239,13 @@ func layoutStart(t *testing.T, w, h int) {
 
 	m = newTestModel(t, w, h)
 	addFromFile(t, m, false)
-	checkFrame(t, m, "New node", "")
+	focusEach(t, m, "New node")
+	m.formOf(newNodeIndex).Focus(&m.answers, 0)
 	typeText(t, m, "OCTO1")
-	press(t, m, "tab")
-	checkFrame(t, m, "New node, a name taken", "")
+	press(t, m, "tab", "shift+tab")
+	if checkFrame(t, m, "New node, a name taken", "") == 0 {
+		t.Error("the name taken has no finding to check")
+	}
 }
 
 // layoutSteps: each question screen, with each balancer and tentacle
@@ -273,6 +318,25 @@ func layoutNodes(t *testing.T, w, h int) {
 				checkFrame(t, m, itoa(n)+" nodes, row "+itoa(row+1)+" cell "+itoa(col+1), "")
 			}
 		}
+		// Every host with a live finding of several lines, as this
+		// machine's DNS gives for a new cluster's names.
+		for i, node := range m.answers.Nodes {
+			host := steps.NodeField(i).Host
+			m.liveFound["dns.host\x00"+host] = &liveEntry{values: map[string]string{host: node.Host},
+				findings: validate.Findings{{ID: "dns.host", Severity: validate.Warning, Field: host,
+					Message: node.Host + " does not resolve from this machine (no such host)",
+					Fix:     "The nodes, the balancer and the tentacles must resolve this name; this machine's DNS may not be theirs, so check it from a node, or add the record before install."}}}
+		}
+		m.recheck()
+		f.Finish()
+		for _, row := range []int{0, n / 2, n - 1} {
+			f.Focus(&m.answers, row*4+1)
+			m.Update(nil)
+			if checkFrame(t, m, itoa(n)+" nodes with live findings, row "+itoa(row+1), "") == 0 {
+				t.Errorf("%d nodes, row %d: no live finding to check", n, row+1)
+			}
+		}
+		clear(m.liveFound)
 		// Every row with findings of its own: a space in its name and
 		// its host.
 		for i := range m.answers.Nodes {

@@ -13,43 +13,79 @@ import (
 // Layout lays the form out in h lines of w cells: title and intro, the
 // rows (scrolled so the focused one shows), the findings no field shows,
 // and the focused field's explanation, with the page its finding cites
-// (one line, the focused field's only, so the rows stay short). It moves the
-// scroll offset, so the owner calls it from Update and keeps the lines
-// for View.
+// (one line, the focused field's only, so the rows stay short). The
+// focused row and its findings come first: the explanation shows whole
+// or gives up its lines, and an intro too long for the window gives way
+// to Short. Layout moves the scroll
+// offset, so the owner calls it from Update and keeps the lines for View.
 func (f *Form[A]) Layout(t *Theme, a *A, c *Checks, w, h int) []string {
 	top := append([]string{}, f.memo.get(memoKey{t: t, kind: memoTitle, text: f.Title}, func() []string {
 		return []string{t.Title.Render(f.Title)}
 	})...)
-	top = append(top, f.memo.dim(t, f.Intro, w)...)
+	// The rows get the lines the focused row needs first: a long intro
+	// gives way to the short one, or, with none, to the rows.
+	need := max(f.focusedHeight(t, a, c, w), 3)
+	intro := f.memo.dim(t, f.Intro, w)
+	if f.Short != "" && len(top)+len(intro)+1+need > h {
+		intro = f.memo.dim(t, f.Short, w)
+	}
+	top = append(top, intro[:max(0, min(len(intro), h-len(top)-1-need))]...)
 	top = append(top, "")
 
 	var bottom []string
+	if len(f.fields) == 0 && f.Empty != "" {
+		bottom = append(bottom, t.Dim.On(f.Empty))
+	}
 	if loose := f.loose(c); len(loose) > 0 {
 		bottom = append(bottom, "")
 		bottom = f.memo.findingLines(bottom, t, loose, "", w)
 	}
 	if fl, ok := f.Focused(); ok {
+		var explain []string
 		if text, ok := fl.Explain(a); ok {
-			bottom = append(bottom, "")
-			lines := f.memo.dim(t, text, w)
-			if len(lines) > 3 {
-				lines = lines[:3]
-			}
-			bottom = append(bottom, lines...)
+			explain = append(explain, "")
+			explain = append(explain, f.memo.dim(t, text, w)...)
 		}
 		// A URL cut short opens nothing: on a screen too narrow for it
 		// the line is left out.
 		if see := "see " + citedPage(f.Messages(fl, c)); see != "see " && Width(see) <= w {
-			bottom = append(bottom, t.Dim.On(see))
+			explain = append(explain, t.Dim.On(see))
+		}
+		if h-len(top)-len(bottom)-len(explain) >= need {
+			bottom = append(bottom, explain...)
 		}
 	}
-	if len(f.fields) == 0 && f.Empty != "" {
-		bottom = append([]string{t.Dim.On(f.Empty)}, bottom...)
-	}
 
-	region := max(h-len(top)-len(bottom), 3)
+	region := max(h-len(top)-len(bottom), need)
 	out := append(top, Fit(f.Rows(t, a, c, w, region), region)...)
 	return append(out, bottom...)
+}
+
+// focusedHeight is the lines the rows need to show the focused row whole:
+// the grid's heading, the row, its findings, and the "rows a-b of n" line
+// when there are other rows.
+func (f *Form[A]) focusedHeight(t *Theme, a *A, c *Checks, w int) int {
+	fl, ok := f.Focused()
+	if !ok {
+		return 0
+	}
+	n := 0
+	if len(f.rows) > 1 {
+		n++
+	}
+	if f.grid {
+		for _, cell := range f.rows[f.FocusRow()] {
+			n += len(f.memo.findingLines(nil, t, f.Messages(cell, c), "     ", w))
+		}
+		return n + 2
+	}
+	labelW := 0
+	for _, fl := range f.fields {
+		labelW = max(labelW, len(fl.Title()))
+	}
+	indent := strings.Repeat(" ", labelW+4)
+	n += len(f.memo.findingLines(nil, t, f.Messages(fl, c), indent, w))
+	return n + len(f.valueLines(t, a, c, fl, true, max(w-labelW-4, 10)))
 }
 
 // citedPage is the page the worst of a field's findings cites, "" when
