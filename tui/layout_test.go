@@ -329,6 +329,8 @@ func layoutNodes(t *testing.T, w, h int) {
 		}
 		m.recheck()
 		f.Finish()
+		// A status of two lines at 60 columns, as ctrl+n leaves.
+		m.setStatus("Node "+itoa(n)+" proposed: OCTO"+itoa(n)+" at octo"+itoa(n)+".corp.local; type over it if wrong.", false)
 		for _, row := range []int{0, n / 2, n - 1} {
 			f.Focus(&m.answers, row*4+1)
 			m.Update(nil)
@@ -337,6 +339,7 @@ func layoutNodes(t *testing.T, w, h int) {
 			}
 		}
 		clear(m.liveFound)
+		m.setStatus("", false)
 		// Every row with findings of its own: a space in its name and
 		// its host.
 		for i := range m.answers.Nodes {
