@@ -220,6 +220,14 @@ func layoutStart(t *testing.T, w, h int) {
 	press(t, m, "enter")
 	checkFrame(t, m, "add-node setup, asking for a file", "From the cluster's answers file")
 
+	// With answers saved in this folder, the menu offers to continue.
+	if err := os.WriteFile(DefaultAnswersPath, []byte(marshal(t, wantCluster())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m = newModel(Options{AnswersPath: DefaultAnswersPath, NoColor: true, Version: "test"})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	checkFrame(t, m, "start, offering to continue", "Continue "+DefaultAnswersPath)
+
 	m = newTestModel(t, w, h)
 	m.opts.ListNodes = (&fakeNodes{}).list
 	press(t, m, "down", "enter", "down", "enter")
@@ -421,4 +429,26 @@ func layoutQuestions(t *testing.T, w, h int) {
 		t.Fatalf("no save-over question:\n%s", screen(m))
 	}
 	checkFrame(t, m, "the save-over question", "")
+}
+
+// Below the smallest window, the frame says how big the window must be,
+// in the lines and columns there are.
+func TestTooSmallFitsTheWindow(t *testing.T) {
+	for _, size := range [][2]int{{minWidth - 1, minHeight}, {minWidth, minHeight - 1}, {50, 15}, {30, 6}, {12, 3}} {
+		w, h := size[0], size[1]
+		m := newTestModel(t, w, h)
+		frame := m.render()
+		lines := strings.Split(frame, "\n")
+		if len(lines) > h {
+			t.Errorf("%dx%d: %d lines:\n%s", w, h, len(lines), frame)
+		}
+		for i, l := range lines {
+			if form.Width(l) > w {
+				t.Errorf("%dx%d: line %d is %d cells wide:\n%s", w, h, i+1, form.Width(l), frame)
+			}
+		}
+		if !strings.Contains(strings.Join(strings.Fields(frame), " "), "60x20") {
+			t.Errorf("%dx%d: the frame does not say 60x20:\n%s", w, h, frame)
+		}
+	}
 }

@@ -248,9 +248,19 @@ const (
 	minHeight = 20
 )
 
-// tooSmall says how big the window must be, in the lines it has.
+// tooSmall says how big the window must be, in the lines it has: shorter
+// the smaller it is.
 func (m *model) tooSmall() string {
-	text := fmt.Sprintf("octoha needs a window of at least %dx%d; this one is %dx%d. Make it bigger, or run octoha --plain.",
-		minWidth, minHeight, m.width, m.height)
-	return strings.Join(wrap(text, max(m.width, 10)), "\n")
+	need, now := fmt.Sprintf("%dx%d", minWidth, minHeight), fmt.Sprintf("%dx%d", m.width, m.height)
+	var lines []string
+	for _, text := range []string{
+		"octoha needs a window of at least " + need + "; this one is " + now + ". Make it bigger, or run octoha --plain.",
+		"octoha needs at least " + need + ", not " + now + ".",
+		"Needs " + need + " (now " + now + ")",
+	} {
+		if lines = wrap(text, max(m.width, 10)); len(lines) <= m.height {
+			break
+		}
+	}
+	return strings.Join(lines[:min(len(lines), max(m.height, 1))], "\n")
 }
