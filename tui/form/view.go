@@ -16,8 +16,8 @@ import (
 // (one line, the focused field's only, so the rows stay short). The
 // focused row and its findings come first: the explanation shows whole
 // or gives up its lines, and an intro too long for the window gives way
-// to Short. Layout moves the scroll
-// offset, so the owner calls it from Update and keeps the lines for View.
+// to Short. Layout moves the scroll offset, so the owner calls it from
+// Update and keeps the lines for View.
 func (f *Form[A]) Layout(t *Theme, a *A, c *Checks, w, h int) []string {
 	top := append([]string{}, f.memo.get(memoKey{t: t, kind: memoTitle, text: f.Title}, func() []string {
 		return []string{t.Title.Render(f.Title)}
@@ -79,13 +79,18 @@ func (f *Form[A]) focusedHeight(t *Theme, a *A, c *Checks, w int) int {
 		}
 		return n + 2
 	}
+	labelW := f.labelWidth()
+	n += len(f.memo.findingLines(nil, t, f.Messages(fl, c), strings.Repeat(" ", labelW+4), w))
+	return n + len(f.valueLines(t, a, c, fl, true, max(w-labelW-4, 10)))
+}
+
+// labelWidth is the list's label column: its longest title.
+func (f *Form[A]) labelWidth() int {
 	labelW := 0
 	for _, fl := range f.fields {
 		labelW = max(labelW, len(fl.Title()))
 	}
-	indent := strings.Repeat(" ", labelW+4)
-	n += len(f.memo.findingLines(nil, t, f.Messages(fl, c), indent, w))
-	return n + len(f.valueLines(t, a, c, fl, true, max(w-labelW-4, 10)))
+	return labelW
 }
 
 // citedPage is the page the worst of a field's findings cites, "" when
@@ -162,10 +167,7 @@ func (f *Form[A]) scroll(heights []int, h int) (first, last int, more bool) {
 }
 
 func (f *Form[A]) listView(t *Theme, a *A, c *Checks, w, h int) []string {
-	labelW := 0
-	for _, fl := range f.fields {
-		labelW = max(labelW, len(fl.Title()))
-	}
+	labelW := f.labelWidth()
 	valueW := max(w-labelW-4, 10)
 	indent := strings.Repeat(" ", labelW+4)
 	values := make([][]string, len(f.rows))
