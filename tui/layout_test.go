@@ -429,6 +429,24 @@ func layoutQuestions(t *testing.T, w, h int) {
 		t.Fatalf("no save-over question:\n%s", screen(m))
 	}
 	checkFrame(t, m, "the save-over question", "")
+
+	// Both questions name the answers file, however long its path.
+	long := filepath.Join(t.TempDir(), "answers-of-the-production-cluster", "octoha-answers-for-the-site.yaml")
+	m, err = openModel(Options{AnswersPath: long, OpenExisting: true, NoColor: true, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	press(t, m, "ctrl+c")
+	checkFrame(t, m, "the quit question, a long path", "")
+	press(t, m, "c")
+	os.MkdirAll(filepath.Dir(long), 0o700)
+	os.WriteFile(long, []byte("# my own notes\nversion: 1\n"), 0o600)
+	finishStep(t, m)
+	if m.clobber == nil {
+		t.Fatalf("no save-over question:\n%s", screen(m))
+	}
+	checkFrame(t, m, "the save-over question, a long path", "")
 }
 
 // Below the smallest window, the frame says how big the window must be,

@@ -238,12 +238,16 @@ func (m *model) updateClobber(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *model) clobberView(w, h int) []string {
 	q := m.clobber
-	out := []string{m.st.title.Render("Save over " + q.path + "?"), ""}
+	var out []string
+	for _, l := range wrap("Save over "+q.path+"?", w) {
+		out = append(out, m.st.title.Render(l))
+	}
+	out = append(out, "")
 	out = append(out, wrap(q.held, w-2)...)
-	return append(out, "",
-		"  o  overwrite "+q.path,
-		"  n  save to "+q.free+" instead",
-		"  esc  do not save now")
+	out = append(out, "")
+	out = append(out, hanging("  o  ", "overwrite "+q.path, w)...)
+	out = append(out, hanging("  n  ", "save to "+q.free+" instead", w)...)
+	return append(out, hanging("  esc  ", "do not save now", w)...)
 }
 
 func (m *model) clobberKeys() bindings {

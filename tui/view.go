@@ -201,16 +201,27 @@ func (m *model) helpLine(w int) string {
 
 func (m *model) quitView(w, h int) []string {
 	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 2)
-	text := strings.Join([]string{
-		m.st.title.Render("Quit octoha?"),
-		"",
-		"s  save the answers to " + m.path + " and quit",
-		"q  quit without saving",
-		"c  carry on where you were",
-		"",
-		m.st.dim.Render("Ctrl+C again saves and quits."),
-	}, "\n")
-	return strings.Split(box.Render(text), "\n")
+	inner := w - 6 // the border and the padding
+	lines := []string{m.st.title.Render("Quit octoha?"), ""}
+	lines = append(lines, hanging("s  ", "save the answers to "+m.path+" and quit", inner)...)
+	lines = append(lines, hanging("q  ", "quit without saving", inner)...)
+	lines = append(lines, hanging("c  ", "carry on where you were", inner)...)
+	lines = append(lines, "", m.st.dim.Render("Ctrl+C again saves and quits."))
+	return strings.Split(box.Render(strings.Join(lines, "\n")), "\n")
+}
+
+// hanging is text wrapped to w cells after head, its further lines
+// indented under the text: a key and what it does.
+func hanging(head, text string, w int) []string {
+	lines := wrap(text, w-len(head))
+	for i := range lines {
+		if i == 0 {
+			lines[i] = head + lines[i]
+		} else {
+			lines[i] = strings.Repeat(" ", len(head)) + lines[i]
+		}
+	}
+	return lines
 }
 
 // findingLines renders findings as "error: message. Fix" wrapped to w,
