@@ -373,6 +373,18 @@ func layoutReview(t *testing.T, w, h int) {
 	checkFrame(t, m, "Review", "")
 	press(t, m, "down")
 	checkFrame(t, m, "Review, the second file chosen", m.review.files[1].Path)
+	// A status of three lines takes two from the body: the chosen file,
+	// the last, stays in view.
+	for range m.review.files {
+		press(t, m, "down")
+	}
+	last := m.review.files[len(m.review.files)-1].Path
+	checkFrame(t, m, "Review, the last file chosen", last)
+	m.setStatus("/srv/octoha/answers/of-the-production-cluster/octoha-answers.yaml was written by hand; your answers are saved to ./octoha-answers.yaml", false)
+	m.Update(nil)
+	checkFrame(t, m, "Review, the last file chosen, a long status", last)
+	m.setStatus("", false)
+	m.Update(nil)
 	press(t, m, "pgup", "pgup", "pgup", "pgup", "pgdown")
 	checkFrame(t, m, "Review, scrolled", "")
 	press(t, m, "p")
