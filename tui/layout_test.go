@@ -32,7 +32,7 @@ func checkFrame(t *testing.T, m *model, name, focus string) int {
 	t.Helper()
 	w, h := m.width, m.height
 	name = itoa(w) + "x" + itoa(h) + " " + name
-	uncut := m.layout()
+	uncut, lost := m.layout()
 	lines := strings.Split(m.render(), "\n")
 	plain := make([]string, len(lines))
 	for i, l := range lines {
@@ -54,6 +54,9 @@ func checkFrame(t *testing.T, m *model, name, focus string) int {
 		if i < h-1 && form.Width(uncut[i]) > w {
 			fail("line %d is cut to fit (%d cells): %q", i+1, form.Width(uncut[i]), ansi.Strip(uncut[i]))
 		}
+	}
+	if lost > 0 {
+		fail("the body's last %d lines do not fit", lost)
 	}
 	if !strings.HasPrefix(plain[0], "octoha") {
 		fail("the header is not the first line")
@@ -400,6 +403,10 @@ func layoutReview(t *testing.T, w, h int) {
 		t.Fatalf("no overwrite question:\n%s", screen(m))
 	}
 	checkFrame(t, m, "Export, the files exist", "")
+	press(t, m, "ctrl+u")
+	typeText(t, m, filepath.Join(t.TempDir(), "exports-of-the-production-cluster", "for-the-change-window"))
+	press(t, m, "enter")
+	checkFrame(t, m, "Export, done in a folder with a long path", "")
 
 	m.liveFound["db.reach\x00"+steps.FieldDatabaseServer] = &liveEntry{values: map[string]string{},
 		findings: validate.Findings{{ID: "db.reach", Severity: validate.Error, Field: steps.FieldDatabaseServer,

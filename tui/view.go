@@ -30,7 +30,7 @@ func (m *model) render() string {
 	if m.width < minWidth || m.height < minHeight {
 		return m.tooSmall()
 	}
-	lines := m.layout()
+	lines, _ := m.layout()
 	for i, l := range lines {
 		if len(l) > m.width && form.Width(l) > m.width { // bytes >= cells: most lines skip the count
 			lines[i] = ansi.Truncate(l, m.width, "…")
@@ -40,8 +40,10 @@ func (m *model) render() string {
 }
 
 // layout is the frame's lines before render cuts them to the window's
-// width: only the help line may need cutting (TestLayoutOfEveryScreen).
-func (m *model) layout() []string {
+// width, and how many lines of the body did not fit under them: only the
+// help line may need cutting, and no body line may be lost
+// (TestLayoutOfEveryScreen).
+func (m *model) layout() (lines []string, lost int) {
 	w, h := m.width, m.height
 	header := m.header(w)
 	footer := append(m.statusLines(w), m.helpLine(w))
@@ -63,10 +65,10 @@ func (m *model) layout() []string {
 	default:
 		body = m.formView(w, bodyH)
 	}
-	lines := make([]string, 0, h)
+	lines = make([]string, 0, h)
 	lines = append(lines, header, "")
 	lines = append(lines, form.Fit(body, bodyH)...)
-	return append(lines, footer...)
+	return append(lines, footer...), max(len(body)-bodyH, 0)
 }
 
 // header names every step and marks where the admin is: "✓" done, "!"
