@@ -15,7 +15,7 @@ import (
 // The -live cases hold one live DNS warning per node, as a new cluster
 // whose names this machine cannot resolve does.
 func BenchmarkNodesKeystroke(b *testing.B) {
-	for _, size := range [][3]int{{80, 24, 0}, {120, 40, 0}, {80, 24, 1}} {
+	for _, size := range [][3]int{{80, 24, 0}, {120, 40, 0}, {80, 24, 1}, {minWidth, minHeight, 1}} {
 		name := itoa(size[0]) + "x" + itoa(size[1])
 		if size[2] == 1 {
 			name += "-live"

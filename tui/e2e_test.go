@@ -67,7 +67,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// tmuxPane drives one program in a private tmux server (-L), 120x40.
+// tmuxPane drives one program in a private tmux server (-L), 120x40
+// unless started at another size.
 type tmuxPane struct {
 	t    testing.TB
 	sock string
@@ -75,11 +76,17 @@ type tmuxPane struct {
 
 func startPane(t testing.TB, dir string, args ...string) *tmuxPane {
 	t.Helper()
+	return startPaneSized(t, dir, 120, 40, args...)
+}
+
+// startPaneSized starts args in a w x h pane.
+func startPaneSized(t testing.TB, dir string, w, h int, args ...string) *tmuxPane {
+	t.Helper()
 	needTool(t, "tmux")
 	p := &tmuxPane{t: t, sock: fmt.Sprintf("octoha-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	// The pane outlives the program, so its exit code can be read.
 	command := strings.Join(args, " ") + "; echo EXIT=$?; sleep 60"
-	cmd := exec.Command("tmux", "-L", p.sock, "new-session", "-d", "-s", "w", "-x", "120", "-y", "40", "-c", dir, command)
+	cmd := exec.Command("tmux", "-L", p.sock, "new-session", "-d", "-s", "w", "-x", itoa(w), "-y", itoa(h), "-c", dir, command)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v: %s", err, out)
@@ -110,6 +117,12 @@ func (p *tmuxPane) typeText(s string) {
 }
 
 func (p *tmuxPane) capture() string { return p.tmux("capture-pane", "-p", "-t", "w") }
+
+// resize makes the pane w x h, as an admin dragging the window does.
+func (p *tmuxPane) resize(w, h int) {
+	p.t.Helper()
+	p.tmux("resize-window", "-t", "w", "-x", itoa(w), "-y", itoa(h))
+}
 
 // waitFor polls the pane until it shows s.
 func (p *tmuxPane) waitFor(s string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -182,8 +183,11 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 }
 
 func (e *exportScreen) view(w, h int) []string {
-	out := []string{e.st.title.Render("Export"),
-		e.st.dim.Render("Writes every script and config into the folder, with a copy of the answers."), ""}
+	out := []string{e.st.title.Render("Export")}
+	for _, l := range wrap("Writes every script and config into the folder, with a copy of the answers.", w) {
+		out = append(out, e.st.dim.Render(l))
+	}
+	out = append(out, "")
 	e.input.SetWidth(max(w-20, 10))
 	out = append(out, "  "+e.input.View())
 	out = append(out, e.completion.lines(e.st, "  ", w)...)
@@ -201,21 +205,24 @@ func (e *exportScreen) view(w, h int) []string {
 	case e.running:
 		out = append(out, "  writing…")
 	case e.done:
-		for _, p := range r.res.Written {
-			out = append(out, "  wrote "+p)
-		}
 		done := "Done. Copy the folder to the nodes and follow CHECKLIST.md."
 		if r.change {
 			done = "Done. Follow the folder's CHECKLIST.md; its " + render.AnswersFile + " is the cluster from now on."
 		}
-		out = append(out, "", e.st.accent.Render(done))
+		doneLines := wrap(done, w-2)
+		out = append(out, hanging("  ", fmt.Sprintf("Wrote %d files into %s:", len(r.res.Written), r.dir), w)...)
+		out = append(out, e.written(max(h-len(out)-1-len(doneLines), 1))...)
+		out = append(out, "")
+		for _, l := range doneLines {
+			out = append(out, "  "+e.st.accent.Render(l))
+		}
 	case r.err != nil:
 		text := r.err.Error()
 		switch {
 		case errors.Is(r.err, export.ErrInvalid):
 			text = "The answers still have errors, so nothing was written. Esc goes back to Review, which lists them."
 		case r.overwritable:
-			text = "Nothing was written: " + text + ". Press ctrl+o to overwrite, or choose another folder."
+			text = "Nothing was written: " + existing(r.err) + ". Press ctrl+o to overwrite, or choose another folder."
 		default:
 			text = "Nothing was written: " + text
 		}
@@ -228,6 +235,37 @@ func (e *exportScreen) view(w, h int) []string {
 		out = append(out, e.st.form.FindingLines(r.res.Findings, "  ", w)...)
 	}
 	return out
+}
+
+// written lists the files the export wrote, by their path in the folder,
+// in at most n lines: the rest counted on the last.
+func (e *exportScreen) written(n int) []string {
+	paths := e.result.res.Written
+	var out []string
+	for i, p := range paths {
+		if len(out) == n-1 && i < len(paths)-1 {
+			return append(out, e.st.dim.Render(fmt.Sprintf("    and %d more", len(paths)-i)))
+		}
+		if rel, err := filepath.Rel(e.result.dir, p); err == nil && !strings.HasPrefix(rel, "..") {
+			p = filepath.ToSlash(rel)
+		}
+		out = append(out, "    "+p)
+	}
+	return out
+}
+
+// existing says which files an export found already there: the first,
+// and how many more.
+func existing(err error) string {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	if len(errs) < 2 {
+		return err.Error()
+	}
+	first := strings.TrimSuffix(errs[0].Error(), " "+export.ErrExists.Error())
+	return fmt.Sprintf("%s and %d more files already exist", first, len(errs)-1)
 }
 
 func (e *exportScreen) keys(en *env) bindings {

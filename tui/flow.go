@@ -35,8 +35,9 @@ type flow interface {
 	// installed reports whether the cluster's nodes run Octopus already,
 	// so the live checks may probe their services.
 	installed() bool
-	// screenIntro heads the flow's own screen, from the answers.
-	screenIntro(a steps.Answers) string
+	// screenIntro heads the flow's own screen, from the answers; short
+	// is the head for a small window.
+	screenIntro(a steps.Answers) (intro, short string)
 }
 
 // clusterFlow sets up a new cluster, or continues one from its answers
@@ -62,7 +63,7 @@ func (clusterFlow) outDir() string                             { return "" }
 // installed is false: a new cluster's nodes are not installed yet.
 func (clusterFlow) installed() bool { return false }
 
-func (clusterFlow) screenIntro(steps.Answers) string { return "" }
+func (clusterFlow) screenIntro(steps.Answers) (string, string) { return "", "" }
 
 // reviewLines are the New node section of Review.
 func (s *addFlow) reviewLines(st styles, a steps.Answers) []string {

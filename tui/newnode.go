@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -171,15 +172,18 @@ func (s *addFlow) plan(a steps.Answers, findings validate.Findings) ([]render.Fi
 
 // screenIntro is the New node screen's head: what the new node is, and
 // the running cluster it joins, read-only (its steps stay a digit key or
-// Esc away).
-func (s *addFlow) screenIntro(a steps.Answers) string {
+// Esc away). The short head names the nodes on one line instead of a
+// line each.
+func (s *addFlow) screenIntro(a steps.Answers) (string, string) {
 	lines := []string{s.def.intro, "", "Joining (read-only; Esc goes back to its steps):"}
 	lines = append(lines, fmt.Sprintf("  SQL Server %s, database %s; %s balancer at %s; %s tentacles.",
 		a.Database.Server, a.Database.Name, a.LoadBalancer.Kind, a.LoadBalancer.PublicURL, tentacleSummary(a)))
+	short := slices.Clone(lines)
 	for i, n := range a.Nodes {
 		lines = append(lines, fmt.Sprintf("  %d %s at %s, web %d, comms %d", i+1, n.Name, n.Host, a.NodeWebPort(i), a.NodeCommsPort(i)))
 	}
-	return strings.Join(lines, "\n")
+	short = append(short, fmt.Sprintf("  Nodes: %s.", strings.Join(a.NodeNames(), ", ")))
+	return strings.Join(lines, "\n"), strings.Join(short, "\n")
 }
 
 // tentacleSummary says how tentacles talk to the cluster, e.g. "polling

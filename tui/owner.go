@@ -237,13 +237,20 @@ func (m *model) updateClobber(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *model) clobberView(w, h int) []string {
+	// The whole path once, in what the file holds; the question and the
+	// choices name the file, in its folder.
 	q := m.clobber
-	out := []string{m.st.title.Render("Save over " + q.path + "?"), ""}
+	name, free := filepath.Base(q.path), filepath.Base(q.free)
+	var out []string
+	for _, l := range wrap("Save over "+name+"?", w) {
+		out = append(out, m.st.title.Render(l))
+	}
+	out = append(out, "")
 	out = append(out, wrap(q.held, w-2)...)
-	return append(out, "",
-		"  o  overwrite "+q.path,
-		"  n  save to "+q.free+" instead",
-		"  esc  do not save now")
+	out = append(out, "")
+	out = append(out, hanging("  o  ", "overwrite "+name, w)...)
+	out = append(out, hanging("  n  ", "save to "+free+" beside it instead", w)...)
+	return append(out, hanging("  esc  ", "do not save now", w)...)
 }
 
 func (m *model) clobberKeys() bindings {

@@ -147,6 +147,19 @@ func (r *reviewScreen) choose(delta int) {
 }
 
 func (r *reviewScreen) view(w, h int) []string {
+	// The body is what the status line leaves (it may wrap): two lines
+	// under the viewports stay empty, as resize sets them. The chosen
+	// file, in view before, stays in view.
+	if want := max(h-2, 3); r.body.Height() != want {
+		chosen := r.fileLine + r.selected
+		shown := chosen >= r.body.YOffset() && chosen < r.body.YOffset()+r.body.Height()
+		r.body.SetHeight(want)
+		r.preview.SetHeight(want - 1)
+		r.body.SetYOffset(r.body.YOffset()) // grown, it scrolls no further than its end
+		if shown && len(r.files) > 0 {
+			r.body.EnsureVisible(chosen, 0, 0)
+		}
+	}
 	if r.previewing {
 		f := r.files[r.selected]
 		head := r.st.title.Render(f.Path) + r.st.dim.Render(fmt.Sprintf("  %d%%", int(r.preview.ScrollPercent()*100)))

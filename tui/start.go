@@ -189,7 +189,10 @@ func (s *startScreen) view(e *env, answersPath string, w, h int) []string {
 			}
 		}
 	}
-	out = append(out, "", e.st.dim.Render("Answers are saved to "+answersPath+" as each step is completed."))
+	out = append(out, "")
+	for _, l := range wrap("Answers are saved to "+answersPath+" as each step is completed.", w) {
+		out = append(out, e.st.dim.Render(l))
+	}
 	return out
 }
 

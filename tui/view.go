@@ -30,9 +30,24 @@ func (m *model) render() string {
 	if m.width < minWidth || m.height < minHeight {
 		return m.tooSmall()
 	}
+	lines, _ := m.layout()
+	for i, l := range lines {
+		if len(l) > m.width && form.Width(l) > m.width { // bytes >= cells: most lines skip the count
+			lines[i] = ansi.Truncate(l, m.width, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// layout is the frame's lines before render cuts them to the window's
+// width, and how many lines of the body did not fit under them: only the
+// help line may need cutting, and no body line may be lost
+// (TestLayoutOfEveryScreen).
+func (m *model) layout() (lines []string, lost int) {
 	w, h := m.width, m.height
 	header := m.header(w)
-	bodyH := h - 4 // header line, blank line under it; status and help lines
+	status := m.statusLines(w)
+	bodyH := h - 3 - len(status) // header line, blank line under it; status and help lines
 	var body []string
 	switch {
 	case m.keysOpen:
@@ -52,17 +67,11 @@ func (m *model) render() string {
 	default:
 		body = m.formView(w, bodyH)
 	}
-	footer := []string{m.statusLine(w), m.helpLine(w)} // after the body: the key list's help says whether it scrolls
-	lines := make([]string, 0, h)
+	footer := append(status, m.helpLine(w)) // after the body: the key list's help says whether it scrolls
+	lines = make([]string, 0, h)
 	lines = append(lines, header, "")
 	lines = append(lines, form.Fit(body, bodyH)...)
-	lines = append(lines, footer...)
-	for i, l := range lines {
-		if len(l) > w && form.Width(l) > w { // bytes >= cells: most lines skip the count
-			lines[i] = ansi.Truncate(l, w, "…")
-		}
-	}
-	return strings.Join(lines, "\n")
+	return append(lines, footer...), max(len(body)-bodyH, 0)
 }
 
 // header names every step and marks where the admin is: "✓" done, "!"
@@ -71,7 +80,12 @@ func (m *model) render() string {
 func (m *model) header(w int) string {
 	title := func() string { return m.st.title.Render("octoha") } // only when the header is not the last one
 	if m.onStart {
-		return title() + m.st.dim.Render("  Octopus Deploy Server high availability, version "+m.opts.Version)
+		// Shorter on a narrow screen, never cut.
+		about := "  Octopus Deploy Server high availability, version " + m.opts.Version
+		if len("octoha"+about) > w {
+			about = "  Octopus Deploy Server HA, version " + m.opts.Version
+		}
+		return title() + m.st.dim.Render(about)
 	}
 	screens := m.screens()
 	build := func(short bool) (string, int) {
@@ -128,41 +142,66 @@ func (m *model) errorSteps() [reviewIndex]bool {
 	return out
 }
 
-func (m *model) statusLine(w int) string {
+// statusLines is the status in one line, or wrapped in up to
+// maxStatusLines when it does not fit (a path named in it): the body
+// gives up the lines.
+func (m *model) statusLines(w int) []string {
 	if m.status == "" {
-		return ""
+		return []string{""}
 	}
+	style := m.st.dim
 	if m.statusErr {
-		return m.st.err.Render(m.status)
+		style = m.st.err
 	}
-	return m.st.dim.Render(m.status)
+	if form.Width(m.status) <= w {
+		return []string{style.Render(m.status)}
+	}
+	lines := wrap(m.status, w)
+	lines = lines[:min(len(lines), maxStatusLines)]
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return lines
+}
+
+// maxStatusLines bounds the status, so the body keeps the focused row.
+const maxStatusLines = 3
+
+// bindings are the keys that work on the screen showing, as the help
+// line offers them: "? all keys" first where ? opens the key list.
+func (m *model) bindings() bindings {
+	b := m.screenBindings()
+	if !m.keysOpen && !m.typingText() {
+		b = append(bindings{m.keys.AllKeys}, b...)
+	}
+	return b
+}
+
+// screenBindings are the keys of the screen showing itself.
+func (m *model) screenBindings() bindings {
+	k := m.keys
+	switch {
+	case m.keysOpen:
+		return m.keyListKeys()
+	case m.clobber != nil:
+		return m.clobberKeys()
+	case m.quitting:
+		return bindings{k.Save, k.QuitNow, k.Cancel}
+	case m.onStart && m.setup != nil:
+		return m.setup.keys(&m.env)
+	case m.onStart:
+		return m.start.keys(&m.env)
+	case m.stepIdx == reviewIndex:
+		return m.review.keys(&m.env)
+	case m.stepIdx == exportIndex:
+		return m.export.keys(&m.env)
+	}
+	return m.formKeys()
 }
 
 // helpLine shows the keys that work on the screen showing.
 func (m *model) helpLine(w int) string {
-	k := m.keys
-	var b bindings
-	switch {
-	case m.keysOpen:
-		b = m.keyListKeys()
-	case m.clobber != nil:
-		b = m.clobberKeys()
-	case m.quitting:
-		b = bindings{k.Save, k.QuitNow, k.Cancel}
-	case m.onStart && m.setup != nil:
-		b = m.setup.keys(&m.env)
-	case m.onStart:
-		b = m.start.keys(&m.env)
-	case m.stepIdx == reviewIndex:
-		b = m.review.keys(&m.env)
-	case m.stepIdx == exportIndex:
-		b = m.export.keys(&m.env)
-	default:
-		b = m.formKeys()
-	}
-	if !m.keysOpen && !m.typingText() {
-		b = append(bindings{k.AllKeys}, b...)
-	}
+	b := m.bindings()
 	// The help line changes with the screen, not with each keystroke:
 	// keep the last one.
 	sig := make([]string, 0, len(b)+1)
@@ -179,16 +218,27 @@ func (m *model) helpLine(w int) string {
 
 func (m *model) quitView(w, h int) []string {
 	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 2)
-	text := strings.Join([]string{
-		m.st.title.Render("Quit octoha?"),
-		"",
-		"s  save the answers to " + m.path + " and quit",
-		"q  quit without saving",
-		"c  carry on where you were",
-		"",
-		m.st.dim.Render("Ctrl+C again saves and quits."),
-	}, "\n")
-	return strings.Split(box.Render(text), "\n")
+	inner := w - 6 // the border and the padding
+	lines := []string{m.st.title.Render("Quit octoha?"), ""}
+	lines = append(lines, hanging("s  ", "save the answers to "+m.path+" and quit", inner)...)
+	lines = append(lines, hanging("q  ", "quit without saving", inner)...)
+	lines = append(lines, hanging("c  ", "carry on where you were", inner)...)
+	lines = append(lines, "", m.st.dim.Render("Ctrl+C again saves and quits."))
+	return strings.Split(box.Render(strings.Join(lines, "\n")), "\n")
+}
+
+// hanging is text wrapped to w cells after head, its further lines
+// indented under the text: a key and what it does.
+func hanging(head, text string, w int) []string {
+	lines := wrap(text, w-len(head))
+	for i := range lines {
+		if i == 0 {
+			lines[i] = head + lines[i]
+		} else {
+			lines[i] = strings.Repeat(" ", len(head)) + lines[i]
+		}
+	}
+	return lines
 }
 
 // findingLines renders findings as "error: message. Fix" wrapped to w,
@@ -226,9 +276,19 @@ const (
 	minHeight = 20
 )
 
-// tooSmall says how big the window must be, in the lines it has.
+// tooSmall says how big the window must be, in the lines it has: shorter
+// the smaller it is.
 func (m *model) tooSmall() string {
-	text := fmt.Sprintf("octoha needs a window of at least %dx%d; this one is %dx%d. Make it bigger, or run octoha --plain.",
-		minWidth, minHeight, m.width, m.height)
-	return strings.Join(wrap(text, max(m.width, 10)), "\n")
+	need, now := fmt.Sprintf("%dx%d", minWidth, minHeight), fmt.Sprintf("%dx%d", m.width, m.height)
+	var lines []string
+	for _, text := range []string{
+		"octoha needs a window of at least " + need + "; this one is " + now + ". Make it bigger, or run octoha --plain.",
+		"octoha needs at least " + need + ", not " + now + ".",
+		"Needs " + need + " (now " + now + ")",
+	} {
+		if lines = wrap(text, max(m.width, 10)); len(lines) <= m.height {
+			break
+		}
+	}
+	return strings.Join(lines[:min(len(lines), max(m.height, 1))], "\n")
 }

@@ -230,7 +230,7 @@ func (m *model) goTo(i int) tea.Cmd {
 	}
 	f := m.formOf(m.stepIdx)
 	if m.stepIdx == newNodeIndex {
-		f.Intro = m.flow.screenIntro(m.answers)
+		f.Intro, f.Short = m.flow.screenIntro(m.answers)
 	}
 	return f.Open(&m.answers)
 }

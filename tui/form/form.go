@@ -14,6 +14,9 @@ import (
 // kept by key, so a re-layout (a field appearing) never loses it.
 type Form[A any] struct {
 	Title, Intro string
+	// Short is the intro for a window too small for Intro and the
+	// focused row; "" cuts Intro instead.
+	Short string
 	// Empty is shown when the form has no fields (a grid with no rows).
 	Empty string
 	// RowsName names a grid's rows in "nodes 3-8 of 16".

@@ -131,6 +131,28 @@ func (f *Input[A]) View(t *Theme, in *textinput.Model, a *A, shown string, focus
 	return shown
 }
 
+// Lines is View in lines of w cells: the text, or what an empty answer
+// stands for, wrapped when it does not fit; the focused input scrolls in
+// its one line.
+func (f *Input[A]) Lines(t *Theme, in *textinput.Model, a *A, shown string, focused bool, w int) []string {
+	one := f.View(t, in, a, shown, focused, w)
+	if focused || Width(one) <= w {
+		return []string{one}
+	}
+	text, paint := shown, Paint{}
+	switch {
+	case shown == "" && f.derived != nil:
+		text, paint = f.derived(a), t.Dim
+	case f.masked:
+		text = one
+	}
+	lines := Wrap(text, w)
+	for i, l := range lines {
+		lines[i] = paint.On(l)
+	}
+	return lines
+}
+
 func (f *Input[A]) Question(a *A) string { return f.question("", f.get(a), a) }
 
 func (f *Input[A]) Answer(a *A, line string) error { return f.set(a, line) }

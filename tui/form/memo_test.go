@@ -105,6 +105,7 @@ func TestMemoNeverShowsStaleLines(t *testing.T) {
 		default:
 			f.Intro = []string{"One row each. Typing changes the findings below.", "Another intro, as a flow's screen sets it."}[r.IntN(2)]
 			f.Title = []string{"Rows", "New row"}[r.IntN(2)]
+			f.Short = []string{"", "Short."}[r.IntN(2)]
 			if r.IntN(3) == 0 {
 				f.ShowAll()
 			}

@@ -103,6 +103,32 @@ func (f *Select[A]) View(t *Theme, _ *textinput.Model, a *A, _ string, _ bool, _
 	return strings.Join(parts, "  ")
 }
 
+// Lines is the choices side by side, as many to a line as fit in w.
+func (f *Select[A]) Lines(t *Theme, _ *textinput.Model, a *A, _ string, _ bool, w int) []string {
+	cur := f.get(a)
+	var lines []string
+	var line strings.Builder
+	n := 0
+	for _, c := range f.choices {
+		part, paint := "( ) "+c, t.Off
+		if c == cur {
+			part, paint = "(•) "+c, t.On
+		}
+		if n > 0 && n+2+Width(part) > w {
+			lines = append(lines, line.String())
+			line.Reset()
+			n = 0
+		}
+		if n > 0 {
+			line.WriteString("  ")
+			n += 2
+		}
+		line.WriteString(paint.On(part))
+		n += Width(part)
+	}
+	return append(lines, line.String())
+}
+
 func (f *Select[A]) Question(a *A) string {
 	return f.question(" ("+strings.Join(f.choices, "/")+")", f.get(a), a)
 }
