@@ -15,10 +15,13 @@ import (
 // screen is as it was (nothing under it saw a key). The short help line
 // cannot hold them all at 60 or 80 columns.
 //
-// ? opens the list everywhere except in a focused text field that holds
-// text: there ? is typed, as in any other field. No answer begins with
-// '?', so an empty field lends the key to the list; once a field holds
-// text, the help line stops offering "? all keys".
+// ? opens the list everywhere except while the admin is typing in a text
+// field: once a key has changed the focused field's text since the focus
+// came to it, ? is typed there, as in any other field. A field that only
+// holds a default or an earlier answer lends ? to the list (no answer
+// octoha asks for holds a '?': not a host, a Windows path, a version or
+// a URL), and f1 opens the list always. The help line offers "? all keys"
+// only where ? opens it.
 
 // keyGroup is a heading and the keys under it.
 type keyGroup struct {
@@ -31,25 +34,60 @@ type keyGroup struct {
 
 // typingGroup is the focused text input's editing keys.
 func typingGroup(in *textinput.Model) keyGroup {
-	return keyGroup{title: "Typing (once the field holds text, ? types a ?)", keys: typingKeys(in.KeyMap), typing: true}
+	return keyGroup{title: "Typing (once you type in a field, ? types a ?)", keys: typingKeys(in.KeyMap), typing: true}
 }
 
-// typingText reports whether the screen showing has a focused text input
-// holding text, where ? is typed rather than opening the list.
+// typingText reports whether the admin is typing in the focused text
+// field: it holds text, and a key changed that text since the focus came
+// to it (see trackTyping). There ? is typed rather than opening the list.
 func (m *model) typingText() bool {
+	id, value, ok := m.focusedText()
+	return ok && value != "" && id == m.typedIn
+}
+
+// focusedText is the focused text input's identity (which screen and
+// field) and its text; ok is false when no text input has the focus.
+func (m *model) focusedText() (id, value string, ok bool) {
 	switch {
 	case m.clobber != nil, m.quitting:
-		return false
+		return "", "", false
 	case m.onStart && m.setup != nil:
-		return m.setup.typingText()
+		s := m.setup
+		switch {
+		case s.phase == addFile:
+			return "setup.file", s.path.Value(), true
+		case s.phase == addConnect && s.input.Focused():
+			id := "setup.connect"
+			if fl, ok := s.connForm.Focused(); ok {
+				id += "." + fl.Key()
+			}
+			return id, s.input.Value(), true
+		}
+		return "", "", false
 	case m.onStart:
-		return m.start.asking && m.start.input.Value() != ""
+		return "start.open", m.start.input.Value(), m.start.asking
 	case m.stepIdx == reviewIndex:
-		return false
+		return "", "", false
 	case m.stepIdx == exportIndex:
-		return m.export.input.Focused() && m.export.input.Value() != ""
+		return "export.folder", m.export.input.Value(), m.export.input.Focused()
 	}
-	return m.input.Focused() && m.input.Value() != ""
+	fl, ok := m.formOf(m.stepIdx).Focused()
+	if !ok || !m.input.Focused() {
+		return "", "", false
+	}
+	return itoa(m.stepIdx) + "." + fl.Key(), m.input.Value(), true
+}
+
+// trackTyping, around each message, notes the field whose text a key
+// changed, and forgets it when the focus moves: see typingText.
+func (m *model) trackTyping(beforeID, beforeValue string) {
+	id, value, ok := m.focusedText()
+	switch {
+	case !ok || id != beforeID:
+		m.typedIn = ""
+	case value != beforeValue:
+		m.typedIn = id
+	}
 }
 
 // allKeys are every key the screen showing answers to, grouped: the
@@ -84,7 +122,7 @@ func (m *model) allKeys() []keyGroup {
 	if len(gs) == 0 {
 		gs = []keyGroup{{title: "While this runs"}}
 	}
-	gs[0].keys = append(gs[0].keys[:len(gs[0].keys):len(gs[0].keys)], quit, m.keys.CloseKeys)
+	gs[0].keys = append(gs[0].keys[:len(gs[0].keys):len(gs[0].keys)], quit, m.keys.KeysF1, m.keys.CloseKeys)
 	return gs
 }
 

@@ -424,3 +424,47 @@ func TestNamedKeyIsTheKey(t *testing.T) {
 }
 
 func lines(s string) []string { return strings.Split(s, "\n") }
+
+// TestQuestionMarkOpensTheListOverADefault: a field that only holds a
+// default (the Octopus version a new cluster starts with) lends ? to the
+// list, so ? works on every form screen; once a key has changed the
+// field's text ? is typed; moving away and back gives ? back to the list;
+// f1 opens the list even while typing.
+func TestQuestionMarkOpensTheListOverADefault(t *testing.T) {
+	m := newTestModel(t, 60, 20)
+	press(t, m, "enter") // a new cluster: the version field holds its default
+	if m.onStart || m.input.Value() == "" {
+		t.Fatalf("not on a filled first field:\n%s", screen(m))
+	}
+	before := screen(m)
+	if !strings.Contains(before, "? all keys") {
+		t.Errorf("the help line does not offer ? over a default:\n%s", before)
+	}
+	typeText(t, m, "?")
+	if !m.keysOpen {
+		t.Fatalf("? over a default did not open the list:\n%s", screen(m))
+	}
+	press(t, m, "esc")
+	if m.keysOpen || screen(m) != before {
+		t.Fatalf("esc did not close the list back:\n%s", screen(m))
+	}
+	version := m.answers.Octopus.Version
+	press(t, m, "backspace")
+	typeText(t, m, "9?")
+	if m.keysOpen || m.answers.Octopus.Version != version[:len(version)-1]+"9?" {
+		t.Errorf("? typed after an edit did not land: %q (list open %v)", m.answers.Octopus.Version, m.keysOpen)
+	}
+	if strings.Contains(screen(m), "? all keys") {
+		t.Errorf("the help line offers ? while typing:\n%s", screen(m))
+	}
+	press(t, m, "f1")
+	if !m.keysOpen || !strings.Contains(screen(m), "f1") {
+		t.Fatalf("f1 did not open the list while typing:\n%s", screen(m))
+	}
+	press(t, m, "f1")
+	press(t, m, "tab", "shift+tab") // away and back: ? is the list's again
+	typeText(t, m, "?")
+	if !m.keysOpen {
+		t.Errorf("? did not open the list after the focus came back:\n%s", screen(m))
+	}
+}

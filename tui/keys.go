@@ -28,6 +28,8 @@ type keyMap struct {
 	// AllKeys opens the list of every key on the screen (keylist.go);
 	// CloseKeys and ScrollKeys work in it.
 	AllKeys, CloseKeys, ScrollKeys key.Binding
+	// KeysF1 opens the list even while the admin types, where ? is typed.
+	KeysF1 key.Binding
 	// form is the question screens' own keys (Next, Prev, Enter, Choose).
 	form form.KeyMap
 }
@@ -55,7 +57,8 @@ func newKeyMap() keyMap {
 		MenuPrev:  key.NewBinding(key.WithKeys(fk.Prev.Keys()...), key.WithHelp(fk.Prev.Help().Key, "previous choice")),
 		Complete:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete the path")),
 		AllKeys:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
-		CloseKeys: key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close this list")),
+		KeysF1:    key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "this list, also while typing")),
+		CloseKeys: key.NewBinding(key.WithKeys("?", "f1", "esc"), key.WithHelp("?/esc", "close this list")),
 		ScrollKeys: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"),
 			key.WithHelp("↑/↓ pgup/pgdn", "scroll this list")),
 	}

@@ -59,7 +59,10 @@ type model struct {
 	// keysOpen shows the list of every key on the screen (keylist.go)
 	// over it; keysOffset is its scroll, keysPage its page when it does
 	// not fit, else 0.
-	keysOpen             bool
+	keysOpen bool
+	// typedIn is the text field (focusedText's id) a key changed since
+	// the focus came to it, or "": there ? is typed (keylist.go).
+	typedIn              string
 	keysOffset, keysPage int
 
 	// The last header and help line, redrawn only when they change.
@@ -143,7 +146,9 @@ func (m *model) Init() tea.Cmd { return nil }
 // offsets, the input widths and the cached header move here, never in
 // View.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	id, value, _ := m.focusedText()
 	cmd := m.update(msg)
+	m.trackTyping(id, value)
 	cmd = tea.Batch(cmd, m.routePosted())
 	m.abandonStale()
 	m.frame = m.render()
@@ -166,7 +171,7 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		if m.keysOpen && m.updateKeyList(msg) {
 			return nil
 		}
-		if !m.keysOpen && key.Matches(msg, m.keys.AllKeys) && !m.typingText() {
+		if !m.keysOpen && (key.Matches(msg, m.keys.KeysF1) || key.Matches(msg, m.keys.AllKeys) && !m.typingText()) {
 			m.keysOpen, m.keysOffset = true, 0
 			return nil
 		}
