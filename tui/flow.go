@@ -27,7 +27,7 @@ type flow interface {
 	// plan is what an export would write; findings are the open ones.
 	plan(a steps.Answers, findings validate.Findings) ([]render.File, error)
 	// reviewLines are the flow's own lines on Review, after the cluster's.
-	reviewLines(st styles, a steps.Answers) []string
+	reviewLines(st styles, a steps.Answers, w int) []string
 	// filesHeading heads Review's list of files.
 	filesHeading() string
 	// outDir is the folder the Export screen offers, "" for the one typed.
@@ -56,9 +56,9 @@ func (clusterFlow) plan(a steps.Answers, _ validate.Findings) ([]render.File, er
 	return files, err
 }
 
-func (clusterFlow) reviewLines(styles, steps.Answers) []string { return nil }
-func (clusterFlow) filesHeading() string                       { return "Files an export writes" }
-func (clusterFlow) outDir() string                             { return "" }
+func (clusterFlow) reviewLines(styles, steps.Answers, int) []string { return nil }
+func (clusterFlow) filesHeading() string                            { return "Files an export writes" }
+func (clusterFlow) outDir() string                                  { return "" }
 
 // installed is false: a new cluster's nodes are not installed yet.
 func (clusterFlow) installed() bool { return false }
@@ -66,12 +66,12 @@ func (clusterFlow) installed() bool { return false }
 func (clusterFlow) screenIntro(steps.Answers) (string, string) { return "", "" }
 
 // reviewLines are the New node section of Review.
-func (s *addFlow) reviewLines(st styles, a steps.Answers) []string {
+func (s *addFlow) reviewLines(st styles, a steps.Answers, w int) []string {
 	out := []string{st.accent.Render(fmt.Sprintf("%d %s", len(formSteps)+1, s.def.title))}
 	g, added, _ := s.grown(a)
 	if added >= 0 {
 		n := s.node
-		out = append(out, fmt.Sprintf("    %-3d %-14s %-26s web %-6d comms %d", added+1, n.Name, n.Host, g.NodeWebPort(added), g.NodeCommsPort(added)), "")
+		out = append(append(out, nodeRow(itoa(added+1), n.Name, n.Host, g.NodeWebPort(added), g.NodeCommsPort(added), w)...), "")
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/octoha/octoha/internal/testkit"
 	"github.com/octoha/octoha/steps"
 	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
@@ -486,6 +487,45 @@ func TestTooSmallFitsTheWindow(t *testing.T) {
 		}
 		if !strings.Contains(strings.Join(strings.Fields(frame), " "), "60x20") {
 			t.Errorf("%dx%d: the frame does not say 60x20:\n%s", w, h, frame)
+		}
+	}
+}
+
+// TestReviewWrapsEveryAnswer: Review's lines fit the window before its
+// viewport cuts them (the frame check cannot see that cut): the intro,
+// a long install folder, the SQL port's note, a node's ports, a long
+// certificate path all wrap and stay whole, for every example and a
+// cluster with long answers, at 60 and 80 columns.
+func TestReviewWrapsEveryAnswer(t *testing.T) {
+	long := wantCluster()
+	long.Octopus.InstallDir = `C:\Program Files\Octopus Deploy\Octopus Server For The Cluster`
+	long.Nodes[0].Host = "octo1.a-rather-long-subdomain.corp.example.com"
+	long.LoadBalancer.Certificate = "/etc/nginx/tls/octopus.a-rather-long-subdomain.corp.example.com.pem"
+	clusters := []steps.Answers{long}
+	for _, path := range testkit.ExamplePaths(t) {
+		f, err := steps.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clusters = append(clusters, f.Answers)
+	}
+	for _, w := range []int{60, 80} {
+		for i, a := range clusters {
+			m := openAnswers(t, a)
+			m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			lines := m.review.content(w)
+			for _, l := range lines {
+				if form.Width(l) > w {
+					t.Errorf("cluster %d at %d columns: a Review line is %d cells: %q", i, w, form.Width(l), ansi.Strip(l))
+				}
+			}
+			text := strings.Join(strings.Fields(ansi.Strip(strings.Join(lines, " "))), "")
+			for _, whole := range []string{a.Octopus.InstallDir, a.Nodes[0].Host, a.LoadBalancer.Certificate,
+				"comms" + itoa(a.NodeCommsPort(len(a.Nodes)-1))} {
+				if !strings.Contains(text, strings.Join(strings.Fields(whole), "")) {
+					t.Errorf("cluster %d at %d columns: %q is not whole in Review", i, w, whole)
+				}
+			}
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/octoha/octoha/render"
 	"github.com/octoha/octoha/render/topology"
 	"github.com/octoha/octoha/steps"
+	"github.com/octoha/octoha/tui/form"
 	"github.com/octoha/octoha/validate"
 )
 
@@ -171,7 +172,11 @@ func (r *reviewScreen) view(w, h int) []string {
 // content is the review as lines: answers by step, findings, files.
 func (r *reviewScreen) content(w int) []string {
 	st, d := r.st, &r.data
-	out := []string{st.title.Render("Review"), st.dim.Render("Every answer, what is still open, and the files an export writes."), ""}
+	out := []string{st.title.Render("Review")}
+	for _, l := range wrap("Every answer, what is still open, and the files an export writes.", w) {
+		out = append(out, st.dim.Render(l))
+	}
+	out = append(out, "")
 	out = append(out, st.accent.Render("The cluster as answered"))
 	out = append(append(out, r.picture...), "")
 	for i, s := range formSteps {
@@ -181,10 +186,7 @@ func (r *reviewScreen) content(w int) []string {
 			if len(rows) == 0 {
 				out = append(out, "    (no nodes)")
 			}
-			for n := range d.answers.Nodes {
-				out = append(out, fmt.Sprintf("    %-3d %-14s %-26s web %-6d comms %d", n+1, d.answers.Nodes[n].Name,
-					d.answers.Nodes[n].Host, d.answers.NodeWebPort(n), d.answers.NodeCommsPort(n)))
-			}
+			out = append(out, nodeLines(&d.answers, w)...)
 		} else {
 			labelW := 0
 			for _, row := range rows {
@@ -192,16 +194,22 @@ func (r *reviewScreen) content(w int) []string {
 			}
 			for _, row := range rows {
 				fl := row[0]
-				v := fl.Value(&d.answers)
+				v, paint := fl.Value(&d.answers), func(s string) string { return s }
 				if derived, ok := fl.Derived(&d.answers); v == "" && ok {
-					v = st.dim.Render(derived)
+					v, paint = derived, func(s string) string { return st.dim.Render(s) }
 				}
-				out = append(out, "    "+pad(fl.Title(), labelW)+"  "+v)
+				lead := "    " + pad(fl.Title(), labelW) + "  "
+				for i, l := range wrapValue(v, w-len(lead)) {
+					if i > 0 {
+						lead = strings.Repeat(" ", len(lead))
+					}
+					out = append(out, strings.TrimRight(lead+paint(l), " "))
+				}
 			}
 		}
 		out = append(out, "")
 	}
-	out = append(out, d.flow.reviewLines(*st, d.answers)...)
+	out = append(out, d.flow.reviewLines(*st, d.answers, w)...)
 	out = append(out, st.accent.Render("Open findings"))
 	live := d.live
 	if len(d.findings) == 0 && len(live) == 0 {
@@ -301,4 +309,49 @@ func (r *reviewScreen) allKeys(e *env) []keyGroup {
 	}
 	b = append(b, k.Scroll, withDesc(k.JumpStep, "go to that step to change it"), k.Back)
 	return []keyGroup{{title: "Review", keys: b}}
+}
+
+// wrapValue breaks an answer into lines of at most w cells: at spaces, and
+// a long path or URL without one where it must. Answers stay whole
+// however narrow the window (an install folder is as long as it is).
+func wrapValue(v string, w int) []string {
+	if v == "" || form.Width(v) <= w {
+		return []string{v}
+	}
+	return wrap(v, w)
+}
+
+// nodeLines are the Nodes step's answers, one line a node with its
+// columns as wide as the widest name and host (see nodeRow).
+func nodeLines(a *steps.Answers, w int) []string {
+	nameW, hostW := 0, 0
+	for _, n := range a.Nodes {
+		nameW, hostW = max(nameW, form.Width(n.Name)), max(hostW, form.Width(n.Host))
+	}
+	numW := len(itoa(len(a.Nodes)))
+	var out []string
+	for i, n := range a.Nodes {
+		out = append(out, nodeRow(pad(itoa(i+1), numW), pad(n.Name, nameW), pad(n.Host, hostW), a.NodeWebPort(i), a.NodeCommsPort(i), w)...)
+	}
+	return out
+}
+
+// nodeRow is one node in Review: number, name, host and ports on a line;
+// in a window too narrow for that, the ports go on a line of their own
+// under the host, and a host too long wraps.
+func nodeRow(num, name, host string, web, comms, w int) []string {
+	lead := "    " + num + "  "
+	ports := fmt.Sprintf("web %d  comms %d", web, comms)
+	if line := lead + name + "  " + host + "  " + ports; form.Width(line) <= w {
+		return []string{line}
+	}
+	under := strings.Repeat(" ", len(lead))
+	var out []string
+	for j, l := range wrapValue(strings.TrimSpace(name)+"  "+strings.TrimSpace(host), w-len(lead)) {
+		if j > 0 {
+			lead = under
+		}
+		out = append(out, lead+l)
+	}
+	return append(out, under+ports)
 }
