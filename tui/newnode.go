@@ -36,7 +36,7 @@ func newAddFlow(listed []KnownNode, in *textinput.Model) *addFlow {
 	s.def = step{
 		name:   "New node",
 		title:  "The new node",
-		intro:  "The machine joining the cluster. Empty ports are derived; the host must resolve from here.",
+		intro:  "The machine joining the cluster. Empty ports are derived.",
 		owns:   []string{newNodePrefix},
 		fields: s.fields,
 	}
