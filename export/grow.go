@@ -95,6 +95,11 @@ func RemoveNode(a steps.Answers, opts RemoveNodeOptions) (Result, error) {
 	return res, err
 }
 
+// IDHostResolves is the ID of the finding that the new node's host does
+// not resolve from this machine: add-node's --ignore takes it, and the
+// wizard's Export offers to write anyway over it.
+const IDHostResolves = "dns.host"
+
 // resolveHost is an error finding when host does not resolve within
 // DNSTimeout. A name under .invalid never resolves (RFC 6761 §6.4), so it
 // is refused without asking the network.
@@ -125,7 +130,7 @@ func resolveHost(ctx context.Context, r Resolver, field, host string) validate.F
 	} else if errors.Is(err, context.DeadlineExceeded) {
 		msg = fmt.Sprintf("looking up the new node's host %s took longer than %v", host, DNSTimeout)
 	}
-	return validate.Findings{{ID: "dns.host", Severity: validate.Error, Field: field, Message: msg,
+	return validate.Findings{{ID: IDHostResolves, Severity: validate.Error, Field: field, Message: msg,
 		Fix: "Add the DNS record first (the balancer and the tentacles need it too), or check the spelling."}}
 }
 

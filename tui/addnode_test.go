@@ -206,3 +206,49 @@ func TestNewClusterSkipsNewNode(t *testing.T) {
 		t.Error("the header names New node")
 	}
 }
+
+// TestAddNodeExportWritesAnywayOverAnUnresolvedHost: a new node whose
+// host does not resolve from the jump box (its DNS record often comes
+// later) is no dead end in the wizard: Export says so and Enter writes the
+// change anyway, the same files add-node --ignore dns.host writes
+// (issue 12, point 3). Other errors still stop it.
+func TestAddNodeExportWritesAnywayOverAnUnresolvedHost(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	addFromFile(t, m, false)
+	typeText(t, m, "OCTO5")
+	press(t, m, "tab")
+	typeText(t, m, "octo5.invalid") // never resolves (RFC 6761), without asking the network
+	finishStep(t, m)
+	press(t, m, "enter")
+	if m.stepIdx != exportIndex {
+		t.Fatalf("not on Export:\n%s", screen(m))
+	}
+	press(t, m, "enter")
+	s := strings.Join(strings.Fields(screen(m)), " ")
+	if m.export.done || !strings.Contains(s, "does not resolve from this machine") || !strings.Contains(s, "Enter writes the change anyway") {
+		t.Fatalf("Export does not offer to write anyway:\n%s", screen(m))
+	}
+	if strings.Contains(s, "still have errors") {
+		t.Errorf("the unresolved host is called an error in the answers:\n%s", screen(m))
+	}
+	if !strings.Contains(screen(m), "enter write anyway") {
+		t.Errorf("the help line does not say what Enter does:\n%s", screen(m))
+	}
+	press(t, m, "enter")
+	if !m.export.done {
+		t.Fatalf("Enter did not write anyway:\n%s", screen(m))
+	}
+	f, _ := steps.Load(filepath.Join(examples, growExample))
+	want := filepath.Join(t.TempDir(), "cli")
+	if _, err := export.AddNode(context.Background(), f.Answers, export.AddNodeOptions{Node: steps.Node{Name: "OCTO5", Host: "octo5.invalid"}, Dir: want, Ignore: []string{"dns.host"}}); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, readTree(t, "octoha-add-OCTO5"), readTree(t, want))
+
+	// hostOnly offers the choice for the unresolved host alone.
+	host := validate.Finding{ID: export.IDHostResolves, Severity: validate.Error}
+	other := validate.Finding{ID: "nodes.name", Severity: validate.Error}
+	if !hostOnly(validate.Findings{host}) || hostOnly(validate.Findings{host, other}) || hostOnly(nil) {
+		t.Error("hostOnly")
+	}
+}

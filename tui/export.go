@@ -35,7 +35,10 @@ type exportScreen struct {
 	// askLive is the open question "a live check found errors: write
 	// anyway, or go back?"; Enter writes, Esc goes back.
 	askLive bool
-	done    bool
+	// ignore are the finding IDs the admin chose to write anyway over
+	// (the new node's host not resolving from here: see unresolved).
+	ignore []string
+	done   bool
 	result  exportedMsg
 	// completion is what the last Tab in the folder's input found.
 	completion pathNote
@@ -49,6 +52,27 @@ type exportedMsg struct {
 	overwritable bool
 	// change is an add-node export: the answers are among res.Written.
 	change bool
+	// unresolved is set when the change's only errors are the new host not
+	// resolving from this machine (dns.host): often true before its DNS
+	// record exists, so the admin may write anyway, as add-node's
+	// --ignore dns.host does.
+	unresolved bool
+}
+
+// hostOnly reports whether every error among fs is the new host not
+// resolving from this machine.
+func hostOnly(fs validate.Findings) bool {
+	n := 0
+	for _, f := range fs {
+		if f.Severity != validate.Error {
+			continue
+		}
+		if f.ID != export.IDHostResolves {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 func newExportScreen(st styles) exportScreen {
@@ -87,7 +111,7 @@ func (m *model) exportJob() exportJob {
 
 func (e *exportScreen) open(job exportJob) tea.Cmd {
 	e.job = job
-	e.done, e.running, e.overwrite, e.askLive = false, false, false, false
+	e.done, e.running, e.overwrite, e.askLive, e.ignore = false, false, false, false, nil
 	e.result = exportedMsg{}
 	if dir := job.flow.outDir(); dir != "" {
 		e.input.SetValue(dir) // a new folder for each change
@@ -120,14 +144,15 @@ func (e *exportScreen) write(force bool) tea.Cmd {
 // same code `octoha add-node` runs; it writes the grown answers itself. A
 // name the database lists is refused here, as on the New node screen.
 func (e *exportScreen) writeChange(add *addFlow, a steps.Answers, dir string, force bool) tea.Cmd {
-	node := add.node
+	node, ignore := add.node, e.ignore
 	if e.job.changeErrors {
 		return func() tea.Msg { return exportedMsg{dir: dir, err: export.ErrInvalid} }
 	}
 	return func() tea.Msg {
 		msg := exportedMsg{dir: dir, change: true}
-		msg.res, msg.err = export.AddNode(context.Background(), a, export.AddNodeOptions{Node: node, Dir: dir, Force: force})
+		msg.res, msg.err = export.AddNode(context.Background(), a, export.AddNodeOptions{Node: node, Dir: dir, Force: force, Ignore: ignore})
 		msg.overwritable = errors.Is(msg.err, export.ErrExists)
+		msg.unresolved = errors.Is(msg.err, export.ErrInvalid) && hostOnly(msg.res.Findings)
 		return msg
 	}
 }
@@ -164,6 +189,9 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, en.keys.Enter) && len(e.job.liveErrors) > 0 && !e.askLive:
 			e.askLive = true
 			return nil
+		case key.Matches(msg, en.keys.Enter) && e.result.unresolved:
+			e.ignore = []string{export.IDHostResolves}
+			return e.write(false)
 		case key.Matches(msg, en.keys.Enter):
 			e.askLive = false
 			return e.write(false)
@@ -219,6 +247,8 @@ func (e *exportScreen) view(w, h int) []string {
 	case r.err != nil:
 		text := r.err.Error()
 		switch {
+		case r.unresolved:
+			text = "Nothing was written. If the new host's DNS record is not there yet, Enter writes the change anyway (as add-node --ignore " + export.IDHostResolves + " does); add the record before the join script runs. Esc goes back."
 		case errors.Is(r.err, export.ErrInvalid):
 			text = "The answers still have errors, so nothing was written. Esc goes back to Review, which lists them."
 		case r.overwritable:
@@ -274,6 +304,9 @@ func (e *exportScreen) keys(en *env) bindings {
 		return bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "quit")), k.Back}
 	}
 	b := bindings{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "write files"))}
+	if e.result.unresolved {
+		b[0].SetHelp("enter", "write anyway")
+	}
 	if e.overwrite {
 		b = append(b, k.Overwrite)
 	}
@@ -294,6 +327,8 @@ func (e *exportScreen) allKeys(en *env) []keyGroup {
 		b = []key.Binding{withDesc(k.Enter, "write the files anyway")}
 	case len(e.job.liveErrors) > 0:
 		b = []key.Binding{withDesc(k.Enter, "write the files (asks first: the live checks found errors)")}
+	case e.result.unresolved:
+		b = []key.Binding{withDesc(k.Enter, "write the change anyway, the new host not resolving from here")}
 	default:
 		b = []key.Binding{withDesc(k.Enter, "write the files")}
 	}
