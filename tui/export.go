@@ -39,7 +39,7 @@ type exportScreen struct {
 	// (the new node's host not resolving from here: see unresolved).
 	ignore []string
 	done   bool
-	result  exportedMsg
+	result exportedMsg
 	// completion is what the last Tab in the folder's input found.
 	completion pathNote
 }
