@@ -408,7 +408,10 @@ func startReloadable(t *testing.T, kind string, config []byte) *reloadable {
 	r.write(t, config)
 	args := []string{"-c", r.file, "-g", "daemon off; pid " + filepath.Join(r.sb.Dir, "nginx.pid") + ";"}
 	if kind == steps.LBHAProxy {
-		args = []string{"-db", "-f", r.file}
+		// Master-worker mode, as Debian's and RHEL's units start it
+		// (haproxy -Ws): the emitted header's systemctl reload sends the
+		// master SIGUSR2.
+		args = []string{"-W", "-db", "-f", r.file}
 	}
 	p := r.start(t, args...)
 	for _, port := range r.ports {
@@ -467,40 +470,37 @@ func (r *reloadable) reload(t *testing.T, config []byte) (oldGone func(*testing.
 	t.Helper()
 	r.write(t, config)
 	old := r.procs[len(r.procs)-1]
-	switch r.kind {
-	case steps.LBNginx:
-		// The master stays; its workers at the time of the signal serve
-		// the old config and exit once their connections are done.
-		workers := children(t, old.cmd.Process.Pid)
-		if len(workers) == 0 {
-			t.Fatalf("the nginx master has no workers:\n%s", r.output())
-		}
-		if err := syscall.Kill(old.cmd.Process.Pid, syscall.SIGHUP); err != nil {
-			t.Fatal(err)
-		}
-		return func(t *testing.T) {
-			t.Helper()
-			waitFor(t, "end of the old nginx workers", func() bool {
-				for _, w := range workers {
-					if _, err := os.Stat(fmt.Sprintf("/proc/%d", w)); err == nil {
-						return false
-					}
-				}
-				return true
-			})
-		}
-	default:
-		p := r.start(t, "-db", "-f", r.file, "-sf", strconv.Itoa(old.cmd.Process.Pid))
-		return func(t *testing.T) {
-			t.Helper()
+	// The master stays (nginx's, and HAProxy's in master-worker mode): its
+	// workers at the time of the signal serve the old config and exit once
+	// their connections are done. nginx rereads on SIGHUP; HAProxy's master
+	// on SIGUSR2, which systemctl reload sends (ExecReload=kill -USR2).
+	master := old.cmd.Process.Pid
+	workers := children(t, master)
+	if len(workers) == 0 {
+		t.Fatalf("the %s master has no workers:\n%s", r.kind, r.output())
+	}
+	sig := syscall.SIGHUP
+	if r.kind == steps.LBHAProxy {
+		sig = syscall.SIGUSR2
+	}
+	if err := syscall.Kill(master, sig); err != nil {
+		t.Fatal(err)
+	}
+	return func(t *testing.T) {
+		t.Helper()
+		waitFor(t, "end of the old "+r.kind+" workers", func() bool {
 			select {
 			case <-old.exited:
-			case <-p.exited:
-				t.Fatalf("the new HAProxy exited:\n%s", r.output())
-			case <-time.After(15 * time.Second):
-				t.Fatalf("the old HAProxy still runs 15s after -sf:\n%s", r.output())
+				t.Fatalf("the %s master exited on reload:\n%s", r.kind, r.output())
+			default:
 			}
-		}
+			for _, w := range workers {
+				if _, err := os.Stat(fmt.Sprintf("/proc/%d", w)); err == nil {
+					return false
+				}
+			}
+			return true
+		})
 	}
 }
 
