@@ -192,16 +192,18 @@ func (m *model) formKeys() bindings {
 func (m *model) formScreenKeys() []key.Binding {
 	f := m.formOf(m.stepIdx)
 	var b []key.Binding
-	if f.Len() > 0 {
-		b = f.KeyBinds(&m.keys.form)
-	} else {
-		b = []key.Binding{m.keys.form.Finish} // no field to move to
-	}
 	if m.editsNodes(f) {
+		// The grid's own keys first: the help line is cut from its end,
+		// and tab and enter work on every screen.
 		b = append(b, m.keys.AddNode)
 		if f.Len() > 0 {
 			b = append(b, m.keys.DelNode) // no row to remove: ctrl+x does nothing
 		}
+	}
+	if f.Len() > 0 {
+		b = append(b, f.KeyBinds(&m.keys.form)...)
+	} else {
+		b = append(b, m.keys.form.Finish) // no field to move to
 	}
 	if m.stepIdx == 0 {
 		return append(b, withDesc(m.keys.Back, "back to the start menu"))

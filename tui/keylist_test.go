@@ -468,3 +468,18 @@ func TestQuestionMarkOpensTheListOverADefault(t *testing.T) {
 		t.Errorf("? did not open the list after the focus came back:\n%s", screen(m))
 	}
 }
+
+// TestNodesHelpLineOffersCtrlN: the help line is cut from its end, so the
+// Nodes grid's own keys come before the keys every screen has: ctrl+n is
+// on it even at 60 columns.
+func TestNodesHelpLineOffersCtrlN(t *testing.T) {
+	for _, w := range []int{60, 80} {
+		m := openAnswers(t, wantCluster())
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+		m.goTo(nodesIndex)
+		lines := strings.Split(screen(m), "\n")
+		if help := lines[len(lines)-1]; !strings.Contains(help, "ctrl+n add node") {
+			t.Errorf("at %d columns the help line does not offer ctrl+n: %q", w, help)
+		}
+	}
+}

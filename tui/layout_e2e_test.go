@@ -79,7 +79,7 @@ func checkPane(t *testing.T, s string, w, h int) {
 	if !strings.HasPrefix(lines[0], "octoha ") {
 		t.Errorf("no header first:\n%s", s)
 	}
-	if !strings.Contains(lines[h-1], "tab/↓ next field") {
+	if !strings.Contains(lines[h-1], "ctrl+n add node • ") { // the Nodes grid's help line
 		t.Errorf("no help line last:\n%s", s)
 	}
 }
