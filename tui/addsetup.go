@@ -378,17 +378,6 @@ func (s *addSetup) allKeys(e *env) []keyGroup {
 	return []keyGroup{{title: title + "where from", keys: []key.Binding{k.MenuNext, k.MenuPrev, chooseKey, withDesc(backKey, "back to the start menu")}}}
 }
 
-// typingText reports whether a focused text input holds text.
-func (s *addSetup) typingText() bool {
-	switch s.phase {
-	case addFile:
-		return s.path.Value() != ""
-	case addConnect:
-		return s.input.Focused() && s.input.Value() != ""
-	}
-	return false
-}
-
 // age is a duration as an admin reads it: 12s, 4m, 3h, 2 days.
 func age(d time.Duration) string {
 	switch {

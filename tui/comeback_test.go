@@ -17,13 +17,7 @@ import (
 func TestStartOffersToContinue(t *testing.T) {
 	t.Chdir(t.TempDir())
 	a := wantCluster()
-	data, err := steps.Marshal(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(DefaultAnswersPath, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	saveOwnAnswers(t, a)
 	m := newModel(Options{AnswersPath: DefaultAnswersPath, NoColor: true, Version: "test"})
 	if !strings.Contains(lineWith(m, ">"), "Continue "+DefaultAnswersPath) {
 		t.Fatalf("the menu does not offer to continue the folder's answers first:\n%s", screen(m))
@@ -108,11 +102,7 @@ func TestEndToEndComingBack(t *testing.T) {
 func TestNewClusterOverItsOwnFileSaysSo(t *testing.T) {
 	t.Chdir(t.TempDir())
 	earlier := wantCluster()
-	data, err := steps.Marshal(earlier)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(DefaultAnswersPath, data, 0o600)
+	data := saveOwnAnswers(t, earlier)
 	m := newModel(Options{AnswersPath: DefaultAnswersPath, NoColor: true, Version: "test"})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	press(t, m, "down", "enter") // Set up a new HA cluster
@@ -143,4 +133,18 @@ func TestNewClusterOverItsOwnFileSaysSo(t *testing.T) {
 	if got := whatItHolds(DefaultAnswersPath, []byte("# mine\nversion: 1\n")); !strings.Contains(got, "which octoha did not write") {
 		t.Errorf("a hand-written file: %q", got)
 	}
+}
+
+// saveOwnAnswers writes a as octoha saves answers, into this folder's
+// answers file, and returns what it wrote.
+func saveOwnAnswers(t *testing.T, a steps.Answers) []byte {
+	t.Helper()
+	data, err := steps.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(DefaultAnswersPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

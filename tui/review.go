@@ -194,17 +194,18 @@ func (r *reviewScreen) content(w int) []string {
 			}
 			for _, row := range rows {
 				fl := row[0]
-				v, paint := fl.Value(&d.answers), func(s string) string { return s }
-				if derived, ok := fl.Derived(&d.answers); v == "" && ok {
-					v, paint = derived, func(s string) string { return st.dim.Render(s) }
-				}
 				lead := "    " + pad(fl.Title(), labelW) + "  "
-				for i, l := range wrapValue(v, w-len(lead)) {
-					if i > 0 {
-						lead = strings.Repeat(" ", len(lead))
-					}
-					out = append(out, strings.TrimRight(lead+paint(l), " "))
+				v, derived := fl.Value(&d.answers), false
+				if text, ok := fl.Derived(&d.answers); v == "" && ok {
+					v, derived = text, true
 				}
+				lines := hanging(lead, v, w)
+				for i, l := range lines {
+					if derived {
+						lines[i] = l[:len(lead)] + st.dim.Render(l[len(lead):])
+					}
+				}
+				out = append(out, lines...)
 			}
 		}
 		out = append(out, "")
@@ -311,16 +312,6 @@ func (r *reviewScreen) allKeys(e *env) []keyGroup {
 	return []keyGroup{{title: "Review", keys: b}}
 }
 
-// wrapValue breaks an answer into lines of at most w cells: at spaces, and
-// a long path or URL without one where it must. Answers stay whole
-// however narrow the window (an install folder is as long as it is).
-func wrapValue(v string, w int) []string {
-	if v == "" || form.Width(v) <= w {
-		return []string{v}
-	}
-	return wrap(v, w)
-}
-
 // nodeLines are the Nodes step's answers, one line a node with its
 // columns as wide as the widest name and host (see nodeRow).
 func nodeLines(a *steps.Answers, w int) []string {
@@ -345,13 +336,6 @@ func nodeRow(num, name, host string, web, comms, w int) []string {
 	if line := lead + name + "  " + host + "  " + ports; form.Width(line) <= w {
 		return []string{line}
 	}
-	under := strings.Repeat(" ", len(lead))
-	var out []string
-	for j, l := range wrapValue(strings.TrimSpace(name)+"  "+strings.TrimSpace(host), w-len(lead)) {
-		if j > 0 {
-			lead = under
-		}
-		out = append(out, lead+l)
-	}
-	return append(out, under+ports)
+	out := hanging(lead, strings.TrimSpace(name)+"  "+strings.TrimSpace(host), w)
+	return append(out, strings.Repeat(" ", len(lead))+ports)
 }

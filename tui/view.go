@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/octoha/octoha/tui/form"
-	"github.com/octoha/octoha/validate"
 )
 
 // View shows the frame Update laid out; it changes nothing (see
@@ -230,6 +229,9 @@ func (m *model) quitView(w, h int) []string {
 // hanging is text wrapped to w cells after head, its further lines
 // indented under the text: a key and what it does.
 func hanging(head, text string, w int) []string {
+	if len(head)+form.Width(text) <= w && !strings.Contains(text, "\n") {
+		return []string{head + text} // whole, as it was typed
+	}
 	lines := wrap(text, w-len(head))
 	for i := range lines {
 		if i == 0 {
@@ -239,12 +241,6 @@ func hanging(head, text string, w int) []string {
 		}
 	}
 	return lines
-}
-
-// findingLines renders findings as "error: message. Fix" wrapped to w,
-// each line indented.
-func (m *model) findingLines(fs validate.Findings, indent string, w int) []string {
-	return m.st.form.FindingLines(fs, indent, w)
 }
 
 // wrap breaks plain text into lines of at most w cells at spaces.

@@ -91,6 +91,11 @@ func (f *Select[A]) next(cur string, delta int) string {
 
 // View is the choices side by side, the chosen one marked "(•)".
 func (f *Select[A]) View(t *Theme, _ *textinput.Model, a *A, _ string, _ bool, _ int) string {
+	return strings.Join(f.parts(t, a), "  ")
+}
+
+// parts are the choices drawn, the chosen one marked "(•)".
+func (f *Select[A]) parts(t *Theme, a *A) []string {
 	cur := f.get(a)
 	parts := make([]string, len(f.choices))
 	for i, c := range f.choices {
@@ -100,20 +105,15 @@ func (f *Select[A]) View(t *Theme, _ *textinput.Model, a *A, _ string, _ bool, _
 			parts[i] = t.Off.On("( ) " + c)
 		}
 	}
-	return strings.Join(parts, "  ")
+	return parts
 }
 
 // Lines is the choices side by side, as many to a line as fit in w.
 func (f *Select[A]) Lines(t *Theme, _ *textinput.Model, a *A, _ string, _ bool, w int) []string {
-	cur := f.get(a)
 	var lines []string
 	var line strings.Builder
 	n := 0
-	for _, c := range f.choices {
-		part, paint := "( ) "+c, t.Off
-		if c == cur {
-			part, paint = "(•) "+c, t.On
-		}
+	for _, part := range f.parts(t, a) {
 		if n > 0 && n+2+Width(part) > w {
 			lines = append(lines, line.String())
 			line.Reset()
@@ -123,7 +123,7 @@ func (f *Select[A]) Lines(t *Theme, _ *textinput.Model, a *A, _ string, _ bool, 
 			line.WriteString("  ")
 			n += 2
 		}
-		line.WriteString(paint.On(part))
+		line.WriteString(part)
 		n += Width(part)
 	}
 	return append(lines, line.String())
