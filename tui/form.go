@@ -108,17 +108,23 @@ func proposeAfter(a *steps.Answers, field string) (fields []string, note string)
 		}
 		return nil, ""
 	}
-	for i := range a.Nodes {
-		if field != steps.NodeField(i).Host {
-			continue
-		}
+	if i, ok := hostRow(a, field); ok {
 		if n := &a.Nodes[i]; n.Name == "" && steps.NodeNameFor(n.Host) != "" {
 			n.Name = steps.NodeNameFor(n.Host)
 			return []string{steps.NodeField(i).Name}, fmt.Sprintf("Node %d named %s after its host", i+1, n.Name)
 		}
-		return nil, ""
 	}
 	return nil, ""
+}
+
+// hostRow is the node whose host field is field.
+func hostRow(a *steps.Answers, field string) (int, bool) {
+	for i := range a.Nodes {
+		if field == steps.NodeField(i).Host {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // addNodeRow adds a row under the last: the node steps.NextNode proposes

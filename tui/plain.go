@@ -233,32 +233,29 @@ func (p *plain) askSteps() error {
 // proposal as the answer Enter keeps. It returns the node proposed, or a
 // zero node.
 func (p *plain) proposeRow(field string) steps.Node {
-	for i := 1; i < len(p.a.Nodes); i++ {
-		if field != steps.NodeField(i).Host || p.a.Nodes[i] != (steps.Node{}) {
-			continue
-		}
-		next, ok := p.a.NodeAt(i)
-		if !ok {
-			return steps.Node{}
-		}
-		p.a.Nodes[i] = next
-		p.answered()
-		return next
+	i, ok := hostRow(&p.a, field)
+	if !ok || p.a.Nodes[i] != (steps.Node{}) {
+		return steps.Node{}
 	}
-	return steps.Node{}
+	next, ok := p.a.NodeAt(i)
+	if !ok {
+		return steps.Node{}
+	}
+	p.a.Nodes[i] = next
+	p.answered()
+	return next
 }
 
 // keepProposal, after a node's host question, drops the proposed name if
 // the admin typed another host, so the name is proposed from that host
 // instead (see proposeAfter).
 func (p *plain) keepProposal(field string, proposed steps.Node) {
-	if proposed == (steps.Node{}) {
+	i, ok := hostRow(&p.a, field)
+	if !ok || proposed == (steps.Node{}) {
 		return
 	}
-	for i := range p.a.Nodes {
-		if n := &p.a.Nodes[i]; field == steps.NodeField(i).Host && n.Host != proposed.Host && n.Name == proposed.Name {
-			n.Name = ""
-		}
+	if n := &p.a.Nodes[i]; n.Host != proposed.Host && n.Name == proposed.Name {
+		n.Name = ""
 	}
 }
 
