@@ -124,6 +124,11 @@ func (s *addSetup) update(e *env, msg tea.Msg) tea.Cmd {
 			s.listed, s.phase, s.problem = msg.nodes, addListed, ""
 		}
 		return nil
+	case completedMsg:
+		if note, ok := msg.applyTo("setup", &s.path); ok && s.phase == addFile {
+			s.completion = note
+		}
+		return nil
 	case tea.PasteMsg:
 		s.completion = pathNote{}
 		return s.typed(e, msg)
@@ -164,8 +169,8 @@ func (s *addSetup) key(e *env, msg tea.KeyPressMsg) tea.Cmd {
 			s.path.Blur()
 			return nil
 		case key.Matches(msg, k.Complete):
-			s.completion, s.problem = completeInput(&s.path, false), ""
-			return nil
+			s.problem = ""
+			return completeCmd("setup", &s.path, false)
 		case key.Matches(msg, openKey):
 			path := strings.TrimSpace(s.path.Value())
 			if path == "" {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/octoha/octoha/tui/form"
 )
@@ -22,7 +23,7 @@ import (
 // through filepath.
 
 // maxEntries bounds the entries one Tab reads: a folder of a hundred
-// thousand files is read no further, so a keystroke stays quick.
+// thousand files is read no further, so the completion comes quickly.
 const maxEntries = 5000
 
 // pathNote is what a Tab found, shown under the input: the matches when
@@ -33,19 +34,43 @@ type pathNote struct {
 	cut     bool // the folder had more than maxEntries entries
 }
 
-// completeInput completes the path before in's cursor, as a shell's Tab
-// does, and says what it found. dirsOnly matches folders alone (the
-// export folder).
-func completeInput(in *textinput.Model, dirsOnly bool) pathNote {
-	value := []rune(in.Value())
-	pos := min(in.Position(), len(value))
-	before, after := string(value[:pos]), string(value[pos:])
-	done, note := completePath(before, dirsOnly)
-	if done != before {
-		in.SetValue(done + after)
-		in.SetCursor(utf8.RuneCountInString(done))
+// completedMsg is a Tab's completion of the input target names, read
+// off the update loop: a folder on a slow share (a UNC path on a Windows
+// jump box) never freezes the screen.
+type completedMsg struct {
+	target string
+	// value is the input's text at the Tab: a completion of other text
+	// is stale.
+	value       string
+	done, after string // the text before the cursor, completed, and after it
+	note        pathNote
+}
+
+// completeCmd completes the path before in's cursor, as a shell's Tab
+// does, in a command. dirsOnly matches folders alone (the export folder).
+func completeCmd(target string, in *textinput.Model, dirsOnly bool) tea.Cmd {
+	value := in.Value()
+	runes := []rune(value)
+	pos := min(in.Position(), len(runes))
+	before, after := string(runes[:pos]), string(runes[pos:])
+	return func() tea.Msg {
+		done, note := completePath(before, dirsOnly)
+		return completedMsg{target: target, value: value, done: done, after: after, note: note}
 	}
-	return note
+}
+
+// applyTo puts the completion into in, the input target names, and says
+// what it found; ok is false for another input's, or when in's text
+// changed since the Tab.
+func (msg completedMsg) applyTo(target string, in *textinput.Model) (note pathNote, ok bool) {
+	if msg.target != target || in.Value() != msg.value {
+		return pathNote{}, false
+	}
+	if msg.done+msg.after != msg.value {
+		in.SetValue(msg.done + msg.after)
+		in.SetCursor(utf8.RuneCountInString(msg.done))
+	}
+	return msg.note, true
 }
 
 // completePath completes typed: to the one entry of its folder that

@@ -184,3 +184,31 @@ func TestEndToEndTabOpensTheFile(t *testing.T) {
 	p.keys("C-c", "q")
 	p.waitFor("EXIT=0")
 }
+
+// TestTabReadsTheFolderOffTheUpdateLoop: Tab reads the folder in a
+// command, so a slow share never holds the screen: Update returns with
+// the text as it was, and a completion that arrives after the text
+// changed is dropped rather than typed over it.
+func TestTabReadsTheFolderOffTheUpdateLoop(t *testing.T) {
+	m := newTestModel(t, 60, 20)
+	inFolder(t, "prod/answers.yaml")
+	press(t, m, "down", "down", "enter")
+	typeText(t, m, "pr")
+	_, cmd := m.Update(keyMsg("tab"))
+	if cmd == nil || m.start.input.Value() != "pr" {
+		t.Fatalf("Tab completed inside Update: %q", m.start.input.Value())
+	}
+	done := cmd()
+	typeText(t, m, "x") // typed while the folder was read
+	m.Update(done)
+	if got := m.start.input.Value(); got != "prx" {
+		t.Errorf("a stale completion replaced the text: %q", got)
+	}
+	m.Update(keyMsg("ctrl+u"))
+	typeText(t, m, "pr")
+	_, cmd = m.Update(keyMsg("tab"))
+	m.Update(cmd())
+	if got := m.start.input.Value(); got != "prod"+string(filepath.Separator) {
+		t.Errorf("the completion did not arrive: %q", got)
+	}
+}

@@ -171,6 +171,15 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	switch msg := msg.(type) {
+	case completedMsg:
+		before := e.input.Value()
+		if note, ok := msg.applyTo("export", &e.input); ok {
+			e.completion = note
+			if e.input.Value() != before { // another folder
+				e.overwrite, e.done, e.result = false, false, exportedMsg{}
+			}
+		}
+		return nil
 	case tea.PasteMsg:
 		e.completion = pathNote{}
 		var cmd tea.Cmd
@@ -198,7 +207,7 @@ func (e *exportScreen) update(en *env, msg tea.Msg) tea.Cmd {
 		case e.overwrite && key.Matches(msg, en.keys.Overwrite):
 			return e.write(true)
 		case key.Matches(msg, en.keys.Complete):
-			e.completion = completeInput(&e.input, true)
+			cmd = completeCmd("export", &e.input, true)
 		default:
 			e.input, cmd = e.input.Update(msg)
 		}

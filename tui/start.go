@@ -87,6 +87,11 @@ func load(path string) tea.Cmd {
 
 func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case completedMsg:
+		if note, ok := msg.applyTo("start", &s.input); ok && s.asking {
+			s.completion = note
+		}
+		return nil
 	case fileLoadedMsg:
 		if msg.err != nil {
 			s.problem = msg.err.Error()
@@ -116,9 +121,8 @@ func (s *startScreen) update(e *env, msg tea.Msg) tea.Cmd {
 				}
 				return load(path)
 			case key.Matches(msg, e.keys.Complete):
-				s.completion = completeInput(&s.input, false)
-				s.problem = ""
-				return nil
+				s.completion, s.problem = pathNote{}, ""
+				return completeCmd("start", &s.input, false)
 			}
 			var cmd tea.Cmd
 			s.input, cmd = s.input.Update(msg)
